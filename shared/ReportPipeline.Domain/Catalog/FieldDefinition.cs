@@ -1,0 +1,55 @@
+using ReportPipeline.Domain.Periods;
+
+namespace ReportPipeline.Domain.Catalog;
+
+public enum FieldType
+{
+    Integer,
+    Decimal,
+    Text,
+    Enum,
+    Date,
+    Boolean,
+}
+
+/// <summary>Where a field's value comes from.</summary>
+public enum FieldSource
+{
+    /// <summary>Typed by the village (填报).</summary>
+    Typed,
+    /// <summary>Pushed down from an upper-level source (数据下沉); shown read-only or for confirmation.</summary>
+    Prefilled,
+    /// <summary>Computed from other fields; never typed.</summary>
+    Derived,
+}
+
+public sealed record EnumOption(string Code, string Label);
+
+/// <summary>One data item of the one table (一表). <see cref="Id"/> is ASCII and never changes.</summary>
+public sealed record FieldDefinition
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public string? Unit { get; init; }
+    public required FieldType Type { get; init; }
+    /// <summary>Decimal places allowed for <see cref="FieldType.Decimal"/>.</summary>
+    public int Precision { get; init; }
+    public bool Required { get; init; }
+    public decimal? Min { get; init; }
+    public decimal? Max { get; init; }
+    public IReadOnlyList<EnumOption> Options { get; init; } = [];
+    /// <summary>Domain group (e.g. 人口, 民政, 党建), also the section heading in the form workbook.</summary>
+    public required string Group { get; init; }
+    public IReadOnlyList<string> Departments { get; init; } = [];
+    public FieldSource Source { get; init; } = FieldSource.Typed;
+    public PeriodKind Frequency { get; init; } = PeriodKind.Month;
+    /// <summary>A slowly changing value that is carried forward from the previous period as a suggestion.</summary>
+    public bool CarryForward { get; init; }
+    /// <summary>Other names departments use for this item; used for CSV headers and the overlap check.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+    public string? Description { get; init; }
+    /// <summary>For <see cref="FieldSource.Derived"/> fields: an expression over other fields.</summary>
+    public string? Expression { get; init; }
+
+    public bool IsNumeric => Type is FieldType.Integer or FieldType.Decimal;
+}

@@ -1,0 +1,46 @@
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Validation;
+
+namespace ReportPipeline.Domain.Ports;
+
+/// <summary>Raw uploads, kept immutably and addressed by content hash; rejected uploads with their errors.</summary>
+public interface ISubmissionArchive
+{
+    /// <summary>Stores the raw bytes under their SHA-256; a second call with the same bytes writes nothing. Returns the hash.</summary>
+    Task<string> ArchiveAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the upload to <c>submissions-rejected/{name}</c> and <c>{name}.errors.json</c> beside it.</summary>
+    Task RejectAsync(string name, ReadOnlyMemory<byte> content, string contentType, IReadOnlyList<ValidationError> errors, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A file dropped into the <c>submissions</c> container.</summary>
+public sealed record DroppedFile(string Name, long Size, string? ETag, DateTimeOffset? LastModified);
+
+/// <summary>The <c>submissions</c> container as an inbox for blob-drop ingestion.</summary>
+public interface ISubmissionInbox
+{
+    IAsyncEnumerable<DroppedFile> ListAsync(CancellationToken cancellationToken = default);
+    Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default);
+    /// <summary>Removes the file once it has been archived or rejected.</summary>
+    Task DeleteAsync(string name, CancellationToken cancellationToken = default);
+    Task PutAsync(string name, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Properties of a consolidated workbook as stored.</summary>
+public sealed record StoredReport(string TemplateId, string OrgCode, Period Period, DateTimeOffset BuiltAt, long Size, string? InputWatermark);
+
+/// <summary>Consolidated workbooks in the <c>reports</c> container as <c>{period}/{template}/{org}.xlsx</c>.</summary>
+public interface IReportStore
+{
+    Task SaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, CancellationToken cancellationToken = default);
+    Task<StoredReport?> GetPropertiesAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
+    /// <summary>Opens the workbook for streaming; null when it has not been built.</summary>
+    Task<Stream?> OpenReadAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A lease-backed lock so that two instances never build the same workbook at once.</summary>
+public interface IDistributedLock
+{
+    /// <summary>Null when another holder has it.</summary>
+    Task<IAsyncDisposable?> TryAcquireAsync(string name, TimeSpan duration, CancellationToken cancellationToken = default);
+}

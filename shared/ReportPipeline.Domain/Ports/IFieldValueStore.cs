@@ -1,0 +1,81 @@
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Values;
+
+namespace ReportPipeline.Domain.Ports;
+
+/// <summary>The values one org holds for one period, keyed by field id, with provenance.</summary>
+public sealed record OrgValues(string OrgCode, Period Period, IReadOnlyDictionary<string, StoredValue> Values)
+{
+    /// <summary>Latest time any value of this org changed; null when nothing is stored.</summary>
+    public DateTimeOffset? LastChanged => Values.Count == 0 ? null : Values.Values.Max(v => v.At);
+}
+
+/// <summary>
+/// One accepted, normalised submission to merge. <see cref="ContentHash"/> is the hash of the
+/// normalised values; <see cref="IdempotencyKey"/> is the client's header or, for blob drops, the blob name and content hash.
+/// </summary>
+public sealed record MergeRequest(
+    string OrgCode,
+    Period Period,
+    string SubmissionId,
+    ValueOrigin Origin,
+    IReadOnlyDictionary<string, FieldValue> Values,
+    string ContentHash,
+    string? IdempotencyKey,
+    string Channel,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>What a merge did. A resend of identical content returns the first receipt with <see cref="IsReplay"/> set.</summary>
+public sealed record MergeReceipt
+{
+    public required string SubmissionId { get; init; }
+    public required string OrgCode { get; init; }
+    public required Period Period { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public required int Changed { get; init; }
+    public required int Unchanged { get; init; }
+    /// <summary>Values equal to a pre-filled value: the village confirmed them.</summary>
+    public required int ConfirmedPrefill { get; init; }
+    /// <summary>Fields where the village's value differs from the pre-filled one (kept and flagged).</summary>
+    public IReadOnlyList<string> PrefillConflicts { get; init; } = [];
+    public bool IsReplay { get; init; }
+    public string Channel { get; init; } = "";
+    /// <summary>Storage entities written (0 for a replay or an unchanged resend).</summary>
+    public int EntitiesWritten { get; init; }
+}
+
+/// <summary>A past accepted submission as kept in the audit history.</summary>
+public sealed record AuditEntry(
+    string SubmissionId,
+    string OrgCode,
+    Period Period,
+    DateTimeOffset ReceivedAt,
+    string Channel,
+    ValueOrigin Origin,
+    IReadOnlyDictionary<string, string> NormalisedValues,
+    IReadOnlyList<ValueChange> Changes);
+
+public sealed record ValueChange(string FieldId, string? Before, string After);
+
+/// <summary>
+/// Current values per (period, org, field), each data item once however many templates use it,
+/// plus the append-only audit history and the receipts that make resends no-ops.
+/// </summary>
+public interface IFieldValueStore
+{
+    Task<OrgValues> GetAsync(string orgCode, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes only the values that changed, the audit entry and the receipt, atomically where the storage allows;
+    /// concurrent merges for one org are serialised by optimistic concurrency and lose nothing.
+    /// </summary>
+    Task<MergeReceipt> MergeAsync(MergeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads many orgs of one period efficiently (the consolidation read path). Orgs with nothing stored are omitted.</summary>
+    IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default);
+
+    IAsyncEnumerable<AuditEntry> ReadAuditAsync(string orgCode, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>The latest receipt for each org of the list that has submitted for the period (the completeness read path).</summary>
+    IAsyncEnumerable<MergeReceipt> ReadLatestReceiptsAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,37 @@
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+
+namespace ReportPipeline.Domain.Templates;
+
+/// <summary>
+/// A column of a department's report: either one field of the one table or an expression over fields.
+/// <see cref="Headers"/> holds one text per header row (multi-row headers; equal neighbouring texts are merged in the workbook).
+/// </summary>
+public sealed record TemplateColumn
+{
+    public required string Id { get; init; }
+    public required IReadOnlyList<string> Headers { get; init; }
+    /// <summary>Excel number format, e.g. <c>#,##0</c> or <c>0.0%</c>.</summary>
+    public string NumberFormat { get; init; } = "#,##0";
+    public string? FieldId { get; init; }
+    /// <summary>Parsed from the template's <c>expression</c> text, e.g. <c>ratio(party_members, population_registered)</c>.</summary>
+    public ColumnExpression? Expression { get; init; }
+    public string? Unit { get; init; }
+}
+
+/// <summary>A department's report (报表), generated from the one table.</summary>
+public sealed record ReportTemplate
+{
+    public required string Id { get; init; }
+    public required string Department { get; init; }
+    public required string Title { get; init; }
+    public required PeriodKind PeriodKind { get; init; }
+    /// <summary>Upper levels that receive a consolidated workbook (township, district, city).</summary>
+    public required IReadOnlyList<OrgLevel> AudienceLevels { get; init; }
+    public required IReadOnlyList<TemplateColumn> Columns { get; init; }
+    /// <summary>Days after the end of the period by which villages must report.</summary>
+    public int DeadlineDays { get; init; } = 5;
+    public string? Description { get; init; }
+
+    public int HeaderRowCount => Columns.Count == 0 ? 0 : Columns.Max(c => c.Headers.Count);
+}
