@@ -7,9 +7,9 @@ namespace ReportPipeline.Domain.Templates;
 /// </summary>
 public abstract partial record ColumnExpression
 {
-    public sealed record FieldRef(string FieldId) : ColumnExpression;
-    public sealed record Sum(IReadOnlyList<ColumnExpression> Terms) : ColumnExpression;
-    public sealed record Difference(ColumnExpression Left, ColumnExpression Right) : ColumnExpression;
+    public sealed partial record FieldRef(string FieldId) : ColumnExpression;
+    public sealed partial record Sum(IReadOnlyList<ColumnExpression> Terms) : ColumnExpression;
+    public sealed partial record Difference(ColumnExpression Left, ColumnExpression Right) : ColumnExpression;
     /// <summary>Left ÷ Right; <see cref="Scale"/> is 1 for a ratio and 100 for a percentage.</summary>
-    public sealed record Ratio(ColumnExpression Numerator, ColumnExpression Denominator, decimal Scale) : ColumnExpression;
+    public sealed partial record Ratio(ColumnExpression Numerator, ColumnExpression Denominator, decimal Scale) : ColumnExpression;
 }
