@@ -1,0 +1,446 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Forms;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Templates;
+using ReportPipeline.Domain.Values;
+
+namespace ReportPipeline.Domain.Consolidation;
+
+/// <summary>
+/// Builds a department report for one upper-level org from its villages' stored values. Pure: no I/O, no clock.
+/// Rules: only reported villages count; a unit that has not reported is empty (未报), never zero, and is excluded from
+/// totals, whose labels carry the expected / reported / missing counts; additive columns are summed; ratio columns are
+/// recomputed from the summed parts.
+/// </summary>
+public static class ConsolidationBuilder
+{
+    /// <param name="orgs">Every org of the root's subtree (more is fine: others are ignored).</param>
+    public static ConsolidatedReport Build(
+        ReportTemplate template,
+        FieldCatalog catalog,
+        IEnumerable<Org> orgs,
+        string orgCode,
+        Period period,
+        IReadOnlyDictionary<string, OrgValues> valuesByOrg,
+        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
+        DateTimeOffset generatedAt,
+        DateTimeOffset? dataAsOf)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(orgs);
+        ArgumentNullException.ThrowIfNull(valuesByOrg);
+        ArgumentNullException.ThrowIfNull(latestReceiptByOrg);
+
+        var tree = new OrgTree(orgs);
+        var root = tree.Get(orgCode) ?? throw new ArgumentException($"Org {orgCode} is not in the registry.", nameof(orgCode));
+        if (root.Level == OrgLevel.Village)
+        {
+            throw new ArgumentException($"Org {orgCode} is a village; reports are consolidated for upper levels only.", nameof(orgCode));
+        }
+
+        var columns = template.Columns.Select(c => new ColumnPlan(c, catalog)).ToArray();
+        var lateFrom = PeriodFormat.LateFrom(period, template.DeadlineDays);
+        var villages = tree.Villages(root);
+        var byVillage = new Dictionary<string, Tally>(villages.Count, StringComparer.Ordinal);
+        var completeness = new List<CompletenessRow>(villages.Count);
+        foreach (var village in villages)
+        {
+            var values = valuesByOrg.GetValueOrDefault(village.Code);
+            var receipt = latestReceiptByOrg.GetValueOrDefault(village.Code);
+            var reported = receipt is not null || (values?.Values.Values.Any(IsVillagesOwn) ?? false);
+            var receivedAt = receipt?.ReceivedAt ?? (reported ? values!.LastChanged : null);
+            var late = reported && receivedAt >= lateFrom;
+            byVillage[village.Code] = Tally.ForVillage(columns, values, reported, late, receipt?.SubmissionId, receivedAt);
+            var township = tree.AncestorAt(village, OrgLevel.Township);
+            var district = tree.AncestorAt(village, OrgLevel.District);
+            completeness.Add(new CompletenessRow(
+                village.Code,
+                village.Name,
+                township?.Name,
+                district?.Name,
+                !reported ? ReportingStatus.Missing : late ? ReportingStatus.Late : ReportingStatus.Reported,
+                receivedAt,
+                receipt?.SubmissionId,
+                receipt?.Channel));
+        }
+
+        Tally TallyOf(Org org) => org.Level == OrgLevel.Village
+            ? byVillage[org.Code]
+            : Tally.Merge(columns, tree.Villages(org).Select(v => byVillage[v.Code]));
+
+        var children = tree.Children(root);
+        var childTallies = children.Select(c => (Org: c, Tally: TallyOf(c))).ToList();
+        var total = Tally.Merge(columns, childTallies.Select(c => c.Tally));
+
+        var mainRows = childTallies.Select(c => c.Tally.ToRow(columns, ReportRowKind.Unit, c.Org.Code, c.Org.Name, null)).ToList();
+        mainRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null));
+        var main = new ReportSection(template.Title, UnitHeader(children), mainRows);
+
+        var details = new List<ReportSection>();
+        if (root.Level is OrgLevel.City or OrgLevel.District)
+        {
+            var detailRows = new List<ReportRow>();
+            var grandchildren = new List<Org>();
+            foreach (var (child, tally) in childTallies)
+            {
+                foreach (var grandchild in tree.Children(child))
+                {
+                    grandchildren.Add(grandchild);
+                    detailRows.Add(TallyOf(grandchild).ToRow(columns, ReportRowKind.Unit, grandchild.Code, grandchild.Name, child.Name));
+                }
+
+                detailRows.Add(tally.ToRow(columns, ReportRowKind.Subtotal, child.Code, child.Name + "小计", child.Name));
+            }
+
+            detailRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null));
+            var title = root.Level == OrgLevel.District ? "分村（社区）明细" : "分乡镇（街道）明细";
+            details.Add(new ReportSection(title, UnitHeader(grandchildren), detailRows));
+        }
+
+        return new ConsolidatedReport
+        {
+            Template = template,
+            CatalogVersion = catalog.Version,
+            Org = root,
+            Period = period,
+            GeneratedAt = generatedAt,
+            DataAsOf = dataAsOf,
+            Main = main,
+            Details = details,
+            Completeness = completeness,
+            Definitions = [.. columns.Select(c => c.Describe())],
+            Watermark = ComputeWatermark(template, catalog.Version, villages.Select(v => v.Code), valuesByOrg, latestReceiptByOrg),
+        };
+    }
+
+    /// <summary>
+    /// The inputs' fingerprint, cheap enough for the timer to compute before deciding to rebuild: the template's shape,
+    /// the catalog version, the villages, and each village's latest receipt and latest value change.
+    /// </summary>
+    public static InputWatermark ComputeWatermark(
+        ReportTemplate template,
+        string catalogVersion,
+        IEnumerable<string> villageCodes,
+        IReadOnlyDictionary<string, OrgValues> valuesByOrg,
+        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg)
+    {
+        var text = new StringBuilder();
+        text.Append(template.Id).Append('|').Append(catalogVersion).Append('|').Append(template.DeadlineDays);
+        foreach (var column in template.Columns)
+        {
+            text.Append('|').Append(column.Id).Append(':').Append(column.FieldId).Append(':').Append(column.Expression);
+        }
+
+        text.Append('\n');
+        var receipts = 0;
+        DateTimeOffset? latest = null;
+        foreach (var code in villageCodes.Order(StringComparer.Ordinal))
+        {
+            text.Append(code);
+            if (latestReceiptByOrg.TryGetValue(code, out var receipt))
+            {
+                receipts++;
+                latest = Max(latest, receipt.ReceivedAt);
+                text.Append('|').Append(receipt.SubmissionId).Append('|').Append(receipt.ReceivedAt.UtcTicks.ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (valuesByOrg.TryGetValue(code, out var values) && values.LastChanged is { } changed)
+            {
+                latest = Max(latest, changed);
+                text.Append('|').Append(values.Values.Count.ToString(CultureInfo.InvariantCulture))
+                    .Append('|').Append(changed.UtcTicks.ToString(CultureInfo.InvariantCulture));
+            }
+
+            text.Append('\n');
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
+        return new InputWatermark(receipts, latest, hash);
+    }
+
+    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x >= b ? x : b;
+
+    /// <summary>Pre-filled and carried-forward values alone do not make a village "reported": it has to send something.</summary>
+    private static bool IsVillagesOwn(StoredValue value) => value.Origin is ValueOrigin.Typed or ValueOrigin.Corrected;
+
+    private static string UnitHeader(IReadOnlyList<Org> units) => units.Count == 0
+        ? "单位"
+        : units[0].Level switch
+        {
+            OrgLevel.Village => "村（社区）",
+            OrgLevel.Township => "乡镇（街道）",
+            OrgLevel.District => "区县",
+            _ => "单位",
+        };
+
+    /// <summary>How one template column is computed and aggregated.</summary>
+    private sealed class ColumnPlan
+    {
+        public ColumnPlan(TemplateColumn column, FieldCatalog catalog)
+        {
+            Column = column;
+            Field = column.FieldId is { } id ? catalog.Find(id) : null;
+            Expression = column.Expression ?? (column.FieldId is { } f ? new ColumnExpression.FieldRef(f) : null);
+            IsNumeric = column.Expression is not null || Field is { IsNumeric: true };
+            IsAdditive = IsNumeric && (Expression?.IsAdditive ?? false);
+            Inputs = Expression is null ? [] : [.. Expression.FieldIds()];
+            Catalog = catalog;
+        }
+
+        public TemplateColumn Column { get; }
+        public FieldDefinition? Field { get; }
+        public ColumnExpression? Expression { get; }
+        public bool IsNumeric { get; }
+        public bool IsAdditive { get; }
+        public IReadOnlyList<string> Inputs { get; }
+        private FieldCatalog Catalog { get; }
+
+        public ReportCell VillageCell(IReadOnlyDictionary<string, StoredValue> values, Func<string, decimal?> number)
+        {
+            if (IsNumeric)
+            {
+                return Expression?.Evaluate(number) is { } n ? new ReportCell(n, null) : ReportCell.Empty;
+            }
+
+            if (Field is null || !values.TryGetValue(Field.Id, out var stored))
+            {
+                return ReportCell.Empty;
+            }
+
+            return new ReportCell(null, DisplayText(Field, stored.Value));
+        }
+
+        public ColumnDefinition Describe()
+        {
+            var fields = Inputs.Select(Catalog.Find).OfType<FieldDefinition>().ToList();
+            var source = Column.Expression is { } e
+                ? $"计算：{e}（{string.Join("，", Inputs.Select(i => Catalog.Find(i)?.Name ?? i))}）"
+                : Field is not null ? $"指标 {Field.Id}（{Field.Name}）" : $"指标 {Column.FieldId}（目录中不存在）";
+            var aggregation = !IsNumeric ? "不汇总"
+                : IsAdditive ? "求和（仅计已报单位）"
+                : "由汇总后的分子、分母重新计算（不直接相加）";
+            return new ColumnDefinition(
+                Column.Id,
+                string.Join("／", Column.Headers.Where(h => h.Length > 0).Distinct()),
+                source,
+                Column.Unit ?? Field?.Unit ?? "",
+                string.Join("、", fields.SelectMany(f => f.Departments).Distinct()),
+                aggregation);
+        }
+
+        private static string DisplayText(FieldDefinition field, FieldValue value) => field.Type switch
+        {
+            FieldType.Boolean => value.Canonical == "true" ? "是" : "否",
+            FieldType.Enum => field.Options.FirstOrDefault(o => o.Code == value.Canonical)?.Label ?? value.Canonical,
+            _ => value.Canonical,
+        };
+    }
+
+    /// <summary>
+    /// The running sums behind a row: per-field sums (for ratio columns), per-column sums (for additive columns) and
+    /// the counts. Merging tallies keeps aggregation linear in the number of villages at every level.
+    /// </summary>
+    private sealed class Tally
+    {
+        private readonly Dictionary<string, decimal> _fieldSums = new(StringComparer.Ordinal);
+        private readonly decimal?[] _columnSums;
+        private ReportCell[]? _villageCells;
+
+        private Tally(int columnCount) => _columnSums = new decimal?[columnCount];
+
+        public int Expected { get; private set; }
+        public int Reported { get; private set; }
+        public int Late { get; private set; }
+        public List<string> SubmissionIds { get; } = [];
+        public DateTimeOffset? Latest { get; private set; }
+
+        public static Tally ForVillage(ColumnPlan[] columns, OrgValues? values, bool reported, bool late, string? submissionId, DateTimeOffset? receivedAt)
+        {
+            var tally = new Tally(columns.Length) { Expected = 1 };
+            if (!reported)
+            {
+                return tally;
+            }
+
+            tally.Reported = 1;
+            tally.Late = late ? 1 : 0;
+            tally.Latest = receivedAt;
+            if (submissionId is not null)
+            {
+                tally.SubmissionIds.Add(submissionId);
+            }
+
+            var stored = values?.Values ?? new Dictionary<string, StoredValue>();
+            var numbers = new Dictionary<string, decimal>(StringComparer.Ordinal);
+            foreach (var (id, value) in stored)
+            {
+                if (value.Value.Number is { } n)
+                {
+                    numbers[id] = n;
+                }
+            }
+
+            decimal? Number(string id) => numbers.TryGetValue(id, out var n) ? n : null;
+            foreach (var column in columns)
+            {
+                foreach (var input in column.Inputs)
+                {
+                    if (numbers.TryGetValue(input, out var n))
+                    {
+                        tally._fieldSums[input] = n;
+                    }
+                }
+            }
+
+            tally._villageCells = new ReportCell[columns.Length];
+            for (var i = 0; i < columns.Length; i++)
+            {
+                var cell = columns[i].VillageCell(stored, Number);
+                tally._villageCells[i] = cell;
+                tally._columnSums[i] = cell.Number;
+            }
+
+            return tally;
+        }
+
+        public static Tally Merge(ColumnPlan[] columns, IEnumerable<Tally> parts)
+        {
+            var tally = new Tally(columns.Length);
+            foreach (var part in parts)
+            {
+                tally.Expected += part.Expected;
+                if (part.Reported == 0)
+                {
+                    continue;
+                }
+
+                tally.Reported += part.Reported;
+                tally.Late += part.Late;
+                tally.SubmissionIds.AddRange(part.SubmissionIds);
+                if (part.Latest is { } at)
+                {
+                    tally.Latest = Max(tally.Latest, at);
+                }
+
+                foreach (var (id, sum) in part._fieldSums)
+                {
+                    tally._fieldSums[id] = tally._fieldSums.GetValueOrDefault(id) + sum;
+                }
+
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    if (part._columnSums[i] is { } v)
+                    {
+                        tally._columnSums[i] = (tally._columnSums[i] ?? 0) + v;
+                    }
+                }
+            }
+
+            return tally;
+        }
+
+        public ReportRow ToRow(ColumnPlan[] columns, ReportRowKind kind, string? code, string name, string? groupName)
+        {
+            var cells = new ReportCell[columns.Length];
+            if (Reported > 0)
+            {
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    cells[i] = _villageCells is not null ? _villageCells[i] : AggregateCell(columns[i], i);
+                }
+            }
+
+            return new ReportRow
+            {
+                Kind = kind,
+                OrgCode = code,
+                Name = name,
+                GroupName = groupName,
+                Cells = cells,
+                Expected = Expected,
+                ReportedCount = Reported,
+                LateCount = Late,
+                SubmissionIds = SubmissionIds,
+                LatestReceivedAt = Latest,
+            };
+        }
+
+        private ReportCell AggregateCell(ColumnPlan column, int index)
+        {
+            if (!column.IsNumeric || column.Expression is null)
+            {
+                return ReportCell.Empty;
+            }
+
+            if (column.IsAdditive)
+            {
+                return _columnSums[index] is { } sum ? new ReportCell(sum, null) : ReportCell.Empty;
+            }
+
+            // A ratio of sums, not a sum of ratios: the parts are summed over the reported units that hold them.
+            var value = column.Expression.Evaluate(id => _fieldSums.TryGetValue(id, out var s) ? s : null);
+            return value is { } v ? new ReportCell(v, null) : ReportCell.Empty;
+        }
+    }
+
+    /// <summary>Parent/child lookups over a flat list of orgs.</summary>
+    private sealed class OrgTree
+    {
+        private readonly Dictionary<string, Org> _byCode;
+        private readonly Dictionary<string, List<Org>> _children;
+        private readonly Dictionary<string, IReadOnlyList<Org>> _villages = new(StringComparer.Ordinal);
+
+        public OrgTree(IEnumerable<Org> orgs)
+        {
+            _byCode = new Dictionary<string, Org>(StringComparer.Ordinal);
+            foreach (var org in orgs)
+            {
+                _byCode[org.Code] = org;
+            }
+
+            _children = _byCode.Values
+                .Where(o => o.ParentCode is not null)
+                .GroupBy(o => o.ParentCode!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.OrderBy(o => o.Code, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        }
+
+        public Org? Get(string code) => _byCode.GetValueOrDefault(code);
+
+        public IReadOnlyList<Org> Children(Org org) => _children.GetValueOrDefault(org.Code) ?? [];
+
+        public IReadOnlyList<Org> Villages(Org org)
+        {
+            if (org.Level == OrgLevel.Village)
+            {
+                return [org];
+            }
+
+            if (!_villages.TryGetValue(org.Code, out var villages))
+            {
+                villages = [.. Children(org).SelectMany(Villages)];
+                _villages[org.Code] = villages;
+            }
+
+            return villages;
+        }
+
+        public Org? AncestorAt(Org org, OrgLevel level)
+        {
+            for (var current = org; current is not null; current = current.ParentCode is { } p ? Get(p) : null)
+            {
+                if (current.Level == level)
+                {
+                    return current;
+                }
+            }
+
+            return null;
+        }
+    }
+}
