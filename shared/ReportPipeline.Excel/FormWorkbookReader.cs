@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using OfficeOpenXml;
+using ReportPipeline.Domain.Forms;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Validation;
+
+namespace ReportPipeline.Excel;
+
+/// <summary>
+/// Reads an uploaded form by its 编号 (field id) column, so inserted or reordered rows do not matter. Formula cells give
+/// their cached values; a value cell merged with its neighbours is read from the merge's top-left cell. A workbook that
+/// is not our form is still read, best effort, when one of its sheets has a header row with 编号 and a value column
+/// (本期数值, 数值, 填报值 or 值); such a read carries no org, period or version, so <see cref="FormReadResult.IsOurForm"/> is false.
+/// </summary>
+/// <param name="maxUncompressedBytes">Above this, the upload is refused before it is parsed (zip bombs).</param>
+public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L * 1024 * 1024) : IFormWorkbookReader
+{
+    private const int HeaderSearchRows = 40;
+    private const int HeaderSearchColumns = 30;
+    private static readonly string[] ValueHeaders = ["本期数值", "本期数", "填报值", "数值", "值"];
+
+    public FormReadResult Read(Stream workbook)
+    {
+        ArgumentNullException.ThrowIfNull(workbook);
+        using var buffer = new MemoryStream();
+        workbook.CopyTo(buffer);
+        buffer.Position = 0;
+
+        if (CheckPackage(buffer) is { } packageError)
+        {
+            return Fail(packageError);
+        }
+
+        buffer.Position = 0;
+        ExcelPackage package;
+        try
+        {
+            package = new ExcelPackage(buffer);
+            _ = package.Workbook.Worksheets.Count;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // EPPlus reports a damaged or encrypted package with plain exceptions; for an upload that is a user error.
+            return Fail(new ValidationError(null, "not_xlsx", "文件无法作为 Excel 工作簿打开（可能已损坏或设置了打开密码），请用 Excel 或 WPS 另存为 .xlsx 后重新上传。"));
+        }
+
+        using (package)
+        {
+            return ReadPackage(package);
+        }
+    }
+
+    private FormReadResult ReadPackage(ExcelPackage package)
+    {
+        var metaSheet = package.Workbook.Worksheets[FormMetadata.MetaSheet];
+        var meta = metaSheet is null ? null : ReadMeta(metaSheet);
+        var properties = package.Workbook.Properties;
+        string? Property(string key) => properties.GetCustomPropertyValue(key) as string;
+
+        var org = meta?.Get(FormMetaKeys.OrgCode) ?? Property(FormMetaKeys.OrgCode);
+        var period = meta?.Get(FormMetaKeys.Period) ?? Property(FormMetaKeys.Period);
+        var version = meta?.Get(FormMetaKeys.CatalogVersion) ?? Property(FormMetaKeys.CatalogVersion);
+        var kind = meta?.Get(FormMetaKeys.FormKind) ?? Property(FormMetaKeys.FormKind);
+        var isOurs = kind == FormMetadata.FormKind;
+
+        var located = Locate(package);
+        if (located is null)
+        {
+            return Fail(new ValidationError(null, "not_our_form",
+                "这不是一表通填报表：找不到带“编号”和“本期数值”列的工作表。请下载本单位的填报表，在其中填写后上传。"));
+        }
+
+        var errors = new List<ValidationError>();
+        if (isOurs && (org is null || period is null || version is null))
+        {
+            errors.Add(new ValidationError(null, "missing_metadata",
+                "填报表中缺少单位、统计期或指标版本信息（隐藏的 _meta 工作表被改动），请重新下载填报表后填写上传。"));
+        }
+
+        var (ws, headerRow, idColumn, valueColumn) = located.Value;
+        var values = new List<RawValue>();
+        var unchanged = new List<RawValue>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lastRow = ws.Dimension?.End.Row ?? headerRow;
+        for (var row = headerRow + 1; row <= lastRow; row++)
+        {
+            var id = CellText(ws, row, idColumn, out _)?.Trim();
+            if (id is null || !FieldIdPattern().IsMatch(id))
+            {
+                continue;
+            }
+
+            if (meta?.Derived.Contains(id) == true)
+            {
+                continue;
+            }
+
+            var address = ExcelCellBase.GetAddress(row, valueColumn);
+            var text = CellText(ws, row, valueColumn, out var cellError);
+            if (cellError is not null)
+            {
+                errors.Add(new ValidationError(id, "formula_error", $"单元格 {address} 的公式结果是错误值 {cellError}，请改为直接填写数值。", address));
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            if (seen.TryGetValue(id, out var firstAddress))
+            {
+                errors.Add(new ValidationError(id, "duplicate_field", $"编号 {id} 出现了两次（{firstAddress} 和 {address}），请删除重复的一行。", address));
+                continue;
+            }
+
+            seen[id] = address;
+            var raw = new RawValue(id, text.Trim(), address);
+            if (meta is not null && meta.Shown.TryGetValue(id, out var shown) && shown.Locked && SameValue(shown.Text, raw.Text!))
+            {
+                unchanged.Add(raw);
+            }
+            else
+            {
+                values.Add(raw);
+            }
+        }
+
+        return new FormReadResult
+        {
+            OrgCode = org,
+            PeriodText = period,
+            CatalogVersion = version,
+            IsOurForm = isOurs,
+            Values = values,
+            UnchangedPrefill = unchanged,
+            Errors = errors,
+        };
+    }
+
+    private ValidationError? CheckPackage(MemoryStream buffer)
+    {
+        var bytes = buffer.GetBuffer();
+        if (buffer.Length < 4 || bytes[0] != 'P' || bytes[1] != 'K')
+        {
+            return new ValidationError(null, "not_xlsx", "上传的文件不是 .xlsx 工作簿（旧版 .xls 或其他文件请用 Excel 或 WPS 另存为 .xlsx 后上传）。");
+        }
+
+        try
+        {
+            using var zip = new ZipArchive(buffer, ZipArchiveMode.Read, leaveOpen: true);
+            long total = 0;
+            foreach (var entry in zip.Entries)
+            {
+                total += entry.Length;
+                if (total > maxUncompressedBytes)
+                {
+                    return new ValidationError(null, "too_large", "工作簿解压后过大，不像是一表通填报表，请检查文件后重新上传。");
+                }
+            }
+
+            return zip.GetEntry("[Content_Types].xml") is null
+                ? new ValidationError(null, "not_xlsx", "上传的文件是压缩包而不是 .xlsx 工作簿，请上传填报表本身。")
+                : null;
+        }
+        catch (InvalidDataException)
+        {
+            return new ValidationError(null, "not_xlsx", "上传的文件已损坏，无法作为 .xlsx 工作簿打开，请重新保存后上传。");
+        }
+    }
+
+    /// <summary>The form sheet and its header row: 填报表 first, then any sheet with an 编号 header and a value column.</summary>
+    private static (ExcelWorksheet Sheet, int HeaderRow, int IdColumn, int ValueColumn)? Locate(ExcelPackage package)
+    {
+        var sheets = package.Workbook.Worksheets
+            .Where(s => s.Hidden == eWorkSheetHidden.Visible || s.Name == FormMetadata.FormSheet)
+            .OrderBy(s => s.Name == FormMetadata.FormSheet ? 0 : 1);
+        foreach (var ws in sheets)
+        {
+            if (ws.Dimension is null)
+            {
+                continue;
+            }
+
+            var rows = Math.Min(ws.Dimension.End.Row, HeaderSearchRows);
+            var columns = Math.Min(ws.Dimension.End.Column, HeaderSearchColumns);
+            for (var row = 1; row <= rows; row++)
+            {
+                int? id = null;
+                var value = (Column: 0, Rank: int.MaxValue);
+                for (var column = 1; column <= columns; column++)
+                {
+                    var text = Normalise(ws.Cells[row, column].Value as string);
+                    if (text == "编号")
+                    {
+                        id ??= column;
+                    }
+
+                    var rank = Array.IndexOf(ValueHeaders, text);
+                    if (rank >= 0 && rank < value.Rank)
+                    {
+                        value = (column, rank);
+                    }
+                }
+
+                if (id is { } idColumn && value.Column > 0)
+                {
+                    return (ws, row, idColumn, value.Column);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Normalise(string? header) => header?.Replace(" ", "", StringComparison.Ordinal).Replace("　", "", StringComparison.Ordinal).Trim();
+
+    /// <summary>The cell's value as raw text: numbers invariant, dates yyyy-MM-dd, formulas by their cached value.</summary>
+    private static string? CellText(ExcelWorksheet ws, int row, int column, out string? error)
+    {
+        error = null;
+        var cell = ws.Cells[row, column];
+        var value = cell.Value;
+        if (value is null && cell.Merge)
+        {
+            var merged = ws.MergedCells[row, column];
+            if (merged is not null)
+            {
+                var start = new ExcelAddress(merged).Start;
+                if (start.Row == row)
+                {
+                    cell = ws.Cells[start.Row, start.Column];
+                    value = cell.Value;
+                }
+            }
+        }
+
+        switch (value)
+        {
+            case null:
+                return null;
+            case string s:
+                return s;
+            case DateTime d:
+                return d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            case bool b:
+                return b ? "true" : "false";
+            case ExcelErrorValue e:
+                error = e.ToString();
+                return null;
+            case double n when IsDateFormat(cell.Style.Numberformat.Format) && n is > 0 and < 2958466:
+                return DateTime.FromOADate(n).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            case double n:
+                return FormatNumber(n);
+            case IConvertible c:
+                return Convert.ToString(c, CultureInfo.InvariantCulture);
+            default:
+                return value.ToString();
+        }
+    }
+
+    private static string FormatNumber(double n)
+    {
+        if (double.IsFinite(n) && Math.Abs(n) < 7.9e27)
+        {
+            // Through decimal: 0.1 stays "0.1" and 1e6 becomes "1000000", never "1E+06".
+            var d = (decimal)n;
+            return d.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return n.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static bool IsDateFormat(string? format) =>
+        format is not null && !format.Contains('@', StringComparison.Ordinal) &&
+        (format.Contains("yy", StringComparison.OrdinalIgnoreCase) || format.Contains("d", StringComparison.OrdinalIgnoreCase) && format.Contains("m", StringComparison.OrdinalIgnoreCase));
+
+    private static bool SameValue(string shown, string text) =>
+        string.Equals(shown, text, StringComparison.Ordinal) ||
+        (decimal.TryParse(shown, NumberStyles.Float, CultureInfo.InvariantCulture, out var a) &&
+         decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var b) && a == b);
+
+    private static FormMeta ReadMeta(ExcelWorksheet sheet)
+    {
+        var meta = new FormMeta();
+        var lastRow = sheet.Dimension?.End.Row ?? 0;
+        var section = "";
+        for (var row = 1; row <= lastRow; row++)
+        {
+            var key = sheet.Cells[row, 1].Value?.ToString();
+            if (string.IsNullOrEmpty(key))
+            {
+                continue;
+            }
+
+            if (key.StartsWith('#'))
+            {
+                section = key;
+                continue;
+            }
+
+            var value = sheet.Cells[row, 2].Value?.ToString();
+            switch (section)
+            {
+                case FormMetaKeys.ShownHeader when value is not null:
+                    meta.Shown[key] = (value, sheet.Cells[row, 3].Value?.ToString() == "1");
+                    break;
+                case FormMetaKeys.DerivedHeader:
+                    meta.Derived.Add(key);
+                    break;
+                case "" when value is not null:
+                    meta.Keys[key] = value;
+                    break;
+            }
+        }
+
+        return meta;
+    }
+
+    private static FormReadResult Fail(ValidationError error) => new() { Errors = [error] };
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.]*$")]
+    private static partial Regex FieldIdPattern();
+
+    private sealed class FormMeta
+    {
+        public Dictionary<string, string> Keys { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (string Text, bool Locked)> Shown { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Derived { get; } = new(StringComparer.Ordinal);
+
+        public string? Get(string key) => Keys.GetValueOrDefault(key);
+    }
+}
