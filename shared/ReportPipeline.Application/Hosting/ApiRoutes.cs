@@ -39,6 +39,8 @@ public static class StorageNames
     public const string ArchiveContainer = "submissions-archive";
     public const string ReportsContainer = "reports";
     public const string LeasesContainer = "leases";
+    /// <summary>Reference data written by <c>seed</c>: the org registry as <c>orgs.json</c>.</summary>
+    public const string ReferenceContainer = "reference";
     public const string ValuesTable = "FieldValues";
     public const string ReportStateTable = "ReportState";
     public const string FeedbackTable = "BurdenFeedback";

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Templates;
+using Spectre.Console;
+
+namespace ReportPipeline.LocalHost.Commands;
+
+/// <summary><c>catalog check</c>: loads the one table and shows, per template, which columns it already holds.</summary>
+public static class CatalogCommand
+{
+    public static Command Create()
+    {
+        var path = new Option<string?>("--path") { Description = "Catalog folder (default: the catalog shipped beside the binaries)" };
+        var check = new Command("check", "Load the catalog (all problems listed) and print the overlap of every template with the one table") { path };
+        check.SetAction(parse =>
+        {
+            CatalogBundle bundle;
+            try
+            {
+                bundle = parse.GetValue(path) is { } p ? CatalogLoader.LoadDirectory(p) : CatalogLoader.LoadDefault();
+            }
+            catch (CatalogLoadException ex)
+            {
+                AnsiConsole.MarkupLine($"[red]目录有 {ex.Problems.Count} 处问题：[/]");
+                foreach (var problem in ex.Problems)
+                {
+                    AnsiConsole.WriteLine("  - " + problem);
+                }
+
+                return 1;
+            }
+
+            Print(bundle, OverlapAnalyzer.Analyze(bundle));
+            return 0;
+        });
+        var command = new Command("catalog", "The one table (一表) and the department templates");
+        command.Subcommands.Add(check);
+        return command;
+    }
+
+    private static void Print(CatalogBundle bundle, OverlapReport report)
+    {
+        AnsiConsole.MarkupLine($"[bold]一表通目录 {Markup.Escape(bundle.Catalog.Version)}[/]：{bundle.Catalog.Fields.Count} 个指标，{bundle.Templates.Count} 张报表");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("报表").AddColumn("部门").AddColumn(new TableColumn("列数").RightAligned())
+            .AddColumn(new TableColumn("一表已有").RightAligned()).AddColumn(new TableColumn("可推算").RightAligned())
+            .AddColumn(new TableColumn("新增").RightAligned()).AddColumn(new TableColumn("复用率").RightAligned());
+        foreach (var t in report.Templates)
+        {
+            table.AddRow(
+                Markup.Escape($"{t.Title} ({t.TemplateId})"),
+                Markup.Escape(t.Department),
+                t.Columns.ToString(CultureInfo.InvariantCulture),
+                t.Held.ToString(CultureInfo.InvariantCulture),
+                t.Derivable.ToString(CultureInfo.InvariantCulture),
+                t.New > 0 ? $"[yellow]{t.New}[/]" : "0",
+                t.Columns == 0 ? "-" : ((double)(t.Held + t.Derivable) / t.Columns).ToString("P0", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(
+            $"报表列合计 {report.TotalColumns}，涉及不同指标 {report.DistinctFields}，重叠倍数（报表列 ÷ 不同指标）[bold]{report.OverlapRatio.ToString("0.00", CultureInfo.InvariantCulture)}[/]");
+        foreach (var t in report.Templates.Where(t => t.New > 0))
+        {
+            AnsiConsole.MarkupLine($"[yellow]新增指标[/] {Markup.Escape(t.Title)}：{Markup.Escape(string.Join("、", t.NewColumns))}");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Hosting;
+using ReportPipeline.Application.Http;
+using ReportPipeline.Storage.Client;
+using ReportPipeline.Storage.Emulator;
+
+namespace ReportPipeline.LocalHost;
+
+/// <summary>
+/// Builds the local host: the same composition root as the Functions app, the contract's routes under <c>/api</c>
+/// served by Kestrel, and (for <c>serve</c>) the blob poller and the consolidation timer. With no <c>ReportStorage</c>
+/// setting it starts the embedded Azurite (in memory, free ports) and stops it on exit.
+/// </summary>
+public sealed class LocalHostRuntime : IAsyncDisposable
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    private readonly AzuriteEmulator? _azurite;
+
+    private LocalHostRuntime(WebApplication app, AzuriteEmulator? azurite)
+    {
+        App = app;
+        _azurite = azurite;
+    }
+
+    public WebApplication App { get; }
+
+    public IServiceProvider Services => App.Services;
+
+    /// <summary>Where the host listens once started (the first bound address).</summary>
+    public string BaseAddress => App.Urls.FirstOrDefault() ?? DefaultUrl;
+
+    public bool UsesEmbeddedStorage => _azurite is not null;
+
+    public static async Task<LocalHostRuntime> CreateAsync(
+        string[] args,
+        string? url,
+        bool runWorkers,
+        Action<IConfigurationBuilder>? configure = null,
+        LogLevel minimumLevel = LogLevel.Information,
+        CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configure?.Invoke(builder.Configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(minimumLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        AzuriteEmulator? azurite = null;
+        if (!HasStorageSetting(builder.Configuration))
+        {
+            azurite = await AzuriteEmulator.StartAsync(cancellationToken: cancellationToken);
+            builder.Configuration[StorageConnection.DefaultConnectionName] = azurite.ConnectionString;
+        }
+
+        builder.WebHost.UseUrls(url ?? DefaultUrl);
+        builder.Services.AddReportPipeline(builder.Configuration, developmentDefaults: true);
+        builder.Services.AddSingleton<SubmissionPoller>();
+        if (runWorkers)
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionPoller>());
+            builder.Services.AddHostedService<ConsolidationTimer>();
+        }
+
+        builder.Services.AddProblemDetails();
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        MapRoutes(app);
+        return new LocalHostRuntime(app, azurite);
+    }
+
+    public static bool HasStorageSetting(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[StorageConnection.DefaultConnectionName])
+        || configuration.GetSection(StorageConnection.DefaultConnectionName).GetChildren().Any();
+
+    /// <summary>The same route constants the Functions app binds, each handed to the same handler.</summary>
+    private static void MapRoutes(WebApplication app)
+    {
+        var api = app.MapGroup("/" + ApiRoutes.Prefix);
+        api.MapGet(ApiRoutes.Health, (HttpRequest r, IPipelineHttpApi h, CancellationToken ct) => h.GetHealthAsync(r, ct));
+        api.MapGet(ApiRoutes.Catalog, (HttpRequest r, IPipelineHttpApi h, CancellationToken ct) => h.GetCatalogAsync(r, ct));
+        api.MapGet(ApiRoutes.Form, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetFormAsync(r, org, period, ct));
+        api.MapPost(ApiRoutes.Submissions, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.SubmitAsync(r, org, period, ct));
+        api.MapGet(ApiRoutes.Values, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetValuesAsync(r, org, period, ct));
+        api.MapGet(ApiRoutes.Status, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetStatusAsync(r, org, period, ct));
+        api.MapGet(ApiRoutes.Report, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.GetReportAsync(r, org, period, template, ct));
+        api.MapPost(ApiRoutes.BuildReport, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.BuildReportAsync(r, org, period, template, ct));
+        api.MapGet(ApiRoutes.Burden, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetBurdenAsync(r, org, period, ct));
+        api.MapPost(ApiRoutes.Feedback, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.PostFeedbackAsync(r, org, period, ct));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Application.Telemetry;
+using ReportPipeline.Domain.Burden;
+using ReportPipeline.Domain.Consolidation;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Templates;
+
+namespace ReportPipeline.Application.Consolidation;
+
+public enum BuildOutcome
+{
+    Built,
+    /// <summary>The inputs have not changed since the stored workbook was built.</summary>
+    Skipped,
+    /// <summary>Another instance holds the lease for this workbook.</summary>
+    Busy,
+}
+
+public sealed record BuildResult(
+    BuildOutcome Outcome,
+    string Template,
+    string Org,
+    string Period,
+    int Expected,
+    int Reported,
+    long Bytes,
+    string Watermark,
+    double DurationMs);
+
+/// <summary>
+/// Builds one consolidated workbook: reads the latest receipts of the org's villages, compares their watermark with the
+/// stored workbook's (skip when equal), takes the workbook's lease, reads the values, builds and stores the workbook.
+/// </summary>
+public sealed class ConsolidationService(
+    ReferenceData reference,
+    IFieldValueStore values,
+    IReportStore reports,
+    IReportWorkbookWriter writer,
+    IDistributedLock locks,
+    PipelineMetrics metrics,
+    TimeProvider time,
+    ILogger<ConsolidationService> logger)
+{
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
+
+    public async Task<BuildResult> BuildAsync(ReportTemplate template, string orgCode, Period period, bool force, CancellationToken cancellationToken)
+    {
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
+        var receipts = await ReadReceiptsAsync(period, villages, cancellationToken);
+        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, cancellationToken);
+    }
+
+    /// <summary>The scheduled run's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
+    internal async Task<BuildResult> BuildAsync(
+        ReportTemplate template,
+        OrgRegistry orgs,
+        string orgCode,
+        Period period,
+        IReadOnlyList<string> villages,
+        IReadOnlyDictionary<string, MergeReceipt> allReceipts,
+        bool force,
+        CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var bundle = reference.Catalog;
+        var receipts = villages.Where(allReceipts.ContainsKey).ToDictionary(v => v, v => allReceipts[v], StringComparer.Ordinal);
+
+        // Every change of values comes with a receipt, so the receipts alone tell whether the inputs changed.
+        var watermark = ConsolidationBuilder.ComputeWatermark(template, bundle.Catalog.Version, villages, EmptyValues, receipts).ToString();
+        if (!force)
+        {
+            var existing = await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken);
+            if (existing?.InputWatermark == watermark)
+            {
+                metrics.WorkbooksSkipped.Add(1);
+                return Result(BuildOutcome.Skipped, 0);
+            }
+        }
+
+        await using var lease = await locks.TryAcquireAsync($"{period}_{template.Id}_{orgCode}", LeaseDuration, cancellationToken);
+        if (lease is null)
+        {
+            logger.LogInformation("Skipped {Template} for {Org} {Period}: another instance is building it", template.Id, orgCode, period.ToString());
+            return Result(BuildOutcome.Busy, 0);
+        }
+
+        try
+        {
+            var valuesByOrg = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
+            await foreach (var orgValues in values.ReadManyAsync(period, villages, cancellationToken))
+            {
+                valuesByOrg[orgValues.OrgCode] = orgValues;
+            }
+
+            var now = time.GetUtcNow();
+            var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
+            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs.All, orgCode, period, valuesByOrg, receipts, now, dataAsOf);
+            if (report.Org.Level == OrgLevel.City)
+            {
+                report = report with { Burden = BurdenCalculator.Compute(bundle, orgCode, period, villages, valuesByOrg) };
+            }
+
+            var workbook = writer.Write(report);
+            await reports.SaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, cancellationToken);
+            metrics.WorkbooksBuilt.Add(1, new KeyValuePair<string, object?>("template", template.Id), new("level", report.Org.Level.ToString()));
+            var result = Result(BuildOutcome.Built, workbook.Length, report.ExpectedUnits, report.ExpectedUnits - report.MissingUnits);
+            logger.LogInformation(
+                "Built {Template} for {Org} {Period}: {Reported}/{Expected} reported, {Bytes} bytes in {DurationMs} ms",
+                template.Id, orgCode, period.ToString(), result.Reported, result.Expected, workbook.Length, result.DurationMs);
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.ConsolidationFailures.Add(1, new KeyValuePair<string, object?>("template", template.Id));
+            logger.LogError(ex, "Failed to build {Template} for {Org} {Period}", template.Id, orgCode, period.ToString());
+            throw;
+        }
+
+        BuildResult Result(BuildOutcome outcome, long bytes, int expected = 0, int reported = 0) => new(
+            outcome, template.Id, orgCode, period.ToString(), expected == 0 ? villages.Count : expected, reported, bytes, watermark,
+            Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+    }
+
+    internal async Task<IReadOnlyDictionary<string, MergeReceipt>> ReadReceiptsAsync(Period period, IReadOnlyCollection<string> villages, CancellationToken cancellationToken)
+    {
+        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+        await foreach (var receipt in values.ReadLatestReceiptsAsync(period, villages, cancellationToken))
+        {
+            receipts[receipt.OrgCode] = receipt;
+        }
+
+        return receipts;
+    }
+
+    private static readonly IReadOnlyDictionary<string, OrgValues> EmptyValues = new Dictionary<string, OrgValues>();
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Http;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Application.Telemetry;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+
+namespace ReportPipeline.Application.Consolidation;
+
+/// <summary>One unit of consolidation work: a template for an upper-level org and a period.</summary>
+public sealed record ConsolidationJob(string Template, string Org, Period Period);
+
+/// <summary>
+/// Builds every workbook whose inputs changed. Periods considered: for each template, the period now running and the one
+/// before (villages report after a period ends). Because the decision is a watermark comparison, a missed run is caught up
+/// by the next one, and a retried run rebuilds nothing.
+/// </summary>
+public sealed class ScheduledConsolidation(
+    ReferenceData reference,
+    ConsolidationService consolidation,
+    PipelineMetrics metrics,
+    TimeProvider time,
+    ILogger<ScheduledConsolidation> logger) : IScheduledConsolidation
+{
+    public async Task RunAsync(bool isPastDue, CancellationToken cancellationToken)
+    {
+        if (isPastDue)
+        {
+            logger.LogWarning("Consolidation timer is past due; catching up");
+        }
+
+        var periods = CurrentPeriods(time.GetUtcNow());
+        var summary = await RunAsync(periods, force: false, progress: null, cancellationToken);
+        logger.LogInformation(
+            "Consolidation run: {Built} built, {Skipped} unchanged, {Busy} busy, {Failed} failed in {DurationMs} ms",
+            summary.Built, summary.Skipped, summary.Busy, summary.Failed, summary.DurationMs);
+    }
+
+    public sealed record RunSummary(int Built, int Skipped, int Busy, int Failed, double DurationMs, IReadOnlyList<BuildResult> Results);
+
+    /// <summary>Every (template, upper-level org) job for the given periods, in a stable order.</summary>
+    public async Task<IReadOnlyList<ConsolidationJob>> PlanAsync(IEnumerable<Period> periods, CancellationToken cancellationToken)
+    {
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var jobs = new List<ConsolidationJob>();
+        foreach (var period in periods)
+        {
+            foreach (var template in reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind))
+            {
+                foreach (var org in orgs.All.Where(o => o.Level != OrgLevel.Village && template.AudienceLevels.Contains(o.Level)).OrderBy(o => o.Code, StringComparer.Ordinal))
+                {
+                    jobs.Add(new ConsolidationJob(template.Id, org.Code, period));
+                }
+            }
+        }
+
+        return jobs;
+    }
+
+    public async Task<RunSummary> RunAsync(IReadOnlyCollection<Period> periods, bool force, IProgress<BuildResult>? progress, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var jobs = await PlanAsync(periods, cancellationToken);
+        var results = new List<BuildResult>();
+        var failed = 0;
+        foreach (var group in jobs.GroupBy(j => j.Period))
+        {
+            // Receipts are read once per period for the whole registry and shared by every workbook of that period.
+            var allVillages = orgs.All.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();
+            var receipts = await consolidation.ReadReceiptsAsync(group.Key, allVillages, cancellationToken);
+            foreach (var job in group)
+            {
+                var template = reference.Catalog.FindTemplate(job.Template)!;
+                try
+                {
+                    var villages = orgs.Villages(job.Org).Select(v => v.Code).ToList();
+                    var result = await consolidation.BuildAsync(template, orgs, job.Org, job.Period, villages, receipts, force, cancellationToken);
+                    results.Add(result);
+                    progress?.Report(result);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One broken workbook must not stop the others; the failure is logged and counted by the service.
+                    failed++;
+                }
+            }
+        }
+
+        var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        metrics.ConsolidationDuration.Record(duration);
+        return new RunSummary(
+            results.Count(r => r.Outcome == BuildOutcome.Built),
+            results.Count(r => r.Outcome == BuildOutcome.Skipped),
+            results.Count(r => r.Outcome == BuildOutcome.Busy),
+            failed,
+            Math.Round(duration, 1),
+            results);
+    }
+
+    /// <summary>For each period kind: the period containing <paramref name="now"/> (China time) and the previous one.</summary>
+    public IReadOnlyList<Period> CurrentPeriods(DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var kinds = reference.Catalog.Templates.Select(t => t.PeriodKind).Distinct();
+        var periods = new List<Period>();
+        foreach (var kind in kinds)
+        {
+            var current = kind switch
+            {
+                PeriodKind.Month => Period.Month(today.Year, today.Month),
+                PeriodKind.Quarter => Period.Quarter(today.Year, (today.Month + 2) / 3),
+                _ => Period.Year(today.Year),
+            };
+            periods.Add(current.Previous());
+            periods.Add(current);
+        }
+
+        return periods;
+    }
+}

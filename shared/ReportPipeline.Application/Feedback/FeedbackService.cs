@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Validation;
+
+namespace ReportPipeline.Application.Feedback;
+
+/// <summary>One 下评上 rating: how heavy a template is for the org that fills it (1 light … 5 very heavy).</summary>
+public sealed record BurdenRating(string Template, int Score, string? Comment);
+
+public sealed record FeedbackResult(string Org, string Period, int Saved, IReadOnlyList<ValidationError> Errors);
+
+/// <summary>Where ratings are kept: one per (period, org, template); rating again replaces the earlier one.</summary>
+public interface IFeedbackStore
+{
+    Task SaveAsync(string orgCode, Period period, IReadOnlyList<BurdenRating> ratings, DateTimeOffset at, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads <c>{"ratings": [{"template": "…", "score": 1-5, "comment": "…"}]}</c>, checks every entry, stores all or nothing.</summary>
+public sealed class FeedbackService(ReferenceData reference, IFeedbackStore store, TimeProvider time, ILogger<FeedbackService> logger)
+{
+    public async Task<FeedbackResult> SubmitAsync(Org org, Period period, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var errors = new List<ValidationError>();
+        var ratings = new List<BurdenRating>();
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (!document.RootElement.TryGetProperty("ratings", out var array) || array.ValueKind != JsonValueKind.Array)
+            {
+                errors.Add(new ValidationError(null, "ratings_missing", "请求体应为 {\"ratings\": [{\"template\": 报表编号, \"score\": 1-5, \"comment\": 说明}]}。"));
+            }
+            else
+            {
+                var index = 0;
+                foreach (var item in array.EnumerateArray())
+                {
+                    var at = $"ratings[{index++}]";
+                    var template = item.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                    var score = item.TryGetProperty("score", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var n) ? n : (int?)null;
+                    var comment = item.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+                    if (template is null || reference.Catalog.FindTemplate(template) is null)
+                    {
+                        errors.Add(new ValidationError(template, "unknown_template", $"没有编号为“{template}”的报表。", at));
+                    }
+                    else if (score is null or < 1 or > 5)
+                    {
+                        errors.Add(new ValidationError(template, "bad_score", "评分应为 1（负担轻）到 5（负担很重）之间的整数。", at));
+                    }
+                    else if (comment?.Length > 500)
+                    {
+                        errors.Add(new ValidationError(template, "comment_too_long", "说明不能超过 500 字。", at));
+                    }
+                    else
+                    {
+                        ratings.Add(new BurdenRating(template, score.Value, comment));
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            errors.Add(new ValidationError(null, "malformed_json", "请求体不是有效的 JSON。"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new FeedbackResult(org.Code, period.ToString(), 0, errors);
+        }
+
+        await store.SaveAsync(org.Code, period, ratings, time.GetUtcNow(), cancellationToken);
+        logger.LogInformation("Saved {Count} burden ratings from {Org} {Period}", ratings.Count, org.Code, period.ToString());
+        return new FeedbackResult(org.Code, period.ToString(), ratings.Count, []);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Storage.Client;
+
+namespace ReportPipeline.Application.Feedback;
+
+/// <summary>Ratings in the <c>BurdenFeedback</c> table: partition per period, one row per (org, template), all of one post in one transaction.</summary>
+public sealed class TableFeedbackStore(TableClient table) : IFeedbackStore
+{
+    private readonly Lazy<Task> _created = new(() => table.CreateIfNotExistsAsync());
+
+    public async Task SaveAsync(string orgCode, Period period, IReadOnlyList<BurdenRating> ratings, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await _created.Value;
+        var actions = ratings
+            .DistinctBy(r => r.Template)
+            .Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(period.ToString(), $"{orgCode}|{TableKey.Escape(r.Template)}")
+            {
+                ["Org"] = orgCode,
+                ["Template"] = r.Template,
+                ["Score"] = r.Score,
+                ["Comment"] = r.Comment ?? "",
+                ["RatedAt"] = at,
+                ["Period"] = period.ToString(),
+                ["District"] = orgCode.Length >= 6 ? orgCode[..6] : orgCode,
+                ["Version"] = at.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            }))
+            .ToList();
+        foreach (var chunk in actions.Chunk(TableClient.MaxTransactionActions))
+        {
+            await table.SubmitTransactionAsync(chunk, cancellationToken);
+        }
+    }
+}

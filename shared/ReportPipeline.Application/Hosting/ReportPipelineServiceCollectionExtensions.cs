@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Consolidation;
+using ReportPipeline.Application.Feedback;
+using ReportPipeline.Application.Forms;
+using ReportPipeline.Application.Http;
+using ReportPipeline.Application.Ingestion;
+using ReportPipeline.Application.Options;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Application.Telemetry;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Excel;
+using ReportPipeline.Storage;
+using ReportPipeline.Storage.Client;
+
+namespace ReportPipeline.Application.Hosting;
+
+/// <summary>The one composition root: the Functions app and the local host both call <see cref="AddReportPipeline"/>, so they cannot drift.</summary>
+public static class ReportPipelineServiceCollectionExtensions
+{
+    /// <param name="developmentDefaults">
+    /// The local host passes true: with no <c>Auth__Authority</c> and no <c>Auth__SigningKey</c> it trusts the published
+    /// development key and may mint tokens. The Functions app leaves it false, so a missing setting stops it at start-up.
+    /// </param>
+    public static IServiceCollection AddReportPipeline(this IServiceCollection services, IConfiguration configuration, bool developmentDefaults = false)
+    {
+        services.AddOptions<PipelineOptions>()
+            .Bind(configuration.GetSection(PipelineOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => TimeZoneExists(o.TimeZone), "Pipeline__TimeZone is not a known time zone.")
+            .ValidateOnStart();
+        services.AddOptions<ConsolidationOptions>()
+            .Configure(o => o.Schedule = configuration[ConsolidationOptions.ScheduleSetting] ?? o.Schedule)
+            .ValidateDataAnnotations()
+            .Validate(o => NCrontab.CrontabSchedule.TryParse(o.Schedule, new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true }) is not null,
+                "ConsolidationSchedule is not a six-field CRON expression (seconds first), as the Functions timer expects.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<PipelineMetrics>();
+
+        services.AddReportStorage(configuration);
+        services.TryAddSingleton<IOrgRegistrySource>(sp => new BlobOrgRegistrySource(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(StorageNames.ReferenceContainer),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>()));
+        services.TryAddSingleton<IFeedbackStore>(sp => new TableFeedbackStore(
+            sp.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.FeedbackTable)));
+
+        services.TryAddSingleton<IFormWorkbookWriter, FormWorkbookWriter>();
+        services.TryAddSingleton<IFormWorkbookReader, FormWorkbookReader>();
+        services.TryAddSingleton<IReportWorkbookWriter, ReportWorkbookWriter>();
+
+        services.AddReportPipelineAuth(configuration, developmentDefaults);
+        services.TryAddSingleton<IOrgHierarchy, ReferenceOrgHierarchy>();
+
+        services.TryAddSingleton<ReferenceData>();
+        services.TryAddSingleton<ReportingCalendar>();
+        services.TryAddSingleton<SubmissionService>();
+        services.TryAddSingleton<FormService>();
+        services.TryAddSingleton<StatusService>();
+        services.TryAddSingleton<BurdenService>();
+        services.TryAddSingleton<FeedbackService>();
+        services.TryAddSingleton<ConsolidationService>();
+        services.TryAddSingleton<ScheduledConsolidation>();
+        services.TryAddSingleton<IScheduledConsolidation>(sp => sp.GetRequiredService<ScheduledConsolidation>());
+        services.TryAddSingleton<IBlobIngestionHandler, BlobIngestionHandler>();
+        services.TryAddSingleton<IPipelineHttpApi, PipelineHttpApi>();
+        return services;
+    }
+
+    private static bool TimeZoneExists(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+}

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Http;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Validation;
+
+namespace ReportPipeline.Application.Ingestion;
+
+/// <summary>
+/// Ingests <c>submissions/{period}/{org}/{name}.xlsx|csv|json</c> through the same submission service as HTTP.
+/// The idempotency key is the blob name plus the content hash, so a retried trigger, a restart between merge and
+/// delete, or the poller and the trigger both seeing the file, all end in one merge and one receipt.
+/// </summary>
+public sealed class BlobIngestionHandler(
+    ISubmissionInbox inbox,
+    ISubmissionArchive archive,
+    SubmissionService submissions,
+    ILogger<BlobIngestionHandler> logger) : IBlobIngestionHandler
+{
+    public async Task IngestAsync(string blobName, CancellationToken cancellationToken)
+    {
+        byte[] content;
+        try
+        {
+            content = await inbox.ReadAsync(blobName, cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            // Already ingested and removed by an earlier delivery of the same event.
+            logger.LogInformation("Dropped file {BlobName} is gone; it was already ingested", blobName);
+            return;
+        }
+
+        var (org, period, format, problem) = ParseName(blobName);
+        if (problem is not null)
+        {
+            await archive.RejectAsync(blobName, content, "application/octet-stream", [problem], cancellationToken);
+            await inbox.DeleteAsync(blobName, cancellationToken);
+            logger.LogWarning("Rejected dropped file {BlobName}: {Code}", blobName, problem.Code);
+            return;
+        }
+
+        var key = $"blob:{blobName}:{Convert.ToHexStringLower(SHA256.HashData(content))}";
+        try
+        {
+            var outcome = await submissions.SubmitAsync(
+                new SubmissionInput(org!, period, format!.Value, content, "blob", key, blobName), cancellationToken);
+            logger.LogInformation(
+                "Ingested dropped file {BlobName}: {Result} {SubmissionId}",
+                blobName, outcome.Accepted ? "accepted" : "rejected", outcome.Receipt?.SubmissionId);
+        }
+        catch (MalformedUploadException ex)
+        {
+            await archive.RejectAsync(blobName, content, UploadFormats.ContentType(format!.Value),
+                [new ValidationError(null, "malformed_file", ex.Message)], cancellationToken);
+        }
+
+        await inbox.DeleteAsync(blobName, cancellationToken);
+    }
+
+    internal static (string? Org, Period Period, UploadFormat? Format, ValidationError? Problem) ParseName(string blobName)
+    {
+        var parts = blobName.Split('/');
+        if (parts.Length != 3)
+        {
+            return (null, default, null, new ValidationError(null, "bad_blob_name",
+                $"文件路径“{blobName}”不符合约定：应为 统计期/行政区划代码/文件名，例如 2026-11/500103001001/一表通.xlsx。"));
+        }
+
+        if (!Period.TryParse(parts[0], out var period))
+        {
+            return (null, default, null, new ValidationError(null, "bad_period", $"文件路径中的统计期“{parts[0]}”格式不对，应为 2026、2026-Q4 或 2026-11。"));
+        }
+
+        if (parts[1].Length != 12 || !parts[1].All(char.IsAsciiDigit))
+        {
+            return (null, default, null, new ValidationError(null, "bad_org", $"文件路径中的行政区划代码“{parts[1]}”应为 12 位数字。"));
+        }
+
+        var format = UploadFormats.FromFileName(parts[2]);
+        return format is null
+            ? (null, default, null, new ValidationError(null, "unsupported_file", $"不支持的文件类型“{Path.GetExtension(parts[2])}”：请上传 .xlsx、.csv 或 .json 文件。"))
+            : (parts[1], period, format, null);
+    }
+}

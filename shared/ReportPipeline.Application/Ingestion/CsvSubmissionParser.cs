@@ -1,0 +1,209 @@
+using System.Text;
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Validation;
+
+namespace ReportPipeline.Application.Ingestion;
+
+/// <summary>
+/// Reads CSV as Chinese Excel and WPS save it: UTF-8 with or without BOM, or GB18030 (the "CSV (逗号分隔)" default on
+/// Chinese Windows); comma or tab separated; RFC 4180 quoting. Two layouts are accepted:
+/// wide (a header row of field ids or Chinese names, then one row of values) and
+/// long (rows of 编号/指标 and 数值, as copied from the form workbook).
+/// Every value's cell is reported as <c>第R行第C列</c> so that errors point at the line.
+/// </summary>
+public sealed class CsvSubmissionParser(FieldCatalog catalog)
+{
+    private static readonly string[] KeyHeaders = ["编号", "指标编号", "字段", "field", "fieldid", "id", "指标", "指标名称", "项目"];
+    private static readonly string[] ValueHeaders = ["本期数值", "数值", "值", "本期", "value"];
+
+    static CsvSubmissionParser() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    public ParsedUpload Parse(ReadOnlyMemory<byte> body)
+    {
+        var text = Decode(body.Span);
+        var rows = SplitRows(text);
+        rows.RemoveAll(r => r.All(string.IsNullOrWhiteSpace));
+        if (rows.Count < 2)
+        {
+            return new ParsedUpload([], [new ValidationError(null, "csv_empty", "CSV 文件至少需要一行表头和一行数据。", "第1行")]);
+        }
+
+        var header = rows[0].Select(h => h.Trim()).ToList();
+        var keyColumn = header.FindIndex(h => KeyHeaders.Contains(h, StringComparer.OrdinalIgnoreCase));
+        var valueColumn = header.FindIndex(h => ValueHeaders.Contains(h, StringComparer.OrdinalIgnoreCase));
+        return keyColumn >= 0 && valueColumn >= 0 && keyColumn != valueColumn
+            ? ParseLong(rows, keyColumn, valueColumn)
+            : ParseWide(rows);
+    }
+
+    private ParsedUpload ParseLong(List<List<string>> rows, int keyColumn, int valueColumn)
+    {
+        var values = new List<RawValue>();
+        var errors = new List<ValidationError>();
+        for (var r = 1; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            var key = keyColumn < row.Count ? row[keyColumn].Trim() : "";
+            if (key.Length == 0)
+            {
+                continue;
+            }
+
+            var cell = $"第{r + 1}行第{valueColumn + 1}列";
+            var fieldId = Resolve(key);
+            if (fieldId is null)
+            {
+                errors.Add(new ValidationError(key, "unknown_field", $"第{r + 1}行的指标“{key}”不在一表通指标目录中。", $"第{r + 1}行第{keyColumn + 1}列"));
+                continue;
+            }
+
+            values.Add(new RawValue(fieldId, valueColumn < row.Count ? row[valueColumn] : null, cell));
+        }
+
+        return new ParsedUpload(values, errors);
+    }
+
+    private ParsedUpload ParseWide(List<List<string>> rows)
+    {
+        var header = rows[0];
+        var values = new List<RawValue>();
+        var errors = new List<ValidationError>();
+        if (rows.Count > 2)
+        {
+            errors.Add(new ValidationError(null, "csv_too_many_rows", $"一个 CSV 文件只能填报一个单位：表头下应只有一行数据，实际有 {rows.Count - 1} 行。", "第3行"));
+        }
+
+        var data = rows[1];
+        for (var c = 0; c < header.Count; c++)
+        {
+            var name = header[c].Trim();
+            if (name.Length == 0)
+            {
+                continue;
+            }
+
+            var fieldId = Resolve(name);
+            if (fieldId is null)
+            {
+                errors.Add(new ValidationError(name, "unknown_field", $"表头第{c + 1}列“{name}”不是一表通中的指标编号或名称。", $"第1行第{c + 1}列"));
+                continue;
+            }
+
+            values.Add(new RawValue(fieldId, c < data.Count ? data[c] : null, $"第2行第{c + 1}列"));
+        }
+
+        return new ParsedUpload(values, errors);
+    }
+
+    /// <summary>A header may be the field id, its Chinese name, or one of the names departments use for it.</summary>
+    private string? Resolve(string key)
+    {
+        if (catalog.Find(key) is { } byId)
+        {
+            return byId.Id;
+        }
+
+        var stripped = key.Replace(" ", "", StringComparison.Ordinal).Replace("　", "", StringComparison.Ordinal);
+        foreach (var field in catalog.Fields)
+        {
+            if (string.Equals(field.Id, stripped, StringComparison.OrdinalIgnoreCase)
+                || field.Name == stripped
+                || (field.Unit is { } unit && $"{field.Name}（{unit}）" == stripped)
+                || (field.Unit is { } u2 && $"{field.Name}({u2})" == stripped)
+                || field.Aliases.Contains(stripped))
+            {
+                return field.Id;
+            }
+        }
+
+        return null;
+    }
+
+    internal static string Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            return Encoding.UTF8.GetString(bytes[3..]);
+        }
+
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+        {
+            return Encoding.Unicode.GetString(bytes[2..]);
+        }
+
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            // Chinese Windows Excel saves "CSV (逗号分隔)" in the ANSI code page, which is GBK; GB18030 is its superset.
+            return Encoding.GetEncoding("GB18030").GetString(bytes);
+        }
+    }
+
+    internal static List<List<string>> SplitRows(string text)
+    {
+        var firstLineEnd = text.IndexOfAny(['\r', '\n']);
+        var firstLine = firstLineEnd < 0 ? text : text[..firstLineEnd];
+        var separator = firstLine.Count(ch => ch == '\t') > firstLine.Count(ch => ch == ',') ? '\t' : ',';
+
+        var rows = new List<List<string>>();
+        var row = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (quoted)
+            {
+                if (ch == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (ch == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(ch);
+                }
+            }
+            else if (ch == '"' && field.Length == 0)
+            {
+                quoted = true;
+            }
+            else if (ch == separator)
+            {
+                row.Add(field.ToString());
+                field.Clear();
+            }
+            else if (ch is '\r' or '\n')
+            {
+                if (ch == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+
+                row.Add(field.ToString());
+                field.Clear();
+                rows.Add(row);
+                row = [];
+            }
+            else
+            {
+                field.Append(ch);
+            }
+        }
+
+        if (field.Length > 0 || row.Count > 0)
+        {
+            row.Add(field.ToString());
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,68 @@
+using ReportPipeline.Domain.Validation;
+
+namespace ReportPipeline.Application.Ingestion;
+
+/// <summary>The upload's format, decided from the Content-Type header or the dropped file's extension.</summary>
+public enum UploadFormat
+{
+    Json,
+    Csv,
+    Workbook,
+}
+
+/// <summary>
+/// What a parser read from one upload: raw values with their source cells, structural problems (each a
+/// <see cref="ValidationError"/> with a cell or line), and for the form workbook what the reader found.
+/// </summary>
+public sealed record ParsedUpload(
+    IReadOnlyList<RawValue> Values,
+    IReadOnlyList<ValidationError> Errors)
+{
+    /// <summary>The form reader's result, kept to check the org, period and catalog version against the route.</summary>
+    public ReportPipeline.Domain.Forms.FormReadResult? FormCheck { get; init; }
+}
+
+/// <summary>The body cannot be read at all (not JSON, not a workbook): the request is malformed (400), not invalid (422).</summary>
+public sealed class MalformedUploadException(string message, Exception? inner = null) : Exception(message, inner);
+
+public static class UploadFormats
+{
+    public static UploadFormat? FromContentType(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return null;
+        }
+
+        var mediaType = contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
+        return mediaType switch
+        {
+            "application/json" or "text/json" => UploadFormat.Json,
+            "text/csv" or "application/csv" or "text/tab-separated-values" or "text/plain" => UploadFormat.Csv,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => UploadFormat.Workbook,
+            _ => null,
+        };
+    }
+
+    public static UploadFormat? FromFileName(string name) => Path.GetExtension(name).ToLowerInvariant() switch
+    {
+        ".json" => UploadFormat.Json,
+        ".csv" or ".tsv" or ".txt" => UploadFormat.Csv,
+        ".xlsx" => UploadFormat.Workbook,
+        _ => null,
+    };
+
+    public static string ContentType(UploadFormat format) => format switch
+    {
+        UploadFormat.Json => "application/json",
+        UploadFormat.Csv => "text/csv",
+        _ => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+
+    public static string Extension(UploadFormat format) => format switch
+    {
+        UploadFormat.Json => ".json",
+        UploadFormat.Csv => ".csv",
+        _ => ".xlsx",
+    };
+}

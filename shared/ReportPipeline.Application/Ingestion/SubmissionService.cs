@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Application.Telemetry;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Validation;
+using ReportPipeline.Domain.Values;
+
+namespace ReportPipeline.Application.Ingestion;
+
+/// <summary>One upload of one org's values for one period, from any channel.</summary>
+public sealed record SubmissionInput(
+    string OrgCode,
+    Period Period,
+    UploadFormat Format,
+    ReadOnlyMemory<byte> Content,
+    string Channel,
+    string? IdempotencyKey = null,
+    string? FileName = null,
+    ValueOrigin Origin = ValueOrigin.Typed);
+
+/// <summary>Either a receipt (accepted, possibly a replay of an earlier one) or every error found.</summary>
+public sealed record SubmissionOutcome(MergeReceipt? Receipt, IReadOnlyList<ValidationError> Errors, IReadOnlyList<ValidationError> Warnings)
+{
+    public bool Accepted => Receipt is not null;
+}
+
+/// <summary>
+/// parse → normalise and validate → archive the raw upload → merge. Nothing reaches the value store unless every value
+/// is valid; a rejected upload is set aside in <c>submissions-rejected</c> with its errors so that nothing is lost.
+/// </summary>
+public sealed class SubmissionService(
+    ReferenceData reference,
+    IFieldValueStore values,
+    ISubmissionArchive archive,
+    IFormWorkbookReader formReader,
+    PipelineMetrics metrics,
+    TimeProvider time,
+    ILogger<SubmissionService> logger)
+{
+    public async Task<SubmissionOutcome> SubmitAsync(SubmissionInput input, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var bundle = reference.Catalog;
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        if (!orgs.TryGet(input.OrgCode, out var org) || org.Level != OrgLevel.Village)
+        {
+            ValidationError problem = new(null, "unknown_org", $"行政区划代码 {input.OrgCode} 不是单位名录中的村（社区），不能填报一表通。");
+            await SetAsideAsync(input, [problem], cancellationToken);
+            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+            return new SubmissionOutcome(null, [problem], []);
+        }
+
+        var parsed = Parse(input);
+        var errors = new List<ValidationError>(parsed.Errors);
+        if (input.Format == UploadFormat.Workbook && errors.Count == 0)
+        {
+            errors.AddRange(FormChecks(parsed, input));
+        }
+
+        var warnings = new List<ValidationError>();
+        IReadOnlyDictionary<string, FieldValue> normalised = new Dictionary<string, FieldValue>();
+        if (errors.Count == 0)
+        {
+            var current = await CurrentValuesIfNeededAsync(input, parsed.Values, cancellationToken);
+            var outcome = new SubmissionValidator(bundle.Catalog).Validate(parsed.Values, current);
+            errors.AddRange(outcome.Errors);
+            warnings.AddRange(outcome.Warnings);
+            normalised = outcome.Values;
+            if (errors.Count == 0 && normalised.Count == 0)
+            {
+                errors.Add(new ValidationError(null, "no_values", "上传的内容中没有任何填报数值。"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            await SetAsideAsync(input, errors, cancellationToken);
+            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+            logger.LogWarning(
+                "Rejected {Channel} submission for {Org} {Period} with {ErrorCount} errors (first: {FirstCode})",
+                input.Channel, input.OrgCode, input.Period.ToString(), errors.Count, errors[0].Code);
+            return new SubmissionOutcome(null, errors, warnings);
+        }
+
+        await archive.ArchiveAsync(input.Content, UploadFormats.ContentType(input.Format), cancellationToken);
+        var request = new MergeRequest(
+            input.OrgCode,
+            input.Period,
+            NewSubmissionId(),
+            input.Origin,
+            normalised,
+            ContentHash.Compute(normalised),
+            input.IdempotencyKey,
+            input.Channel,
+            time.GetUtcNow());
+        var receipt = await values.MergeAsync(request, cancellationToken);
+
+        var district = PipelineMetrics.District(input.OrgCode);
+        if (receipt.IsReplay)
+        {
+            metrics.SubmissionsReplayed.Add(1, district);
+        }
+        else
+        {
+            metrics.SubmissionsAccepted.Add(1, district, new("channel", input.Channel));
+            metrics.ValuesWritten.Add(receipt.Changed, district);
+            metrics.ValuesSkipped.Add(receipt.Unchanged + receipt.ConfirmedPrefill, district);
+        }
+
+        metrics.SubmissionDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, district);
+        logger.LogInformation(
+            "Accepted {Channel} submission {SubmissionId} for {Org} {Period}: {Changed} changed, {Unchanged} unchanged, {Confirmed} confirmed, {Conflicts} prefill conflicts, replay {IsReplay}",
+            input.Channel, receipt.SubmissionId, input.OrgCode, input.Period.ToString(), receipt.Changed, receipt.Unchanged,
+            receipt.ConfirmedPrefill, receipt.PrefillConflicts.Count, receipt.IsReplay);
+        return new SubmissionOutcome(receipt, [], warnings);
+    }
+
+    private ParsedUpload Parse(SubmissionInput input)
+    {
+        switch (input.Format)
+        {
+            case UploadFormat.Json:
+                return JsonSubmissionParser.Parse(input.Content);
+            case UploadFormat.Csv:
+                return new CsvSubmissionParser(reference.Catalog.Catalog).Parse(input.Content);
+            default:
+                using (var stream = new MemoryStream(input.Content.ToArray(), writable: false))
+                {
+                    var form = formReader.Read(stream);
+                    return new ParsedUpload(form.Values, form.Errors)
+                    {
+                        FormCheck = form,
+                    };
+                }
+        }
+    }
+
+    private IEnumerable<ValidationError> FormChecks(ParsedUpload parsed, SubmissionInput input) =>
+        parsed.FormCheck?.CheckMatches(input.OrgCode, input.Period, reference.Catalog.Catalog.Version) ?? [];
+
+    /// <summary>
+    /// Cross-field rules and required fields look at the org's stored values too; a full upload carries them all, so the
+    /// read is skipped unless a rule or a required field refers to a value the upload does not hold.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, FieldValue>> CurrentValuesIfNeededAsync(
+        SubmissionInput input, IReadOnlyList<RawValue> raw, CancellationToken cancellationToken)
+    {
+        var incoming = raw.Select(r => r.FieldId).ToHashSet(StringComparer.Ordinal);
+        var needed = reference.FieldsNeededForValidation(input.Period.Kind);
+        if (needed.All(incoming.Contains))
+        {
+            return new Dictionary<string, FieldValue>();
+        }
+
+        var stored = await values.GetAsync(input.OrgCode, input.Period, cancellationToken);
+        return stored.Values.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal);
+    }
+
+    private async Task SetAsideAsync(SubmissionInput input, IReadOnlyList<ValidationError> errors, CancellationToken cancellationToken)
+    {
+        // Blob drops keep their own name; HTTP uploads get one from the org, period and content hash, so a resend
+        // of the same bad file overwrites its own copy instead of piling up.
+        var name = input.FileName
+            ?? $"http/{input.Period}/{input.OrgCode}/{Convert.ToHexStringLower(SHA256.HashData(input.Content.Span))[..16]}{UploadFormats.Extension(input.Format)}";
+        await archive.RejectAsync(name, input.Content, UploadFormats.ContentType(input.Format), errors, cancellationToken);
+    }
+
+    private string NewSubmissionId()
+    {
+        Span<byte> random = stackalloc byte[5];
+        RandomNumberGenerator.Fill(random);
+        return $"S{time.GetUtcNow():yyyyMMddHHmmss}{Convert.ToHexStringLower(random)}";
+    }
+}

@@ -1,0 +1,45 @@
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Templates;
+
+namespace ReportPipeline.Application.Reference;
+
+/// <summary>The JSON shape of <c>GET /api/catalog</c>: the one table, the templates, and how much of each template the one table already holds.</summary>
+public static class CatalogView
+{
+    public static object Create(CatalogBundle bundle, OverlapReport overlap) => new
+    {
+        version = bundle.Catalog.Version,
+        fields = bundle.Catalog.Fields.Select(f => new
+        {
+            id = f.Id,
+            name = f.Name,
+            unit = f.Unit,
+            type = f.Type.ToString(),
+            precision = f.Precision,
+            required = f.Required,
+            min = f.Min,
+            max = f.Max,
+            options = f.Options.Select(o => new { code = o.Code, label = o.Label }),
+            group = f.Group,
+            departments = f.Departments,
+            source = f.Source.ToString(),
+            frequency = f.Frequency.ToString(),
+            carryForward = f.CarryForward,
+            aliases = f.Aliases,
+            expression = f.Expression,
+            description = f.Description,
+        }),
+        rules = bundle.Catalog.Rules.Select(r => new { id = r.Id, kind = r.Kind.ToString(), field = r.Field, others = r.Others, min = r.Min, max = r.Max }),
+        templates = bundle.Templates.Select(t => new
+        {
+            id = t.Id,
+            department = t.Department,
+            title = t.Title,
+            periodKind = t.PeriodKind.ToString(),
+            audienceLevels = t.AudienceLevels.Select(l => l.ToString()),
+            deadlineDays = t.DeadlineDays,
+            columns = t.Columns.Select(c => new { id = c.Id, headers = c.Headers, field = c.FieldId, expression = c.Expression?.ToString(), numberFormat = c.NumberFormat }),
+        }),
+        overlap,
+    };
+}

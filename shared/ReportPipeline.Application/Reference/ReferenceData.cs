@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReportPipeline.Application.Options;
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+
+namespace ReportPipeline.Application.Reference;
+
+/// <summary>Where the org registry lives: the seeded registry in storage, or the sample city shipped with the catalog.</summary>
+public interface IOrgRegistrySource
+{
+    /// <summary>The registry and a version tag (ETag or file time) that changes when it does.</summary>
+    Task<(OrgRegistry Registry, string Version)> LoadAsync(CancellationToken cancellationToken);
+
+    Task SaveAsync(IReadOnlyCollection<Org> orgs, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The catalog (loaded once: it is versioned with the code) and the org registry (reloaded at most every
+/// <see cref="RefreshInterval"/>, because <c>seed</c> may replace it while a host runs).
+/// </summary>
+public sealed class ReferenceData(
+    IOptions<PipelineOptions> options,
+    IOrgRegistrySource orgSource,
+    TimeProvider time,
+    ILogger<ReferenceData> logger)
+{
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
+
+    private readonly Lazy<CatalogBundle> _catalog = new(() => LoadCatalog(options.Value, logger));
+    private readonly SemaphoreSlim _orgLock = new(1, 1);
+    private readonly Dictionary<PeriodKind, IReadOnlySet<string>> _neededForValidation = [];
+    private OrgRegistry? _orgs;
+    private DateTimeOffset _orgsLoadedAt;
+
+    public CatalogBundle Catalog => _catalog.Value;
+
+    public async Task<OrgRegistry> GetOrgsAsync(CancellationToken cancellationToken)
+    {
+        if (_orgs is { } cached && time.GetUtcNow() - _orgsLoadedAt < RefreshInterval)
+        {
+            return cached;
+        }
+
+        await _orgLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_orgs is null || time.GetUtcNow() - _orgsLoadedAt >= RefreshInterval)
+            {
+                var (registry, version) = await orgSource.LoadAsync(cancellationToken);
+                if (!ReferenceEquals(registry, _orgs))
+                {
+                    logger.LogInformation("Loaded org registry {Version} with {OrgCount} orgs", version, registry.All.Count);
+                }
+
+                _orgs = registry;
+                _orgsLoadedAt = time.GetUtcNow();
+            }
+
+            return _orgs;
+        }
+        finally
+        {
+            _orgLock.Release();
+        }
+    }
+
+    /// <summary>The snapshot loaded by the last <see cref="GetOrgsAsync"/>; handlers call that first.</summary>
+    public OrgRegistry CurrentOrgs => _orgs ?? throw new InvalidOperationException("The org registry has not been loaded yet.");
+
+    /// <summary>Forgets the cached registry, e.g. right after <c>seed</c> replaced it in this process.</summary>
+    public void InvalidateOrgs() => _orgsLoadedAt = DateTimeOffset.MinValue;
+
+    /// <summary>Fields whose stored value validation may need: every field named by a cross-field rule, and the required typed fields.</summary>
+    public IReadOnlySet<string> FieldsNeededForValidation(PeriodKind kind)
+    {
+        lock (_neededForValidation)
+        {
+            if (!_neededForValidation.TryGetValue(kind, out var set))
+            {
+                var catalog = Catalog.Catalog;
+                var needed = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var rule in catalog.Rules)
+                {
+                    needed.Add(rule.Field);
+                    needed.UnionWith(rule.Others);
+                }
+
+                needed.UnionWith(catalog.Fields.Where(f => f.Required && f.Source == FieldSource.Typed && f.Frequency == kind).Select(f => f.Id));
+                set = needed;
+                _neededForValidation[kind] = set;
+            }
+
+            return set;
+        }
+    }
+
+    private static CatalogBundle LoadCatalog(PipelineOptions options, ILogger logger)
+    {
+        var bundle = string.IsNullOrWhiteSpace(options.CatalogPath)
+            ? CatalogLoader.LoadDefault()
+            : CatalogLoader.LoadDirectory(options.CatalogPath);
+        logger.LogInformation(
+            "Loaded catalog {CatalogVersion}: {FieldCount} fields, {TemplateCount} templates",
+            bundle.Catalog.Version, bundle.Catalog.Fields.Count, bundle.Templates.Count);
+        return bundle;
+    }
+}
