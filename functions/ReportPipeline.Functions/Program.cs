@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using ReportPipeline.Application.Hosting;
+using ReportPipeline.Application.Telemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
@@ -51,7 +52,7 @@ if (telemetryCredential is not null)
 if (!string.IsNullOrWhiteSpace(connectionString))
 {
     builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-        .AddMeter(TelemetryCredential.MeterName)
+        .AddMeter(PipelineMetrics.MeterName)
         .AddAzureMonitorMetricExporter(options =>
         {
             options.ConnectionString = connectionString;
@@ -67,9 +68,6 @@ builder.Build().Run();
 /// <summary>Reads <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> (<c>ClientId=…;Authorization=AAD</c>).</summary>
 internal static class TelemetryCredential
 {
-    /// <summary>The pipeline's meter (System.Diagnostics.Metrics), shared with the handlers.</summary>
-    public const string MeterName = "ReportPipeline";
-
     public static TokenCredential? From(string? authenticationString)
     {
         if (string.IsNullOrWhiteSpace(authenticationString))
