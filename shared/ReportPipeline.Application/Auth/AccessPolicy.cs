@@ -1,0 +1,163 @@
+namespace ReportPipeline.Application.Auth;
+
+/// <summary>What a route does, as far as access is concerned.</summary>
+public enum ApiAction
+{
+    /// <summary><c>GET /api/catalog</c>: any authenticated caller; the target org is ignored.</summary>
+    ReadCatalog,
+    ReadForm,
+    Submit,
+    ReadValues,
+    ReadStatus,
+    ReadReport,
+    BuildReport,
+    ReadBurden,
+    PostFeedback,
+}
+
+public enum AccessOutcome
+{
+    Allowed,
+    /// <summary>403.</summary>
+    Forbidden,
+    /// <summary>404: the org code is malformed, or unknown to a caller entitled to see every org.</summary>
+    NotFound,
+}
+
+/// <summary>An access decision with the Chinese reason shown to the caller (and logged).</summary>
+public sealed record AccessDecision(AccessOutcome Outcome, string Reason)
+{
+    public bool IsAllowed => Outcome == AccessOutcome.Allowed;
+
+    public static AccessDecision Allow { get; } = new(AccessOutcome.Allowed, "允许访问。");
+
+    public static AccessDecision Forbid(string reason) => new(AccessOutcome.Forbidden, reason);
+
+    public static AccessDecision NotFound(string reason) => new(AccessOutcome.NotFound, reason);
+}
+
+/// <summary>
+/// Who may do what to which org. Pure: no I/O, no clock; the org tree comes from <see cref="IOrgHierarchy"/>.
+/// <list type="bullet">
+/// <item><b>submitter</b>: its own org only — submit, post burden feedback, read its form, values and status.</item>
+/// <item><b>viewer</b>: reads (form, values, status, report, burden) for its org and every descendant; never writes.</item>
+/// <item><b>admin</b>: everything a viewer may, plus building reports and submitting on behalf of any org in its subtree
+/// (an upper-level office enters numbers for a village that cannot, or corrects one). Burden feedback (下评上) is the
+/// exception: an admin posts it only for its own org, because a rating of upper-level burden entered by the upper level
+/// on a village's behalf would defeat its purpose.</item>
+/// </list>
+/// A caller holding several roles gets the union. Unknown target orgs: to avoid telling callers which org codes exist,
+/// a caller whose org is not the root gets 403 for any code outside its visible subtree, known or not; only a caller at
+/// the root (whose subtree is the whole registry, so nothing leaks) and whose role allows the action anywhere gets 404.
+/// A code that is not 12 digits gets 404 from everyone, since its shape alone says it cannot exist.
+/// </summary>
+public sealed class AccessPolicy(IOrgHierarchy hierarchy)
+{
+    private enum Scope
+    {
+        Nowhere,
+        OwnOrg,
+        Subtree,
+    }
+
+    public AccessDecision Decide(CallerIdentity caller, ApiAction action, string? targetOrg)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+
+        if (action == ApiAction.ReadCatalog)
+        {
+            return AccessDecision.Allow;
+        }
+
+        var scope = ScopeOf(caller.Roles, action);
+        if (scope == Scope.Nowhere)
+        {
+            return AccessDecision.Forbid(
+                $"无权{Describe(action)}：该操作需要{RequiredRoles(action)}角色，令牌中的角色为{RoleNames.Describe(caller.Roles)}。");
+        }
+
+        if (!OrgCodes.IsWellFormed(targetOrg))
+        {
+            return AccessDecision.NotFound($"单位代码“{Shorten(targetOrg)}”格式不正确：应为12位行政区划代码。");
+        }
+
+        if (!hierarchy.Exists(caller.OrgCode))
+        {
+            return AccessDecision.Forbid($"令牌所属单位 {caller.OrgCode} 不在单位名录中，无法访问任何单位数据。");
+        }
+
+        if (!hierarchy.Exists(targetOrg))
+        {
+            return scope == Scope.Subtree && hierarchy.IsRoot(caller.OrgCode)
+                ? AccessDecision.NotFound($"单位名录中没有单位代码 {targetOrg}。")
+                : AccessDecision.Forbid(OutsideReason(caller, action, targetOrg));
+        }
+
+        var allowed = string.Equals(caller.OrgCode, targetOrg, StringComparison.Ordinal)
+            || (scope == Scope.Subtree && hierarchy.IsSameOrAncestor(caller.OrgCode, targetOrg));
+
+        return allowed ? AccessDecision.Allow : AccessDecision.Forbid(OutsideReason(caller, action, targetOrg));
+    }
+
+    /// <summary>The widest scope any of the caller's roles gives for the action.</summary>
+    private static Scope ScopeOf(CallerRoles roles, ApiAction action)
+    {
+        var scope = Scope.Nowhere;
+        if ((roles & CallerRoles.Submitter) != 0)
+        {
+            scope = Max(scope, action switch
+            {
+                ApiAction.Submit or ApiAction.PostFeedback or ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus => Scope.OwnOrg,
+                _ => Scope.Nowhere,
+            });
+        }
+
+        if ((roles & CallerRoles.Viewer) != 0)
+        {
+            scope = Max(scope, action switch
+            {
+                ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus or ApiAction.ReadReport or ApiAction.ReadBurden => Scope.Subtree,
+                _ => Scope.Nowhere,
+            });
+        }
+
+        if ((roles & CallerRoles.Admin) != 0)
+        {
+            scope = Max(scope, action == ApiAction.PostFeedback ? Scope.OwnOrg : Scope.Subtree);
+        }
+
+        return scope;
+    }
+
+    private static Scope Max(Scope a, Scope b) => a >= b ? a : b;
+
+    private static string OutsideReason(CallerIdentity caller, ApiAction action, string targetOrg) =>
+        ScopeOf(caller.Roles, action) == Scope.OwnOrg
+            ? $"无权{Describe(action)}：令牌所属单位 {caller.OrgCode} 只能操作本单位，不能操作 {targetOrg}。"
+            : $"无权访问该单位数据：令牌所属单位 {caller.OrgCode} 不是 {targetOrg} 的上级或本级。";
+
+    private static string Describe(ApiAction action) => action switch
+    {
+        ApiAction.ReadCatalog => "查看指标目录",
+        ApiAction.ReadForm => "下载填报表",
+        ApiAction.Submit => "填报数据",
+        ApiAction.ReadValues => "查看填报数据",
+        ApiAction.ReadStatus => "查看填报进度",
+        ApiAction.ReadReport => "下载汇总表",
+        ApiAction.BuildReport => "生成汇总表",
+        ApiAction.ReadBurden => "查看减负情况",
+        ApiAction.PostFeedback => "提交下评上评价",
+        _ => action.ToString(),
+    };
+
+    private static string RequiredRoles(ApiAction action) => action switch
+    {
+        ApiAction.Submit or ApiAction.PostFeedback => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Admin),
+        ApiAction.BuildReport => RoleNames.Describe(CallerRoles.Admin),
+        ApiAction.ReadReport or ApiAction.ReadBurden => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
+        _ => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Viewer | CallerRoles.Admin),
+    };
+
+    // A hostile path segment is echoed back in the message; keep it short.
+    private static string Shorten(string? value) => value is null ? "" : value.Length <= 20 ? value : value[..20] + "…";
+}
