@@ -38,6 +38,8 @@ public sealed record FieldDefinition
     public decimal? Min { get; init; }
     public decimal? Max { get; init; }
     public IReadOnlyList<EnumOption> Options { get; init; } = [];
+    /// <summary>For <see cref="FieldType.Text"/>: the longest text accepted (characters).</summary>
+    public int MaxLength { get; init; } = DefaultTextMaxLength;
     /// <summary>Domain group (e.g. 人口, 民政, 党建), also the section heading in the form workbook.</summary>
     public required string Group { get; init; }
     public IReadOnlyList<string> Departments { get; init; } = [];
@@ -50,6 +52,8 @@ public sealed record FieldDefinition
     public string? Description { get; init; }
     /// <summary>For <see cref="FieldSource.Derived"/> fields: an expression over other fields.</summary>
     public string? Expression { get; init; }
+
+    public const int DefaultTextMaxLength = 200;
 
     public bool IsNumeric => Type is FieldType.Integer or FieldType.Decimal;
 }
