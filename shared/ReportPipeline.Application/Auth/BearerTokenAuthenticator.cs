@@ -21,6 +21,8 @@ public sealed class BearerTokenAuthenticator
     // Real access tokens are 1-4 KB; anything far larger is refused before any parsing work.
     private const int MaxTokenChars = 16 * 1024;
 
+    private const string KeysUnavailableReason = "暂时无法验证访问令牌（无法获取签名密钥），请稍后重试。";
+
     private static readonly string[] s_symmetricAlgorithms =
         [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.HmacSha384, SecurityAlgorithms.HmacSha512];
 
@@ -75,6 +77,21 @@ public sealed class BearerTokenAuthenticator
         if (token.Length == 0 || token.Length > MaxTokenChars || !_handler.CanReadToken(token))
         {
             return Reject(AuthenticationFailure.Malformed, "访问令牌格式不正确，请重新登录获取令牌。");
+        }
+
+        if (_parameters.ConfigurationManager is ConfigurationManager<OpenIdConnectConfiguration> authority)
+        {
+            // The handler carries on without keys or issuer when the metadata cannot be fetched, which would blame the
+            // caller's token; fetching first (cached after the first call) tells the two apart.
+            try
+            {
+                await authority.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or IOException or HttpRequestException)
+            {
+                _logger.LogError(exception, "Could not obtain signing keys from {MetadataAddress}", _options.MetadataAddress);
+                return AuthenticationOutcome.Fail(AuthenticationFailure.KeysUnavailable, KeysUnavailableReason);
+            }
         }
 
         var result = await _handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
@@ -150,7 +167,7 @@ public sealed class BearerTokenAuthenticator
             SecurityTokenMalformedException or ArgumentException => (AuthenticationFailure.Malformed, "访问令牌格式不正确，请重新登录获取令牌。"),
             SecurityTokenException or null => (AuthenticationFailure.Invalid, "访问令牌无效，请重新登录获取令牌。"),
             // Anything else comes from fetching the authority's metadata or keys: not the caller's fault.
-            _ => (AuthenticationFailure.KeysUnavailable, "暂时无法验证访问令牌（无法获取签名密钥），请稍后重试。"),
+            _ => (AuthenticationFailure.KeysUnavailable, KeysUnavailableReason),
         };
 
         if (failure == AuthenticationFailure.KeysUnavailable)
