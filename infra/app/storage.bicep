@@ -12,6 +12,7 @@ var containerNames = [
   'submissions-archive'
   'reports'
   'leases'
+  'reference'
 ]
 var tableNames = [
   'FieldValues'
