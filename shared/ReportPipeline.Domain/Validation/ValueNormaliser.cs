@@ -192,7 +192,7 @@ public static class ValueNormaliser
     {
         foreach (var option in field.Options)
         {
-            if (string.Equals(option.Code, cleaned, StringComparison.OrdinalIgnoreCase) || string.Equals(option.Label, cleaned, StringComparison.Ordinal))
+            if (string.Equals(option.Code, cleaned, StringComparison.OrdinalIgnoreCase) || string.Equals(ToHalfWidth(option.Label), cleaned, StringComparison.Ordinal))
             {
                 return NormalisedValue.Of(FieldType.Enum, option.Code);
             }
