@@ -105,7 +105,8 @@ public sealed class BearerTokenAuthenticator
 
     private AuthenticationOutcome? CheckLifetime(JsonWebToken token)
     {
-        if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out _))
+        // ValidTo is DateTime.MinValue when exp is absent or unreadable.
+        if (token.ValidTo == DateTime.MinValue)
         {
             return Reject(AuthenticationFailure.NoExpiry, "访问令牌缺少有效期（exp），不予接受。");
         }
