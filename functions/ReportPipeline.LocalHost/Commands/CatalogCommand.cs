@@ -51,19 +51,19 @@ public static class CatalogCommand
             table.AddRow(
                 Markup.Escape($"{t.Title} ({t.TemplateId})"),
                 Markup.Escape(t.Department),
-                t.Columns.ToString(CultureInfo.InvariantCulture),
+                t.Total.ToString(CultureInfo.InvariantCulture),
                 t.Held.ToString(CultureInfo.InvariantCulture),
                 t.Derivable.ToString(CultureInfo.InvariantCulture),
                 t.New > 0 ? $"[yellow]{t.New}[/]" : "0",
-                t.Columns == 0 ? "-" : ((double)(t.Held + t.Derivable) / t.Columns).ToString("P0", CultureInfo.InvariantCulture));
+                t.Total == 0 ? "-" : ((double)(t.Held + t.Derivable) / t.Total).ToString("P0", CultureInfo.InvariantCulture));
         }
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(
-            $"报表列合计 {report.TotalColumns}，涉及不同指标 {report.DistinctFields}，重叠倍数（报表列 ÷ 不同指标）[bold]{report.OverlapRatio.ToString("0.00", CultureInfo.InvariantCulture)}[/]");
+            $"报表列合计 {report.TotalColumns}，涉及不同指标 {report.DistinctFieldsUsed}，重叠倍数（报表列 ÷ 不同指标）[bold]{report.OverlapRatio.ToString("0.00", CultureInfo.InvariantCulture)}[/]");
         foreach (var t in report.Templates.Where(t => t.New > 0))
         {
-            AnsiConsole.MarkupLine($"[yellow]新增指标[/] {Markup.Escape(t.Title)}：{Markup.Escape(string.Join("、", t.NewColumns))}");
+            AnsiConsole.MarkupLine($"[yellow]新增指标[/] {Markup.Escape(t.Title)}：{Markup.Escape(string.Join("、", t.Columns.Where(c => c.Kind == ColumnOverlap.New).Select(c => c.Header)))}");
         }
     }
 }

@@ -30,7 +30,7 @@ public static class SeedCommand
             }
 
             var registry = parse.GetValue(sample)
-                ? OrgRegistryJson.LoadSampleCity()
+                ? OrgRegistryLoader.LoadSampleCity()
                 : SyntheticCity.Generate(parse.GetValue(districts), parse.GetValue(townships), parse.GetValue(villages));
             var summary = await SeedAsync(runtime.Services, registry, Period.Parse(parse.GetValue(period)!), parse.GetValue(history), ct);
             AnsiConsole.MarkupLine($"已写入 {summary.Orgs} 个单位（{summary.Villages} 个村/社区），预填 {summary.PrefilledValues} 项，上期 {summary.HistoryValues} 项，实体 {summary.EntitiesWritten} 个。");

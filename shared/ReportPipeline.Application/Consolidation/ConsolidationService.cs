@@ -51,7 +51,12 @@ public sealed class ConsolidationService(
     {
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
-        var receipts = await ReadReceiptsAsync(period, villages, cancellationToken);
+        var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
+        foreach (var source in SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Distinct())
+        {
+            receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
+        }
+
         return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, cancellationToken);
     }
 
@@ -62,13 +67,27 @@ public sealed class ConsolidationService(
         string orgCode,
         Period period,
         IReadOnlyList<string> villages,
-        IReadOnlyDictionary<string, MergeReceipt> allReceipts,
+        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
         bool force,
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var bundle = reference.Catalog;
-        var receipts = villages.Where(allReceipts.ContainsKey).ToDictionary(v => v, v => allReceipts[v], StringComparer.Ordinal);
+        var sources = SourcePeriods.For(template, bundle.Catalog, period);
+
+        // A village's latest receipt over the source periods: any new receipt is later than every earlier one, so the
+        // latest changes whenever any input changes.
+        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+        foreach (var source in sources.Values.Distinct())
+        {
+            foreach (var village in villages)
+            {
+                if (receiptsBySource[source].TryGetValue(village, out var r) && (!receipts.TryGetValue(village, out var seen) || r.ReceivedAt > seen.ReceivedAt))
+                {
+                    receipts[village] = r;
+                }
+            }
+        }
 
         // Every change of values comes with a receipt, so the receipts alone tell whether the inputs changed.
         var watermark = ConsolidationBuilder.ComputeWatermark(template, bundle.Catalog.Version, villages, EmptyValues, receipts).ToString();
@@ -91,11 +110,19 @@ public sealed class ConsolidationService(
 
         try
         {
-            var valuesByOrg = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
-            await foreach (var orgValues in values.ReadManyAsync(period, villages, cancellationToken))
+            var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
+            foreach (var source in sources.Values.Distinct())
             {
-                valuesByOrg[orgValues.OrgCode] = orgValues;
+                await foreach (var orgValues in values.ReadManyAsync(source, villages, cancellationToken))
+                {
+                    (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
+                }
             }
+
+            var valuesByOrg = read.ToDictionary(
+                kv => kv.Key,
+                kv => SourcePeriods.Combine(kv.Key, period, bundle.Catalog, kv.Value, sources),
+                StringComparer.Ordinal);
 
             var now = time.GetUtcNow();
             var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();

@@ -5,6 +5,7 @@ using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
 
 namespace ReportPipeline.Application.Consolidation;
 
@@ -65,13 +66,21 @@ public sealed class ScheduledConsolidation(
         var jobs = await PlanAsync(periods, cancellationToken);
         var results = new List<BuildResult>();
         var failed = 0;
+        // Receipts are read once per source period for the whole registry and shared by every workbook of the run.
+        var allVillages = orgs.All.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();
+        var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
         foreach (var group in jobs.GroupBy(j => j.Period))
         {
-            // Receipts are read once per period for the whole registry and shared by every workbook of that period.
-            var allVillages = orgs.All.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();
-            var receipts = await consolidation.ReadReceiptsAsync(group.Key, allVillages, cancellationToken);
             foreach (var job in group)
             {
+                foreach (var source in SourcePeriods.For(reference.Catalog.FindTemplate(job.Template)!, reference.Catalog.Catalog, job.Period).Values)
+                {
+                    if (!receipts.ContainsKey(source))
+                    {
+                        receipts[source] = await consolidation.ReadReceiptsAsync(source, allVillages, cancellationToken);
+                    }
+                }
+
                 var template = reference.Catalog.FindTemplate(job.Template)!;
                 try
                 {
@@ -111,7 +120,7 @@ public sealed class ScheduledConsolidation(
             {
                 PeriodKind.Month => Period.Month(today.Year, today.Month),
                 PeriodKind.Quarter => Period.Quarter(today.Year, (today.Month + 2) / 3),
-                _ => Period.Year(today.Year),
+                _ => Period.OfYear(today.Year),
             };
             periods.Add(current.Previous());
             periods.Add(current);

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Consolidation;
+using ReportPipeline.Application.Feedback;
+using ReportPipeline.Application.Forms;
 using ReportPipeline.Application.Ingestion;
 using ReportPipeline.Application.Options;
 using ReportPipeline.Application.Reference;
@@ -36,8 +38,8 @@ public sealed class PipelineHttpApi(
         try
         {
             // One table round trip and one blob round trip: both services the pipeline needs must answer.
-            await values.GetAsync("000000000000", Period.Year(2000), cancellationToken);
-            await reports.GetPropertiesAsync(Period.Year(2000), "health", "000000000000", cancellationToken);
+            await values.GetAsync("000000000000", Period.OfYear(2000), cancellationToken);
+            await reports.GetPropertiesAsync(Period.OfYear(2000), "health", "000000000000", cancellationToken);
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or TimeoutException)
         {

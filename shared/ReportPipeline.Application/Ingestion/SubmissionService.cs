@@ -66,7 +66,7 @@ public sealed class SubmissionService(
         if (errors.Count == 0)
         {
             var current = await CurrentValuesIfNeededAsync(input, parsed.Values, cancellationToken);
-            var outcome = new SubmissionValidator(bundle.Catalog).Validate(parsed.Values, current);
+            var outcome = new SubmissionValidator(bundle.Catalog).Validate(parsed.Values, current, input.Period.Kind);
             errors.AddRange(outcome.Errors);
             warnings.AddRange(outcome.Warnings);
             normalised = outcome.Values;

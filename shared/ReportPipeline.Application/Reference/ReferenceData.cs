@@ -51,7 +51,7 @@ public sealed class ReferenceData(
                 var (registry, version) = await orgSource.LoadAsync(cancellationToken);
                 if (!ReferenceEquals(registry, _orgs))
                 {
-                    logger.LogInformation("Loaded org registry {Version} with {OrgCount} orgs", version, registry.All.Count);
+                    logger.LogInformation("Loaded org registry {Version} with {OrgCount} orgs", version, registry.Count);
                 }
 
                 _orgs = registry;

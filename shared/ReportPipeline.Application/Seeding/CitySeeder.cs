@@ -36,7 +36,7 @@ public sealed class CitySeeder(
         await Parallel.ForEachAsync(villages, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (village, ct) =>
         {
             var seed = StableSeed(village.Code);
-            var pushed = Normalise(validator, SyntheticValues.GeneratePrefilled(catalog, village, period, seed));
+            var pushed = Normalise(validator, SyntheticValues.GeneratePrefilled(catalog, village, period, seed), period);
             if (pushed.Count > 0)
             {
                 var receipt = await values.MergeAsync(Request(village, period, pushed, ValueOrigin.Prefilled), ct);
@@ -46,7 +46,7 @@ public sealed class CitySeeder(
 
             if (withHistory)
             {
-                var previous = Normalise(validator, SyntheticValues.Generate(catalog, village, period.Previous(), seed));
+                var previous = Normalise(validator, SyntheticValues.Generate(catalog, village, period.Previous(), seed), period.Previous());
                 var receipt = await values.MergeAsync(Request(village, period.Previous(), previous, ValueOrigin.Typed), ct);
                 Interlocked.Add(ref history, previous.Count);
                 Interlocked.Add(ref written, receipt.EntitiesWritten);
@@ -57,8 +57,8 @@ public sealed class CitySeeder(
 
         logger.LogInformation(
             "Seeded {OrgCount} orgs ({VillageCount} villages) for {Period}: {Prefilled} pre-filled values, {History} history values, {Entities} entities written",
-            orgs.All.Count, villages.Count, period.ToString(), prefilled, history, written);
-        return new SeedSummary(orgs.All.Count, villages.Count, prefilled, history, written);
+            orgs.Count, villages.Count, period.ToString(), prefilled, history, written);
+        return new SeedSummary(orgs.Count, villages.Count, prefilled, history, written);
     }
 
     private MergeRequest Request(Org village, Period period, IReadOnlyDictionary<string, FieldValue> normalised, ValueOrigin origin) => new(
@@ -72,9 +72,9 @@ public sealed class CitySeeder(
         ReportingCalendar.SeedChannel,
         time.GetUtcNow());
 
-    private static IReadOnlyDictionary<string, FieldValue> Normalise(SubmissionValidator validator, IReadOnlyDictionary<string, string> raw)
+    private static IReadOnlyDictionary<string, FieldValue> Normalise(SubmissionValidator validator, IReadOnlyDictionary<string, string> raw, Period period)
     {
-        var outcome = validator.Validate([.. raw.Select(kv => new RawValue(kv.Key, kv.Value))], new Dictionary<string, FieldValue>());
+        var outcome = validator.Validate([.. raw.Select(kv => new RawValue(kv.Key, kv.Value))], new Dictionary<string, FieldValue>(), period.Kind);
         // Seed data bypasses the required-field check (it is a partial set) but never stores a value that fails its own rules.
         return outcome.Values;
     }

@@ -1,0 +1,61 @@
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Templates;
+using ReportPipeline.Domain.Values;
+
+namespace ReportPipeline.Application.Consolidation;
+
+/// <summary>
+/// Where a template's values come from. Each field is stored for the periods of its own frequency; a coarser template
+/// reads a finer field at the end of its period (期末数): a quarterly report takes a monthly field from the quarter's
+/// last month, a yearly report from December (and a quarterly field from Q4).
+/// </summary>
+public static class SourcePeriods
+{
+    public static IReadOnlyDictionary<PeriodKind, Period> For(ReportTemplate template, FieldCatalog catalog, Period period)
+    {
+        var kinds = template.Columns
+            .SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? [])
+            .Select(catalog.Find)
+            .OfType<FieldDefinition>()
+            .Select(f => f.Frequency)
+            .Append(period.Kind)
+            .Distinct();
+        return kinds.ToDictionary(k => k, k => EndOf(period, k));
+    }
+
+    public static Period EndOf(Period period, PeriodKind kind)
+    {
+        if (kind == period.Kind || (int)kind > (int)period.Kind)
+        {
+            return period;
+        }
+
+        var end = period.End;
+        return kind == PeriodKind.Month ? Period.Month(end.Year, end.Month) : Period.Quarter(end.Year, (end.Month + 2) / 3);
+    }
+
+    /// <summary>One org's values for the template: each field taken from the period of its frequency.</summary>
+    public static OrgValues Combine(string orgCode, Period period, FieldCatalog catalog, IReadOnlyDictionary<Period, OrgValues> bySource, IReadOnlyDictionary<PeriodKind, Period> sources)
+    {
+        var combined = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
+        foreach (var (kind, source) in sources)
+        {
+            if (!bySource.TryGetValue(source, out var values))
+            {
+                continue;
+            }
+
+            foreach (var (fieldId, value) in values.Values)
+            {
+                if (catalog.Find(fieldId)?.Frequency == kind)
+                {
+                    combined[fieldId] = value;
+                }
+            }
+        }
+
+        return new OrgValues(orgCode, period, combined);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.LocalHost;
+
+namespace ReportPipeline.Api.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class PipelineHostCollection : ICollectionFixture<PipelineHostFixture>
+{
+    public const string Name = "Pipeline host";
+}
+
+/// <summary>
+/// The real local host (Kestrel on a free port) over its own embedded, in-memory Azurite, with the sample city.
+/// Tests isolate themselves by using a period no other test uses; values are keyed by period.
+/// </summary>
+public sealed class PipelineHostFixture : IAsyncLifetime
+{
+    private static int _nextPeriod;
+    private LocalHostRuntime? _runtime;
+
+    public LocalHostRuntime Runtime => _runtime ?? throw new InvalidOperationException("Host not started.");
+
+    public IServiceProvider Services => Runtime.Services;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public OrgRegistry Orgs { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning);
+        await _runtime.App.StartAsync();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Orgs = await Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_runtime is not null)
+        {
+            await _runtime.App.StopAsync();
+            await _runtime.DisposeAsync();
+        }
+    }
+
+    /// <summary>A month no other test in this run uses (values, receipts and workbooks are all keyed by period).</summary>
+    public static string UniqueMonth()
+    {
+        var n = Interlocked.Increment(ref _nextPeriod);
+        return $"{2040 + (n / 12)}-{(n % 12) + 1:00}";
+    }
+
+    public string Token(string org, params string[] roles) =>
+        Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(org, roles.Length == 0 ? ["submitter"] : roles, null, TimeSpan.FromHours(1));
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, HttpContent? content = null, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        configure?.Invoke(request);
+        return await Http.SendAsync(request);
+    }
+
+    public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
