@@ -1,0 +1,6 @@
+using ReportPipeline.Testing;
+
+namespace ReportPipeline.Storage.Tests;
+
+[CollectionDefinition(AzuriteFixture.CollectionName)]
+public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>;
