@@ -35,10 +35,12 @@ param maximumInstanceCount int = 100
 @description('.NET version of the isolated worker.')
 param dotnetVersion string = '10.0'
 
-@description('OIDC authority that issues the bearer tokens (Entra ID: https://login.microsoftonline.com/{tenant}/v2.0).')
+@minLength(1)
+@description('OIDC authority that issues the bearer tokens (Entra ID: https://login.microsoftonline.com/{tenant}/v2.0); azd env set AUTH_AUTHORITY.')
 param authAuthority string
 
-@description('Expected audience (aud) of the bearer tokens: the API application ID URI or client id.')
+@minLength(1)
+@description('Expected audience (aud) of the bearer tokens: the API application ID URI or client id; azd env set AUTH_AUDIENCE.')
 param authAudience string
 
 @description('Expected issuer (iss); empty takes the issuer announced by the authority metadata.')
