@@ -84,6 +84,12 @@ public sealed partial class SettingsTests
         Assert.DoesNotContain("AzureWebJobsStorage", settings);
     }
 
+    [Fact]
+    public void The_storage_client_and_the_blob_trigger_read_the_same_connection()
+    {
+        Assert.Equal(ReportPipeline.Storage.Client.StorageConnection.DefaultConnectionName, BoundSettings.StorageConnection);
+    }
+
     private static List<string> Stale(IEnumerable<string> settings)
     {
         var bound = BoundSettings.FromOptionsClasses().ToHashSet(StringComparer.Ordinal);
