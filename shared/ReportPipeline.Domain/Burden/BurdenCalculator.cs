@@ -1,4 +1,5 @@
 using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Templates;
@@ -13,6 +14,14 @@ public static class BurdenCalculator
     {
         ArgumentNullException.ThrowIfNull(bundle);
         return Compute(bundle.Catalog, bundle.Templates, orgCode, period, villageCodes, valuesByVillage);
+    }
+
+    /// <summary>Figures for the villages of <paramref name="orgCode"/>'s subtree in the registry.</summary>
+    public static BurdenFigures Compute(CatalogBundle bundle, OrgRegistry orgs, string orgCode, Period period, IReadOnlyDictionary<string, OrgValues> valuesByVillage)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(orgs);
+        return Compute(bundle.Catalog, bundle.Templates, orgCode, period, [.. orgs.Villages(orgCode).Select(v => v.Code)], valuesByVillage);
     }
 
     /// <param name="templates">All templates; those reported at another frequency than <paramref name="period"/> are left out.</param>

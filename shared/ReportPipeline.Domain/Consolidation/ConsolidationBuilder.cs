@@ -19,6 +19,22 @@ namespace ReportPipeline.Domain.Consolidation;
 /// </summary>
 public static class ConsolidationBuilder
 {
+    /// <summary>Builds the report for <paramref name="orgCode"/> from the registry's subtree of that org.</summary>
+    public static ConsolidatedReport Build(
+        ReportTemplate template,
+        FieldCatalog catalog,
+        OrgRegistry orgs,
+        string orgCode,
+        Period period,
+        IReadOnlyDictionary<string, OrgValues> valuesByOrg,
+        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
+        DateTimeOffset generatedAt,
+        DateTimeOffset? dataAsOf)
+    {
+        ArgumentNullException.ThrowIfNull(orgs);
+        return Build(template, catalog, orgs.Subtree(orgCode, includeSelf: true), orgCode, period, valuesByOrg, latestReceiptByOrg, generatedAt, dataAsOf);
+    }
+
     /// <param name="orgs">Every org of the root's subtree (more is fine: others are ignored).</param>
     public static ConsolidatedReport Build(
         ReportTemplate template,
