@@ -91,7 +91,7 @@ public sealed class AuthResultsTests
     public async Task The_authorizer_returns_the_caller_when_allowed_and_a_403_when_not()
     {
         var clock = new ManualClock(Start);
-        var options = Options();
+        var options = TestOptions();
         var authorizer = new RequestAuthorizer(
             Authenticator(options, clock), new AccessPolicy(new FakeOrgHierarchy()), NullLogger<RequestAuthorizer>.Instance);
         var token = TokenIssuer(options, clock).Mint(FakeOrgHierarchy.Village, [RoleNames.Submitter], null, TimeSpan.FromHours(1));

@@ -82,7 +82,7 @@ internal static class AuthTestContext
     public const string Audience = "reportpipeline-tests";
     public static readonly DateTimeOffset Start = new(2026, 11, 30, 9, 0, 0, TimeSpan.FromHours(8));
 
-    public static AuthOptions Options(string? signingKey = null) => new()
+    public static AuthOptions TestOptions(string? signingKey = null) => new()
     {
         Issuer = Issuer,
         Audience = Audience,

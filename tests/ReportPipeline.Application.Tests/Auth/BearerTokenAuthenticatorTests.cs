@@ -6,7 +6,7 @@ namespace ReportPipeline.Application.Tests.Auth;
 public sealed class BearerTokenAuthenticatorTests
 {
     private readonly ManualClock _clock = new(Start);
-    private readonly AuthOptions _options = Options();
+    private readonly AuthOptions _options = TestOptions();
 
     private BearerTokenAuthenticator Authenticator() => AuthTestContext.Authenticator(_options, _clock);
 
@@ -127,7 +127,7 @@ public sealed class BearerTokenAuthenticatorTests
     [Fact]
     public async Task A_token_signed_with_another_key_has_a_bad_signature()
     {
-        var token = TokenIssuer(Options(), _clock).Mint(FakeOrgHierarchy.Village, [RoleNames.Admin], null, TimeSpan.FromHours(1));
+        var token = TokenIssuer(TestOptions(), _clock).Mint(FakeOrgHierarchy.Village, [RoleNames.Admin], null, TimeSpan.FromHours(1));
 
         var outcome = await AuthenticateAsync($"Bearer {token}");
 
@@ -139,7 +139,7 @@ public sealed class BearerTokenAuthenticatorTests
     public async Task A_token_whose_payload_was_altered_has_a_bad_signature()
     {
         var parts = Mint(roles: [RoleNames.Submitter]).Split('.');
-        var forged = SignedToken(Options().SigningKey, Claims(FakeOrgHierarchy.City, RoleNames.Admin), Start, lifetime: TimeSpan.FromHours(1)).Split('.');
+        var forged = SignedToken(TestOptions().SigningKey, Claims(FakeOrgHierarchy.City, RoleNames.Admin), Start, lifetime: TimeSpan.FromHours(1)).Split('.');
 
         var outcome = await AuthenticateAsync($"Bearer {parts[0]}.{forged[1]}.{parts[2]}");
 
