@@ -1,0 +1,245 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Values;
+using ReportPipeline.Storage.Client;
+
+namespace ReportPipeline.Storage.Stores;
+
+public sealed record ValueStoreOptions
+{
+    /// <summary>Value chunks per org: 8 keeps 1,000 fields at about 125 properties per entity, well under the 252 limit.</summary>
+    public int ChunkCount { get; init; } = 8;
+
+    /// <summary>How often a merge that lost an optimistic-concurrency race re-reads and re-plans before giving up.</summary>
+    public int MaxConcurrencyAttempts { get; init; } = 20;
+}
+
+/// <summary>
+/// <see cref="IFieldValueStore"/> on Table Storage. A merge is one range query (the org's value chunks, its latest
+/// receipt and the receipt for the idempotency key) and one entity group transaction (changed chunks with their ETags,
+/// the audit entry, the receipts) — all or nothing, and a lost race is re-read and re-planned.
+/// </summary>
+public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldValueStore> logger, TimeProvider timeProvider, ValueStoreOptions? options = null)
+    : IFieldValueStore
+{
+    private readonly ValueStoreOptions _options = options ?? new ValueStoreOptions();
+
+    public TableClient Table => table;
+
+    public async Task<OrgValues> GetAsync(string orgCode, Period period, CancellationToken cancellationToken = default)
+    {
+        var partition = ValueKeys.Partition(period, orgCode);
+        var values = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
+        await foreach (var chunk in table.QueryAsync(And(PartitionIs(partition), PrefixRange(ValueKeys.ValuePrefix(orgCode))), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            ValueCodec.DecodeChunk(chunk, values);
+        }
+        return new OrgValues(orgCode, period, values);
+    }
+
+    public async Task<MergeReceipt> MergeAsync(MergeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var partition = ValueKeys.Partition(request.Period, request.OrgCode);
+        var keyedRow = string.IsNullOrEmpty(request.IdempotencyKey) ? null : ValueKeys.KeyedReceipt(request.OrgCode, request.IdempotencyKey);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var state = await ReadStateAsync(partition, request.OrgCode, keyedRow, cancellationToken).ConfigureAwait(false);
+
+            var replay = state.KeyedReceipt
+                ?? (state.Latest is { } latest
+                    && string.Equals(latest.GetString("ContentHash"), request.ContentHash, StringComparison.Ordinal)
+                    && string.Equals(latest.GetString("Origin"), request.Origin.ToString(), StringComparison.Ordinal)
+                        ? latest
+                        : null);
+            if (replay is not null)
+            {
+                StorageMetrics.EntitiesSkipped.Add(request.Values.Select(v => ValueKeys.ChunkOf(v.Key, _options.ChunkCount)).Distinct().Count());
+                logger.LogInformation("Resend of {Submission} for {Org} {Period} is a replay of {FirstSubmission}; nothing written",
+                    request.SubmissionId, request.OrgCode, ValueKeys.PeriodText(request.Period), replay.GetString("SubmissionId"));
+                return ValueCodec.DecodeReceipt(replay, request.Period) with { IsReplay = true, EntitiesWritten = 0 };
+            }
+
+            var plan = MergePlanner.Plan(state.Values, request);
+            var (chunkActions, chunksSkipped) = ChunkActions(partition, request.OrgCode, plan, state.ChunkETags);
+            var tailCount = 2 + (keyedRow is null ? 0 : 1);
+            var receipt = plan.ToReceipt(request, chunkActions.Count + tailCount);
+            var tail = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.Add, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, request.ReceivedAt, request.SubmissionId), request, plan.Changes)),
+                state.Latest is { } current
+                    ? new(TableTransactionActionType.UpdateReplace, ValueCodec.EncodeReceipt(partition, ValueKeys.LatestReceipt(request.OrgCode), receipt, request.ContentHash, request.Origin), current.ETag)
+                    : new(TableTransactionActionType.Add, ValueCodec.EncodeReceipt(partition, ValueKeys.LatestReceipt(request.OrgCode), receipt, request.ContentHash, request.Origin)),
+            };
+            if (keyedRow is not null)
+            {
+                tail.Add(new(TableTransactionActionType.Add, ValueCodec.EncodeReceipt(partition, keyedRow, receipt, request.ContentHash, request.Origin)));
+            }
+
+            try
+            {
+                var batches = 0;
+                foreach (var batch in Batches(chunkActions, tail))
+                {
+                    await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+                    batches++;
+                }
+                StorageMetrics.EntitiesWritten.Add(receipt.EntitiesWritten);
+                StorageMetrics.EntitiesSkipped.Add(chunksSkipped);
+                logger.LogInformation(
+                    "Merged {Submission} for {Org} {Period}: {Changed} changed, {Unchanged} unchanged, {Conflicts} prefill conflicts, {Entities} entities in {Batches} transactions",
+                    request.SubmissionId, request.OrgCode, ValueKeys.PeriodText(request.Period), plan.Changed, plan.Unchanged, plan.PrefillConflicts.Count, receipt.EntitiesWritten, batches);
+                return receipt;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < _options.MaxConcurrencyAttempts)
+            {
+                // Another merge for this org committed first: re-read and plan against what it wrote.
+                logger.LogDebug("Merge of {Submission} for {Org} lost a concurrency race ({Status}), attempt {Attempt}", request.SubmissionId, request.OrgCode, ex.Status, attempt);
+                var backoff = TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8));
+                await Task.Delay(backoff, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgCodes);
+        foreach (var group in orgCodes.Distinct(StringComparer.Ordinal).GroupBy(org => ValueKeys.Partition(period, org)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var wanted = group.ToHashSet(StringComparer.Ordinal);
+            var byOrg = new SortedDictionary<string, Dictionary<string, StoredValue>>(StringComparer.Ordinal);
+            await foreach (var chunk in table.QueryAsync(PartitionFilter(group.Key, wanted, ValueKeys.AllValuesPrefix, ValueKeys.ValuePrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                var org = ValueKeys.OrgOf(chunk.RowKey);
+                if (!wanted.Contains(org))
+                {
+                    continue;
+                }
+                if (!byOrg.TryGetValue(org, out var values))
+                {
+                    byOrg[org] = values = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
+                }
+                ValueCodec.DecodeChunk(chunk, values);
+            }
+            foreach (var (org, values) in byOrg)
+            {
+                yield return new OrgValues(org, period, values);
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<AuditEntry> ReadAuditAsync(string orgCode, Period period, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var filter = And(PartitionIs(ValueKeys.Partition(period, orgCode)), PrefixRange(ValueKeys.AuditPrefix(orgCode)));
+        await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return ValueCodec.DecodeAudit(entity, period);
+        }
+    }
+
+    public async IAsyncEnumerable<MergeReceipt> ReadLatestReceiptsAsync(Period period, IReadOnlyCollection<string> orgCodes, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgCodes);
+        foreach (var group in orgCodes.Distinct(StringComparer.Ordinal).GroupBy(org => ValueKeys.Partition(period, org)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var wanted = group.ToHashSet(StringComparer.Ordinal);
+            await foreach (var entity in table.QueryAsync(PartitionFilter(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (wanted.Contains(ValueKeys.OrgOf(entity.RowKey)))
+                {
+                    yield return ValueCodec.DecodeReceipt(entity, period);
+                }
+            }
+        }
+    }
+
+    private sealed record OrgState(Dictionary<string, StoredValue> Values, Dictionary<int, ETag> ChunkETags, TableEntity? Latest, TableEntity? KeyedReceipt);
+
+    /// <summary>One query: the org's value chunks, its latest receipt and the receipt for this idempotency key — never the audit rows.</summary>
+    private async Task<OrgState> ReadStateAsync(string partition, string orgCode, string? keyedRow, CancellationToken cancellationToken)
+    {
+        var latestRow = ValueKeys.LatestReceipt(orgCode);
+        var rows = keyedRow is null
+            ? TableFilter.Or(PrefixRange(ValueKeys.ValuePrefix(orgCode)), TableFilter.Equal("RowKey", latestRow))
+            : TableFilter.Or(PrefixRange(ValueKeys.ValuePrefix(orgCode)), TableFilter.Equal("RowKey", latestRow), TableFilter.Equal("RowKey", keyedRow));
+        var values = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
+        var etags = new Dictionary<int, ETag>();
+        TableEntity? latest = null, keyed = null;
+        await foreach (var entity in table.QueryAsync(And(PartitionIs(partition), rows), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (entity.RowKey == latestRow)
+            {
+                latest = entity;
+            }
+            else if (entity.RowKey == keyedRow)
+            {
+                keyed = entity;
+            }
+            else
+            {
+                etags[int.Parse(entity.RowKey.AsSpan(entity.RowKey.LastIndexOf('|') + 1), System.Globalization.CultureInfo.InvariantCulture)] = entity.ETag;
+                ValueCodec.DecodeChunk(entity, values);
+            }
+        }
+        return new OrgState(values, etags, latest, keyed);
+    }
+
+    private (List<TableTransactionAction> Actions, int Skipped) ChunkActions(string partition, string orgCode, PlannedMerge plan, Dictionary<int, ETag> etags)
+    {
+        var actions = new List<TableTransactionAction>();
+        var touched = plan.Writes.GroupBy(w => ValueKeys.ChunkOf(w.Key, _options.ChunkCount)).OrderBy(g => g.Key);
+        foreach (var chunk in touched)
+        {
+            var entity = new TableEntity(partition, ValueKeys.ValueChunk(orgCode, chunk.Key));
+            foreach (var (fieldId, value) in chunk)
+            {
+                entity[ValueKeys.PropertyName(fieldId)] = ValueCodec.EncodeValue(value);
+            }
+            // Merge only the changed properties, but only onto the version that was read; a new chunk must not exist yet.
+            actions.Add(etags.TryGetValue(chunk.Key, out var etag)
+                ? new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, etag)
+                : new TableTransactionAction(TableTransactionActionType.Add, entity));
+        }
+        return (actions, Math.Max(0, etags.Count - actions.Count(a => a.ActionType == TableTransactionActionType.UpdateMerge)));
+    }
+
+    /// <summary>Chunk writes first; the audit entry and receipts always travel in the last transaction.</summary>
+    private static IEnumerable<List<TableTransactionAction>> Batches(List<TableTransactionAction> chunks, List<TableTransactionAction> tail)
+    {
+        var max = TableClient.MaxTransactionActions;
+        var index = 0;
+        while (chunks.Count - index + tail.Count > max)
+        {
+            var take = Math.Min(max, chunks.Count - index);
+            yield return chunks.GetRange(index, take);
+            index += take;
+        }
+        yield return [.. chunks.GetRange(index, chunks.Count - index), .. tail];
+    }
+
+    private static string PartitionFilter(string partition, HashSet<string> orgs, string allPrefix, Func<string, string> orgRow)
+    {
+        // The service allows at most 15 comparisons in a filter; beyond a few orgs the whole kind's range is cheaper anyway.
+        if (orgs.Count <= 4)
+        {
+            var perOrg = orgs.Order(StringComparer.Ordinal).Select(org => allPrefix == ValueKeys.AllValuesPrefix ? PrefixRange(orgRow(org)) : TableFilter.Equal("RowKey", orgRow(org))).ToArray();
+            return And(PartitionIs(partition), TableFilter.Or(perOrg));
+        }
+        return And(PartitionIs(partition), PrefixRange(allPrefix));
+    }
+
+    private static string PartitionIs(string partition) => TableFilter.Equal("PartitionKey", partition);
+
+    private static string And(string a, string b) => TableFilter.And(a, b);
+
+    /// <summary>Row keys starting with the prefix: from the prefix up to (excluding) the prefix with its last character incremented.</summary>
+    private static string PrefixRange(string prefix)
+    {
+        var upper = prefix[..^1] + (char)(prefix[^1] + 1);
+        return TableFilter.Create($"RowKey ge {prefix} and RowKey lt {upper}");
+    }
+}
