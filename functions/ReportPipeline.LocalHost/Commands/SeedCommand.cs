@@ -53,7 +53,7 @@ public static class SeedCommand
                 new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var task = context.AddTask($"写入 {registry.All.Count} 个单位的预填数据", maxValue: Math.Max(1, registry.All.Count(o => o.Level == OrgLevel.Village)));
+                var task = context.AddTask($"写入 {registry.Count} 个单位的预填数据", maxValue: Math.Max(1, registry.All.Count(o => o.Level == OrgLevel.Village)));
                 summary = await seeder.SeedAsync(registry, period, history, new Progress<(int Done, int Total)>(p => task.Value = p.Done), ct);
                 task.Value = task.MaxValue;
             });

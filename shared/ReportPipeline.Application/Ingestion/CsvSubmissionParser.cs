@@ -21,14 +21,14 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
     public ParsedUpload Parse(ReadOnlyMemory<byte> body)
     {
         var text = Decode(body.Span);
-        var rows = SplitRows(text);
-        rows.RemoveAll(r => r.All(string.IsNullOrWhiteSpace));
+        // Blank lines are dropped, but every row keeps the line it had in the file, so cells point where the clerk looks.
+        var rows = SplitRows(text).Select((cells, index) => new CsvRow(index + 1, cells)).Where(r => !r.Cells.All(string.IsNullOrWhiteSpace)).ToList();
         if (rows.Count < 2)
         {
             return new ParsedUpload([], [new ValidationError(null, "csv_empty", "CSV 文件至少需要一行表头和一行数据。", "第1行")]);
         }
 
-        var header = rows[0].Select(h => h.Trim()).ToList();
+        var header = rows[0].Cells.Select(h => h.Trim()).ToList();
         var keyColumn = header.FindIndex(h => KeyHeaders.Contains(h, StringComparer.OrdinalIgnoreCase));
         var valueColumn = header.FindIndex(h => ValueHeaders.Contains(h, StringComparer.OrdinalIgnoreCase));
         return keyColumn >= 0 && valueColumn >= 0 && keyColumn != valueColumn
@@ -36,24 +36,25 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
             : ParseWide(rows);
     }
 
-    private ParsedUpload ParseLong(List<List<string>> rows, int keyColumn, int valueColumn)
+    private sealed record CsvRow(int Line, List<string> Cells);
+
+    private ParsedUpload ParseLong(List<CsvRow> rows, int keyColumn, int valueColumn)
     {
         var values = new List<RawValue>();
         var errors = new List<ValidationError>();
-        for (var r = 1; r < rows.Count; r++)
+        foreach (var (line, row) in rows.Skip(1))
         {
-            var row = rows[r];
             var key = keyColumn < row.Count ? row[keyColumn].Trim() : "";
             if (key.Length == 0)
             {
                 continue;
             }
 
-            var cell = $"第{r + 1}行第{valueColumn + 1}列";
+            var cell = $"第{line}行第{valueColumn + 1}列";
             var fieldId = Resolve(key);
             if (fieldId is null)
             {
-                errors.Add(new ValidationError(key, "unknown_field", $"第{r + 1}行的指标“{key}”不在一表通指标目录中。", $"第{r + 1}行第{keyColumn + 1}列"));
+                errors.Add(new ValidationError(key, "unknown_field", $"第{line}行的指标“{key}”不在一表通指标目录中。", $"第{line}行第{keyColumn + 1}列"));
                 continue;
             }
 
@@ -63,17 +64,17 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
         return new ParsedUpload(values, errors);
     }
 
-    private ParsedUpload ParseWide(List<List<string>> rows)
+    private ParsedUpload ParseWide(List<CsvRow> rows)
     {
-        var header = rows[0];
+        var (headerLine, header) = rows[0];
         var values = new List<RawValue>();
         var errors = new List<ValidationError>();
         if (rows.Count > 2)
         {
-            errors.Add(new ValidationError(null, "csv_too_many_rows", $"一个 CSV 文件只能填报一个单位：表头下应只有一行数据，实际有 {rows.Count - 1} 行。", "第3行"));
+            errors.Add(new ValidationError(null, "csv_too_many_rows", $"一个 CSV 文件只能填报一个单位：表头下应只有一行数据，实际有 {rows.Count - 1} 行。", $"第{rows[2].Line}行"));
         }
 
-        var data = rows[1];
+        var (dataLine, data) = rows[1];
         for (var c = 0; c < header.Count; c++)
         {
             var name = header[c].Trim();
@@ -85,11 +86,11 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
             var fieldId = Resolve(name);
             if (fieldId is null)
             {
-                errors.Add(new ValidationError(name, "unknown_field", $"表头第{c + 1}列“{name}”不是一表通中的指标编号或名称。", $"第1行第{c + 1}列"));
+                errors.Add(new ValidationError(name, "unknown_field", $"表头第{c + 1}列“{name}”不是一表通中的指标编号或名称。", $"第{headerLine}行第{c + 1}列"));
                 continue;
             }
 
-            values.Add(new RawValue(fieldId, c < data.Count ? data[c] : null, $"第2行第{c + 1}列"));
+            values.Add(new RawValue(fieldId, c < data.Count ? data[c] : null, $"第{dataLine}行第{c + 1}列"));
         }
 
         return new ParsedUpload(values, errors);

@@ -9,6 +9,12 @@ public static class JsonSubmissionParser
 {
     public static ParsedUpload Parse(ReadOnlyMemory<byte> body)
     {
+        // Notepad and PowerShell 5 save UTF-8 with a byte order mark, which the JSON reader does not skip.
+        if (body.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            body = body[3..];
+        }
+
         JsonDocument document;
         try
         {
