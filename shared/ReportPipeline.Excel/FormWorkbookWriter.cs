@@ -369,7 +369,8 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         validation.ShowErrorMessage = true;
         validation.ErrorStyle = ExcelDataValidationWarningStyle.stop;
         validation.ErrorTitle = "填写有误";
-        validation.Error = Truncate(error, 250);
+        // Excel refuses (and "repairs") error texts over 225 characters and prompts over 255.
+        validation.Error = Truncate(error, 220);
     }
 
     private static int ToInt(decimal? value, int fallback) =>
