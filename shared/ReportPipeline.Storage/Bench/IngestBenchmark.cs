@@ -40,7 +40,7 @@ public sealed record IngestBenchmarkResult
 /// Ingests submissions through the value store, inserts the same entities blindly into a raw table as a baseline, then
 /// resends everything (which must write nothing). Submissions go one after another so every round trip is attributable.
 /// </summary>
-public static class IngestBenchmark
+public static partial class IngestBenchmark
 {
     public static async Task<IngestBenchmarkResult> RunAsync(
         IFieldValueStore store,
