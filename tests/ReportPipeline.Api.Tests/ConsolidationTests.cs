@@ -182,7 +182,7 @@ public sealed class ConsolidationTests(PipelineHostFixture host)
         using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{org.Code}/reports/{period}/{template}", host.Token(org.Code, "viewer"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var package = new ExcelPackage(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
-        return new OpenedSheet(package, package.Workbook.Worksheets[1]);
+        return new OpenedSheet(package, package.Workbook.Worksheets["汇总表"]);
     }
 
     // Layout: column A the unit (or 合计), column B its code, the template's columns from C.

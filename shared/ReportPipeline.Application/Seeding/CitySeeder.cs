@@ -79,5 +79,6 @@ public sealed class CitySeeder(
         return outcome.Values;
     }
 
-    private static int StableSeed(string code) => (int)(long.Parse(code, System.Globalization.CultureInfo.InvariantCulture) % int.MaxValue);
+    /// <summary>The seed the synthetic values of a village come from, so a demo village types numbers consistent with its pre-fill.</summary>
+    public static int StableSeed(string code) => (int)(long.Parse(code, System.Globalization.CultureInfo.InvariantCulture) % int.MaxValue);
 }
