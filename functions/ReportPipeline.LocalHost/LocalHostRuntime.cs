@@ -8,6 +8,7 @@ using ReportPipeline.Application.Hosting;
 using ReportPipeline.Application.Http;
 using ReportPipeline.Storage.Client;
 using ReportPipeline.Storage.Emulator;
+using ReportPipeline.Storage.Stores;
 
 namespace ReportPipeline.LocalHost;
 
@@ -77,6 +78,9 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         var app = builder.Build();
         app.UseExceptionHandler();
         MapRoutes(app);
+
+        // Verbs that never start the web host (seed, consolidate, bench) still need the tables and containers.
+        await app.Services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(cancellationToken);
         return new LocalHostRuntime(app, azurite);
     }
 

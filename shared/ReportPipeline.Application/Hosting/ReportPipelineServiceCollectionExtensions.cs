@@ -12,7 +12,7 @@ using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Excel;
-using ReportPipeline.Storage;
+using ReportPipeline.Storage.Stores;
 using ReportPipeline.Storage.Client;
 
 namespace ReportPipeline.Application.Hosting;
