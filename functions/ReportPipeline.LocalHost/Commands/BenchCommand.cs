@@ -45,7 +45,7 @@ public static class BenchCommand
                 await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .StartAsync(async context =>
                     {
-                        var task = context.AddTask("入库 → 基线 → 重发", maxValue: first.Count * 3);
+                        var task = context.AddTask("入库（之后：基线插入、重发）", maxValue: first.Count);
                         result = await IngestBenchmark.RunAsync(store, rawTable, first, new SynchronousProgress<int>(_ => task.Increment(1)), ct);
                         task.Value = task.MaxValue;
                     });
