@@ -68,6 +68,8 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         builder.WebHost.UseUrls(url ?? DefaultUrl);
         builder.Services.AddReportPipeline(builder.Configuration, developmentDefaults: true);
         builder.Services.AddSingleton<SubmissionPoller>();
+        builder.Services.AddSingleton<ConsoleMetrics>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsoleMetrics>());
         if (runWorkers)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionPoller>());

@@ -124,6 +124,7 @@ public static class DemoCommand
         await File.WriteAllTextAsync(Path.Combine(outputFolder, "status.json"), status.GetRawText(), ct);
 
         PrintSummary(outcomes, run, rerun, files, burden, status, outputFolder, clock.Elapsed);
+        AnsiConsole.MarkupLine("[grey]指标 (meter ReportPipeline)：" + Markup.Escape(services.GetRequiredService<ConsoleMetrics>().Format()) + "[/]");
         await runtime.App.StopAsync(ct);
         var failedBuilds = run.Failed + rerun.Failed;
         return failedBuilds == 0 && outcomes.Any(o => o.Status is 200 or 201) ? 0 : 1;
