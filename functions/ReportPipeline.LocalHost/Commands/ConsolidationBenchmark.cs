@@ -1,0 +1,360 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Consolidation;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Application.Seeding;
+using ReportPipeline.Domain.Burden;
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Consolidation;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Domain.Validation;
+using ReportPipeline.Domain.Values;
+using ReportPipeline.Storage.Client;
+using Spectre.Console;
+
+namespace ReportPipeline.LocalHost.Commands;
+
+/// <summary>
+/// <c>bench --consolidation</c>: seeds a synthetic city in which every village has reported for a month, its quarter
+/// and its year, then rebuilds every (template, upper-level org) workbook through the scheduled consolidation, and in
+/// the same run writes the same reports with the workbook writer alone (values read once, no storage per workbook), so
+/// that the cost of consolidation is a ratio to its own baseline on this machine. A second, incremental pass must
+/// rebuild nothing.
+/// </summary>
+public static class ConsolidationBenchmark
+{
+    public sealed record Result
+    {
+        public required int Villages { get; init; }
+        public required int UpperOrgs { get; init; }
+        public required IReadOnlyList<Period> Periods { get; init; }
+        public required int Jobs { get; init; }
+        public required int Built { get; init; }
+        public required int Failed { get; init; }
+        public required double FullSeconds { get; init; }
+        public required long RoundTrips { get; init; }
+        public required long TableRoundTrips { get; init; }
+        public required long BlobRoundTrips { get; init; }
+        public required long BytesWritten { get; init; }
+        public required int BaselineWorkbooks { get; init; }
+        public required double ReadSeconds { get; init; }
+        public required double BuildSeconds { get; init; }
+        public required double WriteSeconds { get; init; }
+        public required long BaselineBytes { get; init; }
+        public required int IncrementalBuilt { get; init; }
+        public required int IncrementalSkipped { get; init; }
+        public required double IncrementalSeconds { get; init; }
+        public required long IncrementalRoundTrips { get; init; }
+
+        public double WorkbooksPerSecond => Built / Math.Max(FullSeconds, 1e-9);
+        public double WriterWorkbooksPerSecond => BaselineWorkbooks / Math.Max(WriteSeconds, 1e-9);
+        public double BaselineSeconds => ReadSeconds + BuildSeconds + WriteSeconds;
+        /// <summary>Full consolidation time ÷ the time the writer alone needs for the same workbooks.</summary>
+        public double FullToWriterRatio => FullSeconds / Math.Max(WriteSeconds, 1e-9);
+    }
+
+    public static async Task<int> RunAsync(int districts, int townshipsPerDistrict, int villagesPerTownship, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(districts, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(townshipsPerDistrict, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(villagesPerTownship, 1);
+
+        await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning, cancellationToken: ct);
+        var services = runtime.Services;
+        var registry = SyntheticCity.Generate(districts, townshipsPerDistrict, villagesPerTownship);
+
+        // December, so that the quarterly and yearly templates read their monthly fields (期末数) from a month that
+        // holds values: every template of every kind has data to consolidate.
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+        var month = Period.Month(now.Year - 1, 12);
+        Period[] periods = [month, month.Enclosing(PeriodKind.Quarter), month.Enclosing(PeriodKind.Year)];
+
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[bold]bench --consolidation[/]：{districts} 个区县 × {townshipsPerDistrict} 个乡镇 × {villagesPerTownship} 个村，统计期 {string.Join("、", periods)}，存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}"));
+        foreach (var period in periods)
+        {
+            await SeedCommand.SeedAsync(services, registry, period, history: false, ct);
+        }
+
+        await ReportAllAsync(services, registry, periods, ct);
+        var result = await MeasureAsync(services, periods, ct);
+        Print(result);
+        return result.Failed == 0 && result.IncrementalBuilt == 0 ? 0 : 1;
+    }
+
+    /// <summary>Every village submits its typed values for every period, straight through the value store.</summary>
+    private static async Task ReportAllAsync(IServiceProvider services, OrgRegistry registry, IReadOnlyList<Period> periods, CancellationToken ct)
+    {
+        var catalog = services.GetRequiredService<ReferenceData>().Catalog.Catalog;
+        var store = services.GetRequiredService<IFieldValueStore>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var validator = new SubmissionValidator(catalog);
+        var villages = registry.ByLevel(OrgLevel.Village);
+        await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask($"{villages.Count} 个村（社区）填报 {periods.Count} 个统计期", maxValue: Math.Max(1, villages.Count));
+                await Parallel.ForEachAsync(villages, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (village, token) =>
+                {
+                    foreach (var period in periods)
+                    {
+                        var raw = SyntheticValues.Generate(catalog, village, period, CitySeeder.StableSeed(village.Code))
+                            .Where(kv => catalog.Find(kv.Key) is { Source: FieldSource.Typed } f && f.Frequency == period.Kind)
+                            .Select(kv => new RawValue(kv.Key, kv.Value))
+                            .ToList();
+                        var values = validator.Validate(raw, new Dictionary<string, FieldValue>(), period.Kind).Values;
+                        var id = $"BENCH-{period}-{village.Code}";
+                        await store.MergeAsync(
+                            new MergeRequest(village.Code, period, id, ValueOrigin.Typed, values, ContentHash.Compute(values), id, "bench", time.GetUtcNow()),
+                            token);
+                    }
+
+                    task.Increment(1);
+                });
+                task.Value = task.MaxValue;
+            });
+    }
+
+    private static async Task<Result> MeasureAsync(IServiceProvider services, IReadOnlyList<Period> periods, CancellationToken ct)
+    {
+        var scheduler = services.GetRequiredService<ScheduledConsolidation>();
+        var reference = services.GetRequiredService<ReferenceData>();
+        var tables = services.GetRequiredService<TableServiceClient>();
+        var blobs = services.GetRequiredService<BlobServiceClient>();
+        var orgs = await reference.GetOrgsAsync(ct);
+        var jobs = await scheduler.PlanAsync(periods, ct);
+        using var split = new RoundTripsByService();
+
+        // 1. Full rebuild through the scheduled consolidation, as the timer runs it.
+        var before = RoundTrips(tables, blobs);
+        var splitBefore = split.Snapshot();
+        ScheduledConsolidation.RunSummary? full = null;
+        await WithProgressAsync($"全量汇总 {jobs.Count} 份报表", jobs.Count, async progress =>
+            full = await scheduler.RunAsync(periods, force: true, progress, ct));
+        var roundTrips = RoundTrips(tables, blobs) - before;
+        var splitAfter = split.Snapshot();
+
+        // 2. Baseline: the same reports, values read once, built in memory and written by the writer alone.
+        var baseline = await WriterOnlyAsync(services, reference, orgs, jobs, ct);
+
+        // 3. Incremental: nothing changed, so nothing is rebuilt.
+        var incrementalBefore = RoundTrips(tables, blobs);
+        ScheduledConsolidation.RunSummary? incremental = null;
+        await WithProgressAsync($"增量汇总 {jobs.Count} 份报表", jobs.Count, async progress =>
+            incremental = await scheduler.RunAsync(periods, force: false, progress, ct));
+
+        return new Result
+        {
+            Villages = orgs.ByLevel(OrgLevel.Village).Count,
+            UpperOrgs = orgs.Count - orgs.ByLevel(OrgLevel.Village).Count,
+            Periods = periods,
+            Jobs = jobs.Count,
+            Built = full!.Built,
+            Failed = full.Failed + incremental!.Failed,
+            FullSeconds = full.DurationMs / 1000,
+            RoundTrips = roundTrips,
+            TableRoundTrips = splitAfter.Table - splitBefore.Table,
+            BlobRoundTrips = splitAfter.Blob - splitBefore.Blob,
+            BytesWritten = full.Results.Where(r => r.Outcome == BuildOutcome.Built).Sum(r => r.Bytes),
+            BaselineWorkbooks = baseline.Workbooks,
+            ReadSeconds = baseline.Read.TotalSeconds,
+            BuildSeconds = baseline.Build.TotalSeconds,
+            WriteSeconds = baseline.Write.TotalSeconds,
+            BaselineBytes = baseline.Bytes,
+            IncrementalBuilt = incremental.Built,
+            IncrementalSkipped = incremental.Skipped,
+            IncrementalSeconds = incremental.DurationMs / 1000,
+            IncrementalRoundTrips = RoundTrips(tables, blobs) - incrementalBefore,
+        };
+    }
+
+    private sealed record Baseline(int Workbooks, TimeSpan Read, TimeSpan Build, TimeSpan Write, long Bytes);
+
+    /// <summary>
+    /// What <see cref="ConsolidationService"/> does per workbook, minus storage: the same source periods, combination,
+    /// receipts, builder and writer (and the burden sheet for the city), but every value is read once for the run.
+    /// </summary>
+    private static async Task<Baseline> WriterOnlyAsync(IServiceProvider services, ReferenceData reference, OrgRegistry orgs, IReadOnlyList<ConsolidationJob> jobs, CancellationToken ct)
+    {
+        var store = services.GetRequiredService<IFieldValueStore>();
+        var writer = services.GetRequiredService<IReportWorkbookWriter>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var bundle = reference.Catalog;
+        var allVillages = orgs.ByLevel(OrgLevel.Village).Select(v => v.Code).ToList();
+
+        var started = Stopwatch.GetTimestamp();
+        var sourcePeriods = jobs
+            .SelectMany(j => SourcePeriods.For(bundle.FindTemplate(j.Template)!, bundle.Catalog, j.Period).Values)
+            .Distinct()
+            .ToList();
+        var valuesBySource = new Dictionary<Period, Dictionary<string, OrgValues>>();
+        var receiptsBySource = new Dictionary<Period, Dictionary<string, MergeReceipt>>();
+        foreach (var source in sourcePeriods)
+        {
+            var values = valuesBySource[source] = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
+            await foreach (var v in store.ReadManyAsync(source, allVillages, ct))
+            {
+                values[v.OrgCode] = v;
+            }
+
+            var receipts = receiptsBySource[source] = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+            await foreach (var r in store.ReadLatestReceiptsAsync(source, allVillages, ct))
+            {
+                receipts[r.OrgCode] = r;
+            }
+        }
+
+        var read = Stopwatch.GetElapsedTime(started);
+
+        started = Stopwatch.GetTimestamp();
+        var reports = new List<ConsolidatedReport>(jobs.Count);
+        foreach (var job in jobs)
+        {
+            var template = bundle.FindTemplate(job.Template)!;
+            var sources = SourcePeriods.For(template, bundle.Catalog, job.Period);
+            var villages = orgs.Villages(job.Org).Select(v => v.Code).ToList();
+            var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+            var valuesByOrg = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
+            foreach (var village in villages)
+            {
+                var bySource = new Dictionary<Period, OrgValues>();
+                foreach (var source in sources.Values.Distinct())
+                {
+                    if (receiptsBySource[source].TryGetValue(village, out var r) && (!receipts.TryGetValue(village, out var seen) || r.ReceivedAt > seen.ReceivedAt))
+                    {
+                        receipts[village] = r;
+                    }
+
+                    if (valuesBySource[source].TryGetValue(village, out var v))
+                    {
+                        bySource[source] = v;
+                    }
+                }
+
+                if (bySource.Count > 0)
+                {
+                    valuesByOrg[village] = SourcePeriods.Combine(village, job.Period, bundle.Catalog, bySource, sources);
+                }
+            }
+
+            var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
+            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs.All, job.Org, job.Period, valuesByOrg, receipts, time.GetUtcNow(), dataAsOf);
+            if (report.Org.Level == OrgLevel.City)
+            {
+                report = report with { Burden = BurdenCalculator.Compute(bundle, job.Org, job.Period, villages, valuesByOrg) };
+            }
+
+            reports.Add(report);
+        }
+
+        var build = Stopwatch.GetElapsedTime(started);
+
+        started = Stopwatch.GetTimestamp();
+        long bytes = 0;
+        await WithProgressAsync($"基线：仅写工作簿 {reports.Count} 份", reports.Count, progress =>
+        {
+            foreach (var report in reports)
+            {
+                ct.ThrowIfCancellationRequested();
+                bytes += writer.Write(report).LongLength;
+                progress.Report(null!);
+            }
+
+            return Task.CompletedTask;
+        });
+        var write = Stopwatch.GetElapsedTime(started);
+        return new Baseline(reports.Count, read, build, write, bytes);
+    }
+
+    private static async Task WithProgressAsync(string description, int total, Func<IProgress<BuildResult>, Task> work) =>
+        await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(description, maxValue: Math.Max(1, total));
+                await work(new SynchronousProgress<BuildResult>(_ => task.Increment(1)));
+                task.Value = task.MaxValue;
+            });
+
+    /// <summary>Table and blob clients may share one counter set (they are built from one options instance): count it once.</summary>
+    private static long RoundTrips(TableServiceClient tables, BlobServiceClient blobs) =>
+        ReferenceEquals(tables.Counters, blobs.Counters)
+            ? tables.Counters.Snapshot().RoundTrips
+            : tables.Counters.Snapshot().RoundTrips + blobs.Counters.Snapshot().RoundTrips;
+
+    private static void Print(Result r)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("figure").AddColumn("指标").AddColumn(new TableColumn("value").RightAligned());
+        void Row(string english, string chinese, string value) => table.AddRow(Markup.Escape(english), Markup.Escape(chinese), Markup.Escape(value));
+        string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+        string Share(TimeSpan part, double of) => N(part.TotalSeconds / Math.Max(of, 1e-9), "0.0%");
+
+        Row("villages / upper-level orgs", "村（社区）/ 上级单位", string.Create(CultureInfo.InvariantCulture, $"{r.Villages} / {r.UpperOrgs}"));
+        Row("periods", "统计期", string.Join(", ", r.Periods));
+        Row("jobs (template × org)", "报表任务（模板 × 单位）", r.Jobs.ToString(CultureInfo.InvariantCulture));
+        Row("full rebuild: workbooks built / failed", "全量：生成 / 失败", string.Create(CultureInfo.InvariantCulture, $"{r.Built} / {r.Failed}"));
+        Row("full rebuild: seconds", "全量：用时（秒）", N(r.FullSeconds, "0.00"));
+        Row("full rebuild: workbooks/s", "全量：每秒份数", N(r.WorkbooksPerSecond, "0.0"));
+        Row("full rebuild: storage round trips (table / blob)", "全量：存储往返（表 / Blob）",
+            string.Create(CultureInfo.InvariantCulture, $"{r.RoundTrips} ({r.TableRoundTrips} / {r.BlobRoundTrips})"));
+        Row("full rebuild: round trips per workbook", "全量：每份往返次数", N(r.RoundTrips / (double)Math.Max(1, r.Built), "0.00"));
+        Row("full rebuild: bytes written", "全量：写入字节", r.BytesWritten.ToString("#,##0", CultureInfo.InvariantCulture));
+        Row("baseline: workbooks written by the writer alone", "基线：仅写工作簿份数", r.BaselineWorkbooks.ToString(CultureInfo.InvariantCulture));
+        Row("baseline: read once / build / write (s)", "基线：一次读取 / 构建 / 写入（秒）",
+            string.Create(CultureInfo.InvariantCulture, $"{r.ReadSeconds:0.00} / {r.BuildSeconds:0.00} / {r.WriteSeconds:0.00}"));
+        Row("baseline: shares read / build / write", "基线：读取 / 构建 / 写入占比",
+            $"{Share(TimeSpan.FromSeconds(r.ReadSeconds), r.BaselineSeconds)} / {Share(TimeSpan.FromSeconds(r.BuildSeconds), r.BaselineSeconds)} / {Share(TimeSpan.FromSeconds(r.WriteSeconds), r.BaselineSeconds)}");
+        Row("writer alone: workbooks/s", "仅写入：每秒份数", N(r.WriterWorkbooksPerSecond, "0.0"));
+        Row("full rebuild ÷ writer alone (time)", "全量 ÷ 仅写入（时间比）", N(r.FullToWriterRatio, "0.00"));
+        Row("share of full rebuild: write / build / storage and rest", "全量占比：写入 / 构建 / 存储及其他",
+            $"{Share(TimeSpan.FromSeconds(r.WriteSeconds), r.FullSeconds)} / {Share(TimeSpan.FromSeconds(r.BuildSeconds), r.FullSeconds)} / {N(Math.Max(0, 1 - (r.WriteSeconds + r.BuildSeconds) / Math.Max(r.FullSeconds, 1e-9)), "0.0%")}");
+        Row("baseline bytes ÷ stored bytes", "基线字节 ÷ 存储字节", N(r.BaselineBytes / (double)Math.Max(1, r.BytesWritten), "0.000"));
+        Row("incremental: built / skipped", "增量：生成 / 跳过", string.Create(CultureInfo.InvariantCulture, $"{r.IncrementalBuilt} / {r.IncrementalSkipped}"));
+        Row("incremental: seconds / round trips", "增量：用时（秒）/ 存储往返", string.Create(CultureInfo.InvariantCulture, $"{r.IncrementalSeconds:0.00} / {r.IncrementalRoundTrips}"));
+        AnsiConsole.Write(table);
+        if (r.IncrementalBuilt != 0)
+        {
+            AnsiConsole.MarkupLine("[red]增量汇总不应重新生成任何报表：输入未变，但仍有报表被重建。[/]");
+        }
+    }
+
+    /// <summary>Round trips split by service, from the <c>storage.round_trips</c> counter's <c>service</c> tag.</summary>
+    private sealed class RoundTripsByService : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+        public RoundTripsByService()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == StorageMetrics.MeterName && instrument.Name == "storage.round_trips")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "service" && tag.Value is string service)
+                    {
+                        _counts.AddOrUpdate(service, value, (_, sum) => sum + value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public (long Table, long Blob) Snapshot() => (_counts.GetValueOrDefault("table"), _counts.GetValueOrDefault("blob"));
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
