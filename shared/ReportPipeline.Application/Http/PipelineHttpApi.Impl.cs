@@ -32,6 +32,15 @@ public sealed class PipelineHttpApi(
 {
     private const string XlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+    /// <summary>
+    /// Keys become part of a table row key, which is limited to 1 KiB and escapes many punctuation characters five-fold;
+    /// a GUID or a ULID fits easily, and refusing anything else keeps a resend's key from failing half-way through a merge.
+    /// </summary>
+    private const int MaxIdempotencyKeyLength = 100;
+
+    private const int FirstSupportedYear = 1901;
+    private const int LastSupportedYear = 9998;
+
     public async Task<IResult> GetHealthAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -98,6 +107,14 @@ public sealed class PipelineHttpApi(
             return Problems.BadRequest($"{target.Name}（{target.Code}）不是村（社区），只有村（社区）填报一表通。", "not-a-village");
         }
 
+        var key = request.Headers["Idempotency-Key"].ToString().Trim();
+        if (key.Length > 0 && !IsWellFormedIdempotencyKey(key))
+        {
+            return Problems.BadRequest(
+                $"Idempotency-Key 请求头应为 1–{MaxIdempotencyKeyLength} 个英文字母、数字或 - _ . : 字符（例如一个 GUID），收到的值不符合要求。",
+                "bad-idempotency-key");
+        }
+
         var format = UploadFormats.FromContentType(request.ContentType);
         if (format is null)
         {
@@ -124,9 +141,8 @@ public sealed class PipelineHttpApi(
         SubmissionOutcome outcome;
         try
         {
-            var key = request.Headers["Idempotency-Key"].ToString();
             outcome = await submissions.SubmitAsync(
-                new SubmissionInput(target.Code, parsedPeriod, format.Value, body, "http", string.IsNullOrWhiteSpace(key) ? null : key.Trim()),
+                new SubmissionInput(target.Code, parsedPeriod, format.Value, body, "http", key.Length == 0 ? null : key),
                 cancellationToken);
         }
         catch (MalformedUploadException ex)
@@ -301,7 +317,13 @@ public sealed class PipelineHttpApi(
 
         if (!Period.TryParse(period, out var parsedPeriod))
         {
-            return (null, default, Problems.BadRequest($"统计期“{period}”格式不对，应为 2026（年）、2026-Q4（季度）或 2026-11（月）。", "bad-period"));
+            return (null, default, Problems.BadRequest($"统计期“{Shorten(period)}”格式不对，应为 2026（年）、2026-Q4（季度）或 2026-11（月）。", "bad-period"));
+        }
+
+        // The first and last years a period can name have no previous period or no deadline: forms and status would fail.
+        if (parsedPeriod.Year is < FirstSupportedYear or > LastSupportedYear)
+        {
+            return (null, default, Problems.BadRequest($"统计期“{parsedPeriod}”超出支持的范围（{FirstSupportedYear}–{LastSupportedYear} 年）。", "period-out-of-range"));
         }
 
         var orgs = await reference.GetOrgsAsync(cancellationToken);
@@ -327,6 +349,11 @@ public sealed class PipelineHttpApi(
             ? null
             : Problems.BadRequest($"“{template.Title}”按{PeriodKindName(template.PeriodKind)}报送，统计期“{period}”不适用。", "wrong-period-kind");
     }
+
+    private static bool IsWellFormedIdempotencyKey(string key) =>
+        key.Length <= MaxIdempotencyKeyLength && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {

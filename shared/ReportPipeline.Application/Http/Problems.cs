@@ -24,17 +24,26 @@ public static class Problems
     public static IResult ServiceUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "服务暂不可用", detail, "unavailable");
 
-    /// <summary>422 listing every error with field id, cell, code and message.</summary>
+    /// <summary>
+    /// At most this many errors (and warnings) are listed in one answer: a hostile or badly shaped file (50,000 unknown
+    /// columns, 100,000 rows) would otherwise turn a small upload into a response of many megabytes. The detail still
+    /// gives the full count, and the rejected copy keeps every error.
+    /// </summary>
+    public const int MaxListedErrors = 200;
+
+    /// <summary>422 listing every error (up to <see cref="MaxListedErrors"/>) with field id, cell, code and message.</summary>
     public static IResult Invalid(IReadOnlyList<ValidationError> errors, IReadOnlyList<ValidationError> warnings) =>
         Results.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,
             title: "填报数据未通过校验",
-            detail: $"共发现 {errors.Count} 处问题，请逐条修改后重新上传；本次上传未保存任何数据。",
+            detail: errors.Count > MaxListedErrors
+                ? $"共发现 {errors.Count} 处问题，下面列出前 {MaxListedErrors} 处，请检查是否上传了正确的文件；本次上传未保存任何数据。"
+                : $"共发现 {errors.Count} 处问题，请逐条修改后重新上传；本次上传未保存任何数据。",
             type: TypeBase + "validation",
             extensions: new Dictionary<string, object?>
             {
-                ["errors"] = errors.Select(ToJson).ToList(),
-                ["warnings"] = warnings.Select(ToJson).ToList(),
+                ["errors"] = errors.Take(MaxListedErrors).Select(ToJson).ToList(),
+                ["warnings"] = warnings.Take(MaxListedErrors).Select(ToJson).ToList(),
             });
 
     private static IResult Create(int status, string title, string detail, string type) =>

@@ -20,6 +20,14 @@ public sealed class BlobIngestionHandler(
 {
     public async Task IngestAsync(string blobName, CancellationToken cancellationToken)
     {
+        if (!IsStorableName(blobName))
+        {
+            // Storage cannot hold such a name (and a URL would resolve the dot segments to another blob), so the event
+            // is forged or stale: there is nothing to read, set aside or delete.
+            logger.LogWarning("Ignored an event for an impossible blob name of {Length} characters", blobName.Length);
+            return;
+        }
+
         byte[] content;
         try
         {
@@ -58,6 +66,11 @@ public sealed class BlobIngestionHandler(
 
         await inbox.DeleteAsync(blobName, cancellationToken);
     }
+
+    private static bool IsStorableName(string blobName) =>
+        blobName.Length is > 0 and <= 1024
+        && !blobName.Split('/').Any(segment => segment is "." or "..")
+        && !blobName.Any(char.IsControl);
 
     internal static (string? Org, Period Period, UploadFormat? Format, ValidationError? Problem) ParseName(string blobName)
     {

@@ -21,8 +21,16 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
     public ParsedUpload Parse(ReadOnlyMemory<byte> body)
     {
         var text = Decode(body.Span);
+        var split = SplitRows(text, out var unterminatedLine);
+        if (unterminatedLine is { } openedAt)
+        {
+            // An open quote would swallow every following line into one value; the file cannot be trusted from there on.
+            return new ParsedUpload([], [new ValidationError(null, "csv_unterminated_quote",
+                $"第{openedAt}行有一个双引号（\"）没有配对的结束引号，之后的内容都会被当作同一个值。请检查该行的引号后重新上传。", $"第{openedAt}行")]);
+        }
+
         // Blank lines are dropped, but every row keeps the line it had in the file, so cells point where the clerk looks.
-        var rows = SplitRows(text).Select((cells, index) => new CsvRow(index + 1, cells)).Where(r => !r.Cells.All(string.IsNullOrWhiteSpace)).ToList();
+        var rows = split.Select((cells, index) => new CsvRow(index + 1, cells)).Where(r => !r.Cells.All(string.IsNullOrWhiteSpace)).ToList();
         if (rows.Count < 2)
         {
             return new ParsedUpload([], [new ValidationError(null, "csv_empty", "CSV 文件至少需要一行表头和一行数据。", "第1行")]);
@@ -143,8 +151,13 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
         }
     }
 
-    internal static List<List<string>> SplitRows(string text)
+    internal static List<List<string>> SplitRows(string text) => SplitRows(text, out _);
+
+    /// <param name="unterminatedLine">The line whose opening quote is never closed, or null.</param>
+    internal static List<List<string>> SplitRows(string text, out int? unterminatedLine)
     {
+        unterminatedLine = null;
+        var quoteOpenedOnLine = 0;
         var firstLineEnd = text.IndexOfAny(['\r', '\n']);
         var firstLine = firstLineEnd < 0 ? text : text[..firstLineEnd];
         var separator = firstLine.Count(ch => ch == '\t') > firstLine.Count(ch => ch == ',') ? '\t' : ',';
@@ -175,6 +188,7 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
             else if (ch == '"' && field.Length == 0)
             {
                 quoted = true;
+                quoteOpenedOnLine = rows.Count + 1;
             }
             else if (ch == separator)
             {
@@ -197,6 +211,11 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
             {
                 field.Append(ch);
             }
+        }
+
+        if (quoted)
+        {
+            unterminatedLine = quoteOpenedOnLine;
         }
 
         if (field.Length > 0 || row.Count > 0)

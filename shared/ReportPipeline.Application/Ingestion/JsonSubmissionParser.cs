@@ -27,6 +27,13 @@ public static class JsonSubmissionParser
 
         using (document)
         {
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.EnumerateObject().Count(p => p.NameEquals("values")) > 1)
+            {
+                // The reader keeps the last of two equal keys silently; which one the sender meant is unknowable.
+                throw new MalformedUploadException("请求体中出现了两个 \"values\"，请只提供一个 {\"values\": {…}} 对象。");
+            }
+
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("values", out var values)
                 || values.ValueKind != JsonValueKind.Object)

@@ -41,6 +41,8 @@ public sealed class SubmissionService(
     TimeProvider time,
     ILogger<SubmissionService> logger)
 {
+    private const string NotAWorkbook = "not_xlsx";
+
     public async Task<SubmissionOutcome> SubmitAsync(SubmissionInput input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -54,8 +56,25 @@ public sealed class SubmissionService(
             return new SubmissionOutcome(null, [problem], []);
         }
 
-        var parsed = Parse(input);
+        ParsedUpload parsed;
+        try
+        {
+            parsed = Parse(input);
+        }
+        catch (MalformedUploadException ex)
+        {
+            // Unreadable uploads are refused as malformed (400) but, like invalid ones, never lost.
+            await SetAsideAsync(input, [new ValidationError(null, "malformed_file", ex.Message)], cancellationToken);
+            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+            throw;
+        }
+
         var errors = new List<ValidationError>(parsed.Errors);
+        if (errors.Count == 0)
+        {
+            errors.AddRange(UnprintableValues(parsed.Values));
+        }
+
         if (input.Format == UploadFormat.Workbook && errors.Count == 0)
         {
             errors.AddRange(FormChecks(parsed, input));
@@ -131,12 +150,55 @@ public sealed class SubmissionService(
                 using (var stream = new MemoryStream(input.Content.ToArray(), writable: false))
                 {
                     var form = formReader.Read(stream);
+                    if (form.Errors.FirstOrDefault(e => e.Code == NotAWorkbook) is { } unreadable)
+                    {
+                        // The contract answers an unreadable body with 400, whichever format it claimed to be.
+                        throw new MalformedUploadException(unreadable.Message);
+                    }
+
                     return new ParsedUpload(form.Values, form.Errors)
                     {
                         FormCheck = form,
                     };
                 }
         }
+    }
+
+    /// <summary>
+    /// Control characters (NUL, ESC, …) cannot be written into a workbook's XML, so one stored text value would break
+    /// every form and report built from it afterwards; they are refused at the door. Tabs and line breaks are kept.
+    /// </summary>
+    private static IEnumerable<ValidationError> UnprintableValues(IReadOnlyList<RawValue> raw)
+    {
+        foreach (var value in raw)
+        {
+            if (value.Text is { } text && HasUnprintable(text))
+            {
+                yield return new ValidationError(value.FieldId, "control_character",
+                    $"指标“{value.FieldId}”的值中含有不可见的控制字符（如 NUL），请删除后重新填写{(value.Cell is null ? "" : $"（{value.Cell}）")}。", value.Cell);
+            }
+        }
+    }
+
+    private static bool HasUnprintable(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            // A lone surrogate or a noncharacter is not valid XML either.
+            if ((char.IsControl(c) && c is not ('\t' or '\n' or '\r')) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private IEnumerable<ValidationError> FormChecks(ParsedUpload parsed, SubmissionInput input) =>
