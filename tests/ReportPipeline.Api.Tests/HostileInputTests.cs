@@ -572,6 +572,18 @@ public sealed class HostileInputTests(PipelineHostFixture host)
     }
 
     [Fact]
+    public async Task A_dropped_file_named_with_many_escaped_characters_is_ingested_once_and_removed()
+    {
+        var village = host.Villages()[29];
+        var period = UniqueMonth();
+        var name = $"{period}/{village.Code}/{new string('#', 100)}.json";
+
+        await DropAsync(name, Encoding.UTF8.GetBytes(JsonValues(village, period, seed: 52, NumberField, "654")));
+
+        Assert.Equal("654", await StoredAsync(village.Code, period, NumberField));
+    }
+
+    [Fact]
     public async Task A_dropped_file_without_a_file_name_is_set_aside_and_removed()
     {
         var village = host.Villages()[27];

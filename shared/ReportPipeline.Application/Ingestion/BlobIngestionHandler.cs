@@ -49,7 +49,9 @@ public sealed class BlobIngestionHandler(
             return;
         }
 
-        var key = $"blob:{blobName}:{Convert.ToHexStringLower(SHA256.HashData(content))}";
+        // The name goes in hashed: names may be long or full of characters a table key must escape, and an
+        // over-long key would fail the merge on every redelivery.
+        var key = $"blob:{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(blobName)))[..32]}:{Convert.ToHexStringLower(SHA256.HashData(content))}";
         try
         {
             var outcome = await submissions.SubmitAsync(
