@@ -24,11 +24,23 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var villages = new Option<int>("--villages") { Description = "Village submissions to ingest", DefaultValueFactory = _ => 300 };
+        var villages = new Option<int>("--villages") { Description = "Village submissions to ingest (with --consolidation: villages per township)", DefaultValueFactory = _ => 300 };
         var fields = new Option<int>("--fields") { Description = "Fields in the synthetic one table (300–1,000)", DefaultValueFactory = _ => 1000 };
-                var command = new Command("bench", "Measure ingestion against a raw batch insert on the embedded (or configured) storage") { villages, fields };
+        var consolidation = new Option<bool>("--consolidation") { Description = "Measure consolidation instead: a full rebuild against the workbook writer alone, then an incremental pass" };
+        var districts = new Option<int>("--districts") { Description = "With --consolidation: districts", DefaultValueFactory = _ => 2 };
+        var townships = new Option<int>("--townships") { Description = "With --consolidation: townships per district", DefaultValueFactory = _ => 10 };
+        var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation) on the embedded or configured storage")
+        {
+            villages, fields, consolidation, districts, townships,
+        };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(consolidation))
+            {
+                var perTownship = parse.GetResult(villages) is { Implicit: false } ? parse.GetValue(villages) : 11;
+                return await ConsolidationBenchmark.RunAsync(parse.GetValue(districts), parse.GetValue(townships), perTownship, ct);
+            }
+
             await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning, cancellationToken: ct);
             var (first, validation) = Generate(parse.GetValue(villages), parse.GetValue(fields));
             AnsiConsole.MarkupLine($"[bold]bench[/]：{first.Count} 个村，每村 {first[0].Values.Count} 项（一表 {parse.GetValue(fields)} 个指标），存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}");
