@@ -66,36 +66,37 @@ public sealed class ScheduledConsolidation(
         var jobs = await PlanAsync(periods, cancellationToken);
         var results = new List<BuildResult>();
         var failed = 0;
+
         // Receipts are read once per source period for the whole registry and shared by every workbook of the run.
         var allVillages = orgs.All.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();
         var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
-        foreach (var group in jobs.GroupBy(j => j.Period))
+        foreach (var source in jobs.SelectMany(j => SourcePeriods.For(reference.Catalog.FindTemplate(j.Template)!, reference.Catalog.Catalog, j.Period).Values).Distinct())
         {
-            foreach (var job in group)
-            {
-                foreach (var source in SourcePeriods.For(reference.Catalog.FindTemplate(job.Template)!, reference.Catalog.Catalog, job.Period).Values)
-                {
-                    if (!receipts.ContainsKey(source))
-                    {
-                        receipts[source] = await consolidation.ReadReceiptsAsync(source, allVillages, cancellationToken);
-                    }
-                }
+            receipts[source] = await consolidation.ReadReceiptsAsync(source, allVillages, cancellationToken);
+        }
 
-                var template = reference.Catalog.FindTemplate(job.Template)!;
-                try
+        // Workbooks are independent (each has its own lease and blob), and a build waits on storage as much as it computes,
+        // so a few run at once.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount * 2), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(jobs, options, async (job, ct) =>
+        {
+            var template = reference.Catalog.FindTemplate(job.Template)!;
+            try
+            {
+                var villages = orgs.Villages(job.Org).Select(v => v.Code).ToList();
+                var result = await consolidation.BuildAsync(template, orgs, job.Org, job.Period, villages, receipts, force, ct);
+                lock (results)
                 {
-                    var villages = orgs.Villages(job.Org).Select(v => v.Code).ToList();
-                    var result = await consolidation.BuildAsync(template, orgs, job.Org, job.Period, villages, receipts, force, cancellationToken);
                     results.Add(result);
                     progress?.Report(result);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // One broken workbook must not stop the others; the failure is logged and counted by the service.
-                    failed++;
-                }
             }
-        }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One broken workbook must not stop the others; the service has logged it and counted the failure.
+                Interlocked.Increment(ref failed);
+            }
+        });
 
         var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.ConsolidationDuration.Record(duration);
