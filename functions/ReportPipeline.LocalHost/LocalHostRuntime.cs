@@ -76,7 +76,15 @@ public sealed class LocalHostRuntime : IAsyncDisposable
             builder.Services.AddHostedService<ConsolidationTimer>();
         }
 
-        builder.Services.AddProblemDetails();
+        // An unexpected failure still answers in the API's shape and language; the exception itself goes to the log only.
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.ProblemDetails.Status == StatusCodes.Status500InternalServerError)
+            {
+                context.ProblemDetails.Title = "服务器内部错误";
+                context.ProblemDetails.Detail = "处理请求时发生意外错误，已记录日志。请稍后重试（同一内容重复提交不会重复保存）；如仍失败，请联系运维。";
+            }
+        });
         var app = builder.Build();
         app.UseExceptionHandler();
         MapRoutes(app);

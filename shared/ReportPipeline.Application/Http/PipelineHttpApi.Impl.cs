@@ -38,8 +38,6 @@ public sealed class PipelineHttpApi(
     /// </summary>
     private const int MaxIdempotencyKeyLength = 100;
 
-    private const int FirstSupportedYear = 1901;
-    private const int LastSupportedYear = 9998;
 
     public async Task<IResult> GetHealthAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -320,10 +318,9 @@ public sealed class PipelineHttpApi(
             return (null, default, Problems.BadRequest($"统计期“{Shorten(period)}”格式不对，应为 2026（年）、2026-Q4（季度）或 2026-11（月）。", "bad-period"));
         }
 
-        // The first and last years a period can name have no previous period or no deadline: forms and status would fail.
-        if (parsedPeriod.Year is < FirstSupportedYear or > LastSupportedYear)
+        if (!parsedPeriod.IsSupported)
         {
-            return (null, default, Problems.BadRequest($"统计期“{parsedPeriod}”超出支持的范围（{FirstSupportedYear}–{LastSupportedYear} 年）。", "period-out-of-range"));
+            return (null, default, Problems.BadRequest($"统计期“{parsedPeriod}”超出支持的范围（{Period.FirstSupportedYear}–{Period.LastSupportedYear} 年）。", "period-out-of-range"));
         }
 
         var orgs = await reference.GetOrgsAsync(cancellationToken);

@@ -83,9 +83,9 @@ public sealed class BlobIngestionHandler(
                 $"文件路径“{blobName}”不符合约定：应为 统计期/行政区划代码/文件名，例如 2026-11/500103001001/一表通.xlsx。"));
         }
 
-        if (!Period.TryParse(parts[0], out var period))
+        if (!Period.TryParse(parts[0], out var period) || !period.IsSupported)
         {
-            return (null, default, null, new ValidationError(null, "bad_period", $"文件路径中的统计期“{parts[0]}”格式不对，应为 2026、2026-Q4 或 2026-11。"));
+            return (null, default, null, new ValidationError(null, "bad_period", $"文件路径中的统计期“{parts[0]}”格式不对或超出 {Period.FirstSupportedYear}–{Period.LastSupportedYear} 年，应为 2026、2026-Q4 或 2026-11。"));
         }
 
         if (parts[1].Length != 12 || !parts[1].All(char.IsAsciiDigit))

@@ -8,6 +8,16 @@ public readonly partial record struct Period : IComparable<Period>, IComparable
     private static readonly string[] ChineseQuarter = ["一", "二", "三", "四"];
 
     /// <summary>The year period. Named <c>OfYear</c> because <see cref="Year"/> is the positional property.</summary>
+    /// <summary>
+    /// The years the pipeline works with: parsing accepts 1900–9999, but the first year has no previous period and the
+    /// last no deadline, so forms, status and consolidation need one year of room on each side.
+    /// </summary>
+    public const int FirstSupportedYear = 1901;
+
+    public const int LastSupportedYear = 9998;
+
+    public bool IsSupported => Year is >= FirstSupportedYear and <= LastSupportedYear;
+
     public static Period OfYear(int year)
     {
         CheckYear(year);

@@ -36,7 +36,7 @@ public static class ValueKeys
 
     public const string AllLatestPrefix = "l|";
 
-    public static string KeyedReceipt(string orgCode, string idempotencyKey) => "k|" + orgCode + "|" + TableKey.Escape(Truncate(idempotencyKey));
+    public static string KeyedReceipt(string orgCode, string idempotencyKey) => "k|" + orgCode + "|" + Bounded(TableKey.Escape(idempotencyKey), idempotencyKey);
 
     public static string AuditPrefix(string orgCode) => "a|" + orgCode + "|";
 
@@ -112,5 +112,11 @@ public static class ValueKeys
     }
 
     // A key is a client's header; keep the row key well under the 1 KiB limit.
-    private static string Truncate(string key) => key.Length <= 200 ? key : key[..120] + "~" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    /// <summary>
+    /// Bounds the key after escaping (escaping can triple its length): a long key keeps a readable prefix and the hash of
+    /// the whole original, so distinct keys stay distinct and the row key stays far below the 1 KiB limit.
+    /// </summary>
+    private static string Bounded(string escaped, string original) => escaped.Length <= 200
+        ? escaped
+        : escaped[..120] + "~" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(original)));
 }

@@ -115,4 +115,21 @@ public sealed class PeriodTests
         Assert.Equal("{\"period\":\"2026-Q4\"}", json);
         Assert.Equal(Period.Month(2026, 11), System.Text.Json.JsonSerializer.Deserialize<Period>("\"2026-11\""));
     }
+
+    [Theory]
+    [InlineData("1900-01", false)]
+    [InlineData("1901-01", true)]
+    [InlineData("9998-Q4", true)]
+    [InlineData("9999", false)]
+    public void Only_periods_with_a_previous_period_and_a_deadline_are_supported(string text, bool supported)
+    {
+        var period = Period.Parse(text);
+
+        Assert.Equal(supported, period.IsSupported);
+        if (supported)
+        {
+            _ = period.Previous();
+            _ = period.Deadline(30);
+        }
+    }
 }

@@ -54,6 +54,24 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
         Assert.Equal("8", (await store.GetAsync(Village, November)).Values["F0001"].Value.Canonical);
     }
 
+    [Theory]
+    [InlineData('#', 199)]
+    [InlineData('/', 400)]
+    [InlineData('键', 300)]
+    public async Task An_idempotency_key_that_grows_when_escaped_still_merges_once(char character, int length)
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Store(table);
+        var key = new string(character, length);
+
+        var first = await store.MergeAsync(Request(Village, Numbers(3), "first", idempotencyKey: key));
+        var again = await store.MergeAsync(Request(Village, Numbers(3, seed: 1), "second", idempotencyKey: key));
+
+        Assert.False(first.IsReplay);
+        Assert.True(again.IsReplay);
+        Assert.Equal("first", again.SubmissionId);
+    }
+
     [Fact]
     public async Task Returning_to_earlier_content_is_applied_not_replayed()
     {
