@@ -32,20 +32,26 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
     public byte[] Write(ConsolidatedReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        using var package = new ExcelPackage();
+        // Not disposed on purpose: EPPlus 4's ExcelPackage.Dispose ends with GC.Collect(), a full blocking collection on
+        // every workbook, which took about half of the writer's time. The package lives in memory only (no file, no
+        // stream of the caller's), so there is nothing to release that the collector does not reclaim anyway.
+#pragma warning disable CA2000
+        var package = new ExcelPackage();
+#pragma warning restore CA2000
         ExcelStyling.UseChineseFont(package);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        WriteSection(package.Workbook.Worksheets.Add(Unique(names, MainSheet)), report, report.Main, withGroup: false);
+        var formats = new CellFormats();
+        WriteSection(package.Workbook.Worksheets.Add(Unique(names, MainSheet)), formats, report, report.Main, withGroup: false);
         foreach (var detail in report.Details)
         {
-            WriteSection(package.Workbook.Worksheets.Add(Unique(names, detail.Title)), report, detail, withGroup: true);
+            WriteSection(package.Workbook.Worksheets.Add(Unique(names, detail.Title)), formats, report, detail, withGroup: true);
         }
 
-        WriteCompleteness(package.Workbook.Worksheets.Add(Unique(names, CompletenessSheet)), report);
-        WriteDefinitions(package.Workbook.Worksheets.Add(Unique(names, DefinitionsSheet)), report);
+        WriteCompleteness(package.Workbook.Worksheets.Add(Unique(names, CompletenessSheet)), formats, report);
+        WriteDefinitions(package.Workbook.Worksheets.Add(Unique(names, DefinitionsSheet)), formats, report);
         if (report.Burden is { } burden)
         {
-            WriteBurden(package.Workbook.Worksheets.Add(Unique(names, BurdenSheet)), burden);
+            WriteBurden(package.Workbook.Worksheets.Add(Unique(names, BurdenSheet)), formats, burden);
         }
 
         var provenance = package.Workbook.Worksheets.Add(Unique(names, ProvenanceSheet));
@@ -94,7 +100,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         return candidate;
     }
 
-    private static void WriteSection(ExcelWorksheet ws, ConsolidatedReport report, ReportSection section, bool withGroup)
+    private static void WriteSection(ExcelWorksheet ws, CellFormats formats, ConsolidatedReport report, ReportSection section, bool withGroup)
     {
         var template = report.Template;
         var columns = template.Columns;
@@ -104,14 +110,8 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         var headerTop = TitleRows + 1;
         var headerBottom = headerTop + headerRows - 1;
 
-        var title = ws.Cells[1, 1, 1, lastColumn];
-        title.Value = $"{template.Department}　{template.Title}";
-        ExcelStyling.Title(title, 16);
+        Title(ws, formats, lastColumn, withGroup ? $"{template.Department}　{template.Title}（{section.Title}）" : $"{template.Department}　{template.Title}", 16);
         ws.Row(1).Height = 30;
-        if (withGroup)
-        {
-            title.Value = $"{template.Department}　{template.Title}（{section.Title}）";
-        }
 
         InfoLine(ws, 2, lastColumn, $"填报单位：{report.Org.Name}（{report.Org.Code}）　　统计期：{report.Period.ToDisplayString()}");
         var asOf = report.DataAsOf ?? report.Watermark.Latest;
@@ -122,32 +122,28 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         string[] fixedHeaders = withGroup ? ["所属", section.UnitHeader, "行政区划代码"] : [section.UnitHeader, "行政区划代码"];
         for (var c = 0; c < fixedHeaders.Length; c++)
         {
-            var cell = ws.Cells[headerTop, c + 1, headerBottom, c + 1];
-            cell.Merge = headerRows > 1;
-            ws.Cells[headerTop, c + 1].Value = fixedHeaders[c];
+            if (headerRows > 1)
+            {
+                ws.Cells[headerTop, c + 1, headerBottom, c + 1].Merge = true;
+            }
+
+            ws.SetValue(headerTop, c + 1, fixedHeaders[c]);
         }
 
         WriteHeaders(ws, columns, headerTop, headerRows, fixedColumns);
-        var header = ws.Cells[headerTop, 1, headerBottom, lastColumn];
-        header.Style.Font.Bold = true;
-        header.Style.HorizontalAlignment = ExcelHorizontalAlignment.Center;
-        header.Style.VerticalAlignment = ExcelVerticalAlignment.Center;
-        header.Style.WrapText = true;
-        ExcelStyling.Fill(header, ExcelStyling.HeaderFill);
 
         var row = headerBottom;
         var groupStart = headerBottom + 1;
-        var unitRowsOfSection = new List<int>();
         foreach (var data in section.Rows)
         {
             row++;
             if (withGroup)
             {
-                ws.Cells[row, 1].Value = data.Kind == ReportRowKind.Total ? "" : data.GroupName;
+                ws.SetValue(row, 1, data.Kind == ReportRowKind.Total ? "" : data.GroupName);
             }
 
-            ws.Cells[row, fixedColumns - 1].Value = data.Label;
-            ws.Cells[row, fixedColumns].Value = data.OrgCode;
+            ws.SetValue(row, fixedColumns - 1, data.Label);
+            ws.SetValue(row, fixedColumns, data.OrgCode);
             var (from, to) = data.Kind switch
             {
                 ReportRowKind.Subtotal => (groupStart, row - 1),
@@ -155,41 +151,17 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             };
             for (var i = 0; i < columns.Count; i++)
             {
-                WriteCell(ws.Cells[row, fixedColumns + 1 + i], data, data.Cells[i], columns[i], from, to);
+                WriteCell(ws, row, fixedColumns + 1 + i, data, data.Cells[i], columns[i], from, to);
             }
 
-            var range = ws.Cells[row, 1, row, lastColumn];
-            switch (data.Kind)
+            if (data.Kind == ReportRowKind.Subtotal)
             {
-                case ReportRowKind.Subtotal:
-                    range.Style.Font.Bold = true;
-                    ExcelStyling.Fill(range, ExcelStyling.SubtotalFill);
-                    groupStart = row + 1;
-                    break;
-                case ReportRowKind.Total:
-                    range.Style.Font.Bold = true;
-                    ExcelStyling.Fill(range, ExcelStyling.TotalFill);
-                    break;
-                default:
-                    unitRowsOfSection.Add(row);
-                    if (!data.IsReported)
-                    {
-                        var values = ws.Cells[row, fixedColumns + 1, row, lastColumn];
-                        values.Style.Font.Color.SetColor(ExcelStyling.MissingFont);
-                        values.Style.HorizontalAlignment = ExcelHorizontalAlignment.Center;
-                    }
-
-                    break;
+                groupStart = row + 1;
             }
         }
 
         var lastRow = Math.Max(row, headerBottom);
-        for (var i = 0; i < columns.Count && lastRow > headerBottom; i++)
-        {
-            ws.Cells[headerBottom + 1, fixedColumns + 1 + i, lastRow, fixedColumns + 1 + i].Style.Numberformat.Format = columns[i].NumberFormat;
-        }
-
-        ExcelStyling.Border(ws.Cells[headerTop, 1, lastRow, lastColumn]);
+        StyleTable(ws, formats, section, columns, fixedColumns, headerTop, headerBottom, lastRow);
         if (lastRow > headerBottom)
         {
             ws.Cells[headerBottom, 1, lastRow, lastColumn].AutoFilter = true;
@@ -224,11 +196,11 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         ws.HeaderFooter.OddFooter.CenteredText = "第 &P 页，共 &N 页";
     }
 
-    private static void WriteCell(ExcelRange cell, ReportRow row, ReportCell value, TemplateColumn column, int from, int to)
+    private static void WriteCell(ExcelWorksheet ws, int sheetRow, int sheetColumn, ReportRow row, ReportCell value, TemplateColumn column, int from, int to)
     {
         if (!row.IsReported)
         {
-            cell.Value = NotReported;
+            ws.SetValue(sheetRow, sheetColumn, NotReported);
             return;
         }
 
@@ -237,16 +209,71 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             var additive = column.Expression?.IsAdditive ?? column.FieldId is not null;
             if (row.Kind != ReportRowKind.Unit && additive && to >= from)
             {
-                var address = ExcelCellBase.GetAddress(from, cell.Start.Column, to, cell.Start.Column);
-                cell.Formula = $"SUBTOTAL(9,{address})";
+                var address = ExcelCellBase.GetAddress(from, sheetColumn, to, sheetColumn);
+                ws.Cells[sheetRow, sheetColumn].Formula = $"SUBTOTAL(9,{address})";
             }
 
             // Set after the formula: the stored value is what non-calculating readers show.
-            cell.Worksheet.SetValue(cell.Start.Row, cell.Start.Column, (double)number);
+            ws.SetValue(sheetRow, sheetColumn, (double)number);
         }
         else if (value.Text is { } text)
         {
-            cell.Value = text;
+            ws.SetValue(sheetRow, sheetColumn, text);
+        }
+    }
+
+    /// <summary>
+    /// The header and body formats, whole columns at a time: every body cell first takes its column's plain format (ruled,
+    /// the column's number format), then the few rows that differ — subtotals, the total, units that have not reported —
+    /// take theirs, a cell or a run of cells with one format at a time.
+    /// </summary>
+    private static void StyleTable(ExcelWorksheet ws, CellFormats formats, ReportSection section, IReadOnlyList<TemplateColumn> columns, int fixedColumns, int headerTop, int headerBottom, int lastRow)
+    {
+        var lastColumn = fixedColumns + columns.Count;
+        formats.Apply(ws, headerTop, 1, headerBottom, lastColumn, HeaderFormat with { Ruled = true });
+        if (lastRow <= headerBottom)
+        {
+            return;
+        }
+
+        var bodyTop = headerBottom + 1;
+        string? NumberFormat(int sheetColumn) => sheetColumn > fixedColumns ? columns[sheetColumn - fixedColumns - 1].NumberFormat : null;
+        for (var c = 1; c <= lastColumn; c++)
+        {
+            formats.Apply(ws, bodyTop, c, lastRow, c, new CellFormat(Ruled: true, NumberFormat: NumberFormat(c)));
+        }
+
+        for (var i = 0; i < section.Rows.Count; i++)
+        {
+            var data = section.Rows[i];
+            var row = bodyTop + i;
+            CellFormat? Special(int sheetColumn) => data.Kind switch
+            {
+                ReportRowKind.Subtotal => new CellFormat(Bold: true, Fill: ExcelStyling.SubtotalFill, Ruled: true, NumberFormat: NumberFormat(sheetColumn)),
+                ReportRowKind.Total => new CellFormat(Bold: true, Fill: ExcelStyling.TotalFill, Ruled: true, NumberFormat: NumberFormat(sheetColumn)),
+                _ when !data.IsReported && sheetColumn > fixedColumns => new CellFormat(
+                    FontColor: ExcelStyling.MissingFont, Horizontal: ExcelHorizontalAlignment.Center, Ruled: true, NumberFormat: NumberFormat(sheetColumn)),
+                _ => null,
+            };
+
+            // Neighbouring cells with the same format (the fixed columns, columns sharing a number format) in one range.
+            var c = 1;
+            while (c <= lastColumn)
+            {
+                var format = Special(c);
+                var end = c;
+                while (end < lastColumn && Special(end + 1) == format)
+                {
+                    end++;
+                }
+
+                if (format is { } f)
+                {
+                    formats.Apply(ws, row, c, row, end, f);
+                }
+
+                c = end + 1;
+            }
         }
     }
 
@@ -274,7 +301,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
                         end++;
                     }
 
-                    ws.Cells[top + level, sheetColumn].Value = text;
+                    ws.SetValue(top + level, sheetColumn, text);
                     if (end > c)
                     {
                         ws.Cells[top + level, sheetColumn, top + level, offset + 1 + end].Merge = true;
@@ -286,7 +313,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
 
                 if (level == depth - 1)
                 {
-                    ws.Cells[top + level, sheetColumn].Value = text;
+                    ws.SetValue(top + level, sheetColumn, text);
                     if (rows - 1 > level)
                     {
                         ws.Cells[top + level, sheetColumn, top + rows - 1, sheetColumn].Merge = true;
@@ -313,88 +340,101 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
 
     private static void InfoLine(ExcelWorksheet ws, int row, int lastColumn, string text)
     {
-        var range = ws.Cells[row, 1, row, Math.Max(lastColumn, 2)];
-        range.Merge = true;
-        range.Value = text;
+        // The text sits in the top-left cell only, as Excel keeps it for a merged range.
+        ws.Cells[row, 1, row, Math.Max(lastColumn, 2)].Merge = true;
+        ws.SetValue(row, 1, text);
     }
 
-    private static void Table(ExcelWorksheet ws, int headerRow, string[] headers, double[] widths)
+    private static readonly CellFormat HeaderFormat = new(
+        Bold: true, Fill: ExcelStyling.HeaderFill, Horizontal: ExcelHorizontalAlignment.Center, VerticalCenter: true, Wrap: true);
+
+    private static void Title(ExcelWorksheet ws, CellFormats formats, int lastColumn, string text, float size)
+    {
+        ws.Cells[1, 1, 1, lastColumn].Merge = true;
+        ws.SetValue(1, 1, text);
+        formats.Apply(ws, 1, 1, 1, lastColumn, new CellFormat(
+            Bold: true, Horizontal: ExcelHorizontalAlignment.Center, VerticalCenter: true, FontName: ExcelStyling.TitleFont, FontSize: size));
+    }
+
+    /// <summary>A header row; <paramref name="ruled"/> when the table below it is ruled.</summary>
+    private static void Table(ExcelWorksheet ws, CellFormats formats, int headerRow, string[] headers, double[] widths, bool ruled)
     {
         for (var i = 0; i < headers.Length; i++)
         {
-            ws.Cells[headerRow, i + 1].Value = headers[i];
+            ws.SetValue(headerRow, i + 1, headers[i]);
             ws.Column(i + 1).Width = widths[i];
         }
 
-        var range = ws.Cells[headerRow, 1, headerRow, headers.Length];
-        range.Style.Font.Bold = true;
-        range.Style.HorizontalAlignment = ExcelHorizontalAlignment.Center;
-        ExcelStyling.Fill(range, ExcelStyling.HeaderFill);
+        formats.Apply(ws, headerRow, 1, headerRow, headers.Length, new CellFormat(
+            Bold: true, Fill: ExcelStyling.HeaderFill, Horizontal: ExcelHorizontalAlignment.Center, Ruled: ruled));
         ws.View.FreezePanes(headerRow + 1, 1);
     }
 
-    private static void WriteCompleteness(ExcelWorksheet ws, ConsolidatedReport report)
+    private static void WriteCompleteness(ExcelWorksheet ws, CellFormats formats, ConsolidatedReport report)
     {
         string[] headers = ["序号", "区县", "乡镇（街道）", "村（社区）", "行政区划代码", "状态", "填报时间", "填报编号", "渠道"];
-        ws.Cells[1, 1, 1, headers.Length].Value = $"{report.Template.Title}　填报情况（{report.Period.ToDisplayString()}）";
-        ExcelStyling.Title(ws.Cells[1, 1, 1, headers.Length], 14);
+        Title(ws, formats, headers.Length, $"{report.Template.Title}　填报情况（{report.Period.ToDisplayString()}）", 14);
         InfoLine(ws, 2, headers.Length, string.Create(CultureInfo.InvariantCulture,
             $"{report.Org.Name}：应报{report.ExpectedUnits}个，已报{report.ExpectedUnits - report.MissingUnits}个（其中迟报{report.LateUnits}个），未报{report.MissingUnits}个。截止时间：{report.Period.Deadline(report.Template.DeadlineDays):yyyy-MM-dd} 24:00"));
-        Table(ws, 3, headers, [7, 12, 18, 22, 15, 8, 18, 38, 8]);
+        var ruled = report.Completeness.Count > 0;
+        Table(ws, formats, 3, headers, [7, 12, 18, 22, 15, 8, 18, 38, 8], ruled);
         var row = 3;
         foreach (var c in report.Completeness)
         {
             row++;
-            ws.Cells[row, 1].Value = row - 3;
-            ws.Cells[row, 2].Value = c.DistrictName;
-            ws.Cells[row, 3].Value = c.TownshipName;
-            ws.Cells[row, 4].Value = c.Name;
-            ws.Cells[row, 5].Value = c.OrgCode;
-            ws.Cells[row, 6].Value = c.Status switch
+            ws.SetValue(row, 1, row - 3);
+            ws.SetValue(row, 2, c.DistrictName);
+            ws.SetValue(row, 3, c.TownshipName);
+            ws.SetValue(row, 4, c.Name);
+            ws.SetValue(row, 5, c.OrgCode);
+            ws.SetValue(row, 6, c.Status switch
             {
                 ReportingStatus.Reported => "已报",
                 ReportingStatus.Late => "迟报",
                 _ => NotReported,
-            };
-            ws.Cells[row, 7].Value = c.ReceivedAt is { } at ? PeriodFormat.ChinaTime(at) : null;
-            ws.Cells[row, 8].Value = c.SubmissionId;
-            ws.Cells[row, 9].Value = c.Channel;
-            if (c.Status != ReportingStatus.Reported)
-            {
-                ws.Cells[row, 6].Style.Font.Color.SetColor(ExcelStyling.MissingFont);
-            }
+            });
+            ws.SetValue(row, 7, c.ReceivedAt is { } at ? PeriodFormat.ChinaTime(at) : null);
+            ws.SetValue(row, 8, c.SubmissionId);
+            ws.SetValue(row, 9, c.Channel);
         }
 
-        if (row > 3)
+        if (ruled)
         {
-            ExcelStyling.Border(ws.Cells[3, 1, row, headers.Length]);
+            formats.Apply(ws, 4, 1, row, headers.Length, new CellFormat(Ruled: true));
+            for (var i = 0; i < report.Completeness.Count; i++)
+            {
+                if (report.Completeness[i].Status != ReportingStatus.Reported)
+                {
+                    formats.Apply(ws, 4 + i, 6, new CellFormat(FontColor: ExcelStyling.MissingFont, Ruled: true));
+                }
+            }
+
             ws.Cells[3, 1, row, headers.Length].AutoFilter = true;
         }
     }
 
-    private static void WriteDefinitions(ExcelWorksheet ws, ConsolidatedReport report)
+    private static void WriteDefinitions(ExcelWorksheet ws, CellFormats formats, ConsolidatedReport report)
     {
         string[] headers = ["列编号", "表头", "数据来源", "单位", "来源部门", "汇总方式"];
-        ws.Cells[1, 1, 1, headers.Length].Value = $"{report.Template.Title}　指标说明";
-        ExcelStyling.Title(ws.Cells[1, 1, 1, headers.Length], 14);
+        Title(ws, formats, headers.Length, $"{report.Template.Title}　指标说明", 14);
         InfoLine(ws, 2, headers.Length, $"数据取自一表通（指标版本 {report.CatalogVersion}）。未报单位显示为“未报”，不按 0 计，也不计入小计和合计；比例类指标由汇总后的分子、分母重新计算。");
-        Table(ws, 3, headers, [14, 26, 60, 8, 24, 30]);
+        var ruled = report.Definitions.Count > 0;
+        Table(ws, formats, 3, headers, [14, 26, 60, 8, 24, 30], ruled);
         var row = 3;
         foreach (var d in report.Definitions)
         {
             row++;
-            ws.Cells[row, 1].Value = d.ColumnId;
-            ws.Cells[row, 2].Value = d.Header;
-            ws.Cells[row, 3].Value = d.Source;
-            ws.Cells[row, 4].Value = d.Unit;
-            ws.Cells[row, 5].Value = d.Departments;
-            ws.Cells[row, 6].Value = d.Aggregation;
+            ws.SetValue(row, 1, d.ColumnId);
+            ws.SetValue(row, 2, d.Header);
+            ws.SetValue(row, 3, d.Source);
+            ws.SetValue(row, 4, d.Unit);
+            ws.SetValue(row, 5, d.Departments);
+            ws.SetValue(row, 6, d.Aggregation);
         }
 
-        if (row > 3)
+        if (ruled)
         {
-            ws.Cells[4, 1, row, headers.Length].Style.WrapText = true;
-            ExcelStyling.Border(ws.Cells[3, 1, row, headers.Length]);
+            formats.Apply(ws, 4, 1, row, headers.Length, new CellFormat(Wrap: true, Ruled: true));
         }
     }
 
@@ -412,15 +452,15 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         ];
         for (var i = 0; i < header.Length; i++)
         {
-            ws.Cells[i + 1, 1].Value = header[i].Item1;
-            ws.Cells[i + 1, 2].Value = header[i].Item2;
+            ws.SetValue(i + 1, 1, header[i].Item1);
+            ws.SetValue(i + 1, 2, header[i].Item2);
         }
 
         var row = header.Length + 2;
         string[] columns = ["sheet", "row_label", "org", "reported", "expected", "latest_received_at", "submission_ids"];
         for (var i = 0; i < columns.Length; i++)
         {
-            ws.Cells[row, i + 1].Value = columns[i];
+            ws.SetValue(row, i + 1, columns[i]);
         }
 
         foreach (var section in new[] { report.Main }.Concat(report.Details))
@@ -428,30 +468,30 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             foreach (var r in section.Rows)
             {
                 row++;
-                ws.Cells[row, 1].Value = section.Title;
-                ws.Cells[row, 2].Value = r.Label;
-                ws.Cells[row, 3].Value = r.OrgCode;
-                ws.Cells[row, 4].Value = r.ReportedCount;
-                ws.Cells[row, 5].Value = r.Expected;
-                ws.Cells[row, 6].Value = r.LatestReceivedAt?.ToString("O", CultureInfo.InvariantCulture);
+                ws.SetValue(row, 1, section.Title);
+                ws.SetValue(row, 2, r.Label);
+                ws.SetValue(row, 3, r.OrgCode);
+                ws.SetValue(row, 4, r.ReportedCount);
+                ws.SetValue(row, 5, r.Expected);
+                ws.SetValue(row, 6, r.LatestReceivedAt?.ToString("O", CultureInfo.InvariantCulture));
                 var ids = string.Join(";", r.SubmissionIds);
                 // An Excel cell holds 32,767 characters; the village rows below list every submission in full.
-                ws.Cells[row, 7].Value = ids.Length <= MaxCellText ? ids : $"共{r.SubmissionIds.Count}份，见下方村级明细";
+                ws.SetValue(row, 7, ids.Length <= MaxCellText ? ids : $"共{r.SubmissionIds.Count}份，见下方村级明细");
             }
         }
 
         row += 2;
-        ws.Cells[row, 1].Value = "village";
-        ws.Cells[row, 2].Value = "status";
-        ws.Cells[row, 3].Value = "received_at";
-        ws.Cells[row, 4].Value = "submission_id";
+        ws.SetValue(row, 1, "village");
+        ws.SetValue(row, 2, "status");
+        ws.SetValue(row, 3, "received_at");
+        ws.SetValue(row, 4, "submission_id");
         foreach (var c in report.Completeness)
         {
             row++;
-            ws.Cells[row, 1].Value = c.OrgCode;
-            ws.Cells[row, 2].Value = c.Status.ToString();
-            ws.Cells[row, 3].Value = c.ReceivedAt?.ToString("O", CultureInfo.InvariantCulture);
-            ws.Cells[row, 4].Value = c.SubmissionId;
+            ws.SetValue(row, 1, c.OrgCode);
+            ws.SetValue(row, 2, c.Status.ToString());
+            ws.SetValue(row, 3, c.ReceivedAt?.ToString("O", CultureInfo.InvariantCulture));
+            ws.SetValue(row, 4, c.SubmissionId);
         }
 
         ws.Column(1).Width = 20;
@@ -463,10 +503,9 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         ws.Column(7).Width = 60;
     }
 
-    private static void WriteBurden(ExcelWorksheet ws, BurdenFigures burden)
+    private static void WriteBurden(ExcelWorksheet ws, CellFormats formats, BurdenFigures burden)
     {
-        ws.Cells[1, 1, 1, 7].Value = $"一表通减负统计（{burden.Period}）";
-        ExcelStyling.Title(ws.Cells[1, 1, 1, 7], 14);
+        Title(ws, formats, 7, $"一表通减负统计（{burden.Period}）", 14);
         (string, object)[] figures =
         [
             ("涉及报表数", burden.Templates),
@@ -481,38 +520,40 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             ("去重节省比例", (double)burden.DeduplicationRatio),
             ("预填占比", (double)burden.PrefilledShare),
         ];
-        Table(ws, 3, ["项目", "数值"], [36, 16]);
+        Table(ws, formats, 3, ["项目", "数值"], [36, 16], ruled: false);
         for (var i = 0; i < figures.Length; i++)
         {
-            ws.Cells[4 + i, 1].Value = figures[i].Item1;
-            ws.Cells[4 + i, 2].Value = figures[i].Item2;
-            ws.Cells[4 + i, 2].Style.Numberformat.Format = figures[i].Item2 is double ? "0.0%" : "#,##0";
+            ws.SetValue(4 + i, 1, figures[i].Item1);
+            ws.SetValue(4 + i, 2, figures[i].Item2);
+            formats.Apply(ws, 4 + i, 2, new CellFormat(NumberFormat: figures[i].Item2 is double ? "0.0%" : "#,##0"));
         }
 
         var top = 4 + figures.Length + 2;
         string[] headers = ["报表", "部门", "报表编号", "列数", "所需指标数", "预填列数", "由已有数据提供的列数"];
         for (var i = 0; i < headers.Length; i++)
         {
-            ws.Cells[top, i + 1].Value = headers[i];
+            ws.SetValue(top, i + 1, headers[i]);
         }
 
-        var header = ws.Cells[top, 1, top, headers.Length];
-        header.Style.Font.Bold = true;
-        ExcelStyling.Fill(header, ExcelStyling.HeaderFill);
         var row = top;
         foreach (var t in burden.PerTemplate)
         {
             row++;
-            ws.Cells[row, 1].Value = t.Title;
-            ws.Cells[row, 2].Value = t.Department;
-            ws.Cells[row, 3].Value = t.TemplateId;
-            ws.Cells[row, 4].Value = t.Columns;
-            ws.Cells[row, 5].Value = t.FieldsAsked;
-            ws.Cells[row, 6].Value = t.ColumnsPrefilled;
-            ws.Cells[row, 7].Value = t.ColumnsServedFromHeldData;
+            ws.SetValue(row, 1, t.Title);
+            ws.SetValue(row, 2, t.Department);
+            ws.SetValue(row, 3, t.TemplateId);
+            ws.SetValue(row, 4, t.Columns);
+            ws.SetValue(row, 5, t.FieldsAsked);
+            ws.SetValue(row, 6, t.ColumnsPrefilled);
+            ws.SetValue(row, 7, t.ColumnsServedFromHeldData);
         }
 
-        ExcelStyling.Border(ws.Cells[top, 1, row, headers.Length]);
+        formats.Apply(ws, top, 1, top, headers.Length, new CellFormat(Bold: true, Fill: ExcelStyling.HeaderFill, Ruled: true));
+        if (row > top)
+        {
+            formats.Apply(ws, top + 1, 1, row, headers.Length, new CellFormat(Ruled: true));
+        }
+
         ws.Column(1).Width = 36;
         ws.Column(2).Width = 16;
         ws.Column(3).Width = 20;
