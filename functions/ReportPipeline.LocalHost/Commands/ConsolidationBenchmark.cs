@@ -245,7 +245,7 @@ public static class ConsolidationBenchmark
             }
 
             var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
-            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs.All, job.Org, job.Period, valuesByOrg, receipts, time.GetUtcNow(), dataAsOf);
+            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, job.Org, job.Period, valuesByOrg, receipts, time.GetUtcNow(), dataAsOf);
             if (report.Org.Level == OrgLevel.City)
             {
                 report = report with { Burden = BurdenCalculator.Compute(bundle, job.Org, job.Period, villages, valuesByOrg) };

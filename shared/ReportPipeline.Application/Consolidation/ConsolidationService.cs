@@ -57,7 +57,7 @@ public sealed class ConsolidationService(
             receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
         }
 
-        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, cancellationToken);
+        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, cancellationToken);
     }
 
     /// <summary>The scheduled run's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
@@ -69,6 +69,7 @@ public sealed class ConsolidationService(
         IReadOnlyList<string> villages,
         IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
         bool force,
+        DistrictValueCache? valueCache,
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -113,7 +114,10 @@ public sealed class ConsolidationService(
             var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
             foreach (var source in sources.Values.Distinct())
             {
-                await foreach (var orgValues in values.ReadManyAsync(source, villages, cancellationToken))
+                var found = valueCache is null
+                    ? await ReadAsync(source, villages, cancellationToken)
+                    : await valueCache.GetAsync(source, villages, cancellationToken);
+                foreach (var orgValues in found)
                 {
                     (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
                 }
@@ -126,7 +130,7 @@ public sealed class ConsolidationService(
 
             var now = time.GetUtcNow();
             var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
-            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs.All, orgCode, period, valuesByOrg, receipts, now, dataAsOf);
+            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf);
             if (report.Org.Level == OrgLevel.City)
             {
                 report = report with { Burden = BurdenCalculator.Compute(bundle, orgCode, period, villages, valuesByOrg) };
@@ -153,6 +157,17 @@ public sealed class ConsolidationService(
             Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
     }
 
+    internal async Task<IReadOnlyList<OrgValues>> ReadAsync(Period period, IReadOnlyCollection<string> villages, CancellationToken cancellationToken)
+    {
+        var found = new List<OrgValues>();
+        await foreach (var orgValues in values.ReadManyAsync(period, villages, cancellationToken))
+        {
+            found.Add(orgValues);
+        }
+
+        return found;
+    }
+
     internal async Task<IReadOnlyDictionary<string, MergeReceipt>> ReadReceiptsAsync(Period period, IReadOnlyCollection<string> villages, CancellationToken cancellationToken)
     {
         var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
@@ -165,4 +180,30 @@ public sealed class ConsolidationService(
     }
 
     private static readonly IReadOnlyDictionary<string, OrgValues> EmptyValues = new Dictionary<string, OrgValues>();
+}
+
+/// <summary>
+/// One district's village values per source period, read once and shared by every township and district workbook of a
+/// scheduled run (36 templates would otherwise read the same partition 36 times). The scheduler keeps one cache per
+/// district and drops it when the district's workbooks are done, so memory stays at one district's values.
+/// </summary>
+internal sealed class DistrictValueCache(ConsolidationService service, IReadOnlyList<string> districtVillages)
+{
+    private readonly Dictionary<Period, Lazy<Task<Dictionary<string, OrgValues>>>> _byPeriod = [];
+
+    public async Task<IReadOnlyList<OrgValues>> GetAsync(Period period, IReadOnlyList<string> villages, CancellationToken cancellationToken)
+    {
+        Lazy<Task<Dictionary<string, OrgValues>>> entry;
+        lock (_byPeriod)
+        {
+            if (!_byPeriod.TryGetValue(period, out entry!))
+            {
+                entry = new(async () => (await service.ReadAsync(period, districtVillages, cancellationToken)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal));
+                _byPeriod[period] = entry;
+            }
+        }
+
+        var all = await entry.Value;
+        return [.. villages.Where(all.ContainsKey).Select(v => all[v])];
+    }
 }

@@ -76,15 +76,25 @@ public sealed class ScheduledConsolidation(
         }
 
         // Workbooks are independent (each has its own lease and blob), and a build waits on storage as much as it computes,
-        // so a few run at once.
+        // so a few run at once. Township and district workbooks go district by district, sharing that district's values;
+        // city workbooks come last and read what they need themselves, so memory never holds more than one district.
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount * 2), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(jobs, options, async (job, ct) =>
+        var byDistrict = jobs.Where(j => orgs.Get(j.Org).Level != OrgLevel.City).GroupBy(j => DistrictOf(orgs, j.Org));
+        foreach (var district in byDistrict)
+        {
+            var cache = new DistrictValueCache(consolidation, [.. orgs.Villages(district.Key).Select(v => v.Code)]);
+            await Parallel.ForEachAsync(district, options, (job, ct) => BuildOneAsync(job, cache, ct));
+        }
+
+        await Parallel.ForEachAsync(jobs.Where(j => orgs.Get(j.Org).Level == OrgLevel.City), options, (job, ct) => BuildOneAsync(job, null, ct));
+
+        async ValueTask BuildOneAsync(ConsolidationJob job, DistrictValueCache? cache, CancellationToken ct)
         {
             var template = reference.Catalog.FindTemplate(job.Template)!;
             try
             {
                 var villages = orgs.Villages(job.Org).Select(v => v.Code).ToList();
-                var result = await consolidation.BuildAsync(template, orgs, job.Org, job.Period, villages, receipts, force, ct);
+                var result = await consolidation.BuildAsync(template, orgs, job.Org, job.Period, villages, receipts, force, cache, ct);
                 lock (results)
                 {
                     results.Add(result);
@@ -96,7 +106,7 @@ public sealed class ScheduledConsolidation(
                 // One broken workbook must not stop the others; the service has logged it and counted the failure.
                 Interlocked.Increment(ref failed);
             }
-        });
+        }
 
         var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.ConsolidationDuration.Record(duration);
@@ -108,6 +118,9 @@ public sealed class ScheduledConsolidation(
             Math.Round(duration, 1),
             results);
     }
+
+    private static string DistrictOf(OrgRegistry orgs, string code) =>
+        orgs.Get(code).Level == OrgLevel.District ? code : orgs.Ancestors(code).First(a => a.Level == OrgLevel.District).Code;
 
     /// <summary>For each period kind: the period containing <paramref name="now"/> (China time) and the previous one.</summary>
     public IReadOnlyList<Period> CurrentPeriods(DateTimeOffset now)

@@ -16,11 +16,10 @@ public sealed class BlobLeaseLock(BlobContainerClient container, TimeProvider ti
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var blob = "lock/" + name.Replace('\\', '/');
         var lease = TimeSpan.FromSeconds(Math.Clamp(Math.Round(duration.TotalSeconds), 15, 60));
-        await container.UploadAsync(blob, ReadOnlyMemory<byte>.Empty, new BlobUploadOptions { CreateOnly = true }, cancellationToken).ConfigureAwait(false);
         string leaseId;
         try
         {
-            leaseId = await container.AcquireLeaseAsync(blob, lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+            leaseId = await AcquireAsync(blob, lease, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -29,6 +28,23 @@ public sealed class BlobLeaseLock(BlobContainerClient container, TimeProvider ti
         }
         logger.LogDebug("Acquired lock {Lock} for {Seconds} s leases", name, lease.TotalSeconds);
         return new Handle(container, blob, leaseId, lease / 3, timeProvider, logger);
+    }
+
+    /// <summary>
+    /// The lock blob exists after the first use, so the lease is tried first and the blob created only when it is
+    /// missing: one round trip instead of two on every later build.
+    /// </summary>
+    private async Task<string> AcquireAsync(string blob, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await container.AcquireLeaseAsync(blob, lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            await container.UploadAsync(blob, ReadOnlyMemory<byte>.Empty, new BlobUploadOptions { CreateOnly = true }, cancellationToken).ConfigureAwait(false);
+            return await container.AcquireLeaseAsync(blob, lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private sealed class Handle : IAsyncDisposable
