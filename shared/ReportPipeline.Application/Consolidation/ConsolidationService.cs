@@ -57,7 +57,7 @@ public sealed class ConsolidationService(
             receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
         }
 
-        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, cancellationToken);
+        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, builtWatermarks: null, cancellationToken);
     }
 
     /// <summary>The scheduled run's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
@@ -70,6 +70,7 @@ public sealed class ConsolidationService(
         IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
         bool force,
         DistrictValueCache? valueCache,
+        IReadOnlyDictionary<string, string?>? builtWatermarks,
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -94,8 +95,11 @@ public sealed class ConsolidationService(
         var watermark = ConsolidationBuilder.ComputeWatermark(template, bundle.Catalog.Version, villages, EmptyValues, receipts).ToString();
         if (!force)
         {
-            var existing = await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken);
-            if (existing?.InputWatermark == watermark)
+            // The scheduled run lists the period's workbooks once (builtWatermarks); a single build asks for its own.
+            var existing = builtWatermarks is not null
+                ? builtWatermarks.GetValueOrDefault(BuiltKey(template.Id, orgCode))
+                : (await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken))?.InputWatermark;
+            if (existing == watermark)
             {
                 metrics.WorkbooksSkipped.Add(1);
                 return Result(BuildOutcome.Skipped, 0);
@@ -155,6 +159,20 @@ public sealed class ConsolidationService(
         BuildResult Result(BuildOutcome outcome, long bytes, int expected = 0, int reported = 0) => new(
             outcome, template.Id, orgCode, period.ToString(), expected == 0 ? villages.Count : expected, reported, bytes, watermark,
             Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+    }
+
+    internal static string BuiltKey(string templateId, string orgCode) => templateId + "/" + orgCode;
+
+    /// <summary>The watermark of every workbook already built for the period, keyed by <see cref="BuiltKey"/>.</summary>
+    internal async Task<IReadOnlyDictionary<string, string?>> ListBuiltAsync(Period period, CancellationToken cancellationToken)
+    {
+        var built = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await foreach (var report in reports.ListAsync(period, cancellationToken))
+        {
+            built[BuiltKey(report.TemplateId, report.OrgCode)] = report.InputWatermark;
+        }
+
+        return built;
     }
 
     internal async Task<IReadOnlyList<OrgValues>> ReadAsync(Period period, IReadOnlyCollection<string> villages, CancellationToken cancellationToken)

@@ -75,6 +75,15 @@ public sealed class ScheduledConsolidation(
             receipts[source] = await consolidation.ReadReceiptsAsync(source, allVillages, cancellationToken);
         }
 
+        var built = new Dictionary<Period, IReadOnlyDictionary<string, string?>>();
+        if (!force)
+        {
+            foreach (var period in jobs.Select(j => j.Period).Distinct())
+            {
+                built[period] = await consolidation.ListBuiltAsync(period, cancellationToken);
+            }
+        }
+
         // Workbooks are independent (each has its own lease and blob), and a build waits on storage as much as it computes,
         // so a few run at once. Township and district workbooks go district by district, sharing that district's values;
         // city workbooks come last and read what they need themselves, so memory never holds more than one district.
@@ -94,7 +103,7 @@ public sealed class ScheduledConsolidation(
             try
             {
                 var villages = orgs.Villages(job.Org).Select(v => v.Code).ToList();
-                var result = await consolidation.BuildAsync(template, orgs, job.Org, job.Period, villages, receipts, force, cache, ct);
+                var result = await consolidation.BuildAsync(template, orgs, job.Org, job.Period, villages, receipts, force, cache, built.GetValueOrDefault(job.Period), ct);
                 lock (results)
                 {
                     results.Add(result);

@@ -34,6 +34,8 @@ public interface IReportStore
 {
     Task SaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, CancellationToken cancellationToken = default);
     Task<StoredReport?> GetPropertiesAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
+    /// <summary>Every workbook built for the period, with its watermark: what the timer compares, in a few listings rather than one request per workbook.</summary>
+    IAsyncEnumerable<StoredReport> ListAsync(Period period, CancellationToken cancellationToken = default);
     /// <summary>Opens the workbook for streaming; null when it has not been built.</summary>
     Task<Stream?> OpenReadAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
 }

@@ -124,11 +124,15 @@ public sealed class BlobContainerClient
 
     /// <summary>Lists blobs whose names start with <paramref name="prefix"/>, page by page (the service's <c>marker</c>).</summary>
     public AsyncPageable<BlobItem> GetBlobsAsync(string? prefix = null, int? pageSize = null, CancellationToken cancellationToken = default)
-        => new ContinuationPageable<BlobItem>((marker, size, ct) => ListPageAsync(prefix, size ?? pageSize, marker, ct), cancellationToken);
+        => GetBlobsAsync(prefix, includeMetadata: false, pageSize, cancellationToken);
 
-    private async Task<Page<BlobItem>> ListPageAsync(string? prefix, int? pageSize, string? marker, CancellationToken cancellationToken)
+    /// <summary>With <paramref name="includeMetadata"/>, each item carries its metadata: one listing instead of a HEAD per blob.</summary>
+    public AsyncPageable<BlobItem> GetBlobsAsync(string? prefix, bool includeMetadata, int? pageSize = null, CancellationToken cancellationToken = default)
+        => new ContinuationPageable<BlobItem>((marker, size, ct) => ListPageAsync(prefix, includeMetadata, size ?? pageSize, marker, ct), cancellationToken);
+
+    private async Task<Page<BlobItem>> ListPageAsync(string? prefix, bool includeMetadata, int? pageSize, string? marker, CancellationToken cancellationToken)
     {
-        var uri = ContainerUri + "?restype=container&comp=list";
+        var uri = ContainerUri + "?restype=container&comp=list" + (includeMetadata ? "&include=metadata" : "");
         if (!string.IsNullOrEmpty(prefix)) uri += "&prefix=" + Uri.EscapeDataString(prefix);
         if (!string.IsNullOrEmpty(marker)) uri += "&marker=" + Uri.EscapeDataString(marker);
         if (pageSize is > 0) uri += "&maxresults=" + pageSize.Value.ToString(CultureInfo.InvariantCulture);
@@ -144,7 +148,8 @@ public sealed class BlobContainerClient
                 long.TryParse(Property("Content-Length"), CultureInfo.InvariantCulture, out var length) ? length : 0,
                 Property("Content-Type"),
                 Property("Etag") is { } etag ? new ETag(etag) : default,
-                Property("Last-Modified") is { } modified ? DateTimeOffset.Parse(modified, CultureInfo.InvariantCulture) : null);
+                Property("Last-Modified") is { } modified ? DateTimeOffset.Parse(modified, CultureInfo.InvariantCulture) : null,
+                blob.Element("Metadata")?.Elements().ToDictionary(e => e.Name.LocalName, e => e.Value, StringComparer.OrdinalIgnoreCase));
         }).ToList() ?? [];
         var next = root.Element("NextMarker")?.Value;
         return Page<BlobItem>.FromValues(items, string.IsNullOrEmpty(next) ? null : next, response);

@@ -10,7 +10,8 @@ public sealed record BlobProperties(
     IReadOnlyDictionary<string, string> Metadata,
     string? LeaseState);
 
-public sealed record BlobItem(string Name, long ContentLength, string? ContentType, ETag ETag, DateTimeOffset? LastModified);
+/// <summary>A listed blob; <see cref="Metadata"/> is filled only when the listing asked for it.</summary>
+public sealed record BlobItem(string Name, long ContentLength, string? ContentType, ETag ETag, DateTimeOffset? LastModified, IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>Outcome of an upload. <see cref="Created"/> is false when a create-only upload found the blob already there.</summary>
 public sealed record BlobUploadResult(bool Created, ETag ETag);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Azure;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -39,12 +40,31 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
         {
             return null;
         }
-        var builtAt = properties.Metadata.TryGetValue("BuiltAt", out var built)
+        return FromMetadata(templateId, orgCode, period, properties.Metadata, properties.LastModified, properties.ContentLength);
+    }
+
+    public async IAsyncEnumerable<StoredReport> ListAsync(Period period, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var prefix = ValueKeys.PeriodText(period) + "/";
+        await foreach (var item in container.GetBlobsAsync(prefix, includeMetadata: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            // {period}/{template}/{org}.xlsx
+            var parts = item.Name[prefix.Length..].Split('/');
+            if (parts.Length == 2 && parts[1].EndsWith(".xlsx", StringComparison.Ordinal))
+            {
+                yield return FromMetadata(parts[0], parts[1][..^5], period, item.Metadata ?? new Dictionary<string, string>(), item.LastModified ?? default, item.ContentLength);
+            }
+        }
+    }
+
+    private static StoredReport FromMetadata(string templateId, string orgCode, Period period, IReadOnlyDictionary<string, string> metadata, DateTimeOffset lastModified, long size)
+    {
+        var builtAt = metadata.TryGetValue("BuiltAt", out var built)
             && DateTimeOffset.TryParse(built, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
                 ? parsed
-                : properties.LastModified;
-        var watermark = properties.Metadata.TryGetValue("Watermark", out var mark) ? Uri.UnescapeDataString(mark) : null;
-        return new StoredReport(templateId, orgCode, period, builtAt, properties.ContentLength, watermark);
+                : lastModified;
+        var watermark = metadata.TryGetValue("Watermark", out var mark) ? Uri.UnescapeDataString(mark) : null;
+        return new StoredReport(templateId, orgCode, period, builtAt, size, watermark);
     }
 
     public async Task<Stream?> OpenReadAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default)

@@ -94,6 +94,36 @@ public sealed class BlobAdapterTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Listing_a_period_returns_every_report_with_its_watermark_and_nothing_of_other_periods()
+    {
+        await using var container = await azurite.CreateContainerAsync();
+        var store = new BlobReportStore(container.Client);
+        var built = new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero);
+        StoredReport[] november =
+        [
+            new("civil-affairs-01", "500103000000", Submissions.November, built, 4, "w1#17"),
+            new("civil-affairs-01", "500103001000", Submissions.November, built, 4, "w2 with spaces/and slashes"),
+            new("party-02", "500103000000", Submissions.November, built, 4, null),
+        ];
+        foreach (var report in november)
+        {
+            await store.SaveAsync(report, new byte[] { 0x50, 0x4B, 3, 4 });
+        }
+
+        await store.SaveAsync(new StoredReport("civil-affairs-01", "500103000000", Domain.Periods.Period.Month(2026, 10), built, 4, "older"), new byte[] { 1, 2, 3, 4 });
+
+        var listed = new List<StoredReport>();
+        await foreach (var report in store.ListAsync(Submissions.November))
+        {
+            listed.Add(report);
+        }
+
+        Assert.Equal(
+            november.OrderBy(r => r.TemplateId).ThenBy(r => r.OrgCode),
+            listed.OrderBy(r => r.TemplateId).ThenBy(r => r.OrgCode));
+    }
+
+    [Fact]
     public async Task A_lock_held_by_one_instance_is_refused_to_another_until_released()
     {
         await using var container = await azurite.CreateContainerAsync();
