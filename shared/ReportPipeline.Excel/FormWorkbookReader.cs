@@ -37,7 +37,7 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
         ExcelPackage package;
         try
         {
-            package = new ExcelPackage(buffer);
+            package = InMemoryPackages.Open(buffer);
             _ = package.Workbook.Worksheets.Count;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -46,10 +46,7 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
             return Fail(new ValidationError(null, "not_xlsx", "文件无法作为 Excel 工作簿打开（可能已损坏或设置了打开密码），请用 Excel 或 WPS 另存为 .xlsx 后重新上传。"));
         }
 
-        using (package)
-        {
-            return ReadPackage(package);
-        }
+        return ReadPackage(package);
     }
 
     private FormReadResult ReadPackage(ExcelPackage package)
@@ -107,6 +104,14 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
 
             if (string.IsNullOrWhiteSpace(text))
             {
+                // A formula saved without its result (some generators and scripts never calculate) would drop the
+                // clerk's number silently; say so instead.
+                if (!string.IsNullOrEmpty(ws.Cells[row, valueColumn].Formula))
+                {
+                    errors.Add(new ValidationError(id, "formula_without_value",
+                        $"单元格 {address} 含公式但没有保存计算结果，请在 Excel 或 WPS 中打开、重新计算并保存，或直接填写数值。", address));
+                }
+
                 continue;
             }
 

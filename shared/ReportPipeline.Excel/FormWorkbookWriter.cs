@@ -34,7 +34,7 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
     {
         ArgumentNullException.ThrowIfNull(model);
         var fields = model.ResolveFields();
-        using var package = new ExcelPackage();
+        var package = InMemoryPackages.Create();
         ExcelStyling.UseChineseFont(package);
         var ws = package.Workbook.Worksheets.Add(FormMetadata.FormSheet);
         var instructions = package.Workbook.Worksheets.Add(FormMetadata.InstructionsSheet);

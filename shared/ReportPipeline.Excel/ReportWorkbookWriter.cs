@@ -32,12 +32,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
     public byte[] Write(ConsolidatedReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        // Not disposed on purpose: EPPlus 4's ExcelPackage.Dispose ends with GC.Collect(), a full blocking collection on
-        // every workbook, which took about half of the writer's time. The package lives in memory only (no file, no
-        // stream of the caller's), so there is nothing to release that the collector does not reclaim anyway.
-#pragma warning disable CA2000
-        var package = new ExcelPackage();
-#pragma warning restore CA2000
+        var package = InMemoryPackages.Create();
         ExcelStyling.UseChineseFont(package);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var formats = new CellFormats();

@@ -215,6 +215,23 @@ public sealed class FormWorkbookTests
     }
 
     [Fact]
+    public void A_formula_saved_without_its_result_is_an_error_naming_the_cell_not_a_silent_blank()
+    {
+        var address = "";
+        var filled = Fill(WriteForm(), ws =>
+        {
+            var cell = ws.Cells[RowOf(ws, "dibao_households"), 4];
+            cell.Formula = "3+4";
+            address = cell.Address;
+        });
+
+        var result = Read(filled);
+
+        Assert.DoesNotContain(result.Values, v => v.FieldId == "dibao_households");
+        Assert.Contains(result.Errors, e => e.Code == "formula_without_value" && e.FieldId == "dibao_households" && e.Cell == address);
+    }
+
+    [Fact]
     public void Derived_rows_are_never_read_as_submitted_values()
     {
         var filled = Fill(WriteForm(), ws => ws.Cells[RowOf(ws, "party_members"), 4].Value = 60);

@@ -54,11 +54,12 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
             return new UnitStatus(v.Code, v.Name, township, calendar.IsLate(r.ReceivedAt, deadline) ? Late : Reported, r.ReceivedAt, r.SubmissionId);
         }).ToList();
 
+        var statusOf = units.ToDictionary(u => u.Org, u => u.Status, StringComparer.Ordinal);
         var byTownship = villages
             .GroupBy(v => v.ParentCode ?? "")
             .Select(g =>
             {
-                var statuses = g.Select(v => units.First(u => u.Org == v.Code).Status).ToList();
+                var statuses = g.Select(v => statusOf[v.Code]).ToList();
                 var name = orgs.TryGet(g.Key, out var t) ? t.Name : g.Key;
                 return new StatusSummary(g.Key, name, statuses.Count, statuses.Count(s => s != Missing), statuses.Count(s => s == Missing), statuses.Count(s => s == Late));
             })
