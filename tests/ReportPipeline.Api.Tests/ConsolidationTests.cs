@@ -6,7 +6,11 @@ using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Synthetic;
 using ReportPipeline.Domain.Templates;
+using ReportPipeline.Domain.Validation;
+using ReportPipeline.Domain.Values;
 using static ReportPipeline.Api.Tests.PipelineHostFixture;
 
 namespace ReportPipeline.Api.Tests;
@@ -133,6 +137,40 @@ public sealed class ConsolidationTests(PipelineHostFixture host)
         Assert.Equal(3, status.GetProperty("missing").GetInt32());
         var missing = status.GetProperty("units").EnumerateArray().Where(u => u.GetProperty("status").GetString() == "missing").Select(u => u.GetProperty("org").GetString());
         Assert.Equal(villages.TakeLast(3).Select(v => v.Code), missing);
+    }
+
+    [Fact]
+    public async Task Values_pushed_down_from_upper_levels_do_not_make_a_village_reported_and_do_not_hide_its_report()
+    {
+        var period = UniqueMonth();
+        var township = host.Townships()[1];
+        var villages = host.Orgs.Villages(township.Code).ToList();
+        var (onlyPrefilled, reportedThenPrefilled) = (villages[0], villages[1]);
+        var (template, _, _) = PickTemplate();
+        await PostAsync(reportedThenPrefilled, period, seed: 7);
+        foreach (var village in new[] { onlyPrefilled, reportedThenPrefilled })
+        {
+            await PrefillAsync(village, period);
+        }
+
+        using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{township.Code}/status/{period}", host.Token(township.Code, "viewer"));
+        var units = (await ReadJsonAsync(response)).GetProperty("units").EnumerateArray().ToDictionary(u => u.GetProperty("org").GetString()!, u => u.GetProperty("status").GetString());
+        using var build = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{township.Code}/reports/{period}/{template.Id}/build", host.Token(host.Orgs.Root.Code, "admin"));
+        using var sheet = await DownloadMainSheetAsync(township, period, template.Id);
+
+        Assert.Equal("missing", units[onlyPrefilled.Code]);
+        Assert.Equal("reported", units[reportedThenPrefilled.Code]);
+        Assert.Contains("已报1", TotalLabel(sheet.Sheet), StringComparison.Ordinal);
+    }
+
+    private async Task PrefillAsync(Org village, string period)
+    {
+        var parsed = Period.Parse(period);
+        var catalog = host.Bundle().Catalog;
+        var raw = SyntheticValues.GeneratePrefilled(catalog, village, parsed, seed: 3);
+        var values = new SubmissionValidator(catalog).Validate([.. raw.Select(kv => new RawValue(kv.Key, kv.Value))], new Dictionary<string, FieldValue>(), parsed.Kind).Values;
+        await host.Services.GetRequiredService<IFieldValueStore>().MergeAsync(new MergeRequest(
+            village.Code, parsed, "PREFILL-" + village.Code, ValueOrigin.Prefilled, values, ContentHash.Compute(values), null, "seed", DateTimeOffset.UtcNow));
     }
 
     private (ReportTemplate Template, TemplateColumn Column, int ColumnIndex) PickTemplate()

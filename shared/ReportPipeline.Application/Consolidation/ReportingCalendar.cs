@@ -2,11 +2,10 @@ using Microsoft.Extensions.Options;
 using ReportPipeline.Application.Options;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.Domain.Ports;
 
 namespace ReportPipeline.Application.Consolidation;
 
-/// <summary>Deadlines and lateness in China time, and which receipts count as a village's own report.</summary>
+/// <summary>Deadlines and lateness in the configured time zone (China time).</summary>
 public sealed class ReportingCalendar(ReferenceData reference, IOptions<PipelineOptions> options)
 {
     public const string SeedChannel = "seed";
@@ -25,5 +24,4 @@ public sealed class ReportingCalendar(ReferenceData reference, IOptions<Pipeline
     public bool IsLate(DateTimeOffset receivedAt, DateOnly deadline) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(receivedAt, _zone).DateTime) > deadline;
 
-    public bool IsVillageReport(MergeReceipt receipt) => !string.Equals(receipt.Channel, SeedChannel, StringComparison.Ordinal);
 }

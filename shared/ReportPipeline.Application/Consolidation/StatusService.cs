@@ -35,8 +35,8 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
         var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
         await foreach (var receipt in values.ReadLatestReceiptsAsync(period, [.. villages.Select(v => v.Code)], cancellationToken))
         {
-            // Seeding writes pre-filled values with a receipt too; only the village's own upload counts as reporting.
-            if (calendar.IsVillageReport(receipt))
+            // Pre-filled values come with a receipt too; only the village's own upload counts as reporting.
+            if (receipt.HasReported)
             {
                 receipts[receipt.OrgCode] = receipt;
             }
@@ -51,7 +51,7 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
                 return new UnitStatus(v.Code, v.Name, township, Missing, null, null);
             }
 
-            return new UnitStatus(v.Code, v.Name, township, calendar.IsLate(r.ReceivedAt, deadline) ? Late : Reported, r.ReceivedAt, r.SubmissionId);
+            return new UnitStatus(v.Code, v.Name, township, calendar.IsLate(r.FirstReportedAt!.Value, deadline) ? Late : Reported, r.LastReportedAt, r.SubmissionId);
         }).ToList();
 
         var statusOf = units.ToDictionary(u => u.Org, u => u.Status, StringComparer.Ordinal);

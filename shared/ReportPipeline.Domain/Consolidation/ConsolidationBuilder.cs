@@ -69,8 +69,9 @@ public static class ConsolidationBuilder
         {
             var values = valuesByOrg.GetValueOrDefault(village.Code);
             var receipt = latestReceiptByOrg.GetValueOrDefault(village.Code);
-            var reported = receipt is not null || (values?.Values.Values.Any(IsVillagesOwn) ?? false);
-            var receivedAt = receipt?.ReceivedAt ?? (reported ? values!.LastChanged : null);
+            // A receipt for pushed-down values alone is not a report: the village must have sent something itself.
+            var reported = receipt?.HasReported == true || (values?.Values.Values.Any(IsVillagesOwn) ?? false);
+            var receivedAt = receipt?.FirstReportedAt ?? (reported ? values?.Values.Values.Where(IsVillagesOwn).Select(v => (DateTimeOffset?)v.At).Min() : null);
             var late = reported && receivedAt >= lateFrom;
             byVillage[village.Code] = Tally.ForVillage(columns, values, reported, late, receipt?.SubmissionId, receivedAt);
             var township = tree.AncestorAt(village, OrgLevel.Township);

@@ -42,6 +42,14 @@ public sealed record MergeReceipt
     public string Channel { get; init; } = "";
     /// <summary>Storage entities written (0 for a replay or an unchanged resend).</summary>
     public int EntitiesWritten { get; init; }
+    /// <summary>
+    /// When the org itself first reported for the period (a typed or corrected submission, through any channel). Values
+    /// pushed down from upper levels or carried forward do not count: an org with only those has not reported. Null then.
+    /// </summary>
+    public DateTimeOffset? FirstReportedAt { get; init; }
+    /// <summary>When the org itself last reported for the period; later pre-fill does not move it.</summary>
+    public DateTimeOffset? LastReportedAt { get; init; }
+    public bool HasReported => FirstReportedAt is not null;
 }
 
 /// <summary>A past accepted submission as kept in the audit history.</summary>

@@ -67,7 +67,7 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
             var plan = MergePlanner.Plan(state.Values, request);
             var (chunkActions, chunksSkipped) = ChunkActions(partition, request.OrgCode, plan, state.ChunkETags);
             var tailCount = 2 + (keyedRow is null ? 0 : 1);
-            var receipt = plan.ToReceipt(request, chunkActions.Count + tailCount);
+            var receipt = WithReporting(plan.ToReceipt(request, chunkActions.Count + tailCount), request, state.Latest);
             var tail = new List<TableTransactionAction>
             {
                 new(TableTransactionActionType.Add, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, request.ReceivedAt, request.SubmissionId), request, plan.Changes)),
@@ -155,6 +155,15 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
                 }
             }
         }
+    }
+
+    /// <summary>Only the org's own submissions move its reporting times; pre-fill and carry-forward keep them as they were.</summary>
+    private static MergeReceipt WithReporting(MergeReceipt receipt, MergeRequest request, TableEntity? latest)
+    {
+        var own = request.Origin is ValueOrigin.Typed or ValueOrigin.Corrected;
+        var first = latest?.GetDateTimeOffset("FirstReportedAt") ?? (own ? request.ReceivedAt : null);
+        var last = own ? request.ReceivedAt : latest?.GetDateTimeOffset("LastReportedAt");
+        return receipt with { FirstReportedAt = first, LastReportedAt = last };
     }
 
     private sealed record OrgState(Dictionary<string, StoredValue> Values, Dictionary<int, ETag> ChunkETags, TableEntity? Latest, TableEntity? KeyedReceipt);

@@ -61,7 +61,23 @@ internal static class ValueCodec
         }
     }
 
-    public static TableEntity EncodeReceipt(string partitionKey, string rowKey, MergeReceipt receipt, string contentHash, ValueOrigin origin) => new(partitionKey, rowKey)
+    public static TableEntity EncodeReceipt(string partitionKey, string rowKey, MergeReceipt receipt, string contentHash, ValueOrigin origin)
+    {
+        var entity = Receipt(partitionKey, rowKey, receipt, contentHash, origin);
+        if (receipt.FirstReportedAt is { } first)
+        {
+            entity["FirstReportedAt"] = first;
+        }
+
+        if (receipt.LastReportedAt is { } last)
+        {
+            entity["LastReportedAt"] = last;
+        }
+
+        return entity;
+    }
+
+    private static TableEntity Receipt(string partitionKey, string rowKey, MergeReceipt receipt, string contentHash, ValueOrigin origin) => new(partitionKey, rowKey)
     {
         ["SubmissionId"] = receipt.SubmissionId,
         ["OrgCode"] = receipt.OrgCode,
@@ -88,6 +104,8 @@ internal static class ValueCodec
         PrefillConflicts = JsonSerializer.Deserialize<List<string>>(entity.GetString("PrefillConflicts") ?? "[]") ?? [],
         Channel = entity.GetString("Channel") ?? "",
         EntitiesWritten = entity.GetInt32("EntitiesWritten") ?? 0,
+        FirstReportedAt = entity.GetDateTimeOffset("FirstReportedAt"),
+        LastReportedAt = entity.GetDateTimeOffset("LastReportedAt"),
     };
 
     private sealed record AuditPayload(Dictionary<string, string> Values, List<ValueChange> Changes);
