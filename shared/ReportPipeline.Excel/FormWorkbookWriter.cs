@@ -354,9 +354,9 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
             {
                 var v = ws.DataValidations.AddTextLengthValidation(address);
                 v.Operator = ExcelDataValidationOperator.lessThanOrEqual;
-                v.Formula.Value = 500;
-                prompt = $"请填写文字（不超过500字）{unit}";
-                error = $"“{field.Name}”不超过500字";
+                v.Formula.Value = field.MaxLength;
+                prompt = $"请填写文字（不超过{field.MaxLength}字）{unit}";
+                error = $"“{field.Name}”不超过{field.MaxLength}字";
                 validation = v;
                 break;
             }

@@ -99,6 +99,28 @@ public sealed class SubmissionTests(PipelineHostFixture host)
         Assert.Equal(0, (await ReadJsonAsync(read)).GetProperty("count").GetInt32());
     }
 
+    [Fact]
+    public async Task Blank_cells_in_a_later_upload_leave_earlier_values_in_force_for_required_checks()
+    {
+        var village = host.Villages()[9];
+        var period = UniqueMonth();
+        var values = host.TypedValues(village, period, seed: 21);
+        using var first = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code), Json(new { values }));
+        var (kept, changed) = (values.Keys.First(), values.Keys.Last());
+        var csv = "编号,本期数值\r\n" + string.Concat(values.Keys.Select(k => k == changed ? $"{k},{values[k]}\r\n" : $"{k},\r\n"));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+
+        using var second = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code), content);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.True(second.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await second.Content.ReadAsStringAsync());
+        using var read = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/values/{period}", host.Token(village.Code));
+        var stored = (await ReadJsonAsync(read)).GetProperty("values").EnumerateArray().ToDictionary(v => v.GetProperty("field").GetString()!, v => v.GetProperty("value").GetString());
+        Assert.Equal(values.Count, stored.Count);
+        Assert.NotNull(stored[kept]);
+    }
+
     [Theory]
     [InlineData("application/xml", "<values/>", HttpStatusCode.UnsupportedMediaType)]
     [InlineData("application/json", "{\"values\": {", HttpStatusCode.BadRequest)]

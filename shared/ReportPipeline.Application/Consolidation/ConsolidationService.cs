@@ -205,7 +205,8 @@ public sealed class ConsolidationService(
 /// scheduled run (36 templates would otherwise read the same partition 36 times). The scheduler keeps one cache per
 /// district and drops it when the district's workbooks are done, so memory stays at one district's values.
 /// </summary>
-internal sealed class DistrictValueCache(ConsolidationService service, IReadOnlyList<string> districtVillages)
+/// <remarks>Reads use the run's token, not a single job's, so one cancelled job cannot fail the district's shared read.</remarks>
+internal sealed class DistrictValueCache(ConsolidationService service, IReadOnlyList<string> districtVillages, CancellationToken runCancellation)
 {
     private readonly Dictionary<Period, Lazy<Task<Dictionary<string, OrgValues>>>> _byPeriod = [];
 
@@ -216,12 +217,12 @@ internal sealed class DistrictValueCache(ConsolidationService service, IReadOnly
         {
             if (!_byPeriod.TryGetValue(period, out entry!))
             {
-                entry = new(async () => (await service.ReadAsync(period, districtVillages, cancellationToken)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal));
+                entry = new(async () => (await service.ReadAsync(period, districtVillages, runCancellation)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal));
                 _byPeriod[period] = entry;
             }
         }
 
-        var all = await entry.Value;
+        var all = await entry.Value.WaitAsync(cancellationToken);
         return [.. villages.Where(all.ContainsKey).Select(v => all[v])];
     }
 }

@@ -91,7 +91,7 @@ public sealed class ScheduledConsolidation(
         var byDistrict = jobs.Where(j => orgs.Get(j.Org).Level != OrgLevel.City).GroupBy(j => DistrictOf(orgs, j.Org));
         foreach (var district in byDistrict)
         {
-            var cache = new DistrictValueCache(consolidation, [.. orgs.Villages(district.Key).Select(v => v.Code)]);
+            var cache = new DistrictValueCache(consolidation, [.. orgs.Villages(district.Key).Select(v => v.Code)], cancellationToken);
             await Parallel.ForEachAsync(district, options, (job, ct) => BuildOneAsync(job, cache, ct));
         }
 

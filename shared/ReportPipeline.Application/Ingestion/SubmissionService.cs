@@ -211,7 +211,8 @@ public sealed class SubmissionService(
     private async Task<IReadOnlyDictionary<string, FieldValue>> CurrentValuesIfNeededAsync(
         SubmissionInput input, IReadOnlyList<RawValue> raw, CancellationToken cancellationToken)
     {
-        var incoming = raw.Select(r => r.FieldId).ToHashSet(StringComparer.Ordinal);
+        // A blank cell or a JSON null sends nothing, so the stored value is what the rules must see.
+        var incoming = raw.Where(r => !string.IsNullOrWhiteSpace(r.Text)).Select(r => r.FieldId).ToHashSet(StringComparer.Ordinal);
         var needed = reference.FieldsNeededForValidation(input.Period.Kind);
         if (needed.All(incoming.Contains))
         {

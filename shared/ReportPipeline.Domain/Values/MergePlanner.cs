@@ -124,6 +124,14 @@ public static class MergePlanner
                             changed++;
                         }
                     }
+                    else if (existing.Origin == ValueOrigin.CarriedForward)
+                    {
+                        // Kept or changed, last period's suggestion becomes the village's own figure, so that later
+                        // pre-fill can no longer replace it.
+                        writes[fieldId] = fresh;
+                        changes.Add(new ValueChange(fieldId, existing.Value.Canonical, value.Canonical));
+                        changed++;
+                    }
                     else if (Same(existing.Value, value))
                     {
                         unchanged++;

@@ -61,7 +61,12 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
                 StorageMetrics.EntitiesSkipped.Add(request.Values.Select(v => ValueKeys.ChunkOf(v.Key, _options.ChunkCount)).Distinct().Count());
                 logger.LogInformation("Resend of {Submission} for {Org} {Period} is a replay of {FirstSubmission}; nothing written",
                     request.SubmissionId, request.OrgCode, ValueKeys.PeriodText(request.Period), replay.GetString("SubmissionId"));
-                return ValueCodec.DecodeReceipt(replay, request.Period) with { IsReplay = true, EntitiesWritten = 0 };
+                var first = ValueCodec.DecodeReceipt(replay, request.Period);
+                // Our own earlier attempt committed before its response was lost (a transport retry then met 409/412):
+                // this is the first acceptance, not a resend.
+                return string.Equals(first.SubmissionId, request.SubmissionId, StringComparison.Ordinal)
+                    ? first
+                    : first with { IsReplay = true, EntitiesWritten = 0 };
             }
 
             var plan = MergePlanner.Plan(state.Values, request);
@@ -160,9 +165,15 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
     /// <summary>Only the org's own submissions move its reporting times; pre-fill and carry-forward keep them as they were.</summary>
     private static MergeReceipt WithReporting(MergeReceipt receipt, MergeRequest request, TableEntity? latest)
     {
+        // A merge that lost a race is retried after a later one committed: keep the earliest first and the latest last.
         var own = request.Origin is ValueOrigin.Typed or ValueOrigin.Corrected;
-        var first = latest?.GetDateTimeOffset("FirstReportedAt") ?? (own ? request.ReceivedAt : null);
-        var last = own ? request.ReceivedAt : latest?.GetDateTimeOffset("LastReportedAt");
+        var (first, last) = (latest?.GetDateTimeOffset("FirstReportedAt"), latest?.GetDateTimeOffset("LastReportedAt"));
+        if (own)
+        {
+            first = first is { } f && f <= request.ReceivedAt ? f : request.ReceivedAt;
+            last = last is { } l && l >= request.ReceivedAt ? l : request.ReceivedAt;
+        }
+
         return receipt with { FirstReportedAt = first, LastReportedAt = last };
     }
 

@@ -73,6 +73,21 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_same_submission_arriving_twice_is_its_own_first_acceptance_not_a_replay()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Store(table);
+        var request = Request(Village, Numbers(4), "only");
+
+        var first = await store.MergeAsync(request);
+        var retried = await store.MergeAsync(request);
+
+        Assert.False(first.IsReplay);
+        Assert.False(retried.IsReplay);
+        Assert.Equal("only", retried.SubmissionId);
+    }
+
+    [Fact]
     public async Task Returning_to_earlier_content_is_applied_not_replayed()
     {
         await using var table = await azurite.CreateTableAsync();

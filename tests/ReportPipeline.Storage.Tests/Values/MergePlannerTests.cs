@@ -90,4 +90,15 @@ public sealed class MergePlannerTests
         Assert.Empty(plan.PrefillConflicts);
         Assert.Equal(1, plan.ConfirmedPrefill);
     }
+
+    [Fact]
+    public void Keeping_a_carried_forward_value_makes_it_the_villages_own_so_a_later_prefill_cannot_replace_it()
+    {
+        var confirm = MergePlanner.Plan(Current(("pop", "3120", ValueOrigin.CarriedForward)), Submissions.Request("500103001001", new Dictionary<string, FieldValue> { ["pop"] = N("3120") }, "village"));
+        var afterwards = Current(("pop", "3120", confirm.Writes["pop"].Origin));
+        var prefill = MergePlanner.Plan(afterwards, Submissions.Request("500103001001", new Dictionary<string, FieldValue> { ["pop"] = N("3000") }, "seed", ValueOrigin.Prefilled));
+
+        Assert.Equal(ValueOrigin.Typed, confirm.Writes["pop"].Origin);
+        Assert.False(prefill.Writes.TryGetValue("pop", out var replaced) && replaced.Value.Canonical == "3000" && replaced.Origin == ValueOrigin.Prefilled);
+    }
 }
