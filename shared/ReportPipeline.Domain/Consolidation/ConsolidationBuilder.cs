@@ -265,11 +265,20 @@ public static class ConsolidationBuilder
     /// </summary>
     private sealed class Tally
     {
-        private readonly Dictionary<string, decimal> _fieldSums = new(StringComparer.Ordinal);
+        // Per column, the sums of its inputs over the units where that column has a value, so that a ratio's numerator and
+        // denominator always come from the same units (a unit that left the denominator blank adds to neither).
+        // Allocated only for the columns that need them (ratios), since a city workbook holds a tally per village.
+        private readonly Dictionary<string, decimal>?[] _inputSums;
         private readonly decimal?[] _columnSums;
         private ReportCell[]? _villageCells;
 
-        private Tally(int columnCount) => _columnSums = new decimal?[columnCount];
+        private Tally(int columnCount)
+        {
+            _columnSums = new decimal?[columnCount];
+            _inputSums = new Dictionary<string, decimal>?[columnCount];
+        }
+
+        private Dictionary<string, decimal> InputSums(int column) => _inputSums[column] ??= new(StringComparer.Ordinal);
 
         public int Expected { get; private set; }
         public int Reported { get; private set; }
@@ -304,23 +313,22 @@ public static class ConsolidationBuilder
             }
 
             decimal? Number(string id) => numbers.TryGetValue(id, out var n) ? n : null;
-            foreach (var column in columns)
-            {
-                foreach (var input in column.Inputs)
-                {
-                    if (numbers.TryGetValue(input, out var n))
-                    {
-                        tally._fieldSums[input] = n;
-                    }
-                }
-            }
-
             tally._villageCells = new ReportCell[columns.Length];
             for (var i = 0; i < columns.Length; i++)
             {
                 var cell = columns[i].VillageCell(stored, Number);
                 tally._villageCells[i] = cell;
                 tally._columnSums[i] = cell.Number;
+                if (cell.Number is not null && !columns[i].IsAdditive)
+                {
+                    foreach (var input in columns[i].Inputs)
+                    {
+                        if (numbers.TryGetValue(input, out var n))
+                        {
+                            tally.InputSums(i)[input] = n;
+                        }
+                    }
+                }
             }
 
             return tally;
@@ -345,13 +353,17 @@ public static class ConsolidationBuilder
                     tally.Latest = Max(tally.Latest, at);
                 }
 
-                foreach (var (id, sum) in part._fieldSums)
-                {
-                    tally._fieldSums[id] = tally._fieldSums.GetValueOrDefault(id) + sum;
-                }
-
                 for (var i = 0; i < columns.Length; i++)
                 {
+                    if (part._inputSums[i] is { } partSums)
+                    {
+                        var sums = tally.InputSums(i);
+                        foreach (var (id, sum) in partSums)
+                        {
+                            sums[id] = sums.GetValueOrDefault(id) + sum;
+                        }
+                    }
+
                     if (part._columnSums[i] is { } v)
                     {
                         tally._columnSums[i] = (tally._columnSums[i] ?? 0) + v;
@@ -400,8 +412,9 @@ public static class ConsolidationBuilder
                 return _columnSums[index] is { } sum ? new ReportCell(sum, null) : ReportCell.Empty;
             }
 
-            // A ratio of sums, not a sum of ratios: the parts are summed over the reported units that hold them.
-            var value = column.Expression.Evaluate(id => _fieldSums.TryGetValue(id, out var s) ? s : null);
+            // A ratio of sums, not a sum of ratios: the parts are summed over the reported units where the column has a value.
+            var sums = _inputSums[index];
+            var value = column.Expression.Evaluate(id => sums is not null && sums.TryGetValue(id, out var s) ? s : null);
             return value is { } v ? new ReportCell(v, null) : ReportCell.Empty;
         }
     }

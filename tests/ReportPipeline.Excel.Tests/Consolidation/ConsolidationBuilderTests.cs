@@ -69,6 +69,21 @@ public sealed class ConsolidationBuilderTests
     }
 
     [Fact]
+    public void A_ratio_uses_only_the_units_that_have_both_of_its_parts()
+    {
+        // One reporting village leaves the denominator blank: its numerator must not enter the ratio either.
+        var gap = ConsolidationScenario.Reporting[0].Code;
+        var stored = _scenario.Values[gap];
+        _scenario.Values[gap] = stored with { Values = stored.Values.Where(kv => kv.Key != "population_registered").ToDictionary(kv => kv.Key, kv => kv.Value) };
+
+        var report = _scenario.Build("500103000000");
+
+        var complete = _scenario.ReportedUnder("500103000000").Where(v => v.Values.ContainsKey("population_registered")).ToList();
+        var expected = complete.Sum(v => v.Values["party_members"].Value.Number!.Value) / complete.Sum(v => v.Values["population_registered"].Value.Number!.Value) * 100;
+        Assert.Equal(expected, report.Main.Rows[^1].Cells[Column("c_share")].Number);
+    }
+
+    [Fact]
     public void A_district_report_has_township_rows_and_a_village_detail_with_subtotals()
     {
         var report = _scenario.Build("500103000000");
