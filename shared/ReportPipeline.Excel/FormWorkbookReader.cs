@@ -257,6 +257,10 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
                 return null;
             case double n when IsDateFormat(cell.Style.Numberformat.Format) && n is > 0 and < 2958466:
                 return DateTime.FromOADate(n).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            case double n when cell.Style.Numberformat.Format.Contains('%', StringComparison.Ordinal):
+                // Typing "90%" makes Excel and WPS store 0.9 with a percent format; hand the clerk's text on as typed so that
+                // a percentage field reads 90, and any other field refuses it instead of storing 0.9.
+                return FormatNumber(n * 100) + "%";
             case double n:
                 return FormatNumber(n);
             case IConvertible c:

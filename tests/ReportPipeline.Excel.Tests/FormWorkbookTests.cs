@@ -232,6 +232,19 @@ public sealed class FormWorkbookTests
     }
 
     [Fact]
+    public void A_percentage_typed_as_90_percent_is_read_as_the_clerk_typed_it_not_as_0_9()
+    {
+        var filled = Fill(WriteForm(), ws =>
+        {
+            var cell = ws.Cells[RowOf(ws, "dibao_households"), 4];
+            cell.Value = 0.9;
+            cell.Style.Numberformat.Format = "0%";
+        });
+
+        Assert.Contains(Read(filled).Values, v => v.FieldId == "dibao_households" && v.Text == "90%");
+    }
+
+    [Fact]
     public void Derived_rows_are_never_read_as_submitted_values()
     {
         var filled = Fill(WriteForm(), ws => ws.Cells[RowOf(ws, "party_members"), 4].Value = 60);
