@@ -119,7 +119,7 @@ public sealed class ConsolidationService(
             foreach (var source in sources.Values.Distinct())
             {
                 var found = valueCache is null
-                    ? await ReadAsync(source, villages, cancellationToken)
+                    ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
                     : await valueCache.GetAsync(source, villages, cancellationToken);
                 foreach (var orgValues in found)
                 {
@@ -175,10 +175,15 @@ public sealed class ConsolidationService(
         return built;
     }
 
-    internal async Task<IReadOnlyList<OrgValues>> ReadAsync(Period period, IReadOnlyCollection<string> villages, CancellationToken cancellationToken)
+    /// <summary>The fields a template's columns need (the district cache reads every field once for all templates instead).</summary>
+    private static IReadOnlyCollection<string> TemplateFields(ReportTemplate template) =>
+        [.. template.Columns.SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? []).Distinct(StringComparer.Ordinal)];
+
+    internal async Task<IReadOnlyList<OrgValues>> ReadAsync(Period period, IReadOnlyCollection<string> villages, IReadOnlyCollection<string>? fieldIds, CancellationToken cancellationToken)
     {
         var found = new List<OrgValues>();
-        await foreach (var orgValues in values.ReadManyAsync(period, villages, cancellationToken))
+        var read = fieldIds is null ? values.ReadManyAsync(period, villages, cancellationToken) : values.ReadManyAsync(period, villages, fieldIds, cancellationToken);
+        await foreach (var orgValues in read)
         {
             found.Add(orgValues);
         }
@@ -217,7 +222,7 @@ internal sealed class DistrictValueCache(ConsolidationService service, IReadOnly
         {
             if (!_byPeriod.TryGetValue(period, out entry!))
             {
-                entry = new(async () => (await service.ReadAsync(period, districtVillages, runCancellation)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal));
+                entry = new(async () => (await service.ReadAsync(period, districtVillages, fieldIds: null, runCancellation)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal));
                 _byPeriod[period] = entry;
             }
         }

@@ -82,6 +82,9 @@ public interface IFieldValueStore
     /// <summary>Reads many orgs of one period efficiently (the consolidation read path). Orgs with nothing stored are omitted.</summary>
     IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default);
 
+    /// <summary>The same, reading only the given fields: a city workbook needs a template's columns, not the whole one table.</summary>
+    IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, IReadOnlyCollection<string> fieldIds, CancellationToken cancellationToken = default);
+
     IAsyncEnumerable<AuditEntry> ReadAuditAsync(string orgCode, Period period, CancellationToken cancellationToken = default);
 
     /// <summary>The latest receipt for each org of the list that has submitted for the period (the completeness read path).</summary>

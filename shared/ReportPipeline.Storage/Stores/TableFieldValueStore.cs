@@ -110,14 +110,24 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
         }
     }
 
-    public async IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default)
+        => ReadAsync(period, orgCodes, select: null, cancellationToken);
+
+    public IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, IReadOnlyCollection<string> fieldIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fieldIds);
+        // $select keeps the service from sending the other fields; the keys are needed to tell orgs and chunks apart.
+        return ReadAsync(period, orgCodes, ["PartitionKey", "RowKey", .. fieldIds.Distinct(StringComparer.Ordinal).Select(ValueKeys.PropertyName)], cancellationToken);
+    }
+
+    private async IAsyncEnumerable<OrgValues> ReadAsync(Period period, IReadOnlyCollection<string> orgCodes, IReadOnlyList<string>? select, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(orgCodes);
         foreach (var group in orgCodes.Distinct(StringComparer.Ordinal).GroupBy(org => ValueKeys.Partition(period, org)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var wanted = group.ToHashSet(StringComparer.Ordinal);
             var byOrg = new SortedDictionary<string, Dictionary<string, StoredValue>>(StringComparer.Ordinal);
-            await foreach (var chunk in table.QueryAsync(PartitionFilter(group.Key, wanted, ValueKeys.AllValuesPrefix, ValueKeys.ValuePrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in table.QueryAsync(PartitionFilter(group.Key, wanted, ValueKeys.AllValuesPrefix, ValueKeys.ValuePrefix), select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var org = ValueKeys.OrgOf(chunk.RowKey);
                 if (!wanted.Contains(org))
