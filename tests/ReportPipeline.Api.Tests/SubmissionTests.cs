@@ -222,6 +222,37 @@ public sealed class SubmissionTests(PipelineHostFixture host)
         Assert.Contains("no_such_field", Encoding.UTF8.GetString(errors.Value.Content), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_dropped_file_above_the_upload_limit_is_left_in_place_and_not_ingested()
+    {
+        var village = host.Villages()[9];
+        var period = UniqueMonth();
+        var inbox = host.Services.GetRequiredService<ISubmissionInbox>();
+        var name = $"{period}/{village.Code}/huge.csv";
+        await inbox.PutAsync(name, new byte[11 * 1024 * 1024], "text/csv");
+
+        await host.Services.GetRequiredService<Application.Http.IBlobIngestionHandler>().IngestAsync(name, CancellationToken.None);
+
+        Assert.NotNull(await inbox.GetAsync(name));
+        await inbox.DeleteAsync(name);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"ratings\": [1, \"x\"]}")]
+    [InlineData("{\"ratings\": [{\"template\": \"no-such\", \"score\": 3}]}")]
+    [InlineData("{\"ratings\": {")]
+    public async Task Malformed_burden_feedback_is_422_with_reasons_never_500(string body)
+    {
+        var village = host.Villages()[0];
+
+        using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/feedback/{UniqueMonth()}", host.Token(village.Code),
+            new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.NotEmpty((await ReadJsonAsync(response)).GetProperty("errors").EnumerateArray());
+    }
+
     private static ByteArrayContent Xlsx(byte[] bytes)
     {
         var content = new ByteArrayContent(bytes);

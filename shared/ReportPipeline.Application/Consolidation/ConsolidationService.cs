@@ -73,6 +73,31 @@ public sealed class ConsolidationService(
         IReadOnlyDictionary<string, string?>? builtWatermarks,
         CancellationToken cancellationToken)
     {
+        try
+        {
+            return await BuildCoreAsync(template, orgs, orgCode, period, villages, receiptsBySource, force, valueCache, builtWatermarks, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // One place logs and counts every failure (watermark lookup, lease, read, build, write), so the alert sees them all.
+            metrics.ConsolidationFailures.Add(1, new KeyValuePair<string, object?>("template", template.Id));
+            logger.LogError(ex, "Failed to build {Template} for {Org} {Period}", template.Id, orgCode, period.ToString());
+            throw;
+        }
+    }
+
+    private async Task<BuildResult> BuildCoreAsync(
+        ReportTemplate template,
+        OrgRegistry orgs,
+        string orgCode,
+        Period period,
+        IReadOnlyList<string> villages,
+        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
+        bool force,
+        DistrictValueCache? valueCache,
+        IReadOnlyDictionary<string, string?>? builtWatermarks,
+        CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var bundle = reference.Catalog;
         var sources = SourcePeriods.For(template, bundle.Catalog, period);
@@ -113,48 +138,39 @@ public sealed class ConsolidationService(
             return Result(BuildOutcome.Busy, 0);
         }
 
-        try
+        var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
+        foreach (var source in sources.Values.Distinct())
         {
-            var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
-            foreach (var source in sources.Values.Distinct())
+            var found = valueCache is null
+                ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
+                : await valueCache.GetAsync(source, villages, cancellationToken);
+            foreach (var orgValues in found)
             {
-                var found = valueCache is null
-                    ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
-                    : await valueCache.GetAsync(source, villages, cancellationToken);
-                foreach (var orgValues in found)
-                {
-                    (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
-                }
+                (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
             }
-
-            var valuesByOrg = read.ToDictionary(
-                kv => kv.Key,
-                kv => SourcePeriods.Combine(kv.Key, period, bundle.Catalog, kv.Value, sources),
-                StringComparer.Ordinal);
-
-            var now = time.GetUtcNow();
-            var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
-            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf);
-            if (report.Org.Level == OrgLevel.City)
-            {
-                report = report with { Burden = BurdenCalculator.Compute(bundle, orgCode, period, villages, valuesByOrg) };
-            }
-
-            var workbook = writer.Write(report);
-            await reports.SaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, cancellationToken);
-            metrics.WorkbooksBuilt.Add(1, new KeyValuePair<string, object?>("template", template.Id), new("level", report.Org.Level.ToString()));
-            var result = Result(BuildOutcome.Built, workbook.Length, report.ExpectedUnits, report.ExpectedUnits - report.MissingUnits);
-            logger.LogInformation(
-                "Built {Template} for {Org} {Period}: {Reported}/{Expected} reported, {Bytes} bytes in {DurationMs} ms",
-                template.Id, orgCode, period.ToString(), result.Reported, result.Expected, workbook.Length, result.DurationMs);
-            return result;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+
+        var valuesByOrg = read.ToDictionary(
+            kv => kv.Key,
+            kv => SourcePeriods.Combine(kv.Key, period, bundle.Catalog, kv.Value, sources),
+            StringComparer.Ordinal);
+
+        var now = time.GetUtcNow();
+        var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
+        var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf);
+        if (report.Org.Level == OrgLevel.City)
         {
-            metrics.ConsolidationFailures.Add(1, new KeyValuePair<string, object?>("template", template.Id));
-            logger.LogError(ex, "Failed to build {Template} for {Org} {Period}", template.Id, orgCode, period.ToString());
-            throw;
+            report = report with { Burden = BurdenCalculator.Compute(bundle, orgCode, period, villages, valuesByOrg) };
         }
+
+        var workbook = writer.Write(report);
+        await reports.SaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, cancellationToken);
+        metrics.WorkbooksBuilt.Add(1, new KeyValuePair<string, object?>("template", template.Id), new("level", report.Org.Level.ToString()));
+        var result = Result(BuildOutcome.Built, workbook.Length, report.ExpectedUnits, report.ExpectedUnits - report.MissingUnits);
+        logger.LogInformation(
+            "Built {Template} for {Org} {Period}: {Reported}/{Expected} reported, {Bytes} bytes in {DurationMs} ms",
+            template.Id, orgCode, period.ToString(), result.Reported, result.Expected, workbook.Length, result.DurationMs);
+        return result;
 
         BuildResult Result(BuildOutcome outcome, long bytes, int expected = 0, int reported = 0) => new(
             outcome, template.Id, orgCode, period.ToString(), expected == 0 ? villages.Count : expected, reported, bytes, watermark,
@@ -227,7 +243,25 @@ internal sealed class DistrictValueCache(ConsolidationService service, IReadOnly
             }
         }
 
-        var all = await entry.Value.WaitAsync(cancellationToken);
+        Dictionary<string, OrgValues> all;
+        try
+        {
+            all = await entry.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (entry.Value.IsFaulted)
+        {
+            // A failed read is not kept: the next workbook of the district reads again instead of failing with it.
+            lock (_byPeriod)
+            {
+                if (_byPeriod.TryGetValue(period, out var current) && ReferenceEquals(current, entry))
+                {
+                    _byPeriod.Remove(period);
+                }
+            }
+
+            throw;
+        }
+
         return [.. villages.Where(all.ContainsKey).Select(v => all[v])];
     }
 }

@@ -85,8 +85,8 @@ public sealed class ScheduledConsolidation(
         }
 
         // Workbooks are independent (each has its own lease and blob), and a build waits on storage as much as it computes,
-        // so a few run at once. Township and district workbooks go district by district, sharing that district's values;
-        // city workbooks come last and read what they need themselves, so memory never holds more than one district.
+        // so a few run at once. Township and district workbooks go district by district, sharing that district's values
+        // (memory holds one district at a time); city workbooks come last and read their template's fields themselves.
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount * 2), CancellationToken = cancellationToken };
         var byDistrict = jobs.Where(j => orgs.Get(j.Org).Level != OrgLevel.City).GroupBy(j => DistrictOf(orgs, j.Org));
         foreach (var district in byDistrict)
@@ -95,7 +95,9 @@ public sealed class ScheduledConsolidation(
             await Parallel.ForEachAsync(district, options, (job, ct) => BuildOneAsync(job, cache, ct));
         }
 
-        await Parallel.ForEachAsync(jobs.Where(j => orgs.Get(j.Org).Level == OrgLevel.City), options, (job, ct) => BuildOneAsync(job, null, ct));
+        // A city workbook reads every district (its template's fields only); two at a time bounds the memory.
+        var cityOptions = new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(jobs.Where(j => orgs.Get(j.Org).Level == OrgLevel.City), cityOptions, (job, ct) => BuildOneAsync(job, null, ct));
 
         async ValueTask BuildOneAsync(ConsolidationJob job, DistrictValueCache? cache, CancellationToken ct)
         {

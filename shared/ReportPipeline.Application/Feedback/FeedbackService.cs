@@ -28,7 +28,9 @@ public sealed class FeedbackService(ReferenceData reference, IFeedbackStore stor
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (!document.RootElement.TryGetProperty("ratings", out var array) || array.ValueKind != JsonValueKind.Array)
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("ratings", out var array)
+                || array.ValueKind != JsonValueKind.Array)
             {
                 errors.Add(new ValidationError(null, "ratings_missing", "请求体应为 {\"ratings\": [{\"template\": 报表编号, \"score\": 1-5, \"comment\": 说明}]}。"));
             }
@@ -38,6 +40,12 @@ public sealed class FeedbackService(ReferenceData reference, IFeedbackStore stor
                 foreach (var item in array.EnumerateArray())
                 {
                     var at = $"ratings[{index++}]";
+                    if (item.ValueKind != JsonValueKind.Object)
+                    {
+                        errors.Add(new ValidationError(null, "not_an_object", "每条评价应为 {\"template\": 报表编号, \"score\": 1-5, \"comment\": 说明} 形式的对象。", at));
+                        continue;
+                    }
+
                     var template = item.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                     var score = item.TryGetProperty("score", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var n) ? n : (int?)null;
                     var comment = item.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;

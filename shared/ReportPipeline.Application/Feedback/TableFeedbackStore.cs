@@ -4,14 +4,14 @@ using ReportPipeline.Storage.Client;
 
 namespace ReportPipeline.Application.Feedback;
 
-/// <summary>Ratings in the <c>BurdenFeedback</c> table: partition per period, one row per (org, template), all of one post in one transaction.</summary>
+/// <summary>
+/// Ratings in the <c>BurdenFeedback</c> table (created at start by the storage provisioner): partition per period, one
+/// row per (org, template), all of one post in one transaction.
+/// </summary>
 public sealed class TableFeedbackStore(TableClient table) : IFeedbackStore
 {
-    private readonly Lazy<Task> _created = new(() => table.CreateIfNotExistsAsync());
-
     public async Task SaveAsync(string orgCode, Period period, IReadOnlyList<BurdenRating> ratings, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await _created.Value;
         var actions = ratings
             .DistinctBy(r => r.Template)
             .Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(period.ToString(), $"{orgCode}|{TableKey.Escape(r.Template)}")

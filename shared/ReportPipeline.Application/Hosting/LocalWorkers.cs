@@ -26,8 +26,17 @@ public sealed class SubmissionPoller(
         var handled = 0;
         await foreach (var file in inbox.ListAsync(cancellationToken))
         {
-            await handler.IngestAsync(file.Name, cancellationToken);
-            handled++;
+            try
+            {
+                await handler.IngestAsync(file.Name, cancellationToken);
+                handled++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One file that keeps failing (storage trouble, a bug) must not hold up the files listed after it; it stays
+                // in the container and is tried again on the next pass, as a redelivered event would be.
+                logger.LogError(ex, "Ingesting dropped file {BlobName} failed; it stays in the container for the next pass", file.Name);
+            }
         }
 
         return handled;

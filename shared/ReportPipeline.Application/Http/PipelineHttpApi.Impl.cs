@@ -48,8 +48,10 @@ public sealed class PipelineHttpApi(
             await values.GetAsync("000000000000", Period.OfYear(2000), cancellationToken);
             await reports.GetPropertiesAsync(Period.OfYear(2000), "health", "000000000000", cancellationToken);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or TimeoutException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // Reporting failure is this route's job: whatever storage threw (a refusal, a timeout, Azure.Core's
+            // AggregateException once its retries are spent), the answer is 503, not a 500.
             return Results.Json(new { status = "unhealthy", storage = "unreachable", error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 

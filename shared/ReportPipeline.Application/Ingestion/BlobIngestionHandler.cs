@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReportPipeline.Application.Options;
 using ReportPipeline.Application.Http;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -16,6 +18,7 @@ public sealed class BlobIngestionHandler(
     ISubmissionInbox inbox,
     ISubmissionArchive archive,
     SubmissionService submissions,
+    IOptions<PipelineOptions> options,
     ILogger<BlobIngestionHandler> logger) : IBlobIngestionHandler
 {
     public async Task IngestAsync(string blobName, CancellationToken cancellationToken)
@@ -25,6 +28,23 @@ public sealed class BlobIngestionHandler(
             // Storage cannot hold such a name (and a URL would resolve the dot segments to another blob), so the event
             // is forged or stale: there is nothing to read, set aside or delete.
             logger.LogWarning("Ignored an event for an impossible blob name of {Length} characters", blobName.Length);
+            return;
+        }
+
+        var file = await inbox.GetAsync(blobName, cancellationToken);
+        if (file is null)
+        {
+            logger.LogInformation("Dropped file {BlobName} is gone; it was already ingested", blobName);
+            return;
+        }
+
+        if (file.Size > options.Value.MaxUploadBytes)
+        {
+            // Too big to read into memory safely: it stays where it is (nothing is lost) and ops are told; the same limit
+            // answers 413 on HTTP.
+            logger.LogError(
+                "Dropped file {BlobName} has {Size} bytes, above Pipeline__MaxUploadBytes ({Limit}); left in the submissions container, not ingested",
+                blobName, file.Size, options.Value.MaxUploadBytes);
             return;
         }
 
@@ -62,8 +82,8 @@ public sealed class BlobIngestionHandler(
         }
         catch (MalformedUploadException ex)
         {
-            await archive.RejectAsync(blobName, content, UploadFormats.ContentType(format!.Value),
-                [new ValidationError(null, "malformed_file", ex.Message)], cancellationToken);
+            // The submission service has already set the file aside with this reason.
+            logger.LogWarning("Rejected dropped file {BlobName} for {Org} {Period}: {Reason}", blobName, org, period.ToString(), ex.Message);
         }
 
         await inbox.DeleteAsync(blobName, cancellationToken);

@@ -33,28 +33,49 @@ public sealed class ReferenceData(
     private readonly Dictionary<PeriodKind, IReadOnlySet<string>> _neededForValidation = [];
     private OrgRegistry? _orgs;
     private DateTimeOffset _orgsLoadedAt;
+    private int _reload;
 
     public CatalogBundle Catalog => _catalog.Value;
 
     public async Task<OrgRegistry> GetOrgsAsync(CancellationToken cancellationToken)
     {
-        if (_orgs is { } cached && time.GetUtcNow() - _orgsLoadedAt < RefreshInterval)
+        if (_orgs is { } cached && Volatile.Read(ref _reload) == 0 && time.GetUtcNow() - _orgsLoadedAt < RefreshInterval)
         {
             return cached;
         }
 
-        await _orgLock.WaitAsync(cancellationToken);
+        // While one request refreshes, the others keep using the snapshot they have rather than queueing behind it;
+        // only the first load, or a reload asked for by seeding, makes them wait.
+        if (!await _orgLock.WaitAsync(0, cancellationToken))
+        {
+            if (_orgs is { } snapshot && Volatile.Read(ref _reload) == 0)
+            {
+                return snapshot;
+            }
+
+            await _orgLock.WaitAsync(cancellationToken);
+        }
+
         try
         {
-            if (_orgs is null || time.GetUtcNow() - _orgsLoadedAt >= RefreshInterval)
+            if (_orgs is null || Interlocked.Exchange(ref _reload, 0) != 0 || time.GetUtcNow() - _orgsLoadedAt >= RefreshInterval)
             {
-                var (registry, version) = await orgSource.LoadAsync(cancellationToken);
-                if (!ReferenceEquals(registry, _orgs))
+                try
                 {
-                    logger.LogInformation("Loaded org registry {Version} with {OrgCount} orgs", version, registry.Count);
+                    var (registry, version) = await orgSource.LoadAsync(cancellationToken);
+                    if (!ReferenceEquals(registry, _orgs))
+                    {
+                        logger.LogInformation("Loaded org registry {Version} with {OrgCount} orgs", version, registry.Count);
+                    }
+
+                    _orgs = registry;
+                }
+                catch (Exception ex) when (_orgs is not null && ex is not OperationCanceledException)
+                {
+                    // Storage trouble must not turn every request into a failure while a good registry is at hand.
+                    logger.LogWarning(ex, "Could not refresh the org registry; keeping the one loaded at {LoadedAt}", _orgsLoadedAt);
                 }
 
-                _orgs = registry;
                 _orgsLoadedAt = time.GetUtcNow();
             }
 
@@ -70,7 +91,7 @@ public sealed class ReferenceData(
     public OrgRegistry CurrentOrgs => _orgs ?? throw new InvalidOperationException("The org registry has not been loaded yet.");
 
     /// <summary>Forgets the cached registry, e.g. right after <c>seed</c> replaced it in this process.</summary>
-    public void InvalidateOrgs() => _orgsLoadedAt = DateTimeOffset.MinValue;
+    public void InvalidateOrgs() => Interlocked.Exchange(ref _reload, 1);
 
     /// <summary>Fields whose stored value validation may need: every field named by a cross-field rule, and the required typed fields.</summary>
     public IReadOnlySet<string> FieldsNeededForValidation(PeriodKind kind)

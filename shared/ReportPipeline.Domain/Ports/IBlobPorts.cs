@@ -20,6 +20,8 @@ public sealed record DroppedFile(string Name, long Size, string? ETag, DateTimeO
 public interface ISubmissionInbox
 {
     IAsyncEnumerable<DroppedFile> ListAsync(CancellationToken cancellationToken = default);
+    /// <summary>The file's properties, or null when it is gone (already ingested).</summary>
+    Task<DroppedFile?> GetAsync(string name, CancellationToken cancellationToken = default);
     Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default);
     /// <summary>Removes the file once it has been archived or rejected.</summary>
     Task DeleteAsync(string name, CancellationToken cancellationToken = default);

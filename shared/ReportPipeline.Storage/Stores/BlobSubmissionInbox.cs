@@ -15,6 +15,12 @@ public sealed class BlobSubmissionInbox(BlobContainerClient container) : ISubmis
         }
     }
 
+    public async Task<DroppedFile?> GetAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var properties = await container.GetPropertiesAsync(name, cancellationToken).ConfigureAwait(false);
+        return properties is null ? null : new DroppedFile(name, properties.ContentLength, properties.ETag.ToString(), properties.LastModified);
+    }
+
     public async Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default)
     {
         var download = await container.DownloadContentAsync(name, cancellationToken).ConfigureAwait(false);
