@@ -73,6 +73,12 @@ public sealed class ConsolidationService(
         IReadOnlyDictionary<string, string?>? builtWatermarks,
         CancellationToken cancellationToken)
     {
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["Template"] = template.Id,
+            ["Org"] = orgCode,
+            ["Period"] = period.ToString(),
+        });
         try
         {
             return await BuildCoreAsync(template, orgs, orgCode, period, villages, receiptsBySource, force, valueCache, builtWatermarks, cancellationToken);

@@ -14,14 +14,13 @@ public sealed class ReportingCalendar(ReferenceData reference, IOptions<Pipeline
 
     public TimeZoneInfo Zone => _zone;
 
-    /// <summary>The earliest deadline among the templates of the period's kind: the day by which the one table must be in.</summary>
-    public DateOnly Deadline(Period period)
-    {
-        var days = reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind).Select(t => t.DeadlineDays).DefaultIfEmpty(5).Min();
-        return period.Deadline(days);
-    }
+    /// <summary>Days after a period's end by which the one table is due: the earliest deadline among the templates of that kind.</summary>
+    public int DeadlineDays(PeriodKind kind) =>
+        reference.Catalog.Templates.Where(t => t.PeriodKind == kind).Select(t => t.DeadlineDays).DefaultIfEmpty(5).Min();
 
-    public bool IsLate(DateTimeOffset receivedAt, DateOnly deadline) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(receivedAt, _zone).DateTime) > deadline;
+    public DateOnly Deadline(Period period) => period.Deadline(DeadlineDays(period.Kind));
 
+    public DateOnly Today(DateTimeOffset now) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, _zone).DateTime);
+
+    public bool IsLate(DateTimeOffset receivedAt, DateOnly deadline) => Today(receivedAt) > deadline;
 }

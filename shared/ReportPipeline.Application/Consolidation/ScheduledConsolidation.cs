@@ -20,6 +20,7 @@ public sealed record ConsolidationJob(string Template, string Org, Period Period
 public sealed class ScheduledConsolidation(
     ReferenceData reference,
     ConsolidationService consolidation,
+    ReportingCalendar calendar,
     PipelineMetrics metrics,
     TimeProvider time,
     ILogger<ScheduledConsolidation> logger) : IScheduledConsolidation
@@ -133,10 +134,10 @@ public sealed class ScheduledConsolidation(
     private static string DistrictOf(OrgRegistry orgs, string code) =>
         orgs.Get(code).Level == OrgLevel.District ? code : orgs.Ancestors(code).First(a => a.Level == OrgLevel.District).Code;
 
-    /// <summary>For each period kind: the period containing <paramref name="now"/> (China time) and the previous one.</summary>
+    /// <summary>For each period kind: the period containing <paramref name="now"/> (in the configured time zone) and the previous one.</summary>
     public IReadOnlyList<Period> CurrentPeriods(DateTimeOffset now)
     {
-        var today = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var today = calendar.Today(now);
         var kinds = reference.Catalog.Templates.Select(t => t.PeriodKind).Distinct();
         var periods = new List<Period>();
         foreach (var kind in kinds)

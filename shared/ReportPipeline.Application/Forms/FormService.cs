@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Forms;
 using ReportPipeline.Domain.Orgs;
@@ -12,6 +13,7 @@ public sealed class FormService(
     ReferenceData reference,
     IFieldValueStore values,
     IFormWorkbookWriter writer,
+    ReportingCalendar calendar,
     TimeProvider time,
     ILogger<FormService> logger)
 {
@@ -21,7 +23,6 @@ public sealed class FormService(
         var current = values.GetAsync(org.Code, period, cancellationToken);
         var previous = values.GetAsync(org.Code, period.Previous(), cancellationToken);
         var bundle = reference.Catalog;
-        var deadlineDays = bundle.Templates.Where(t => t.PeriodKind == period.Kind).Select(t => t.DeadlineDays).DefaultIfEmpty(5).Min();
         var path = orgs.Ancestors(org.Code).Reverse().Select(o => o.Name).Append(org.Name).ToList();
         var model = new FormWorkbookModel
         {
@@ -32,7 +33,7 @@ public sealed class FormService(
             Current = (await current).Values,
             Previous = (await previous).Values,
             GeneratedAt = time.GetUtcNow(),
-            DeadlineDays = deadlineDays,
+            DeadlineDays = calendar.DeadlineDays(period.Kind),
             UploadAddress = $"POST /api/orgs/{org.Code}/submissions/{period}",
             Contacts = [.. orgs.Ancestors(org.Code).Where(a => a.Level == OrgLevel.Township).Select(a => $"{a.Name} 统计办（一表通专班）")],
         };

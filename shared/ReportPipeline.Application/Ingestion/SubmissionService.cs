@@ -46,6 +46,13 @@ public sealed class SubmissionService(
     public async Task<SubmissionOutcome> SubmitAsync(SubmissionInput input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        // Every log line of this submission, the storage layer's included, carries the org, period and channel.
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["Org"] = input.OrgCode,
+            ["Period"] = input.Period.ToString(),
+            ["Channel"] = input.Channel,
+        });
         var bundle = reference.Catalog;
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         if (!orgs.TryGet(input.OrgCode, out var org) || org.Level != OrgLevel.Village)
@@ -53,6 +60,7 @@ public sealed class SubmissionService(
             ValidationError problem = new(null, "unknown_org", $"行政区划代码 {input.OrgCode} 不是单位名录中的村（社区），不能填报一表通。");
             await SetAsideAsync(input, [problem], cancellationToken);
             metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+            logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: not a village of the registry", input.Channel, input.OrgCode, input.Period.ToString());
             return new SubmissionOutcome(null, [problem], []);
         }
 

@@ -88,6 +88,25 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Reading_many_orgs_for_some_fields_returns_only_those_fields()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Store(table);
+        await store.MergeAsync(Request(Village, Numbers(40), "v"));
+        await store.MergeAsync(Request(Neighbour, Numbers(40, seed: 1), "n"));
+
+        var read = new List<OrgValues>();
+        await foreach (var values in store.ReadManyAsync(November, [Village, Neighbour], ["F0003", "F0017", "F0039"]))
+        {
+            read.Add(values);
+        }
+
+        Assert.Equal(new[] { Village, Neighbour }.Order(StringComparer.Ordinal), read.Select(r => r.OrgCode).Order(StringComparer.Ordinal));
+        Assert.All(read, r => Assert.Equal(["F0003", "F0017", "F0039"], r.Values.Keys.Order(StringComparer.Ordinal)));
+        Assert.Equal("21", read.Single(r => r.OrgCode == Village).Values["F0003"].Value.Canonical);
+    }
+
+    [Fact]
     public async Task Returning_to_earlier_content_is_applied_not_replayed()
     {
         await using var table = await azurite.CreateTableAsync();
