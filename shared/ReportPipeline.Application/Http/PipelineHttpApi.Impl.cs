@@ -341,12 +341,12 @@ public sealed class PipelineHttpApi(
 
         if (!template.AudienceLevels.Contains(org.Level))
         {
-            return Problems.NotFound($"“{template.Title}”不向{LevelName(org.Level)}级单位汇总。", "not-an-audience");
+            return Problems.NotFound($"“{template.Title}”不向{OrgRegistry.LevelName(org.Level)}单位汇总。", "not-an-audience");
         }
 
         return template.PeriodKind == period.Kind
             ? null
-            : Problems.BadRequest($"“{template.Title}”按{PeriodKindName(template.PeriodKind)}报送，统计期“{period}”不适用。", "wrong-period-kind");
+            : Problems.BadRequest($"“{template.Title}”按{template.PeriodKind.ChineseName()}报送，统计期“{period}”不适用。", "wrong-period-kind");
     }
 
     private static bool IsWellFormedIdempotencyKey(string key) =>
@@ -378,20 +378,6 @@ public sealed class PipelineHttpApi(
     private static IResult Download(Stream content, string fileName) =>
         new FileDownloadResult(content, XlsxContentType, fileName);
 
-    internal static string LevelName(OrgLevel level) => level switch
-    {
-        OrgLevel.City => "市",
-        OrgLevel.District => "区县",
-        OrgLevel.Township => "镇街",
-        _ => "村（社区）",
-    };
-
-    internal static string PeriodKindName(PeriodKind kind) => kind switch
-    {
-        PeriodKind.Month => "月",
-        PeriodKind.Quarter => "季度",
-        _ => "年",
-    };
 }
 
 /// <summary>

@@ -78,7 +78,7 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
             {
                 failed.Add(field.Id);
                 errors.Add(new ValidationError(field.Id, ValidationCodes.WrongPeriod,
-                    $"{Name(field)}按{KindName(field.Frequency)}填报，本期是{KindName(kind)}报，不需要填写{At(item.Cell)}", item.Cell));
+                    $"{Name(field)}按{field.Frequency.ChineseName()}填报，本期是{kind.ChineseName()}报，不需要填写{At(item.Cell)}", item.Cell));
                 continue;
             }
 
@@ -215,10 +215,4 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
     private static string Bounds(CrossFieldRule rule) =>
         $"范围 {(rule.Min is { } min ? ValueNormaliser.FormatNumber(min) : "-∞")}～{(rule.Max is { } max ? ValueNormaliser.FormatNumber(max) : "+∞")}";
 
-    private static string KindName(PeriodKind kind) => kind switch
-    {
-        PeriodKind.Month => "月",
-        PeriodKind.Quarter => "季度",
-        _ => "年",
-    };
 }

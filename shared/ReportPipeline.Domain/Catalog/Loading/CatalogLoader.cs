@@ -643,7 +643,7 @@ public static partial class CatalogLoader
 
                 if (periodKind is { } kind && kind < field.Frequency)
                 {
-                    Problem($"报表按{KindName(kind)}报送，但字段“{field.Name}”({fieldId}) 只按{KindName(field.Frequency)}采集 (template period is finer than the field's frequency)");
+                    Problem($"报表按{kind.ChineseName()}报送，但字段“{field.Name}”({fieldId}) 只按{field.Frequency.ChineseName()}采集 (template period is finer than the field's frequency)");
                 }
             }
 
@@ -673,12 +673,6 @@ public static partial class CatalogLoader
         _ => "#,##0",
     };
 
-    private static string KindName(PeriodKind kind) => kind switch
-    {
-        PeriodKind.Month => "月",
-        PeriodKind.Quarter => "季度",
-        _ => "年",
-    };
 
     private static T? ParseEnum<T>(string? text, string property, string chinese, Action<string> problem)
         where T : struct, Enum
