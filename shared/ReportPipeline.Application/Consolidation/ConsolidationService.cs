@@ -79,31 +79,6 @@ public sealed class ConsolidationService(
             ["Org"] = orgCode,
             ["Period"] = period.ToString(),
         });
-        try
-        {
-            return await BuildCoreAsync(template, orgs, orgCode, period, villages, receiptsBySource, force, valueCache, builtWatermarks, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // One place logs and counts every failure (watermark lookup, lease, read, build, write), so the alert sees them all.
-            metrics.ConsolidationFailures.Add(1, new KeyValuePair<string, object?>("template", template.Id));
-            logger.LogError(ex, "Failed to build {Template} for {Org} {Period}", template.Id, orgCode, period.ToString());
-            throw;
-        }
-    }
-
-    private async Task<BuildResult> BuildCoreAsync(
-        ReportTemplate template,
-        OrgRegistry orgs,
-        string orgCode,
-        Period period,
-        IReadOnlyList<string> villages,
-        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
-        bool force,
-        DistrictValueCache? valueCache,
-        IReadOnlyDictionary<string, string?>? builtWatermarks,
-        CancellationToken cancellationToken)
-    {
         var started = Stopwatch.GetTimestamp();
         var bundle = reference.Catalog;
         var sources = SourcePeriods.For(template, bundle.Catalog, period);
@@ -124,59 +99,69 @@ public sealed class ConsolidationService(
 
         // Every change of values comes with a receipt, so the receipts alone tell whether the inputs changed.
         var watermark = ConsolidationBuilder.ComputeWatermark(template, bundle.Catalog.Version, villages, EmptyValues, receipts).ToString();
-        if (!force)
+        try
         {
-            // The scheduled run lists the period's workbooks once (builtWatermarks); a single build asks for its own.
-            var existing = builtWatermarks is not null
-                ? builtWatermarks.GetValueOrDefault(BuiltKey(template.Id, orgCode))
-                : (await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken))?.InputWatermark;
-            if (existing == watermark)
+            if (!force)
             {
-                metrics.WorkbooksSkipped.Add(1);
-                return Result(BuildOutcome.Skipped, 0);
+                // The scheduled run lists the period's workbooks once (builtWatermarks); a single build asks for its own.
+                var existing = builtWatermarks is not null
+                    ? builtWatermarks.GetValueOrDefault(BuiltKey(template.Id, orgCode))
+                    : (await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken))?.InputWatermark;
+                if (existing == watermark)
+                {
+                    metrics.WorkbooksSkipped.Add(1);
+                    return Result(BuildOutcome.Skipped, 0);
+                }
             }
-        }
 
-        await using var lease = await locks.TryAcquireAsync($"{period}_{template.Id}_{orgCode}", LeaseDuration, cancellationToken);
-        if (lease is null)
-        {
-            logger.LogInformation("Skipped {Template} for {Org} {Period}: another instance is building it", template.Id, orgCode, period.ToString());
-            return Result(BuildOutcome.Busy, 0);
-        }
-
-        var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
-        foreach (var source in sources.Values.Distinct())
-        {
-            var found = valueCache is null
-                ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
-                : await valueCache.GetAsync(source, villages, cancellationToken);
-            foreach (var orgValues in found)
+            await using var lease = await locks.TryAcquireAsync($"{period}_{template.Id}_{orgCode}", LeaseDuration, cancellationToken);
+            if (lease is null)
             {
-                (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
+                logger.LogInformation("Skipped {Template} for {Org} {Period}: another instance is building it", template.Id, orgCode, period.ToString());
+                return Result(BuildOutcome.Busy, 0);
             }
+
+            var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
+            foreach (var source in sources.Values.Distinct())
+            {
+                var found = valueCache is null
+                    ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
+                    : await valueCache.GetAsync(source, villages, cancellationToken);
+                foreach (var orgValues in found)
+                {
+                    (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
+                }
+            }
+
+            var valuesByOrg = read.ToDictionary(
+                kv => kv.Key,
+                kv => SourcePeriods.Combine(kv.Key, period, bundle.Catalog, kv.Value, sources),
+                StringComparer.Ordinal);
+
+            var now = time.GetUtcNow();
+            var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
+            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf);
+            if (report.Org.Level == OrgLevel.City)
+            {
+                report = report with { Burden = BurdenCalculator.Compute(bundle, orgCode, period, villages, valuesByOrg) };
+            }
+
+            var workbook = writer.Write(report);
+            await reports.SaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, cancellationToken);
+            metrics.WorkbooksBuilt.Add(1, new KeyValuePair<string, object?>("template", template.Id), new("level", report.Org.Level.ToString()));
+            var result = Result(BuildOutcome.Built, workbook.Length, report.ExpectedUnits, report.ExpectedUnits - report.MissingUnits);
+            logger.LogInformation(
+                "Built {Template} for {Org} {Period}: {Reported}/{Expected} reported, {Bytes} bytes in {DurationMs} ms",
+                template.Id, orgCode, period.ToString(), result.Reported, result.Expected, workbook.Length, result.DurationMs);
+            return result;
         }
-
-        var valuesByOrg = read.ToDictionary(
-            kv => kv.Key,
-            kv => SourcePeriods.Combine(kv.Key, period, bundle.Catalog, kv.Value, sources),
-            StringComparer.Ordinal);
-
-        var now = time.GetUtcNow();
-        var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
-        var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf);
-        if (report.Org.Level == OrgLevel.City)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            report = report with { Burden = BurdenCalculator.Compute(bundle, orgCode, period, villages, valuesByOrg) };
+            // One place logs and counts every failure (watermark lookup, lease, read, build, write), so the alert sees them all.
+            metrics.ConsolidationFailures.Add(1, new KeyValuePair<string, object?>("template", template.Id));
+            logger.LogError(ex, "Failed to build {Template} for {Org} {Period}", template.Id, orgCode, period.ToString());
+            throw;
         }
-
-        var workbook = writer.Write(report);
-        await reports.SaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, cancellationToken);
-        metrics.WorkbooksBuilt.Add(1, new KeyValuePair<string, object?>("template", template.Id), new("level", report.Org.Level.ToString()));
-        var result = Result(BuildOutcome.Built, workbook.Length, report.ExpectedUnits, report.ExpectedUnits - report.MissingUnits);
-        logger.LogInformation(
-            "Built {Template} for {Org} {Period}: {Reported}/{Expected} reported, {Bytes} bytes in {DurationMs} ms",
-            template.Id, orgCode, period.ToString(), result.Reported, result.Expected, workbook.Length, result.DurationMs);
-        return result;
 
         BuildResult Result(BuildOutcome outcome, long bytes, int expected = 0, int reported = 0) => new(
             outcome, template.Id, orgCode, period.ToString(), expected == 0 ? villages.Count : expected, reported, bytes, watermark,
