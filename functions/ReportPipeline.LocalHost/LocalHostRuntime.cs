@@ -87,6 +87,8 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         });
         var app = builder.Build();
         app.UseExceptionHandler();
+        WebAppHosting.UseWebApp(app);
+        DevelopmentSignIn.MapIfEnabled(app);
         MapRoutes(app);
 
         // Verbs that never start the web host (seed, consolidate, bench) still need the tables and containers.

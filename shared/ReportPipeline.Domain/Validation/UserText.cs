@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace ReportPipeline.Domain.Validation;
@@ -51,7 +52,7 @@ public static class UserText
 
         if (take < text.Length)
         {
-            builder.Append($"…（共{text.Length}个字符）");
+            builder.Append(CultureInfo.InvariantCulture, $"…（共{text.Length}个字符）");
         }
         return builder.ToString();
     }

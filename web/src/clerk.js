@@ -1,0 +1,309 @@
+// The village clerk's page: the one table as a form, live checks, submit with a receipt, .xlsx/.csv upload, a draft.
+import { api, download, ApiError } from './api.js';
+import { h, mount, add, fmtTime, notice, saveBlob, debounce } from './dom.js';
+import { checkValue, checkRules, evaluate, dependenciesOf, requiredMessage, formatNumber } from './validate.js';
+import { kindOf, previous, display } from './periods.js';
+import { feedbackForm } from './feedback.js';
+
+const ORIGIN = { Prefilled: '上级预填', CarriedForward: '沿用上期', Typed: '本单位填报' };
+const draftKey = (org, period) => `rp.draft.${org}.${period}`;
+const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
+
+export async function clerkPage(root, s, catalog) {
+  const started = performance.now();
+  const { org, period } = s;
+  const kind = kindOf(period);
+  const [current, last] = await Promise.all([
+    api(`/api/orgs/${org}/values/${period}`),
+    api(`/api/orgs/${org}/values/${previous(period)}`).catch(() => ({ values: [] })),
+  ]);
+  const stored = new Map(current.values.map(v => [v.field, v]));
+  const lastValues = new Map(last.values.map(v => [v.field, v.value]));
+  const fields = catalog.fields.filter(f => f.frequency === kind);
+  const byId = new Map(catalog.fields.map(f => [f.id, f]));
+  const inputs = new Map();
+  const flagged = new Set();
+  const errors = new Map();
+  const dependants = new Map();
+  for (const f of fields) {
+    for (const dep of f.source === 'Derived' ? dependenciesOf(f.expression) : []) {
+      if (!dependants.has(dep)) dependants.set(dep, []);
+      dependants.get(dep).push(f);
+    }
+  }
+  const rulesOf = new Map();
+  for (const rule of catalog.rules) {
+    for (const id of [rule.field, ...rule.others]) {
+      if (!rulesOf.has(id)) rulesOf.set(id, []);
+      rulesOf.get(id).push(rule);
+    }
+  }
+
+  const numberOf = id => {
+    const input = inputs.get(id);
+    const text = input ? input.value : stored.get(id)?.value;
+    const f = byId.get(id);
+    if (!f || text == null) return null;
+    const r = checkValue(f, text);
+    return r.number ?? null;
+  };
+  const editable = f => f.source !== 'Derived' && !(stored.get(f.id)?.origin === 'Prefilled' && !flagged.has(f.id));
+
+  function showError(id, message, warning = false) {
+    const row = root.querySelector(`#row-${CSS.escape(id)}`);
+    if (!row) return;
+    const slot = row.querySelector('.err');
+    slot.textContent = message || '';
+    row.classList.toggle('invalid', !!message && !warning);
+    row.classList.toggle('warn', !!message && warning);
+    const input = inputs.get(id);
+    if (input) input.setAttribute('aria-invalid', message && !warning ? 'true' : 'false');
+    if (message && !warning) errors.set(id, message); else errors.delete(id);
+  }
+
+  function checkField(f, { requireFilled = false } = {}) {
+    const input = inputs.get(f.id);
+    if (!input || !editable(f)) return;
+    const r = checkValue(f, input.value);
+    if (r.error) return showError(f.id, r.error.message);
+    if (r.missing && requireFilled && f.required && f.source === 'Typed' && !stored.has(f.id)) return showError(f.id, requiredMessage(f));
+    showError(f.id, '');
+  }
+
+  function checkRulesAround(ids) {
+    const rules = new Set(ids.flatMap(id => rulesOf.get(id) || []));
+    const touched = new Set(ids.flatMap(id => (rulesOf.get(id) || []).flatMap(r => [r.field, ...r.others])));
+    for (const id of touched) {
+      const f = byId.get(id);
+      if (f && inputs.has(id) && !checkValue(f, inputs.get(id).value).error) showError(id, '');
+    }
+    for (const found of checkRules([...rules], byId, numberOf)) showError(found.field, found.message, found.warning);
+  }
+
+  function recompute(id) {
+    for (const d of dependants.get(id) || []) {
+      const input = inputs.get(d.id);
+      if (!input) continue;
+      const value = evaluate(d.expression, numberOf, d.type === 'Integer' ? 0 : d.precision ?? 2);
+      input.value = value == null ? '' : formatNumber(value);
+      recompute(d.id);
+    }
+  }
+
+  // Rendering: one fragment for the whole table, one listener for every field.
+  const form = h('form', { class: 'onetable', novalidate: true, 'aria-label': '一表通填报' });
+  const groups = new Map();
+  for (const f of fields) {
+    if (!groups.has(f.group)) groups.set(f.group, []);
+    groups.get(f.group).push(f);
+  }
+  const toc = h('nav', { class: 'toc', 'aria-label': '分组' });
+  for (const [group, list] of groups) {
+    const sectionId = `g-${[...groups.keys()].indexOf(group)}`;
+    toc.append(h('a', { href: `#${sectionId}`, onclick: e => { e.preventDefault(); document.getElementById(sectionId)?.scrollIntoView(); } }, group));
+    const section = h('section', { id: sectionId, class: 'group' }, h('h2', null, group, h('span', { class: 'count' }, ` ${list.length} 项`)));
+    for (const f of list) section.append(renderRow(f));
+    form.append(section);
+  }
+
+  function renderRow(f) {
+    const value = stored.get(f.id);
+    const prefilled = value?.origin === 'Prefilled';
+    const id = `f-${f.id}`;
+    let input;
+    if (f.type === 'Enum' || f.type === 'Boolean') {
+      const options = f.type === 'Boolean' ? [{ code: 'true', label: '是' }, { code: 'false', label: '否' }] : f.options;
+      input = h('select', { id, name: f.id }, h('option', { value: '' }, '请选择'), options.map(o => h('option', { value: o.code }, o.label)));
+      input.value = value?.value ?? '';
+    } else {
+      input = h('input', {
+        id, name: f.id, type: f.type === 'Date' ? 'date' : 'text', value: value?.value ?? '',
+        inputmode: f.type === 'Integer' ? 'numeric' : f.type === 'Decimal' ? 'decimal' : null, autocomplete: 'off',
+      });
+    }
+    input.setAttribute('aria-describedby', `e-${f.id}`);
+    if (f.source === 'Derived') { input.readOnly = true; input.tabIndex = -1; }
+    if (prefilled) input.disabled = true;
+    inputs.set(f.id, input);
+    const lastValue = lastValues.get(f.id);
+    const notes = [];
+    if (f.source === 'Derived') notes.push(h('span', { class: 'tag derived' }, '自动计算'));
+    if (prefilled) {
+      notes.push(h('span', { class: 'tag prefill' }, `${ORIGIN.Prefilled}：${value.source || '上级部门'}`));
+      notes.push(h('button', {
+        type: 'button', class: 'link flag',
+        onclick: e => {
+          flagged.add(f.id);
+          input.disabled = false;
+          input.focus();
+          e.currentTarget.replaceWith(h('span', { class: 'tag conflict' }, '已标记有误：请填写正确数值，提交后将记为与预填不一致'));
+        },
+      }, '数据有误'));
+    } else if (value?.origin === 'CarriedForward') {
+      notes.push(h('span', { class: 'tag carry' }, '沿用上期数值，请核对；提交即视为确认'));
+    }
+    if (value?.prefillConflict != null) notes.push(h('span', { class: 'tag conflict' }, `与预填值 ${value.prefillConflict} 不一致`));
+    return h('div', { class: 'row', id: `row-${f.id}` },
+      h('label', { for: id },
+        h('span', { class: 'name' }, f.name),
+        f.required && f.source === 'Typed' ? h('span', { class: 'req', title: '必填' }, '*') : null,
+        f.unit ? h('span', { class: 'unit' }, `（${f.unit}）`) : null),
+      input,
+      h('span', { class: 'last' }, lastValue != null ? `上期：${lastValue}` : ''),
+      notes.length ? h('div', { class: 'notes' }, notes) : null,
+      h('div', { class: 'err', id: `e-${f.id}`, 'aria-live': 'polite' }));
+  }
+
+  // Draft: kept in this origin's localStorage under the org and period so that a closed tab loses nothing typed.
+  const key = draftKey(org, period);
+  const saveDraft = debounce(() => {
+    const values = {};
+    for (const f of fields) {
+      const input = inputs.get(f.id);
+      if (editable(f) && input.value !== (stored.get(f.id)?.value ?? '')) values[f.id] = input.value;
+    }
+    if (Object.keys(values).length || flagged.size) localStorage.setItem(key, JSON.stringify({ savedAt: new Date().toISOString(), values, flagged: [...flagged] }));
+    else localStorage.removeItem(key);
+    draftState.textContent = `草稿已保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour12: false })}）`;
+  }, 400);
+
+  form.addEventListener('input', e => {
+    const f = byId.get(e.target.name);
+    if (!f) return;
+    checkField(f);
+    recompute(f.id);
+    checkRulesAround([f.id, ...(dependants.get(f.id) || []).map(d => d.id)]);
+    saveDraft();
+  });
+  form.addEventListener('change', e => { const f = byId.get(e.target.name); if (f) checkField(f); });
+
+  const draftState = h('span', { class: 'muted', 'aria-live': 'polite' });
+  const draftNote = h('div');
+  const draft = JSON.parse(localStorage.getItem(key) || 'null');
+  if (draft) {
+    for (const id of draft.flagged || []) flagged.add(id);
+    for (const [id, text] of Object.entries(draft.values || {})) {
+      const input = inputs.get(id);
+      if (input) { input.disabled = false; input.value = text; }
+    }
+    const older = current.lastChanged && new Date(draft.savedAt) < new Date(current.lastChanged);
+    mount(draftNote, notice(older ? 'warn' : 'info',
+      older
+        ? `已恢复 ${fmtTime(draft.savedAt)} 保存的草稿，但服务器上的数据在 ${fmtTime(current.lastChanged)} 又更新过：草稿比已保存的数据旧，请逐项核对后再提交。`
+        : `已恢复 ${fmtTime(draft.savedAt)} 保存在本机的草稿（尚未提交）。`,
+      ' ', h('button', { type: 'button', class: 'link', onclick: () => { localStorage.removeItem(key); location.reload(); } }, '丢弃草稿')));
+    for (const id of Object.keys(draft.values || {})) recompute(id);
+  }
+
+  const result = h('div', { id: 'result', tabindex: '-1' });
+  let idempotencyKey = crypto.randomUUID();
+  form.addEventListener('input', () => { idempotencyKey = crypto.randomUUID(); });
+
+  async function submitOnline(e) {
+    e.preventDefault();
+    for (const f of fields) checkField(f, { requireFilled: true });
+    checkRulesAround(fields.map(f => f.id));
+    if (errors.size) {
+      mount(result, notice('error', `还有 ${errors.size} 处需要修改，已在对应指标下方标出。`));
+      const first = inputs.get(errors.keys().next().value);
+      first?.focus();
+      return;
+    }
+    const values = {};
+    for (const f of fields) {
+      const input = inputs.get(f.id);
+      if (!editable(f) || f.source === 'Derived') continue;
+      const r = checkValue(f, input.value);
+      if (!r.missing) values[f.id] = input.value.trim();
+    }
+    await send(JSON.stringify({ values }), 'application/json', '在线填报');
+  }
+
+  async function send(body, contentType, channel) {
+    mount(result, notice('info', '正在提交…'));
+    submitButton.disabled = true;
+    try {
+      const receipt = await api(`/api/orgs/${org}/submissions/${period}`, { method: 'POST', body, headers: { 'Content-Type': contentType, 'Idempotency-Key': idempotencyKey } });
+      localStorage.removeItem(key);
+      mount(draftNote);
+      mount(result, receiptView(receipt, channel, byId));
+    } catch (err) {
+      mount(result, errorView(err, byId));
+      if (err instanceof ApiError && err.status === 422) {
+        for (const e2 of err.problem.errors || []) if (e2.field) showError(e2.field, e2.message);
+      }
+    } finally {
+      submitButton.disabled = false;
+      result.focus();
+    }
+  }
+
+  // Upload: choose or drop a filled form (.xlsx) or a .csv; the type comes from the file name because browsers send
+  // different Content-Types for .csv (Windows says application/vnd.ms-excel).
+  const fileInput = h('input', { type: 'file', id: 'upload-file', accept: '.xlsx,.csv,.txt,.tsv,.json', class: 'visually-hidden', onchange: () => fileInput.files[0] && upload(fileInput.files[0]) });
+  async function upload(file) {
+    const ext = (file.name.split('.').pop() || '').toLowerCase();
+    const type = CONTENT_TYPES[ext];
+    if (!type) return mount(result, notice('error', `不支持“${file.name.slice(0, 60)}”这种文件，请上传 .xlsx 填报表或 .csv 文件。`));
+    idempotencyKey = crypto.randomUUID();
+    await send(await file.arrayBuffer(), type, `上传文件 ${file.name}`);
+    fileInput.value = '';
+  }
+  const drop = h('div', {
+    class: 'drop', tabindex: '0', role: 'button', 'aria-label': '选择或拖入填好的 .xlsx 或 .csv 文件上传',
+    onclick: () => fileInput.click(), onkeydown: e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fileInput.click(); } },
+    ondragover: e => { e.preventDefault(); drop.classList.add('over'); }, ondragleave: () => drop.classList.remove('over'),
+    ondrop: e => { e.preventDefault(); drop.classList.remove('over'); const file = e.dataTransfer.files[0]; if (file) upload(file); },
+  }, '把填好的 .xlsx 或 .csv 文件拖到这里，或点击选择文件');
+
+  const submitButton = h('button', { type: 'submit', class: 'primary' }, '提交本期填报');
+  form.append(h('div', { class: 'actions sticky' }, submitButton, draftState));
+  form.addEventListener('submit', submitOnline);
+
+  const typedCount = fields.filter(f => f.source !== 'Derived').length;
+  mount(root,
+    h('h1', null, `${current.orgName} · ${display(period)}一表通`),
+    h('p', { class: 'muted' }, `共 ${fields.length} 项指标（需填写或核对 ${typedCount} 项）；带 * 的为必填；灰色为上级预填，只读；“上期”为${display(previous(period))}的数值。`),
+    draftNote,
+    h('details', { class: 'offline' },
+      h('summary', null, '下载 Excel 填报表 / 上传填好的文件'),
+      h('p', null, h('button', {
+        type: 'button', onclick: async () => {
+          try { const { blob, name } = await download(`/api/orgs/${org}/form/${period}`, `一表通填报表_${org}_${period}.xlsx`); saveBlob(blob, name); } catch (err) { mount(result, errorView(err, byId)); }
+        },
+      }, '下载本期 Excel 填报表')),
+      drop, fileInput),
+    result,
+    toc,
+    form,
+    h('details', { class: 'feedback' }, h('summary', null, '下评上：评价各部门报表的负担'), feedbackForm(s, catalog)));
+  for (const f of fields) if (f.source === 'Derived') recompute(dependenciesOf(f.expression)[0]);
+  window.__formReadyMs = performance.now() - started;
+  document.body.dataset.formReady = 'true';
+}
+
+function receiptView(r, channel, byId) {
+  const conflicts = r.prefillConflicts || [];
+  return notice('ok',
+    h('h2', null, r.replay ? '已收到（重复提交）' : '提交成功'),
+    h('p', { class: 'receipt-message' }, r.message),
+    r.replay ? h('p', null, '服务器此前已收到完全相同的内容，本次没有重复保存，数据不受影响。') : null,
+    h('ul', null,
+      h('li', null, `方式：${channel}`),
+      h('li', null, `回执编号：${r.submissionId}`),
+      h('li', null, `接收时间：${fmtTime(r.receivedAt)}`),
+      h('li', null, `更新 ${r.changed} 项，与已保存相同 ${r.unchanged} 项，确认上级预填 ${r.confirmedPrefill} 项`),
+      conflicts.length ? h('li', null, `与上级预填不一致 ${conflicts.length} 项（已记录，供上级核实）：${conflicts.map(id => byId.get(id)?.name || id).join('、')}`) : null),
+    (r.warnings || []).length ? h('div', null, h('h3', null, '提示（不影响保存）'), h('ul', null, r.warnings.map(w => h('li', null, w.message)))) : null);
+}
+
+function errorView(err, byId) {
+  if (!(err instanceof ApiError)) return notice('error', '发生意外错误，请刷新页面后重试。');
+  const list = err.problem.errors || [];
+  return notice('error',
+    h('h2', null, err.problem.title || '提交未成功'),
+    h('p', null, err.message),
+    list.length ? h('ol', { class: 'errors' }, list.map(e => h('li', null,
+      e.cell ? h('span', { class: 'cell' }, e.cell) : null, ' ', e.message,
+      e.field && byId.has(e.field) ? [' ', h('a', { href: `#row-${e.field}`, onclick: ev => { ev.preventDefault(); document.getElementById(`f-${e.field}`)?.focus(); } }, '定位')] : null))) : null);
+}

@@ -1,0 +1,54 @@
+import { api, session, ApiError } from './api.js';
+import { h, mount, notice } from './dom.js';
+import { signinPage } from './signin.js';
+import { clerkPage } from './clerk.js';
+import { officePage } from './office.js';
+import { display, kindOf, levelOf, levelName } from './periods.js';
+
+const root = document.getElementById('app');
+const who = document.getElementById('who');
+let catalog = null;
+
+const go = hash => { if (location.hash === hash) route(); else location.hash = hash; };
+
+function header(s) {
+  if (!s) return mount(who);
+  const period = h('input', { id: 'period-switch', value: s.period, size: 8, 'aria-label': '统计期' });
+  mount(who,
+    h('span', null, `${s.orgName || s.org} · ${levelName[levelOf(s.org)]} · ${(s.roles || []).map(r => ({ submitter: '填报员', viewer: '查看', admin: '管理员' })[r] || r).join('、')}`),
+    h('form', {
+      class: 'inline', onsubmit: e => {
+        e.preventDefault();
+        if (!kindOf(period.value.trim())) return alert('统计期格式应为 2026、2026-Q4 或 2026-11');
+        session.set({ ...session.get(), period: period.value.trim() });
+        route();
+      },
+    }, period, h('button', { type: 'submit' }, '切换')),
+    h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); go('#/signin'); } }, '退出'));
+}
+
+async function route() {
+  const s = session.get();
+  header(s);
+  const hash = location.hash || '#/';
+  if (!s || hash === '#/signin') {
+    if (s && hash === '#/signin') session.clear();
+    header(null);
+    return signinPage(root, go);
+  }
+  mount(root, h('p', { class: 'loading' }, `正在加载 ${display(s.period)} 的数据…`));
+  try {
+    catalog ??= await api('/api/catalog');
+    const clerk = (s.roles || []).includes('submitter') && levelOf(s.org) === 'Village';
+    if (hash === '#/form' || (hash === '#/' && clerk)) await clerkPage(root, s, catalog);
+    else await officePage(root, s, catalog);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) { session.clear(); return go('#/signin'); }
+    mount(root, notice('error', err instanceof ApiError ? err.message : '页面出错，请刷新重试。'));
+    console.error(err);
+  }
+  root.focus({ preventScroll: true });
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,117 @@
+// The office's page (township, district, city): completeness with drill-down and a 催报 list, the area's workbooks,
+// burden figures and a trend/comparison chart of one field.
+import { api, download, requestsMade, ApiError } from './api.js';
+import { h, mount, fmtTime, notice, saveBlob } from './dom.js';
+import { display, kindOf, previous, levelOf } from './periods.js';
+import { chart } from './chart.js';
+import { feedbackForm } from './feedback.js';
+
+const STATUS = { reported: '已报', missing: '未报', late: '迟报' };
+const pct = n => `${Math.round(n * 1000) / 10}%`;
+
+export async function officePage(root, s, catalog) {
+  const { org, period } = s;
+  const isAdmin = (s.roles || []).includes('admin');
+  const status = await api(`/api/orgs/${org}/status/${period}`);
+  const level = levelOf(org);
+
+  // Completeness, drill-down by township.
+  const detail = h('div', { id: 'units' });
+  const showUnits = township => {
+    const units = status.units.filter(u => !township || u.township === township);
+    const missing = units.filter(u => u.status === 'missing');
+    const chase = h('textarea', { id: 'chase', readonly: true, rows: Math.min(8, missing.length + 1) },
+      missing.length ? `${display(period)}一表通尚未填报的单位（截止 ${status.deadline}）：\n${missing.map(u => `${u.township ?? ''} ${u.name}（${u.org}）`).join('\n')}` : '全部已报。');
+    mount(detail,
+      h('h3', null, township ? `${township}：村（社区）填报情况` : '全部村（社区）填报情况'),
+      h('div', { class: 'table-wrap' }, h('table', null,
+        h('thead', null, h('tr', null, h('th', null, '单位'), h('th', null, '乡镇（街道）'), h('th', null, '状态'), h('th', null, '填报时间'))),
+        h('tbody', null, units.map(u => h('tr', { class: `st-${u.status}`, 'data-org': u.org },
+          h('td', null, u.name), h('td', null, u.township ?? ''), h('td', null, STATUS[u.status] || u.status), h('td', null, fmtTime(u.receivedAt))))))),
+      h('h3', null, `催报名单（${missing.length} 个单位）`),
+      chase,
+      h('button', { type: 'button', onclick: async e => { try { await navigator.clipboard.writeText(chase.value); e.target.textContent = '已复制'; } catch { chase.select(); } } }, '复制催报名单'));
+  };
+  const townships = h('div', { class: 'table-wrap' }, h('table', null,
+    h('thead', null, h('tr', null, h('th', null, '乡镇（街道）'), h('th', null, '应报'), h('th', null, '已报'), h('th', null, '未报'), h('th', null, '迟报'), h('th', null, ''))),
+    h('tbody', null, status.byTownship.map(t => h('tr', null,
+      h('td', null, t.name), h('td', null, t.expected), h('td', null, t.reported), h('td', null, t.missing), h('td', null, t.late),
+      h('td', null, h('button', { type: 'button', class: 'link', onclick: () => showUnits(t.name) }, '查看')))))));
+  showUnits(null);
+
+  // Workbooks of this area for the period kind.
+  const kind = kindOf(period);
+  const templates = catalog.templates.filter(t => t.periodKind === kind && t.audienceLevels.includes(level));
+  const workbookOut = h('div', { 'aria-live': 'polite' });
+  const workbooks = h('div', { class: 'table-wrap' }, h('table', { id: 'workbooks' },
+    h('thead', null, h('tr', null, h('th', null, '报表'), h('th', null, '部门'), h('th', null, ''))),
+    h('tbody', null, templates.map(t => h('tr', { 'data-template': t.id },
+      h('td', null, t.title), h('td', null, t.department),
+      h('td', { class: 'buttons' },
+        h('button', {
+          type: 'button', class: 'download', onclick: async () => {
+            try { const { blob, name } = await download(`/api/orgs/${org}/reports/${period}/${t.id}`, `${t.id}_${org}_${period}.xlsx`); saveBlob(blob, name); mount(workbookOut); } catch (err) { mount(workbookOut, notice('error', err.message)); }
+          },
+        }, '下载'),
+        isAdmin ? h('button', {
+          type: 'button', class: 'build', onclick: async () => {
+            mount(workbookOut, notice('info', `正在生成“${t.title}”…`));
+            try { const r = await api(`/api/orgs/${org}/reports/${period}/${t.id}/build`, { method: 'POST' }); mount(workbookOut, notice('ok', `“${t.title}”已生成（${r.outcome ?? '完成'}）。`)); } catch (err) { mount(workbookOut, notice('error', err.message)); }
+          },
+        }, '立即生成') : null))))));
+
+  // Burden figures.
+  const burdenBox = h('div', null, h('p', { class: 'muted' }, '正在加载减负数据…'));
+  api(`/api/orgs/${org}/burden/${period}`).then(b => mount(burdenBox,
+    h('ul', { class: 'figures' },
+      h('li', null, `各部门分别要求填报 ${b.entriesAskedSeparately} 项次`),
+      h('li', null, `实际由村（社区）填写 ${b.entriesTyped} 项次，上级预填 ${b.entriesPrefilled} 项次`),
+      h('li', null, `减负比例 ${pct(b.reductionRatio)}，预填占比 ${pct(b.prefilledShare)}`)),
+    h('details', null, h('summary', null, `按报表（${b.perTemplate.length} 张）`),
+      h('ul', null, b.perTemplate.map(t => h('li', null, `${t.department} · ${t.title}：${t.columns} 列，一表通已有 ${t.columnsServedFromHeldData} 列，预填 ${t.columnsPrefilled} 列`))))))
+    .catch(err => mount(burdenBox, notice('error', err instanceof ApiError ? err.message : '减负数据加载失败。')));
+
+  // Trend of one field for one village over six periods, and a comparison of villages for this period.
+  const numeric = catalog.fields.filter(f => (f.type === 'Integer' || f.type === 'Decimal') && f.frequency === kind);
+  const fieldSelect = h('select', { id: 'trend-field' }, numeric.map(f => h('option', { value: f.id }, `${f.name}${f.unit ? `（${f.unit}）` : ''}`)));
+  const villageSelect = h('select', { id: 'trend-village' }, status.units.map(u => h('option', { value: u.org }, `${u.township ?? ''} ${u.name}`)));
+  const chartBox = h('div', { class: 'chart-box', 'aria-live': 'polite' });
+  const drawTrend = async () => {
+    const field = numeric.find(f => f.id === fieldSelect.value);
+    const before = requestsMade();
+    mount(chartBox, h('p', { class: 'muted' }, '正在加载…'));
+    const periods = Array.from({ length: 6 }, (_, i) => previous(period, 5 - i));
+    const series = await Promise.all(periods.map(p => api(`/api/orgs/${villageSelect.value}/values/${p}`).catch(() => null)));
+    const points = periods.map((p, i) => ({ label: display(p), value: numberIn(series[i], field.id) }));
+    const township = status.units.find(u => u.org === villageSelect.value)?.township;
+    const peers = status.units.filter(u => u.township === township).slice(0, 40);
+    const current = await Promise.all(peers.map(u => api(`/api/orgs/${u.org}/values/${period}`).catch(() => null)));
+    mount(chartBox,
+      h('h3', null, `${field.name}：近 6 期变化`), chart('line', points, { title: `${field.name}近6期`, unit: field.unit }),
+      h('h3', null, `${township ?? ''}各村（社区）对比（${display(period)}）`), chart('bar', peers.map((u, i) => ({ label: u.name, value: numberIn(current[i], field.id) })), { title: `${field.name}对比`, unit: field.unit }),
+      h('p', { class: 'muted' }, `本图用了 ${requestsMade() - before} 次请求（每个单位每期一次）。`));
+  };
+
+  mount(root,
+    h('h1', null, `${status.orgName} · ${display(period)}`),
+    h('section', { class: 'cards', 'aria-label': '填报进度' },
+      h('div', { class: 'card' }, h('b', null, status.expected), '应报'),
+      h('div', { class: 'card ok' }, h('b', null, status.reported), '已报'),
+      h('div', { class: 'card bad' }, h('b', null, status.missing), '未报'),
+      h('div', { class: 'card warn' }, h('b', null, status.late), '迟报'),
+      h('p', { class: 'muted' }, `截止日期 ${status.deadline}`)),
+    h('section', null, h('h2', null, '各乡镇（街道）填报进度'), townships, detail),
+    h('section', null, h('h2', null, `汇总表（${templates.length} 张）`), workbookOut, workbooks),
+    h('section', null, h('h2', null, '减负情况'), burdenBox),
+    h('section', null, h('h2', null, '指标趋势与对比'),
+      h('div', { class: 'stack' }, h('label', { for: 'trend-field' }, '指标'), fieldSelect, h('label', { for: 'trend-village' }, '村（社区）'), villageSelect,
+        h('button', { type: 'button', onclick: () => drawTrend().catch(err => mount(chartBox, notice('error', err.message))) }, '生成图表')),
+      chartBox),
+    isAdmin ? h('section', null, h('h2', null, '下评上'), feedbackForm(s, catalog)) : null);
+}
+
+function numberIn(values, field) {
+  const v = values?.values?.find(x => x.field === field);
+  const n = v == null ? null : Number(v.value);
+  return Number.isFinite(n) ? n : null;
+}
