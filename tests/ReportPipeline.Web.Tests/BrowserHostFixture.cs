@@ -102,7 +102,7 @@ public sealed class BrowserHostFixture : IAsyncLifetime
     public IReadOnlyList<Org> Townships() => [.. Orgs.All.Where(o => o.Level == OrgLevel.Township).OrderBy(o => o.Code, StringComparer.Ordinal)];
 
     public string Token(string org, params string[] roles) =>
-        Runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(org, roles, null, TimeSpan.FromHours(1));
+        Runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(org, roles.Length == 0 ? ["submitter"] : roles, null, TimeSpan.FromHours(1));
 
     /// <summary>Valid values a village would type: typed fields of the period's frequency.</summary>
     public Dictionary<string, string> TypedValues(Org village, string period, int seed)

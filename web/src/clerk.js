@@ -224,7 +224,10 @@ export async function clerkPage(root, s, catalog) {
     submitButton.disabled = true;
     try {
       const receipt = await api(`/api/orgs/${org}/submissions/${period}`, { method: 'POST', body, headers: { 'Content-Type': contentType, 'Idempotency-Key': idempotencyKey } });
+      // A draft save still pending from the last keystroke would bring back what was just submitted.
+      saveDraft.cancel();
       localStorage.removeItem(key);
+      draftState.textContent = '';
       mount(draftNote);
       mount(result, receiptView(receipt, channel, byId));
     } catch (err) {
@@ -292,7 +295,7 @@ function receiptView(r, channel, byId) {
       h('li', null, `方式：${channel}`),
       h('li', null, `回执编号：${r.submissionId}`),
       h('li', null, `接收时间：${fmtTime(r.receivedAt)}`),
-      h('li', null, `更新 ${r.changed} 项，与已保存相同 ${r.unchanged} 项，确认上级预填 ${r.confirmedPrefill} 项`),
+      h('li', null, `${r.replay ? '首次提交时：' : ''}更新 ${r.changed} 项，与已保存相同 ${r.unchanged} 项，确认上级预填 ${r.confirmedPrefill} 项`),
       conflicts.length ? h('li', null, `与上级预填不一致 ${conflicts.length} 项（已记录，供上级核实）：${conflicts.map(id => byId.get(id)?.name || id).join('、')}`) : null),
     (r.warnings || []).length ? h('div', null, h('h3', null, '提示（不影响保存）'), h('ul', null, r.warnings.map(w => h('li', null, w.message)))) : null);
 }

@@ -46,5 +46,7 @@ export function saveBlob(blob, name) {
 
 export function debounce(fn, ms) {
   let timer;
-  return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  const run = (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  run.cancel = () => clearTimeout(timer);
+  return run;
 }

@@ -352,6 +352,7 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"汇总：首次生成 {run.Built} 份工作簿；再次运行时输入未变，生成 {rerun.Built} 份、跳过 {rerun.Skipped} 份。");
         AnsiConsole.MarkupLine("减负：" + Markup.Escape(BurdenLine(burden)));
         AnsiConsole.MarkupLine($"已写出 {files.Count} 个文件到 [bold]{Markup.Escape(Path.GetFullPath(folder))}[/]，用时 {elapsed.TotalSeconds:0.0} 秒。");
+        AnsiConsole.MarkupLine($"网页版：运行 [bold]dotnet run --project functions/ReportPipeline.LocalHost -c Release -- serve[/]，然后在浏览器打开 [bold]{LocalHostRuntime.DefaultUrl}/[/]（开发登录：选择单位和角色）。");
     }
 
     private static string BurdenLine(JsonElement burden)
