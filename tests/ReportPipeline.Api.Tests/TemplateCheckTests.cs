@@ -37,7 +37,7 @@ public sealed class TemplateCheckTests(PipelineHostFixture host)
         var columns = body.GetProperty("columns").EnumerateArray().ToList();
         Assert.Equal(["existing", "existing", "derivable", "existing", "new"], columns.Select(c => c.GetProperty("verdict").GetString()));
         Assert.Equal("pop_registered", columns[0].GetProperty("field").GetString());
-        Assert.Equal("alias", columns[0].GetProperty("matchedBy").GetString());
+        Assert.Equal("name", columns[0].GetProperty("matchedBy").GetString());
         Assert.Equal("pop_registered_male", columns[1].GetProperty("field").GetString());
         Assert.Equal("id", columns[3].GetProperty("matchedBy").GetString());
         Assert.Equal(12, body.GetProperty("summary").GetProperty("extraEntriesPerVillagePerYear").GetInt32());
@@ -88,7 +88,7 @@ public sealed class TemplateCheckTests(PipelineHostFixture host)
             {
                 new { headers = new[] { "60岁以上老人" } },
                 new { headers = new[] { "网吧数量" } },
-                new { headers = new[] { "城乡低保户" } },
+                new { headers = new[] { "救助热线受理（件）" } },
             },
         };
 
@@ -100,7 +100,7 @@ public sealed class TemplateCheckTests(PipelineHostFixture host)
         var errors = body.GetProperty("errors").EnumerateArray().ToList();
         Assert.Equal([1, 3], errors.Select(e => e.GetProperty("column").GetInt32()));
         Assert.Equal("pop_age_60_plus", errors[0].GetProperty("candidates")[0].GetProperty("field").GetString());
-        Assert.Equal("dibao_households", errors[1].GetProperty("candidates")[0].GetProperty("field").GetString());
+        Assert.Equal("relief_hotline_calls", errors[1].GetProperty("candidates")[0].GetProperty("field").GetString());
         Assert.Contains("近似", errors[0].GetProperty("message").GetString());
     }
 
