@@ -61,6 +61,10 @@ public static class CatalogCommand
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(
             $"报表列合计 {report.TotalColumns}，涉及不同指标 {report.DistinctFieldsUsed}，重叠倍数（报表列 ÷ 不同指标）[bold]{report.OverlapRatio.ToString("0.00", CultureInfo.InvariantCulture)}[/]");
+        AnsiConsole.MarkupLine(report.NameConflicts.Count == 0
+            ? $"指标名称查重（设计检查同一匹配，阈值 {FieldNameMatcher.NearMatchThreshold:0.00}）：无同名或近似指标"
+            : $"[yellow]指标名称查重（设计检查同一匹配，阈值 {FieldNameMatcher.NearMatchThreshold:0.00}）：{report.NameConflicts.Count} 对[/] " +
+              Markup.Escape(string.Join("；", report.NameConflicts.Select(c => $"{c.Name}（{c.FieldId}）≈ {c.OtherName}（{c.OtherFieldId}）{c.Score:0.00}"))));
         foreach (var t in report.Templates.Where(t => t.New > 0))
         {
             AnsiConsole.MarkupLine($"[yellow]新增指标[/] {Markup.Escape(t.Title)}：{Markup.Escape(string.Join("、", t.Columns.Where(c => c.Kind == ColumnOverlap.New).Select(c => c.Header)))}");

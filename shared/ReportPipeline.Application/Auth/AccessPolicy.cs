@@ -13,6 +13,8 @@ public enum ApiAction
     BuildReport,
     ReadBurden,
     PostFeedback,
+    /// <summary><c>POST /api/templates/check</c>: admins anywhere; it reads no org's data, so the target org is ignored.</summary>
+    CheckTemplateDesign,
 }
 
 public enum AccessOutcome
@@ -74,6 +76,11 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         {
             return AccessDecision.Forbid(
                 $"无权{Describe(action)}：该操作需要{RequiredRoles(action)}角色，令牌中的角色为{RoleNames.Describe(caller.Roles)}。");
+        }
+
+        if (action == ApiAction.CheckTemplateDesign)
+        {
+            return AccessDecision.Allow;
         }
 
         if (!OrgCodes.IsWellFormed(targetOrg))
@@ -147,13 +154,14 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         ApiAction.BuildReport => "生成汇总表",
         ApiAction.ReadBurden => "查看减负情况",
         ApiAction.PostFeedback => "提交下评上评价",
+        ApiAction.CheckTemplateDesign => "检查报表设计",
         _ => action.ToString(),
     };
 
     private static string RequiredRoles(ApiAction action) => action switch
     {
         ApiAction.Submit or ApiAction.PostFeedback => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Admin),
-        ApiAction.BuildReport => RoleNames.Describe(CallerRoles.Admin),
+        ApiAction.BuildReport or ApiAction.CheckTemplateDesign => RoleNames.Describe(CallerRoles.Admin),
         ApiAction.ReadReport or ApiAction.ReadBurden => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
         _ => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Viewer | CallerRoles.Admin),
     };

@@ -34,7 +34,11 @@ public sealed record OverlapReport(
     int TotalColumns,
     int DistinctFieldsUsed,
     decimal OverlapRatio,
-    IReadOnlyList<TemplateOverlap> Templates);
+    IReadOnlyList<TemplateOverlap> Templates)
+{
+    /// <summary>Fields of the one table that the design check's matcher cannot tell apart (a shared alias, near names).</summary>
+    public IReadOnlyList<NameConflict> NameConflicts { get; init; } = [];
+}
 
 /// <summary>Shows a department, before a form reaches a village, which of its columns are already collected.</summary>
 public static class OverlapAnalyzer
@@ -82,7 +86,10 @@ public static class OverlapAnalyzer
             totalColumns,
             distinct,
             distinct == 0 ? 0 : Math.Round((decimal)totalColumns / distinct, 2),
-            templates);
+            templates)
+        {
+            NameConflicts = new FieldNameMatcher(catalog).FindConflicts(),
+        };
     }
 
     private static IEnumerable<string> FieldsOf(TemplateColumn column) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace ReportPipeline.Domain.Validation;
@@ -52,7 +51,7 @@ public static class UserText
 
         if (take < text.Length)
         {
-            builder.Append(CultureInfo.InvariantCulture, $"…（共{text.Length}个字符）");
+            builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"…（共{text.Length}个字符）");
         }
         return builder.ToString();
     }

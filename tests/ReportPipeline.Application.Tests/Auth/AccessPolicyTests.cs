@@ -42,6 +42,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Submitter, ApiAction.BuildReport, "FFFFF"),
         (CallerRoles.Submitter, ApiAction.ReadBurden, "FFFFF"),
         (CallerRoles.Submitter, ApiAction.PostFeedback, "AFFFF"),
+        (CallerRoles.Submitter, ApiAction.CheckTemplateDesign, "FFFFF"),
 
         (CallerRoles.Viewer, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Viewer, ApiAction.ReadForm, "AAFFF"),
@@ -52,6 +53,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Viewer, ApiAction.BuildReport, "FFFFF"),
         (CallerRoles.Viewer, ApiAction.ReadBurden, "AAFFF"),
         (CallerRoles.Viewer, ApiAction.PostFeedback, "FFFFF"),
+        (CallerRoles.Viewer, ApiAction.CheckTemplateDesign, "FFFFF"),
 
         (CallerRoles.Admin, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Admin, ApiAction.ReadForm, "AAFFF"),
@@ -62,6 +64,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Admin, ApiAction.BuildReport, "AAFFF"),
         (CallerRoles.Admin, ApiAction.ReadBurden, "AAFFF"),
         (CallerRoles.Admin, ApiAction.PostFeedback, "AFFFF"),
+        (CallerRoles.Admin, ApiAction.CheckTemplateDesign, "AAAAA"),
     ];
 
     public static TheoryData<CallerRoles, Relation, ApiAction, bool> Matrix()
