@@ -1,5 +1,6 @@
 // ReportPipeline on Azure: a Flex Consumption function app with a user-assigned identity, a storage account without
-// shared keys, Application Insights on Log Analytics, Event Grid delivery of dropped submissions, alerts and the ops
+// shared keys (containers, tables, the consolidation queues), Application Insights on Log Analytics, Event Grid delivery
+// of dropped submissions, the web app on Static Web Apps with the function app as its backend, alerts and the ops
 // workbook. Deployed with `azd up` (azure.yaml at the repository root).
 targetScope = 'subscription'
 
@@ -52,6 +53,10 @@ param consolidationSchedule string = '0 */15 * * * *'
 @description('Create the Event Grid subscription to the blob trigger. Its webhook key exists only once the code is deployed, so the postdeploy hook in azure.yaml turns this on and provisions again.')
 param eventSubscriptionEnabled bool = false
 
+@description('Region of the Static Web App serving the web app; Static Web Apps is offered in these regions only.')
+@allowed([ 'eastasia', 'centralus', 'eastus2', 'westus2', 'westeurope' ])
+param webLocation string = 'eastasia'
+
 @description('E-mail address that receives the alerts; empty creates the alert rules without a receiver.')
 param alertEmail string = ''
 
@@ -85,6 +90,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
   }
 }
 
@@ -149,6 +155,18 @@ module eventGrid 'app/eventgrid.bicep' = {
   }
 }
 
+module web 'app/web.bicep' = {
+  name: 'web'
+  scope: rg
+  params: {
+    name: 'stapp-rp-${resourceToken}'
+    location: webLocation
+    tags: tags
+    functionAppId: functionApp.outputs.id
+    functionAppLocation: location
+  }
+}
+
 module alerts 'app/alerts.bicep' = {
   name: 'alerts'
   scope: rg
@@ -157,6 +175,8 @@ module alerts 'app/alerts.bicep' = {
     tags: tags
     namePrefix: 'rp-${resourceToken}'
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+    poisonQueueName: storage.outputs.consolidationPoisonQueue
     alertEmail: alertEmail
   }
 }
@@ -168,6 +188,8 @@ module workbook 'app/workbook.bicep' = {
     location: location
     tags: tags
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+    poisonQueueName: storage.outputs.consolidationPoisonQueue
   }
 }
 
@@ -177,6 +199,8 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output SERVICE_API_NAME string = functionApp.outputs.name
 output SERVICE_API_URI string = 'https://${functionApp.outputs.defaultHostName}/api'
+output SERVICE_WEB_NAME string = web.outputs.name
+output SERVICE_WEB_URI string = web.outputs.uri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output OPS_WORKBOOK_ID string = workbook.outputs.id

@@ -9,11 +9,17 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using ReportPipeline.Application.Hosting;
+using ReportPipeline.Application.Http;
 using ReportPipeline.Application.Telemetry;
+using ReportPipeline.Functions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
 builder.ConfigureFunctionsWebApplication();
+
+// An exception escaping an HTTP function is answered like the local host answers it (UnexpectedFailure).
+builder.UseMiddleware<UnexpectedFailureMiddleware>();
+builder.Services.AddUnexpectedFailureProblems();
 
 // The same composition root as the local host, so the two cannot drift.
 builder.Services.AddReportPipeline(builder.Configuration);

@@ -4,6 +4,10 @@ param location string
 param tags object
 param namePrefix string
 param applicationInsightsName string
+@description('Log Analytics workspace holding the storage queue write logs (StorageQueueLogs).')
+param logAnalyticsId string
+@description('The queue the Functions host moves a consolidation unit to after its last failed attempt.')
+param poisonQueueName string
 param alertEmail string
 
 @description('Alert when more than this percentage of uploads in an hour is rejected (with at least 20 uploads).')
@@ -121,3 +125,44 @@ resource rules 'Microsoft.Insights/scheduledQueryRules@2021-08-01' = [for rule i
     }
   }
 }]
+
+// A consolidation unit that failed maxDequeueCount times (host.json) lands in the poison queue: its workbooks stay
+// stale until someone looks. Any message written there fires, from the queue service's own write log, so it does not
+// depend on what the code logs.
+resource poisonQueueAlert 'Microsoft.Insights/scheduledQueryRules@2021-08-01' = {
+  name: '${namePrefix}-consolidation-poison'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'ReportPipeline: consolidation unit in the poison queue'
+    description: 'A consolidation unit failed on every attempt and was moved to ${poisonQueueName}. Its workbooks are stale. Read the message (the org, period and templates of the unit) and the exceptions of the queue-triggered function, fix the cause, then move the message back to the consolidation queue or rebuild through the build route.'
+    severity: 1
+    enabled: true
+    scopes: [
+      logAnalyticsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'StorageQueueLogs | where OperationName == "PutMessage" and Uri has "/${poisonQueueName}/" | summarize Messages = count()'
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'Messages'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}

@@ -3,6 +3,9 @@
 param location string
 param tags object
 param applicationInsightsName string
+@description('Log Analytics workspace holding the storage queue write logs, for the poison-queue tile.')
+param logAnalyticsId string
+param poisonQueueName string
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -18,7 +21,8 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
     displayName: 'ReportPipeline operations'
     category: 'workbook'
     sourceId: applicationInsights.id
-    serializedData: loadTextContent('workbook.json')
+    // The poison-queue tile reads the workspace's StorageQueueLogs; its id and the queue name are filled in here.
+    serializedData: replace(replace(loadTextContent('workbook.json'), '__LOG_ANALYTICS_ID__', logAnalyticsId), '__POISON_QUEUE__', poisonQueueName)
   }
 }
 

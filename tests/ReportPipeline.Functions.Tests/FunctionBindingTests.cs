@@ -1,17 +1,17 @@
 using System.Reflection;
 using ReportPipeline.Application.Hosting;
-using ReportPipeline.Application.Http;
 
 namespace ReportPipeline.Functions.Tests;
 
 /// <summary>
-/// The Functions app cannot be built here, so its sources are checked against the constants and handler contracts in
-/// shared/: every route and trigger is bound exactly once, every function binds one, and each calls its own handler.
+/// The built Functions app, as the host will index it (<c>functions.metadata</c>), against the shared constants: every
+/// route of <see cref="ApiRoutes"/> with the contract's method and every trigger of <see cref="TriggerBindings"/> is bound
+/// exactly once, and nothing else is bound.
 /// </summary>
 public sealed class FunctionBindingTests
 {
     /// <summary>The contract's method per route (ONE-TABLE.md, "The contract").</summary>
-    private static readonly Dictionary<string, string> s_contractVerbs = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> s_contractMethods = new(StringComparer.Ordinal)
     {
         [nameof(ApiRoutes.Health)] = "GET",
         [nameof(ApiRoutes.Catalog)] = "GET",
@@ -25,127 +25,100 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Feedback)] = "POST",
     };
 
-    private static readonly IReadOnlyList<FunctionSource> s_functions = FunctionSources.Read();
+    /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>
+    private static readonly Dictionary<string, string> s_triggerTargets = new(StringComparer.Ordinal)
+    {
+        ["blobTrigger"] = "path",
+        ["queueTrigger"] = "queueName",
+        ["timerTrigger"] = "schedule",
+    };
+
+    private static IReadOnlyList<FunctionMetadata> Functions => FunctionsMetadata.Read();
 
     [Fact]
-    public void The_functions_project_has_functions_to_check()
+    public void Every_route_constant_has_its_contract_method()
     {
-        Assert.NotEmpty(s_functions);
+        Assert.Equal(RouteConstants().Keys.Order(StringComparer.Ordinal), s_contractMethods.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void Every_route_constant_is_bound_by_exactly_one_function()
+    public void Every_function_has_exactly_one_trigger_and_a_unique_name()
     {
-        var unbalanced = RouteConstants()
-            .Select(route => (route, functions: s_functions.Where(f => f.Routes.Contains(route)).Select(f => f.Name).ToList()))
-            .Where(entry => entry.functions.Count != 1)
-            .Select(entry => $"{entry.route}: [{string.Join(", ", entry.functions)}]")
+        Assert.NotEmpty(Functions);
+        Assert.All(Functions, function => Assert.Single(function.Triggers));
+        Assert.Equal(Functions.Count, Functions.Select(function => function.Name).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void Every_route_and_method_of_the_contract_is_bound_exactly_once_and_no_other()
+    {
+        var expected = RouteConstants()
+            .Select(route => $"{s_contractMethods[route.Key]} {route.Value}")
+            .Order(StringComparer.Ordinal);
+
+        var bound = Functions
+            .SelectMany(function => function.Triggers.Where(trigger => trigger.Type == "httpTrigger"))
+            .SelectMany(trigger => trigger.Methods.DefaultIfEmpty("ANY").Select(method => $"{method} {trigger.Text("route")}"))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(expected, bound);
+    }
+
+    [Fact]
+    public void Http_functions_are_anonymous_because_the_handlers_check_the_bearer_token_on_both_hosts()
+    {
+        var httpTriggers = Functions.SelectMany(function => function.Triggers).Where(trigger => trigger.Type == "httpTrigger").ToList();
+
+        Assert.NotEmpty(httpTriggers);
+        Assert.All(httpTriggers, trigger => Assert.Equal("Anonymous", trigger.Text("authLevel")));
+    }
+
+    [Fact]
+    public void Every_trigger_constant_is_bound_exactly_once_and_no_other_trigger_is_bound()
+    {
+        var expected = TriggerConstants().Values.Order(StringComparer.Ordinal);
+
+        var bound = Functions
+            .SelectMany(function => function.Triggers)
+            .Where(trigger => trigger.Type != "httpTrigger")
+            .Select(trigger => s_triggerTargets.TryGetValue(trigger.Type, out var property)
+                ? trigger.Text(property) ?? $"({trigger.Type} without {property})"
+                : $"(unexpected {trigger.Type})")
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(expected, bound);
+    }
+
+    [Fact]
+    public void Every_storage_trigger_reads_the_pipelines_storage_connection()
+    {
+        var storageTriggers = Functions.SelectMany(function => function.Triggers)
+            .Where(trigger => trigger.Type is "blobTrigger" or "queueTrigger")
             .ToList();
 
-        Assert.True(unbalanced.Count == 0, "Routes not bound exactly once: " + string.Join("; ", unbalanced));
+        Assert.NotEmpty(storageTriggers);
+        Assert.All(storageTriggers, trigger => Assert.Equal(TriggerBindings.StorageConnection, trigger.Text("connection")));
     }
 
     [Fact]
-    public void Every_trigger_binding_constant_is_used_by_exactly_one_function()
+    public void The_submission_blob_trigger_is_delivered_by_Event_Grid_as_Flex_Consumption_requires()
     {
-        var unbalanced = TriggerConstants()
-            .Select(binding => (binding, functions: s_functions.Where(f => f.TriggerBindings.Contains(binding)).Select(f => f.Name).ToList()))
-            .Where(entry => entry.functions.Count != 1)
-            .Select(entry => $"{entry.binding}: [{string.Join(", ", entry.functions)}]")
-            .ToList();
+        var trigger = Assert.Single(Functions.SelectMany(function => function.Triggers), trigger => trigger.Text("path") == TriggerBindings.SubmissionBlobPath);
 
-        Assert.True(unbalanced.Count == 0, "Trigger bindings not used exactly once: " + string.Join("; ", unbalanced));
+        Assert.Equal("blobTrigger", trigger.Type);
+        Assert.Equal("EventGrid", trigger.Text("source"));
     }
 
-    [Fact]
-    public void Every_function_binds_exactly_one_route_or_a_trigger_constant()
-    {
-        var routes = RouteConstants().ToHashSet(StringComparer.Ordinal);
-        var triggers = TriggerConstants().ToHashSet(StringComparer.Ordinal);
+    /// <summary>Route constants by name (without the prefix, which is not a route).</summary>
+    private static Dictionary<string, string> RouteConstants() =>
+        Constants(typeof(ApiRoutes)).Where(constant => constant.Key != nameof(ApiRoutes.Prefix)).ToDictionary(StringComparer.Ordinal);
 
-        var offenders = s_functions
-            .Where(f => !(f.Routes.Count == 1 && routes.Contains(f.Routes[0]) && f.TriggerBindings.Count == 0)
-                     && !(f.Routes.Count == 0 && f.TriggerBindings.Count > 0 && f.TriggerBindings.All(triggers.Contains)))
-            .Select(f => $"{f.Name} ({f.File}): routes [{string.Join(", ", f.Routes)}], triggers [{string.Join(", ", f.TriggerBindings)}]")
-            .ToList();
+    /// <summary>Trigger constants by name; the storage connection is a property of storage triggers, not a trigger.</summary>
+    private static Dictionary<string, string> TriggerConstants() =>
+        Constants(typeof(TriggerBindings)).Where(constant => constant.Key != nameof(TriggerBindings.StorageConnection)).ToDictionary(StringComparer.Ordinal);
 
-        Assert.True(offenders.Count == 0, "Functions without exactly one shared binding: " + string.Join("; ", offenders));
-    }
-
-    [Fact]
-    public void Function_names_are_unique()
-    {
-        var duplicates = s_functions.GroupBy(f => f.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-
-        Assert.Empty(duplicates);
-    }
-
-    [Fact]
-    public void Every_http_api_method_is_called_by_exactly_one_function()
-    {
-        var unbalanced = HandlerMethods(typeof(IPipelineHttpApi))
-            .Select(method => (method, functions: s_functions.Where(f => f.CalledMethods.Contains(method)).Select(f => f.Name).ToList()))
-            .Where(entry => entry.functions.Count != 1)
-            .Select(entry => $"{entry.method}: [{string.Join(", ", entry.functions)}]")
-            .ToList();
-
-        Assert.True(unbalanced.Count == 0, "IPipelineHttpApi methods not called exactly once: " + string.Join("; ", unbalanced));
-    }
-
-    [Fact]
-    public void Every_http_function_calls_exactly_one_handler_method()
-    {
-        var handlerMethods = HandlerMethods(typeof(IPipelineHttpApi)).ToHashSet(StringComparer.Ordinal);
-
-        var offenders = s_functions
-            .Where(f => f.Routes.Count > 0)
-            .Where(f => f.CalledMethods.Count(handlerMethods.Contains) != 1)
-            .Select(f => $"{f.Name}: [{string.Join(", ", f.CalledMethods)}]")
-            .ToList();
-
-        Assert.True(offenders.Count == 0, "HTTP functions that do not call exactly one handler: " + string.Join("; ", offenders));
-    }
-
-    [Fact]
-    public void Every_http_function_uses_the_contract_verb_of_its_route()
-    {
-        Assert.Equal(RouteConstants().Order(StringComparer.Ordinal), s_contractVerbs.Keys.Order(StringComparer.Ordinal));
-
-        var offenders = s_functions
-            .Where(f => f.Routes.Count == 1)
-            .Where(f => f.HttpVerbs.Count != 1 || f.HttpVerbs[0] != s_contractVerbs[f.Routes[0]])
-            .Select(f => $"{f.Name} ({f.Routes[0]}): [{string.Join(", ", f.HttpVerbs)}], contract {s_contractVerbs[f.Routes[0]]}")
-            .ToList();
-
-        Assert.True(offenders.Count == 0, "Verbs differing from the contract: " + string.Join("; ", offenders));
-    }
-
-    [Fact]
-    public void The_blob_trigger_hands_the_name_to_the_ingestion_handler_and_the_timer_to_the_consolidation()
-    {
-        var blob = Assert.Single(s_functions, f => f.TriggerBindings.Contains(nameof(TriggerBindings.SubmissionBlobPath)));
-        Assert.Contains(nameof(TriggerBindings.StorageConnection), blob.TriggerBindings);
-        Assert.Contains(nameof(IBlobIngestionHandler.IngestAsync), blob.CalledMethods);
-
-        var timer = Assert.Single(s_functions, f => f.TriggerBindings.Contains(nameof(TriggerBindings.ConsolidationSchedule)));
-        Assert.Contains(nameof(IScheduledConsolidation.RunAsync), timer.CalledMethods);
-
-        var timerSource = RepositoryFiles.Read(timer.File);
-        Assert.Contains("IsPastDue", timerSource, StringComparison.Ordinal);
-        var blobSource = RepositoryFiles.Read(blob.File);
-        Assert.Contains("BlobTriggerSource.EventGrid", blobSource, StringComparison.Ordinal);
-    }
-
-    private static IEnumerable<string> RouteConstants() =>
-        Constants(typeof(ApiRoutes)).Where(name => name != nameof(ApiRoutes.Prefix));
-
-    private static IEnumerable<string> TriggerConstants() => Constants(typeof(TriggerBindings));
-
-    private static IEnumerable<string> Constants(Type type) =>
+    private static IEnumerable<KeyValuePair<string, string>> Constants(Type type) =>
         type.GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(field => field.IsLiteral && field.FieldType == typeof(string))
-            .Select(field => field.Name);
-
-    private static IEnumerable<string> HandlerMethods(Type type) =>
-        type.GetMethods().Select(method => method.Name).Distinct(StringComparer.Ordinal);
+            .Select(field => KeyValuePair.Create(field.Name, (string)field.GetRawConstantValue()!));
 }

@@ -1,12 +1,11 @@
 using System.Reflection;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using ReportPipeline.Application.Hosting;
 
 namespace ReportPipeline.Functions.Tests;
 
 /// <summary>The files next to the code that `azd up` and the Functions host read: they parse and say what the code needs.</summary>
-public sealed partial class InfraFileTests
+public sealed class InfraFileTests
 {
     [Fact]
     public void Every_json_file_in_infra_parses()
@@ -54,19 +53,88 @@ public sealed partial class InfraFileTests
     }
 
     [Fact]
-    public void The_storage_bicep_creates_every_container_and_table_the_code_uses()
+    public void Host_json_sets_every_queue_setting_the_operations_page_explains()
     {
-        var bicep = RepositoryFiles.Read("infra", "app", "storage.bicep");
-        var quoted = QuotedString().Matches(bicep).Select(match => match.Groups["value"].Value).ToHashSet(StringComparer.Ordinal);
+        using var host = JsonDocument.Parse(RepositoryFiles.Read("host.json"));
+        var queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
+        var operations = RepositoryFiles.Read("docs", "operations.md");
 
-        var names = typeof(StorageNames).GetFields(BindingFlags.Public | BindingFlags.Static)
+        string[] settings = ["batchSize", "newBatchThreshold", "maxDequeueCount", "visibilityTimeout"];
+        Assert.All(settings, setting =>
+        {
+            Assert.True(queues.TryGetProperty(setting, out _), $"host.json extensions.queues.{setting} is not set");
+            Assert.Contains($"`{setting}`", operations, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void The_compiled_storage_module_creates_every_container_and_table_the_code_names_and_no_other()
+    {
+        var storage = Bicep.Template.Module("storage");
+        var provisioned = CompiledTemplate.StringArray(CompiledTemplate.Variable(storage, "containerNames"))
+            .Concat(CompiledTemplate.StringArray(CompiledTemplate.Variable(storage, "tableNames")))
+            .Order(StringComparer.Ordinal);
+
+        var named = typeof(StorageNames).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(field => field.IsLiteral)
             .Select(field => (string)field.GetRawConstantValue()!)
-            .ToList();
+            .Order(StringComparer.Ordinal);
 
-        Assert.NotEmpty(names);
-        Assert.All(names, name => Assert.Contains(name, quoted));
-        Assert.Matches(@"allowSharedKeyAccess:\s*false", bicep);
+        Assert.Equal(named, provisioned);
+    }
+
+    [Fact]
+    public void The_compiled_storage_account_refuses_shared_keys()
+    {
+        var account = Assert.Single(CompiledTemplate.OfType(Bicep.Template.Module("storage"), "Microsoft.Storage/storageAccounts"));
+
+        Assert.False(account.GetProperty("properties").GetProperty("allowSharedKeyAccess").GetBoolean());
+    }
+
+    [Fact]
+    public void Every_queue_has_its_poison_queue_and_every_queue_trigger_has_its_queue()
+    {
+        var queues = CompiledTemplate.StringArray(CompiledTemplate.Variable(Bicep.Template.Module("storage"), "queueNames"));
+
+        Assert.Contains("consolidation", queues);
+        Assert.All(queues.Where(queue => !queue.EndsWith(PoisonSuffix, StringComparison.Ordinal)),
+            queue => Assert.Contains(queue + PoisonSuffix, queues));
+
+        var triggered = FunctionsMetadata.Read().SelectMany(function => function.Triggers)
+            .Where(trigger => trigger.Type == "queueTrigger")
+            .Select(trigger => trigger.Text("queueName"));
+        Assert.All(triggered, queue => Assert.Contains(queue, queues));
+    }
+
+    [Fact]
+    public void A_message_in_a_poison_queue_fires_an_alert_and_shows_in_the_workbook()
+    {
+        var poisonQueues = CompiledTemplate.StringArray(CompiledTemplate.Variable(Bicep.Template.Module("storage"), "queueNames"))
+            .Where(queue => queue.EndsWith(PoisonSuffix, StringComparison.Ordinal))
+            .ToList();
+        var alerts = CompiledTemplate.OfType(Bicep.Template.Module("alerts"), "Microsoft.Insights/scheduledQueryRules")
+            .Select(rule => rule.GetProperty("properties").GetProperty("criteria").ToString())
+            .ToList();
+        var workbook = RepositoryFiles.Read("infra", "app", "workbook.json");
+
+        Assert.NotEmpty(poisonQueues);
+        // The poison queue's name reaches the alert and the workbook as the storage module's output.
+        Assert.Contains(alerts, query => query.Contains("StorageQueueLogs", StringComparison.Ordinal)
+                                         && query.Contains("poisonQueueName", StringComparison.Ordinal));
+        Assert.Contains("__POISON_QUEUE__", workbook, StringComparison.Ordinal);
+        Assert.Contains("StorageQueueLogs", workbook, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_web_app_is_a_static_web_app_with_the_function_app_as_its_backend()
+    {
+        var web = Bicep.Template.Module("web");
+        var site = Assert.Single(CompiledTemplate.OfType(web, "Microsoft.Web/staticSites"));
+        Assert.Contains(site.GetProperty("sku").GetProperty("name").GetString(), new[] { "Free", "Standard" });
+        Assert.Single(CompiledTemplate.OfType(web, "Microsoft.Web/staticSites/linkedBackends"));
+
+        var azureYaml = RepositoryFiles.Read("azure.yaml");
+        Assert.Matches(@"(?m)^  web:\n    project: web\n    dist: dist\n(    \w+: .+\n)*?    host: staticwebapp$", azureYaml);
     }
 
     [Theory]
@@ -76,20 +144,24 @@ public sealed partial class InfraFileTests
     [InlineData("3913510d-42f4-4e42-8a64-420c390055eb", "Monitoring Metrics Publisher")]
     public void The_identity_gets_each_role_named_beside_its_guid(string roleId, string roleName)
     {
+        // The name is a comment, so only the Bicep text has it; the compiled template shows the role is assigned.
         var rbac = RepositoryFiles.Read("infra", "app", "rbac.bicep");
+        var compiled = Bicep.Template.Module("rbac");
 
         Assert.Contains($"'{roleId}' // {roleName}", rbac, StringComparison.Ordinal);
+        Assert.Contains(roleId, compiled.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_event_subscription_targets_the_blob_trigger_function_under_submissions()
     {
-        var eventGrid = RepositoryFiles.Read("infra", "app", "eventgrid.bicep");
-        var blobTrigger = Assert.Single(FunctionSources.Read(), f => f.TriggerBindings.Contains(nameof(TriggerBindings.SubmissionBlobPath)));
+        var eventGrid = Bicep.Template.Module("eventgrid");
+        var blobTrigger = Assert.Single(FunctionsMetadata.Read(),
+            function => function.Triggers.Any(trigger => trigger.Text("path") == TriggerBindings.SubmissionBlobPath));
 
-        Assert.Contains($"var blobTriggerFunctionName = '{blobTrigger.Name}'", eventGrid, StringComparison.Ordinal);
-        Assert.Contains($"/blobServices/default/containers/{StorageNames.SubmissionsContainer}/", eventGrid, StringComparison.Ordinal);
-        Assert.Contains("Microsoft.Storage.BlobCreated", eventGrid, StringComparison.Ordinal);
+        Assert.Equal(blobTrigger.Name, CompiledTemplate.Variable(eventGrid, "blobTriggerFunctionName").GetString());
+        Assert.Contains($"/blobServices/default/containers/{StorageNames.SubmissionsContainer}/", eventGrid.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Microsoft.Storage.BlobCreated", eventGrid.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -102,6 +174,5 @@ public sealed partial class InfraFileTests
         Assert.True(File.Exists(RepositoryFiles.PathOf("functions", "ReportPipeline.Functions", "ReportPipeline.Functions.csproj")));
     }
 
-    [GeneratedRegex(@"'(?<value>[^'\r\n]*)'")]
-    private static partial Regex QuotedString();
+    private const string PoisonSuffix = "-poison";
 }

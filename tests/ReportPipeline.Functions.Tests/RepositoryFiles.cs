@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
-
 namespace ReportPipeline.Functions.Tests;
 
 /// <summary>Locates the repository from the test's output folder and reads the files the tests check.</summary>
-internal static partial class RepositoryFiles
+internal static class RepositoryFiles
 {
     private static readonly Lazy<string> s_root = new(FindRoot);
 
@@ -19,9 +17,6 @@ internal static partial class RepositoryFiles
             .Where(path => !IsBuildOutput(path))
             .Order(StringComparer.Ordinal)
             .ToList();
-
-    /// <summary>C# source with comments removed, so that names in doc comments are not taken for bindings.</summary>
-    public static string WithoutComments(string source) => CommentPattern().Replace(source, " ");
 
     private static bool IsBuildOutput(string path)
     {
@@ -42,9 +37,4 @@ internal static partial class RepositoryFiles
 
         throw new InvalidOperationException($"ReportPipeline.sln not found above {AppContext.BaseDirectory}");
     }
-
-    // Block comments, then line comments (which include /// doc comments). String literals in the function sources
-    // hold no "//", so this simple form is enough for them.
-    [GeneratedRegex(@"/\*.*?\*/|//[^\n]*", RegexOptions.Singleline)]
-    private static partial Regex CommentPattern();
 }

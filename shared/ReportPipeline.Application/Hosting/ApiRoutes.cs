@@ -42,6 +42,5 @@ public static class StorageNames
     /// <summary>Reference data written by <c>seed</c>: the org registry as <c>orgs.json</c>.</summary>
     public const string ReferenceContainer = "reference";
     public const string ValuesTable = "FieldValues";
-    public const string ReportStateTable = "ReportState";
     public const string FeedbackTable = "BurdenFeedback";
 }
