@@ -116,7 +116,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapPost(ApiRoutes.BuildReport, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.BuildReportAsync(r, org, period, template, ct));
         api.MapGet(ApiRoutes.Burden, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetBurdenAsync(r, org, period, ct));
         api.MapPost(ApiRoutes.Feedback, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.PostFeedbackAsync(r, org, period, ct));
-        api.MapPost(GovernanceRoutes.TemplateCheck, (HttpRequest r, TemplateCheckApi h, CancellationToken ct) => h.CheckAsync(r, ct));
+        api.MapPost(ApiRoutes.TemplateCheck, (HttpRequest r, TemplateCheckApi h, CancellationToken ct) => h.CheckAsync(r, ct));
     }
 
     public async ValueTask DisposeAsync()

@@ -23,6 +23,7 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.BuildReport)] = "POST",
         [nameof(ApiRoutes.Burden)] = "GET",
         [nameof(ApiRoutes.Feedback)] = "POST",
+        [nameof(ApiRoutes.TemplateCheck)] = "POST",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>
