@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using ReportPipeline.Application.Hosting;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Storage.Client;
+using Azure.Storage.Blobs;
+using ReportPipeline.Storage;
 using static ReportPipeline.Api.Tests.PipelineHostFixture;
 
 namespace ReportPipeline.Api.Tests;
@@ -217,9 +218,8 @@ public sealed class SubmissionTests(PipelineHostFixture host)
         Assert.DoesNotContain(good, remaining);
         Assert.DoesNotContain(bad, remaining);
         var rejected = host.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(StorageNames.RejectedContainer);
-        var errors = await rejected.DownloadContentAsync(bad + ".errors.json");
-        Assert.NotNull(errors);
-        Assert.Contains("no_such_field", Encoding.UTF8.GetString(errors.Value.Content), StringComparison.Ordinal);
+        var errors = await rejected.GetBlobClient(bad + ".errors.json").DownloadContentAsync();
+        Assert.Contains("no_such_field", errors.Value.Content.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed partial class InfraFileTests
         var bicep = RepositoryFiles.Read("infra", "app", "storage.bicep");
         var quoted = QuotedString().Matches(bicep).Select(match => match.Groups["value"].Value).ToHashSet(StringComparer.Ordinal);
 
-        var names = typeof(StorageNames).GetFields(BindingFlags.Public | BindingFlags.Static)
+        var names = typeof(ReportPipeline.Storage.StorageNames).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(field => field.IsLiteral)
             .Select(field => (string)field.GetRawConstantValue()!)
             .ToList();
@@ -88,7 +88,7 @@ public sealed partial class InfraFileTests
         var blobTrigger = Assert.Single(FunctionSources.Read(), f => f.TriggerBindings.Contains(nameof(TriggerBindings.SubmissionBlobPath)));
 
         Assert.Contains($"var blobTriggerFunctionName = '{blobTrigger.Name}'", eventGrid, StringComparison.Ordinal);
-        Assert.Contains($"/blobServices/default/containers/{StorageNames.SubmissionsContainer}/", eventGrid, StringComparison.Ordinal);
+        Assert.Contains($"/blobServices/default/containers/{ReportPipeline.Storage.StorageNames.SubmissionsContainer}/", eventGrid, StringComparison.Ordinal);
         Assert.Contains("Microsoft.Storage.BlobCreated", eventGrid, StringComparison.Ordinal);
     }
 

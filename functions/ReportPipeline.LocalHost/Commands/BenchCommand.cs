@@ -9,7 +9,7 @@ using ReportPipeline.Domain.Synthetic;
 using ReportPipeline.Domain.Validation;
 using ReportPipeline.Domain.Values;
 using ReportPipeline.Storage.Bench;
-using ReportPipeline.Storage.Client;
+using Azure.Data.Tables;
 using ReportPipeline.Storage.Stores;
 using Spectre.Console;
 

@@ -30,18 +30,3 @@ public static class TriggerBindings
     /// <summary>Timer schedule expression resolved from the app setting <c>ConsolidationSchedule</c>.</summary>
     public const string ConsolidationSchedule = "%ConsolidationSchedule%";
 }
-
-/// <summary>Blob containers and tables the pipeline uses.</summary>
-public static class StorageNames
-{
-    public const string SubmissionsContainer = "submissions";
-    public const string RejectedContainer = "submissions-rejected";
-    public const string ArchiveContainer = "submissions-archive";
-    public const string ReportsContainer = "reports";
-    public const string LeasesContainer = "leases";
-    /// <summary>Reference data written by <c>seed</c>: the org registry as <c>orgs.json</c>.</summary>
-    public const string ReferenceContainer = "reference";
-    public const string ValuesTable = "FieldValues";
-    public const string ReportStateTable = "ReportState";
-    public const string FeedbackTable = "BurdenFeedback";
-}

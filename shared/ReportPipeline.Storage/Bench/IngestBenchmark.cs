@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
-using ReportPipeline.Storage.Client;
+using Azure.Data.Tables;
+using ReportPipeline.Storage.Diagnostics;
 using ReportPipeline.Storage.Stores;
 
 namespace ReportPipeline.Storage.Bench;
@@ -86,9 +87,9 @@ public static partial class IngestBenchmark
         foreach (var request in submissions)
         {
             var batch = RawEntities(request, chunkCount);
-            for (var i = 0; i < batch.Count; i += TableClient.MaxTransactionActions)
+            for (var i = 0; i < batch.Count; i += TableLimits.MaxTransactionActions)
             {
-                var slice = batch.GetRange(i, Math.Min(TableClient.MaxTransactionActions, batch.Count - i));
+                var slice = batch.GetRange(i, Math.Min(TableLimits.MaxTransactionActions, batch.Count - i));
                 await rawTable.SubmitTransactionAsync(slice, cancellationToken).ConfigureAwait(false);
             }
             rawEntities += batch.Count;
@@ -147,7 +148,7 @@ public static partial class IngestBenchmark
                 return new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity);
             })
             .ToList();
-        actions.Add(new(TableTransactionActionType.UpsertReplace, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, request.ReceivedAt, request.SubmissionId), request, [])));
+        actions.Add(new(TableTransactionActionType.UpsertReplace, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, request.ReceivedAt, request.SubmissionId), request, [], request.ReceivedAt)));
         var receipt = new MergeReceipt
         {
             SubmissionId = request.SubmissionId,
