@@ -13,6 +13,8 @@ public sealed record IngestBenchmarkResult
     public required long FieldValues { get; init; }
 
     public required long EntitiesWritten { get; init; }
+    /// <summary>Entities the storage pipeline saw written while ingesting (counted from the answers, not from receipts).</summary>
+    public required long CountedEntitiesWritten { get; init; }
     public required long IngestRoundTrips { get; init; }
     public required double RoundTripsPerSubmission { get; init; }
     public required int MaxRoundTripsPerSubmission { get; init; }
@@ -32,6 +34,8 @@ public sealed record IngestBenchmarkResult
     public double IngestToRawRatio => SubmissionsPerSecond / RawSubmissionsPerSecond;
 
     public required long ResendEntitiesWritten { get; init; }
+    /// <summary>Entities the storage pipeline saw written during the resend (must be 0).</summary>
+    public required long ResendCountedEntitiesWritten { get; init; }
     public required int ResendReplays { get; init; }
     public required long ResendRoundTrips { get; init; }
     public required TimeSpan ResendElapsed { get; init; }
@@ -115,6 +119,7 @@ public static partial class IngestBenchmark
             Submissions = submissions.Count,
             FieldValues = submissions.Sum(s => (long)s.Values.Count),
             EntitiesWritten = entities,
+            CountedEntitiesWritten = ingestCounters.EntitiesWritten,
             IngestRoundTrips = roundTrips,
             RoundTripsPerSubmission = submissions.Count == 0 ? 0 : (double)roundTrips / submissions.Count,
             MaxRoundTripsPerSubmission = maxRoundTrips,
@@ -125,6 +130,7 @@ public static partial class IngestBenchmark
             RawRoundTrips = rawRoundTrips,
             RawElapsed = rawElapsed,
             ResendEntitiesWritten = resendEntities,
+            ResendCountedEntitiesWritten = counters.Snapshot().EntitiesWritten - resendBefore.EntitiesWritten,
             ResendReplays = replays,
             ResendRoundTrips = counters.Snapshot().RoundTrips - resendBefore.RoundTrips,
             ResendElapsed = resendElapsed,
