@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Hosting;
 using ReportPipeline.Application.Http;
-using ReportPipeline.Storage.Client;
+using ReportPipeline.Storage.Configuration;
 using ReportPipeline.Storage.Emulator;
 using ReportPipeline.Storage.Stores;
 
@@ -63,7 +63,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         if (!HasStorageSetting(builder.Configuration))
         {
             azurite = await AzuriteEmulator.StartAsync(cancellationToken: cancellationToken);
-            builder.Configuration[StorageConnection.DefaultConnectionName] = azurite.ConnectionString;
+            builder.Configuration[ReportStorageSettings.DefaultName] = azurite.ConnectionString;
         }
 
         builder.WebHost.UseUrls(url ?? DefaultUrl);
@@ -98,9 +98,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         return new LocalHostRuntime(app, azurite);
     }
 
-    public static bool HasStorageSetting(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration[StorageConnection.DefaultConnectionName])
-        || configuration.GetSection(StorageConnection.DefaultConnectionName).GetChildren().Any();
+    public static bool HasStorageSetting(IConfiguration configuration) => ReportStorageSettings.IsConfigured(configuration);
 
     /// <summary>The same route constants the Functions app binds, each handed to the same handler.</summary>
     private static void MapRoutes(WebApplication app)

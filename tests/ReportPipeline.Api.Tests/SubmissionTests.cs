@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using ReportPipeline.Application.Hosting;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Storage.Client;
+using Azure.Storage.Blobs;
+using ReportPipeline.Storage;
 using static ReportPipeline.Api.Tests.PipelineHostFixture;
 
 namespace ReportPipeline.Api.Tests;
@@ -56,20 +57,29 @@ public sealed class SubmissionTests(PipelineHostFixture host)
     }
 
     [Fact]
-    public async Task An_idempotency_key_makes_a_resend_with_other_content_a_no_op()
+    public async Task An_idempotency_key_reused_with_other_content_gets_422_idempotency_key_reused_and_changes_nothing()
     {
         var village = host.Villages()[2];
         var period = UniqueMonth();
         void Key(HttpRequestMessage r) => r.Headers.Add("Idempotency-Key", "upload-42");
+        var firstValues = host.TypedValues(village, period, seed: 1);
 
         using var first = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
-            Json(new { values = host.TypedValues(village, period, seed: 1) }), Key);
-        using var second = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
+            Json(new { values = firstValues }), Key);
+        using var reused = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
             Json(new { values = host.TypedValues(village, period, seed: 2) }), Key);
+        using var resent = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
+            Json(new { values = firstValues }), Key);
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal((await ReadJsonAsync(first)).GetProperty("submissionId").GetString(), (await ReadJsonAsync(second)).GetProperty("submissionId").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
+        var error = Assert.Single((await ReadJsonAsync(reused)).GetProperty("errors").EnumerateArray());
+        Assert.Equal("idempotency_key_reused", error.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.OK, resent.StatusCode);
+        Assert.Equal((await ReadJsonAsync(first)).GetProperty("submissionId").GetString(), (await ReadJsonAsync(resent)).GetProperty("submissionId").GetString());
+        var history = host.Services.GetRequiredService<IFieldValueStore>().ReadAuditAsync(village.Code, Domain.Periods.Period.Parse(period));
+        Assert.Equal(1, await history.CountAsync());
     }
 
     [Fact]
@@ -217,9 +227,8 @@ public sealed class SubmissionTests(PipelineHostFixture host)
         Assert.DoesNotContain(good, remaining);
         Assert.DoesNotContain(bad, remaining);
         var rejected = host.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(StorageNames.RejectedContainer);
-        var errors = await rejected.DownloadContentAsync(bad + ".errors.json");
-        Assert.NotNull(errors);
-        Assert.Contains("no_such_field", Encoding.UTF8.GetString(errors.Value.Content), StringComparison.Ordinal);
+        var errors = await rejected.GetBlobClient(bad + ".errors.json").DownloadContentAsync();
+        Assert.Contains("no_such_field", errors.Value.Content.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

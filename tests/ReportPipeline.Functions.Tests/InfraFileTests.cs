@@ -68,14 +68,15 @@ public sealed class InfraFileTests
     }
 
     [Fact]
-    public void The_compiled_storage_module_creates_every_container_and_table_the_code_names_and_no_other()
+    public void The_compiled_storage_module_creates_every_container_table_and_queue_the_code_names_and_no_other()
     {
         var storage = Bicep.Template.Module("storage");
         var provisioned = CompiledTemplate.StringArray(CompiledTemplate.Variable(storage, "containerNames"))
             .Concat(CompiledTemplate.StringArray(CompiledTemplate.Variable(storage, "tableNames")))
+            .Concat(CompiledTemplate.StringArray(CompiledTemplate.Variable(storage, "queueNames")))
             .Order(StringComparer.Ordinal);
 
-        var named = typeof(StorageNames).GetFields(BindingFlags.Public | BindingFlags.Static)
+        var named = typeof(ReportPipeline.Storage.StorageNames).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(field => field.IsLiteral)
             .Select(field => (string)field.GetRawConstantValue()!)
             .Order(StringComparer.Ordinal);
@@ -160,7 +161,7 @@ public sealed class InfraFileTests
             function => function.Triggers.Any(trigger => trigger.Text("path") == TriggerBindings.SubmissionBlobPath));
 
         Assert.Equal(blobTrigger.Name, CompiledTemplate.Variable(eventGrid, "blobTriggerFunctionName").GetString());
-        Assert.Contains($"/blobServices/default/containers/{StorageNames.SubmissionsContainer}/", eventGrid.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"/blobServices/default/containers/{ReportPipeline.Storage.StorageNames.SubmissionsContainer}/", eventGrid.ToString(), StringComparison.Ordinal);
         Assert.Contains("Microsoft.Storage.BlobCreated", eventGrid.ToString(), StringComparison.Ordinal);
     }
 

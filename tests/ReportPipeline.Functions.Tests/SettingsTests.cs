@@ -87,7 +87,7 @@ public sealed partial class SettingsTests
     [Fact]
     public void The_storage_client_and_the_blob_trigger_read_the_same_connection()
     {
-        Assert.Equal(ReportPipeline.Storage.Client.StorageConnection.DefaultConnectionName, BoundSettings.StorageConnection);
+        Assert.Equal(ReportPipeline.Storage.Configuration.ReportStorageSettings.DefaultName, BoundSettings.StorageConnection);
     }
 
     private static List<string> Stale(IEnumerable<string> settings)

@@ -1,4 +1,7 @@
-using ReportPipeline.Storage.Client;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using ReportPipeline.Storage.Configuration;
+using ReportPipeline.Storage.Diagnostics;
 using ReportPipeline.Storage.Emulator;
 
 namespace ReportPipeline.Testing;
@@ -18,7 +21,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString => Emulator.ConnectionString;
 
-    public StorageConnection Connection => Emulator.Connection;
+    public ReportStorageSettings Settings => Emulator.Settings;
 
     public async Task InitializeAsync() => _emulator = await AzuriteEmulator.StartAsync();
 
@@ -30,36 +33,44 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A table client on a fresh table with a unique name, deleted when the returned scope is disposed.</summary>
-    public async Task<TemporaryTable> CreateTableAsync(StorageClientOptions? options = null)
+    /// <summary>
+    /// A table client (the SDK's, built as the hosts build it) on a fresh table with a unique name, with its own counters;
+    /// the table is deleted when the returned scope is disposed.
+    /// </summary>
+    public async Task<TemporaryTable> CreateTableAsync()
     {
-        var service = Connection.CreateTableServiceClient(options);
-        var table = service.GetTableClient(UniqueNames.Table());
+        var counters = new StorageDiagnostics();
+        var table = StorageClients.CreateTableServiceClient(Settings, counters).GetTableClient(UniqueNames.Table());
         await table.CreateIfNotExistsAsync();
-        return new TemporaryTable(table);
+        return new TemporaryTable(table, counters);
     }
 
-    /// <summary>A container with a unique name, deleted when the returned scope is disposed.</summary>
-    public async Task<TemporaryContainer> CreateContainerAsync(StorageClientOptions? options = null)
+    /// <summary>A container with a unique name and its own counters, deleted when the returned scope is disposed.</summary>
+    public async Task<TemporaryContainer> CreateContainerAsync()
     {
-        var service = Connection.CreateBlobServiceClient(options);
-        var container = service.GetBlobContainerClient(UniqueNames.Container());
+        var counters = new StorageDiagnostics();
+        var container = StorageClients.CreateBlobServiceClient(Settings, counters).GetBlobContainerClient(UniqueNames.Container());
         await container.CreateIfNotExistsAsync();
-        return new TemporaryContainer(container);
+        return new TemporaryContainer(container, counters);
     }
 }
 
-
-public sealed class TemporaryTable(TableClient client) : IAsyncDisposable
+public sealed class TemporaryTable(TableClient client, StorageDiagnostics counters) : IAsyncDisposable
 {
     public TableClient Client { get; } = client;
+
+    /// <summary>Requests, retries, conflicts and entities written through <see cref="Client"/>.</summary>
+    public StorageDiagnostics Counters { get; } = counters;
 
     public async ValueTask DisposeAsync() => await Client.DeleteAsync();
 }
 
-public sealed class TemporaryContainer(BlobContainerClient client) : IAsyncDisposable
+public sealed class TemporaryContainer(BlobContainerClient client, StorageDiagnostics counters) : IAsyncDisposable
 {
     public BlobContainerClient Client { get; } = client;
+
+    /// <summary>Requests, retries and conflicts through <see cref="Client"/>.</summary>
+    public StorageDiagnostics Counters { get; } = counters;
 
     public async ValueTask DisposeAsync() => await Client.DeleteIfExistsAsync();
 }

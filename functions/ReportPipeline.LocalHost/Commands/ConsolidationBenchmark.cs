@@ -16,7 +16,7 @@ using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Synthetic;
 using ReportPipeline.Domain.Validation;
 using ReportPipeline.Domain.Values;
-using ReportPipeline.Storage.Client;
+using ReportPipeline.Storage.Diagnostics;
 using Spectre.Console;
 
 namespace ReportPipeline.LocalHost.Commands;
@@ -126,26 +126,25 @@ public static class ConsolidationBenchmark
     {
         var scheduler = services.GetRequiredService<ScheduledConsolidation>();
         var reference = services.GetRequiredService<ReferenceData>();
-        var tables = services.GetRequiredService<TableServiceClient>();
-        var blobs = services.GetRequiredService<BlobServiceClient>();
+        var diagnostics = services.GetRequiredService<StorageDiagnostics>();
         var orgs = await reference.GetOrgsAsync(ct);
         var jobs = await scheduler.PlanAsync(periods, ct);
         using var split = new RoundTripsByService();
 
         // 1. Full rebuild through the scheduled consolidation, as the timer runs it.
-        var before = RoundTrips(tables, blobs);
+        var before = diagnostics.RoundTrips;
         var splitBefore = split.Snapshot();
         ScheduledConsolidation.RunSummary? full = null;
         await WithProgressAsync($"全量汇总 {jobs.Count} 份报表", jobs.Count, async progress =>
             full = await scheduler.RunAsync(periods, force: true, progress, ct));
-        var roundTrips = RoundTrips(tables, blobs) - before;
+        var roundTrips = diagnostics.RoundTrips - before;
         var splitAfter = split.Snapshot();
 
         // 2. Baseline: the same reports, values read once, built in memory and written by the writer alone.
         var baseline = await WriterOnlyAsync(services, reference, orgs, jobs, ct);
 
         // 3. Incremental: nothing changed, so nothing is rebuilt.
-        var incrementalBefore = RoundTrips(tables, blobs);
+        var incrementalBefore = diagnostics.RoundTrips;
         ScheduledConsolidation.RunSummary? incremental = null;
         await WithProgressAsync($"增量汇总 {jobs.Count} 份报表", jobs.Count, async progress =>
             incremental = await scheduler.RunAsync(periods, force: false, progress, ct));
@@ -171,7 +170,7 @@ public static class ConsolidationBenchmark
             IncrementalBuilt = incremental.Built,
             IncrementalSkipped = incremental.Skipped,
             IncrementalSeconds = incremental.DurationMs / 1000,
-            IncrementalRoundTrips = RoundTrips(tables, blobs) - incrementalBefore,
+            IncrementalRoundTrips = diagnostics.RoundTrips - incrementalBefore,
         };
     }
 
@@ -281,12 +280,6 @@ public static class ConsolidationBenchmark
                 await work(new SynchronousProgress<BuildResult>(_ => task.Increment(1)));
                 task.Value = task.MaxValue;
             });
-
-    /// <summary>Table and blob clients may share one counter set (they are built from one options instance): count it once.</summary>
-    private static long RoundTrips(TableServiceClient tables, BlobServiceClient blobs) =>
-        ReferenceEquals(tables.Counters, blobs.Counters)
-            ? tables.Counters.Snapshot().RoundTrips
-            : tables.Counters.Snapshot().RoundTrips + blobs.Counters.Snapshot().RoundTrips;
 
     private static void Print(Result r)
     {

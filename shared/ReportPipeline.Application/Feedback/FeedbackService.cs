@@ -3,20 +3,12 @@ using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Validation;
 
 namespace ReportPipeline.Application.Feedback;
 
-/// <summary>One 下评上 rating: how heavy a template is for the org that fills it (1 light … 5 very heavy).</summary>
-public sealed record BurdenRating(string Template, int Score, string? Comment);
-
 public sealed record FeedbackResult(string Org, string Period, int Saved, IReadOnlyList<ValidationError> Errors);
-
-/// <summary>Where ratings are kept: one per (period, org, template); rating again replaces the earlier one.</summary>
-public interface IFeedbackStore
-{
-    Task SaveAsync(string orgCode, Period period, IReadOnlyList<BurdenRating> ratings, DateTimeOffset at, CancellationToken cancellationToken);
-}
 
 /// <summary>Reads <c>{"ratings": [{"template": "…", "score": 1-5, "comment": "…"}]}</c>, checks every entry, stores all or nothing.</summary>
 public sealed class FeedbackService(ReferenceData reference, IFeedbackStore store, TimeProvider time, ILogger<FeedbackService> logger)

@@ -18,8 +18,6 @@ public static class ApiRoutes
     public const string BuildReport = "orgs/{org}/reports/{period}/{template}/build";
     public const string Burden = "orgs/{org}/burden/{period}";
     public const string Feedback = "orgs/{org}/feedback/{period}";
-    /// <summary>The design check of a proposed department report (admin).</summary>
-    public const string TemplateCheck = "templates/check";
 }
 
 /// <summary>Trigger bindings that are not HTTP routes; the Functions app binds each exactly once.</summary>
@@ -31,18 +29,4 @@ public static class TriggerBindings
     public const string StorageConnection = "ReportStorage";
     /// <summary>Timer schedule expression resolved from the app setting <c>ConsolidationSchedule</c>.</summary>
     public const string ConsolidationSchedule = "%ConsolidationSchedule%";
-}
-
-/// <summary>Blob containers and tables the pipeline uses.</summary>
-public static class StorageNames
-{
-    public const string SubmissionsContainer = "submissions";
-    public const string RejectedContainer = "submissions-rejected";
-    public const string ArchiveContainer = "submissions-archive";
-    public const string ReportsContainer = "reports";
-    public const string LeasesContainer = "leases";
-    /// <summary>Reference data written by <c>seed</c>: the org registry as <c>orgs.json</c>.</summary>
-    public const string ReferenceContainer = "reference";
-    public const string ValuesTable = "FieldValues";
-    public const string FeedbackTable = "BurdenFeedback";
 }

@@ -13,7 +13,6 @@ using ReportPipeline.Application.Telemetry;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Excel;
 using ReportPipeline.Storage.Stores;
-using ReportPipeline.Storage.Client;
 
 namespace ReportPipeline.Application.Hosting;
 
@@ -42,12 +41,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<PipelineMetrics>();
 
-        services.AddReportStorage(configuration);
-        services.TryAddSingleton<IOrgRegistrySource>(sp => new BlobOrgRegistrySource(
-            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(StorageNames.ReferenceContainer),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>()));
-        services.TryAddSingleton<IFeedbackStore>(sp => new TableFeedbackStore(
-            sp.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.FeedbackTable)));
+        services.AddReportStorage(configuration, sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.OrgsPath);
 
         services.TryAddSingleton<IFormWorkbookWriter, FormWorkbookWriter>();
         services.TryAddSingleton<IFormWorkbookReader, FormWorkbookReader>();

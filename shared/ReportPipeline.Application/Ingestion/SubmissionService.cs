@@ -124,7 +124,18 @@ public sealed class SubmissionService(
             input.IdempotencyKey,
             input.Channel,
             time.GetUtcNow());
-        var receipt = await values.MergeAsync(request, cancellationToken);
+        MergeReceipt receipt;
+        try
+        {
+            receipt = await values.MergeAsync(request, cancellationToken);
+        }
+        catch (IdempotencyKeyReusedException reused)
+        {
+            // Not a replay: the key was first used for other content. Nothing was written; the client answers 422.
+            logger.LogWarning("Idempotency key reused with other content for {Org} {Period}; first used by {FirstSubmission}",
+                input.OrgCode, input.Period.ToString(), reused.FirstSubmissionId);
+            return new SubmissionOutcome(null, [new ValidationError(null, IdempotencyKeyReusedException.Code, reused.Message)], warnings);
+        }
 
         var district = PipelineMetrics.District(input.OrgCode);
         if (receipt.IsReplay)

@@ -4,17 +4,9 @@ using ReportPipeline.Application.Options;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
 
 namespace ReportPipeline.Application.Reference;
-
-/// <summary>Where the org registry lives: the seeded registry in storage, or the sample city shipped with the catalog.</summary>
-public interface IOrgRegistrySource
-{
-    /// <summary>The registry and a version tag (ETag or file time) that changes when it does.</summary>
-    Task<(OrgRegistry Registry, string Version)> LoadAsync(CancellationToken cancellationToken);
-
-    Task SaveAsync(IReadOnlyCollection<Org> orgs, CancellationToken cancellationToken);
-}
 
 /// <summary>
 /// The catalog (loaded once: it is versioned with the code) and the org registry (reloaded at most every

@@ -49,6 +49,12 @@ public sealed record MergeReceipt
     public DateTimeOffset? FirstReportedAt { get; init; }
     /// <summary>When the org itself last reported for the period; later pre-fill does not move it.</summary>
     public DateTimeOffset? LastReportedAt { get; init; }
+    /// <summary>
+    /// When this submission was committed: the time of its audit entry and of every value it wrote. Commits of one org
+    /// are serialised and their times strictly increase, so the latest commit time is the last writer's, whatever order
+    /// the requests arrived in (<see cref="ReceivedAt"/>). Null only for receipts stored before it was kept.
+    /// </summary>
+    public DateTimeOffset? CommittedAt { get; init; }
     public bool HasReported => FirstReportedAt is not null;
 }
 
@@ -61,7 +67,11 @@ public sealed record AuditEntry(
     string Channel,
     ValueOrigin Origin,
     IReadOnlyDictionary<string, string> NormalisedValues,
-    IReadOnlyList<ValueChange> Changes);
+    IReadOnlyList<ValueChange> Changes)
+{
+    /// <summary>When the submission was committed; the history is ordered by it, newest (the last writer) first.</summary>
+    public DateTimeOffset CommittedAt { get; init; }
+}
 
 public sealed record ValueChange(string FieldId, string? Before, string After);
 
@@ -75,8 +85,11 @@ public interface IFieldValueStore
 
     /// <summary>
     /// Writes only the values that changed, the audit entry and the receipt, atomically where the storage allows;
-    /// concurrent merges for one org are serialised by optimistic concurrency and lose nothing.
+    /// concurrent merges for one org are serialised by optimistic concurrency and lose nothing. A resend (same
+    /// idempotency key and content, or the same content as the latest submission) writes nothing and returns the first
+    /// receipt with <see cref="MergeReceipt.IsReplay"/>.
     /// </summary>
+    /// <exception cref="IdempotencyKeyReusedException">The idempotency key was first used with other content; nothing is written.</exception>
     Task<MergeReceipt> MergeAsync(MergeRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Reads many orgs of one period efficiently (the consolidation read path). Orgs with nothing stored are omitted.</summary>
@@ -89,4 +102,19 @@ public interface IFieldValueStore
 
     /// <summary>The latest receipt for each org of the list that has submitted for the period (the completeness read path).</summary>
     IAsyncEnumerable<MergeReceipt> ReadLatestReceiptsAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// A request reused an idempotency key with content other than the key's first submission. Nothing was written; the
+/// client must use a new key for new content (answered 422 <c>idempotency_key_reused</c>).
+/// </summary>
+public sealed class IdempotencyKeyReusedException(string idempotencyKey, string firstSubmissionId)
+    : InvalidOperationException("幂等键（Idempotency-Key）已用于内容不同的另一次提交；新的内容请使用新的幂等键。本次提交未保存任何数据。")
+{
+    public const string Code = "idempotency_key_reused";
+
+    public string IdempotencyKey { get; } = idempotencyKey;
+
+    /// <summary>The submission the key was first used for.</summary>
+    public string FirstSubmissionId { get; } = firstSubmissionId;
 }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
-using ReportPipeline.Storage.Client;
+using Azure.Data.Tables;
+using ReportPipeline.Storage.Diagnostics;
 using ReportPipeline.Storage.Stores;
 
 namespace ReportPipeline.Storage.Bench;
@@ -12,6 +13,8 @@ public sealed record IngestBenchmarkResult
     public required long FieldValues { get; init; }
 
     public required long EntitiesWritten { get; init; }
+    /// <summary>Entities the storage pipeline saw written while ingesting (counted from the answers, not from receipts).</summary>
+    public required long CountedEntitiesWritten { get; init; }
     public required long IngestRoundTrips { get; init; }
     public required double RoundTripsPerSubmission { get; init; }
     public required int MaxRoundTripsPerSubmission { get; init; }
@@ -31,6 +34,8 @@ public sealed record IngestBenchmarkResult
     public double IngestToRawRatio => SubmissionsPerSecond / RawSubmissionsPerSecond;
 
     public required long ResendEntitiesWritten { get; init; }
+    /// <summary>Entities the storage pipeline saw written during the resend (must be 0).</summary>
+    public required long ResendCountedEntitiesWritten { get; init; }
     public required int ResendReplays { get; init; }
     public required long ResendRoundTrips { get; init; }
     public required TimeSpan ResendElapsed { get; init; }
@@ -86,9 +91,9 @@ public static partial class IngestBenchmark
         foreach (var request in submissions)
         {
             var batch = RawEntities(request, chunkCount);
-            for (var i = 0; i < batch.Count; i += TableClient.MaxTransactionActions)
+            for (var i = 0; i < batch.Count; i += TableLimits.MaxTransactionActions)
             {
-                var slice = batch.GetRange(i, Math.Min(TableClient.MaxTransactionActions, batch.Count - i));
+                var slice = batch.GetRange(i, Math.Min(TableLimits.MaxTransactionActions, batch.Count - i));
                 await rawTable.SubmitTransactionAsync(slice, cancellationToken).ConfigureAwait(false);
             }
             rawEntities += batch.Count;
@@ -114,6 +119,7 @@ public static partial class IngestBenchmark
             Submissions = submissions.Count,
             FieldValues = submissions.Sum(s => (long)s.Values.Count),
             EntitiesWritten = entities,
+            CountedEntitiesWritten = ingestCounters.EntitiesWritten,
             IngestRoundTrips = roundTrips,
             RoundTripsPerSubmission = submissions.Count == 0 ? 0 : (double)roundTrips / submissions.Count,
             MaxRoundTripsPerSubmission = maxRoundTrips,
@@ -124,6 +130,7 @@ public static partial class IngestBenchmark
             RawRoundTrips = rawRoundTrips,
             RawElapsed = rawElapsed,
             ResendEntitiesWritten = resendEntities,
+            ResendCountedEntitiesWritten = counters.Snapshot().EntitiesWritten - resendBefore.EntitiesWritten,
             ResendReplays = replays,
             ResendRoundTrips = counters.Snapshot().RoundTrips - resendBefore.RoundTrips,
             ResendElapsed = resendElapsed,
@@ -147,7 +154,7 @@ public static partial class IngestBenchmark
                 return new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity);
             })
             .ToList();
-        actions.Add(new(TableTransactionActionType.UpsertReplace, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, request.ReceivedAt, request.SubmissionId), request, [])));
+        actions.Add(new(TableTransactionActionType.UpsertReplace, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, request.ReceivedAt, request.SubmissionId), request, [], request.ReceivedAt)));
         var receipt = new MergeReceipt
         {
             SubmissionId = request.SubmissionId,

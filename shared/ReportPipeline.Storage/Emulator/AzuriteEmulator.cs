@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using ReportPipeline.Storage.Client;
+using ReportPipeline.Storage.Configuration;
 
 namespace ReportPipeline.Storage.Emulator;
 
@@ -21,6 +21,12 @@ public sealed class AzuriteEmulator : IAsyncDisposable
         "const stop=()=>{try{c.kill();}catch{}process.exit(0);};" +
         "process.stdin.on('end',stop);process.stdin.on('close',stop);process.stdin.resume();" +
         "c.on('exit',code=>process.exit(code===null?1:code));";
+
+    /// <summary>Azurite's well-known development account.</summary>
+    public const string DevelopmentAccountName = "devstoreaccount1";
+
+    /// <summary>Azurite's well-known development key (public, documented; not a secret).</summary>
+    public const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly Process _process;
     private readonly string _location;
@@ -43,12 +49,13 @@ public sealed class AzuriteEmulator : IAsyncDisposable
     /// <summary>A connection string with explicit endpoints for the well-known development account.</summary>
     public string ConnectionString =>
         "DefaultEndpointsProtocol=http;" +
-        $"AccountName={StorageConnection.DevelopmentAccountName};AccountKey={StorageConnection.DevelopmentAccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{StorageConnection.DevelopmentAccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageConnection.DevelopmentAccountName};" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnection.DevelopmentAccountName};";
+        $"AccountName={DevelopmentAccountName};AccountKey={DevelopmentAccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{DevelopmentAccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{DevelopmentAccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{DevelopmentAccountName};";
 
-    public StorageConnection Connection => StorageConnection.Parse(ConnectionString);
+    /// <summary>The settings the SDK clients are built from (<see cref="StorageClients"/>).</summary>
+    public ReportStorageSettings Settings => new() { ConnectionString = ConnectionString };
 
     /// <summary>
     /// Starts Azurite and waits until the blob and table endpoints accept connections.
@@ -145,13 +152,15 @@ public sealed class AzuriteEmulator : IAsyncDisposable
             {
                 throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} before it was ready: {Output()}");
             }
-            if (await AcceptsAsync(BlobPort, cancellationToken).ConfigureAwait(false) && await AcceptsAsync(TablePort, cancellationToken).ConfigureAwait(false))
+            if (await AcceptsAsync(BlobPort, cancellationToken).ConfigureAwait(false)
+                && await AcceptsAsync(QueuePort, cancellationToken).ConfigureAwait(false)
+                && await AcceptsAsync(TablePort, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"Azurite did not open ports {BlobPort}/{TablePort} within {timeout.TotalSeconds:0} s: {Output()}");
+                throw new TimeoutException($"Azurite did not open ports {BlobPort}/{QueuePort}/{TablePort} within {timeout.TotalSeconds:0} s: {Output()}");
             }
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }

@@ -1,12 +1,14 @@
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Storage.Client;
 
 namespace ReportPipeline.Storage.Stores;
 
 /// <summary>
-/// A lock per name as a lease on an empty blob in <c>leases</c>. The lease is renewed in the background while it is
+/// A lock per name as a lease (the SDK's <see cref="BlobLeaseClient"/>) on an empty blob in <c>leases</c>. The lease is renewed in the background while it is
 /// held, so work longer than the 60-second lease limit keeps it; a crashed holder loses it when the lease runs out.
 /// </summary>
 public sealed class BlobLeaseLock(BlobContainerClient container, TimeProvider timeProvider, ILogger<BlobLeaseLock> logger) : IDistributedLock
@@ -16,10 +18,10 @@ public sealed class BlobLeaseLock(BlobContainerClient container, TimeProvider ti
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var blob = "lock/" + name.Replace('\\', '/');
         var lease = TimeSpan.FromSeconds(Math.Clamp(Math.Round(duration.TotalSeconds), 15, 60));
-        string leaseId;
+        BlobLeaseClient leaseClient;
         try
         {
-            leaseId = await AcquireAsync(blob, lease, cancellationToken).ConfigureAwait(false);
+            leaseClient = await AcquireAsync(container.GetBlobClient(blob), lease, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -27,41 +29,48 @@ public sealed class BlobLeaseLock(BlobContainerClient container, TimeProvider ti
             return null;
         }
         logger.LogDebug("Acquired lock {Lock} for {Seconds} s leases", name, lease.TotalSeconds);
-        return new Handle(container, blob, leaseId, lease / 3, timeProvider, logger);
+        return new Handle(leaseClient, blob, lease / 3, timeProvider, logger);
     }
 
     /// <summary>
     /// The lock blob exists after the first use, so the lease is tried first and the blob created only when it is
     /// missing: one round trip instead of two on every later build.
     /// </summary>
-    private async Task<string> AcquireAsync(string blob, TimeSpan lease, CancellationToken cancellationToken)
+    private static async Task<BlobLeaseClient> AcquireAsync(BlobClient blob, TimeSpan lease, CancellationToken cancellationToken)
     {
+        var leaseClient = blob.GetBlobLeaseClient();
         try
         {
-            return await container.AcquireLeaseAsync(blob, lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await leaseClient.AcquireAsync(lease, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
         {
-            await container.UploadAsync(blob, ReadOnlyMemory<byte>.Empty, new BlobUploadOptions { CreateOnly = true }, cancellationToken).ConfigureAwait(false);
-            return await container.AcquireLeaseAsync(blob, lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException created) when (BlobErrors.IsAlreadyExists(created))
+            {
+                // Another instance created it first; the lease decides who holds the lock.
+            }
+            await leaseClient.AcquireAsync(lease, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+        return leaseClient;
     }
 
     private sealed class Handle : IAsyncDisposable
     {
-        private readonly BlobContainerClient _container;
+        private readonly BlobLeaseClient _lease;
         private readonly string _blob;
-        private readonly string _leaseId;
         private readonly ILogger _logger;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _renewal;
         private int _disposed;
 
-        public Handle(BlobContainerClient container, string blob, string leaseId, TimeSpan renewEvery, TimeProvider timeProvider, ILogger logger)
+        public Handle(BlobLeaseClient lease, string blob, TimeSpan renewEvery, TimeProvider timeProvider, ILogger logger)
         {
-            _container = container;
+            _lease = lease;
             _blob = blob;
-            _leaseId = leaseId;
             _logger = logger;
             _renewal = RenewAsync(renewEvery, timeProvider);
         }
@@ -73,7 +82,7 @@ public sealed class BlobLeaseLock(BlobContainerClient container, TimeProvider ti
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
                 {
-                    await _container.RenewLeaseAsync(_blob, _leaseId, _stop.Token).ConfigureAwait(false);
+                    await _lease.RenewAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -98,7 +107,7 @@ public sealed class BlobLeaseLock(BlobContainerClient container, TimeProvider ti
             _stop.Dispose();
             try
             {
-                await _container.ReleaseLeaseAsync(_blob, _leaseId).ConfigureAwait(false);
+                await _lease.ReleaseAsync().ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {

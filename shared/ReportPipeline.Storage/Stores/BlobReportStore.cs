@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Storage.Client;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -29,41 +30,50 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
             // Metadata must be ASCII; the watermark is opaque to the store, so escape it.
             metadata["Watermark"] = Uri.EscapeDataString(report.InputWatermark);
         }
-        await container.UploadAsync(BlobName(report.Period, report.TemplateId, report.OrgCode), workbook,
-            new BlobUploadOptions { ContentType = XlsxContentType, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+        await container.GetBlobClient(BlobName(report.Period, report.TemplateId, report.OrgCode)).UploadAsync(BinaryData.FromBytes(workbook), new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = XlsxContentType },
+            Metadata = metadata,
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredReport?> GetPropertiesAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default)
     {
-        var properties = await container.GetPropertiesAsync(BlobName(period, templateId, orgCode), cancellationToken).ConfigureAwait(false);
-        if (properties is null)
+        try
+        {
+            var properties = (await container.GetBlobClient(BlobName(period, templateId, orgCode)).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return FromMetadata(templateId, orgCode, period, properties.Metadata, properties.LastModified, properties.ContentLength);
+        }
+        catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
         {
             return null;
         }
-        return FromMetadata(templateId, orgCode, period, properties.Metadata, properties.LastModified, properties.ContentLength);
     }
 
     public async IAsyncEnumerable<StoredReport> ListAsync(Period period, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var prefix = ValueKeys.PeriodText(period) + "/";
-        await foreach (var item in container.GetBlobsAsync(prefix, includeMetadata: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
         {
             // {period}/{template}/{org}.xlsx
             var parts = item.Name[prefix.Length..].Split('/');
             if (parts.Length == 2 && parts[1].EndsWith(".xlsx", StringComparison.Ordinal))
             {
-                yield return FromMetadata(parts[0], parts[1][..^5], period, item.Metadata ?? new Dictionary<string, string>(), item.LastModified ?? default, item.ContentLength);
+                yield return FromMetadata(parts[0], parts[1][..^5], period, item.Metadata ?? new Dictionary<string, string>(),
+                    item.Properties.LastModified ?? default, item.Properties.ContentLength ?? 0);
             }
         }
     }
 
-    private static StoredReport FromMetadata(string templateId, string orgCode, Period period, IReadOnlyDictionary<string, string> metadata, DateTimeOffset lastModified, long size)
+    private static StoredReport FromMetadata(string templateId, string orgCode, Period period, IDictionary<string, string> metadata, DateTimeOffset lastModified, long size)
     {
-        var builtAt = metadata.TryGetValue("BuiltAt", out var built)
+        // The service returns metadata names in the case they were written; Azurite may not, so look them up either way.
+        var named = new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase);
+        var builtAt = named.TryGetValue("BuiltAt", out var built)
             && DateTimeOffset.TryParse(built, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
                 ? parsed
                 : lastModified;
-        var watermark = metadata.TryGetValue("Watermark", out var mark) ? Uri.UnescapeDataString(mark) : null;
+        var watermark = named.TryGetValue("Watermark", out var mark) ? Uri.UnescapeDataString(mark) : null;
         return new StoredReport(templateId, orgCode, period, builtAt, size, watermark);
     }
 
@@ -71,10 +81,10 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
     {
         try
         {
-            var download = await container.DownloadStreamingAsync(BlobName(period, templateId, orgCode), cancellationToken).ConfigureAwait(false);
-            return download.Content;
+            var download = await container.GetBlobClient(BlobName(period, templateId, orgCode)).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return download.Value.Content;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
         {
             return null;
         }

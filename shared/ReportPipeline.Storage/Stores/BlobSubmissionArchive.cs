@@ -2,10 +2,12 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Validation;
-using ReportPipeline.Storage.Client;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -26,19 +28,34 @@ public sealed class BlobSubmissionArchive(BlobContainerClient archive, BlobConta
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(content.Span));
         var name = hash + Extension(contentType);
-        var result = await archive.UploadAsync(name, content, new BlobUploadOptions { ContentType = contentType, CreateOnly = true }, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Archived upload {Hash} ({Bytes} bytes): {Outcome}", hash, content.Length, result.Created ? "stored" : "already archived");
+        var created = true;
+        try
+        {
+            await archive.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (BlobErrors.IsAlreadyExists(ex))
+        {
+            created = false;
+        }
+        logger.LogInformation("Archived upload {Hash} ({Bytes} bytes): {Outcome}", hash, content.Length, created ? "stored" : "already archived");
         return hash;
     }
 
     public async Task RejectAsync(string name, ReadOnlyMemory<byte> content, string contentType, IReadOnlyList<ValidationError> errors, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        await rejected.UploadAsync(name, content, new BlobUploadOptions { ContentType = contentType }, cancellationToken).ConfigureAwait(false);
+        await UploadAsync(rejected, name, BinaryData.FromBytes(content), contentType, cancellationToken).ConfigureAwait(false);
         var json = JsonSerializer.SerializeToUtf8Bytes(errors, ErrorJson);
-        await rejected.UploadAsync(name + ".errors.json", json, new BlobUploadOptions { ContentType = "application/json; charset=utf-8" }, cancellationToken).ConfigureAwait(false);
+        await UploadAsync(rejected, name + ".errors.json", BinaryData.FromBytes(json), "application/json; charset=utf-8", cancellationToken).ConfigureAwait(false);
         logger.LogWarning("Rejected upload {Name} with {ErrorCount} errors", name, errors.Count);
     }
+
+    internal static Task UploadAsync(BlobContainerClient container, string name, BinaryData content, string contentType, CancellationToken cancellationToken)
+        => container.GetBlobClient(name).UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
 
     internal static string Extension(string contentType) => contentType.Split(';')[0].Trim().ToLowerInvariant() switch
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Storage.Client;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -11,24 +12,39 @@ public sealed class BlobSubmissionInbox(BlobContainerClient container) : ISubmis
     {
         await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            yield return new DroppedFile(blob.Name, blob.ContentLength, blob.ETag.ToString(), blob.LastModified);
+            yield return new DroppedFile(blob.Name, blob.Properties.ContentLength ?? 0, blob.Properties.ETag?.ToString(), blob.Properties.LastModified);
         }
     }
 
     public async Task<DroppedFile?> GetAsync(string name, CancellationToken cancellationToken = default)
     {
-        var properties = await container.GetPropertiesAsync(name, cancellationToken).ConfigureAwait(false);
-        return properties is null ? null : new DroppedFile(name, properties.ContentLength, properties.ETag.ToString(), properties.LastModified);
+        try
+        {
+            var properties = (await container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return new DroppedFile(name, properties.ContentLength, properties.ETag.ToString(), properties.LastModified);
+        }
+        catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
+        {
+            return null;
+        }
     }
 
     public async Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default)
     {
-        var download = await container.DownloadContentAsync(name, cancellationToken).ConfigureAwait(false);
-        return download?.Content ?? throw new FileNotFoundException($"提交文件“{name}”不存在（可能已被处理）。", name);
+        try
+        {
+            var download = await container.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return download.Value.Content.ToArray();
+        }
+        catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
+        {
+            throw new FileNotFoundException($"提交文件“{name}”不存在（可能已被处理）。", name, ex);
+        }
     }
 
-    public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => container.DeleteIfExistsAsync(name, cancellationToken);
+    public Task DeleteAsync(string name, CancellationToken cancellationToken = default)
+        => container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
 
     public Task PutAsync(string name, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
-        => container.UploadAsync(name, content, new BlobUploadOptions { ContentType = contentType }, cancellationToken);
+        => BlobSubmissionArchive.UploadAsync(container, name, BinaryData.FromBytes(content), contentType, cancellationToken);
 }

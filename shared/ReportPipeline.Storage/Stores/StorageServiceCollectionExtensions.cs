@@ -1,55 +1,94 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Storage.Client;
+using ReportPipeline.Storage.Configuration;
+using ReportPipeline.Storage.Diagnostics;
 
 namespace ReportPipeline.Storage.Stores;
 
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the storage clients for the <c>ReportStorage</c> connection and every storage adapter of the domain
-    /// ports. Tables and containers are created once at host start (<see cref="StorageProvisioner"/>); code without a
+    /// Registers the SDK clients (Tables, Blobs, Queues) once, through Microsoft.Extensions.Azure, from the
+    /// <c>ReportStorage</c> settings the Functions storage extensions read, and every storage adapter of the domain ports.
+    /// Settings are read when a client is first needed, so a host that never touches storage starts without them.
+    /// Tables, containers and queues are created once at host start (<see cref="StorageProvisioner"/>); code without a
     /// host calls <c>StorageProvisioner.EnsureCreatedAsync</c> itself.
     /// </summary>
-    public static IServiceCollection AddReportStorage(this IServiceCollection services, IConfiguration configuration, ReportStorageNames? names = null)
+    /// <param name="orgsPath">The org registry file to use instead of the seeded one (<c>Pipeline__OrgsPath</c>), if any.</param>
+    public static IServiceCollection AddReportStorage(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, string?>? orgsPath = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(names ?? new ReportStorageNames());
         services.TryAddSingleton(new ValueStoreOptions());
-        services.TryAddSingleton(_ => StorageConnection.FromConfiguration(configuration));
-        services.TryAddSingleton(sp => new StorageClientOptions { TimeProvider = sp.GetRequiredService<TimeProvider>() });
-        services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateTableServiceClient(sp.GetRequiredService<StorageClientOptions>()));
-        services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateBlobServiceClient(sp.GetRequiredService<StorageClientOptions>()));
+        services.TryAddSingleton<StorageDiagnostics>();
+        services.TryAddSingleton(_ => ReportStorageSettings.Read(configuration));
+
+        services.AddAzureClients(clients =>
+        {
+            // One credential for the three clients; only built for identity-based settings.
+            clients.UseCredential(sp => sp.GetRequiredService<ReportStorageSettings>() is { UsesConnectionString: false } settings
+                ? settings.CreateCredential()
+                : NoCredential.Instance);
+            clients.AddClient<TableServiceClient, TableClientOptions>((options, credential, sp) =>
+                    StorageClients.CreateTableServiceClient(sp.GetRequiredService<ReportStorageSettings>(), options, credential))
+                .ConfigureOptions((options, sp) => StorageClients.Configure(options, sp.GetRequiredService<StorageDiagnostics>(), StorageService.Table));
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, sp) =>
+                    StorageClients.CreateBlobServiceClient(sp.GetRequiredService<ReportStorageSettings>(), options, credential))
+                .ConfigureOptions((options, sp) => StorageClients.Configure(options, sp.GetRequiredService<StorageDiagnostics>(), StorageService.Blob));
+            clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, sp) =>
+                    StorageClients.CreateQueueServiceClient(sp.GetRequiredService<ReportStorageSettings>(), options, credential))
+                .ConfigureOptions((options, sp) => StorageClients.Configure(options, sp.GetRequiredService<StorageDiagnostics>(), StorageService.Queue));
+        });
+
         services.TryAddSingleton<StorageProvisioner>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageProvisioner>());
 
         services.TryAddSingleton<IFieldValueStore>(sp => new TableFieldValueStore(
-            sp.GetRequiredService<TableServiceClient>().GetTableClient(sp.GetRequiredService<ReportStorageNames>().ValuesTable),
+            Table(sp, StorageNames.ValuesTable),
             sp.GetRequiredService<ILogger<TableFieldValueStore>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ValueStoreOptions>()));
+        services.TryAddSingleton<IFeedbackStore>(sp => new TableFeedbackStore(Table(sp, StorageNames.FeedbackTable)));
+        services.TryAddSingleton<IOrgRegistrySource>(sp => new BlobOrgRegistrySource(Container(sp, StorageNames.ReferenceContainer), orgsPath?.Invoke(sp)));
         services.TryAddSingleton<ISubmissionArchive>(sp => new BlobSubmissionArchive(
-            Container(sp, n => n.ArchiveContainer), Container(sp, n => n.RejectedContainer), sp.GetRequiredService<ILogger<BlobSubmissionArchive>>()));
-        services.TryAddSingleton<ISubmissionInbox>(sp => new BlobSubmissionInbox(Container(sp, n => n.SubmissionsContainer)));
-        services.TryAddSingleton<IReportStore>(sp => new BlobReportStore(Container(sp, n => n.ReportsContainer)));
+            Container(sp, StorageNames.ArchiveContainer), Container(sp, StorageNames.RejectedContainer), sp.GetRequiredService<ILogger<BlobSubmissionArchive>>()));
+        services.TryAddSingleton<ISubmissionInbox>(sp => new BlobSubmissionInbox(Container(sp, StorageNames.SubmissionsContainer)));
+        services.TryAddSingleton<IReportStore>(sp => new BlobReportStore(Container(sp, StorageNames.ReportsContainer)));
         services.TryAddSingleton<IDistributedLock>(sp => new BlobLeaseLock(
-            Container(sp, n => n.LeasesContainer), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BlobLeaseLock>>()));
+            Container(sp, StorageNames.LeasesContainer), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BlobLeaseLock>>()));
         return services;
     }
 
-    private static BlobContainerClient Container(IServiceProvider services, Func<ReportStorageNames, string> name)
-        => services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(name(services.GetRequiredService<ReportStorageNames>()));
+    private static TableClient Table(IServiceProvider services, string name) => services.GetRequiredService<TableServiceClient>().GetTableClient(name);
+
+    private static BlobContainerClient Container(IServiceProvider services, string name) => services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(name);
+
+    /// <summary>Stands in for a credential when a connection string carries the key; never asked for a token.</summary>
+    private sealed class NoCredential : TokenCredential
+    {
+        public static readonly NoCredential Instance = new();
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+            => throw new InvalidOperationException("A connection string is configured; no token is needed.");
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
+            => throw new InvalidOperationException("A connection string is configured; no token is needed.");
+    }
 }
 
-/// <summary>Creates the pipeline's tables and containers once; safe to call from several places.</summary>
-public sealed class StorageProvisioner(TableServiceClient tables, BlobServiceClient blobs, ReportStorageNames names, ILogger<StorageProvisioner> logger) : IHostedService
+/// <summary>Creates the pipeline's tables, containers and queues once; safe to call from several places.</summary>
+public sealed class StorageProvisioner(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, ILogger<StorageProvisioner> logger) : IHostedService
 {
     private readonly Lock _gate = new();
     private Task? _created;
@@ -68,15 +107,20 @@ public sealed class StorageProvisioner(TableServiceClient tables, BlobServiceCli
 
     private async Task CreateAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in names.Tables)
+        foreach (var table in StorageNames.Tables)
         {
-            await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var container in names.Containers)
+        foreach (var container in StorageNames.Containers)
         {
-            await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        logger.LogInformation("Storage ready: tables {Tables}, containers {Containers}", string.Join(',', names.Tables), string.Join(',', names.Containers));
+        foreach (var queue in StorageNames.Queues)
+        {
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        logger.LogInformation("Storage ready: tables {Tables}, containers {Containers}, queues {Queues}",
+            string.Join(',', StorageNames.Tables), string.Join(',', StorageNames.Containers), string.Join(',', StorageNames.Queues));
     }
 
     Task IHostedService.StartAsync(CancellationToken cancellationToken) => EnsureCreatedAsync(cancellationToken);

@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
-using ReportPipeline.Storage.Client;
+using ReportPipeline.Storage.Diagnostics;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -33,7 +34,7 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
     {
         var partition = ValueKeys.Partition(period, orgCode);
         var values = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
-        await foreach (var chunk in table.QueryAsync(And(PartitionIs(partition), PrefixRange(ValueKeys.ValuePrefix(orgCode))), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in table.QueryAsync<TableEntity>(And(PartitionIs(partition), PrefixRange(ValueKeys.ValuePrefix(orgCode))), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             ValueCodec.DecodeChunk(chunk, values);
         }
@@ -50,12 +51,12 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
         {
             var state = await ReadStateAsync(partition, request.OrgCode, keyedRow, cancellationToken).ConfigureAwait(false);
 
-            var replay = state.KeyedReceipt
-                ?? (state.Latest is { } latest
-                    && string.Equals(latest.GetString("ContentHash"), request.ContentHash, StringComparison.Ordinal)
-                    && string.Equals(latest.GetString("Origin"), request.Origin.ToString(), StringComparison.Ordinal)
-                        ? latest
-                        : null);
+            if (state.KeyedReceipt is { } keyed && !SameContent(keyed, request))
+            {
+                // The IETF Idempotency-Key draft: a key is bound to the content it was first used with.
+                throw new IdempotencyKeyReusedException(request.IdempotencyKey!, keyed.GetString("SubmissionId") ?? "");
+            }
+            var replay = state.KeyedReceipt ?? (state.Latest is { } latest && SameContent(latest, request) ? latest : null);
             if (replay is not null)
             {
                 StorageMetrics.EntitiesSkipped.Add(request.Values.Select(v => ValueKeys.ChunkOf(v.Key, _options.ChunkCount)).Distinct().Count());
@@ -69,13 +70,16 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
                     : first with { IsReplay = true, EntitiesWritten = 0 };
             }
 
-            var plan = MergePlanner.Plan(state.Values, request);
+            // The latest receipt's ETag serialises the org's commits; the commit time follows that order, so the audit
+            // key, the values' times and the receipt agree with who wrote last, whatever order requests arrived in.
+            var committedAt = CommitTime(state.Latest);
+            var plan = MergePlanner.Plan(state.Values, request with { ReceivedAt = committedAt });
             var (chunkActions, chunksSkipped) = ChunkActions(partition, request.OrgCode, plan, state.ChunkETags);
             var tailCount = 2 + (keyedRow is null ? 0 : 1);
-            var receipt = WithReporting(plan.ToReceipt(request, chunkActions.Count + tailCount), request, state.Latest);
+            var receipt = WithReporting(plan.ToReceipt(request, chunkActions.Count + tailCount), request, state.Latest) with { CommittedAt = committedAt };
             var tail = new List<TableTransactionAction>
             {
-                new(TableTransactionActionType.Add, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, request.ReceivedAt, request.SubmissionId), request, plan.Changes)),
+                new(TableTransactionActionType.Add, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, committedAt, request.SubmissionId), request, plan.Changes, committedAt)),
                 state.Latest is { } current
                     ? new(TableTransactionActionType.UpdateReplace, ValueCodec.EncodeReceipt(partition, ValueKeys.LatestReceipt(request.OrgCode), receipt, request.ContentHash, request.Origin), current.ETag)
                     : new(TableTransactionActionType.Add, ValueCodec.EncodeReceipt(partition, ValueKeys.LatestReceipt(request.OrgCode), receipt, request.ContentHash, request.Origin)),
@@ -93,7 +97,6 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
                     await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
                     batches++;
                 }
-                StorageMetrics.EntitiesWritten.Add(receipt.EntitiesWritten);
                 StorageMetrics.EntitiesSkipped.Add(chunksSkipped);
                 logger.LogInformation(
                     "Merged {Submission} for {Org} {Period}: {Changed} changed, {Unchanged} unchanged, {Conflicts} prefill conflicts, {Entities} entities in {Batches} transactions",
@@ -127,7 +130,7 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
         {
             var wanted = group.ToHashSet(StringComparer.Ordinal);
             var byOrg = new SortedDictionary<string, Dictionary<string, StoredValue>>(StringComparer.Ordinal);
-            await foreach (var chunk in table.QueryAsync(PartitionFilter(group.Key, wanted, ValueKeys.AllValuesPrefix, ValueKeys.ValuePrefix), select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in table.QueryAsync<TableEntity>(PartitionFilter(group.Key, wanted, ValueKeys.AllValuesPrefix, ValueKeys.ValuePrefix), select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var org = ValueKeys.OrgOf(chunk.RowKey);
                 if (!wanted.Contains(org))
@@ -150,7 +153,7 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
     public async IAsyncEnumerable<AuditEntry> ReadAuditAsync(string orgCode, Period period, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var filter = And(PartitionIs(ValueKeys.Partition(period, orgCode)), PrefixRange(ValueKeys.AuditPrefix(orgCode)));
-        await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return ValueCodec.DecodeAudit(entity, period);
         }
@@ -162,7 +165,7 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
         foreach (var group in orgCodes.Distinct(StringComparer.Ordinal).GroupBy(org => ValueKeys.Partition(period, org)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var wanted = group.ToHashSet(StringComparer.Ordinal);
-            await foreach (var entity in table.QueryAsync(PartitionFilter(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var entity in table.QueryAsync<TableEntity>(PartitionFilter(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 if (wanted.Contains(ValueKeys.OrgOf(entity.RowKey)))
                 {
@@ -170,6 +173,23 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
                 }
             }
         }
+    }
+
+    private static bool SameContent(TableEntity receipt, MergeRequest request)
+        => string.Equals(receipt.GetString("ContentHash"), request.ContentHash, StringComparison.Ordinal)
+           && string.Equals(receipt.GetString("Origin"), request.Origin.ToString(), StringComparison.Ordinal);
+
+    /// <summary>
+    /// Now, but strictly after the org's previous commit (stored values keep milliseconds): two commits never share a
+    /// time, and a later commit never looks older because its request arrived first or the clocks of two instances differ.
+    /// </summary>
+    private DateTimeOffset CommitTime(TableEntity? latest)
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        var previous = latest?.GetDateTimeOffset("CommittedAt") ?? latest?.GetDateTimeOffset("ReceivedAt");
+        return previous is { } p && p.AddMilliseconds(1) > now
+            ? DateTimeOffset.FromUnixTimeMilliseconds(p.ToUnixTimeMilliseconds() + 1)
+            : now;
     }
 
     /// <summary>Only the org's own submissions move its reporting times; pre-fill and carry-forward keep them as they were.</summary>
@@ -194,12 +214,12 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
     {
         var latestRow = ValueKeys.LatestReceipt(orgCode);
         var rows = keyedRow is null
-            ? TableFilter.Or(PrefixRange(ValueKeys.ValuePrefix(orgCode)), TableFilter.Equal("RowKey", latestRow))
-            : TableFilter.Or(PrefixRange(ValueKeys.ValuePrefix(orgCode)), TableFilter.Equal("RowKey", latestRow), TableFilter.Equal("RowKey", keyedRow));
+            ? Or(PrefixRange(ValueKeys.ValuePrefix(orgCode)), RowKeyIs(latestRow))
+            : Or(PrefixRange(ValueKeys.ValuePrefix(orgCode)), RowKeyIs(latestRow), RowKeyIs(keyedRow));
         var values = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
         var etags = new Dictionary<int, ETag>();
         TableEntity? latest = null, keyed = null;
-        await foreach (var entity in table.QueryAsync(And(PartitionIs(partition), rows), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(And(PartitionIs(partition), rows), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entity.RowKey == latestRow)
             {
@@ -240,7 +260,7 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
     /// <summary>Chunk writes first; the audit entry and receipts always travel in the last transaction.</summary>
     private static IEnumerable<List<TableTransactionAction>> Batches(List<TableTransactionAction> chunks, List<TableTransactionAction> tail)
     {
-        var max = TableClient.MaxTransactionActions;
+        var max = TableLimits.MaxTransactionActions;
         var index = 0;
         while (chunks.Count - index + tail.Count > max)
         {
@@ -256,20 +276,24 @@ public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldVa
         // The service allows at most 15 comparisons in a filter; beyond a few orgs the whole kind's range is cheaper anyway.
         if (orgs.Count <= 4)
         {
-            var perOrg = orgs.Order(StringComparer.Ordinal).Select(org => allPrefix == ValueKeys.AllValuesPrefix ? PrefixRange(orgRow(org)) : TableFilter.Equal("RowKey", orgRow(org))).ToArray();
-            return And(PartitionIs(partition), TableFilter.Or(perOrg));
+            var perOrg = orgs.Order(StringComparer.Ordinal).Select(org => allPrefix == ValueKeys.AllValuesPrefix ? PrefixRange(orgRow(org)) : RowKeyIs(orgRow(org))).ToArray();
+            return And(PartitionIs(partition), Or(perOrg));
         }
         return And(PartitionIs(partition), PrefixRange(allPrefix));
     }
 
-    private static string PartitionIs(string partition) => TableFilter.Equal("PartitionKey", partition);
+    private static string PartitionIs(string partition) => TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
 
-    private static string And(string a, string b) => TableFilter.And(a, b);
+    private static string RowKeyIs(string rowKey) => TableClient.CreateQueryFilter($"RowKey eq {rowKey}");
+
+    private static string And(string a, string b) => $"({a}) and ({b})";
+
+    private static string Or(params string[] terms) => string.Join(" or ", terms.Select(t => $"({t})"));
 
     /// <summary>Row keys starting with the prefix: from the prefix up to (excluding) the prefix with its last character incremented.</summary>
     private static string PrefixRange(string prefix)
     {
         var upper = prefix[..^1] + (char)(prefix[^1] + 1);
-        return TableFilter.Create($"RowKey ge {prefix} and RowKey lt {upper}");
+        return TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}");
     }
 }

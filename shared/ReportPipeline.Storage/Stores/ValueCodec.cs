@@ -5,7 +5,7 @@ using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
-using ReportPipeline.Storage.Client;
+using Azure.Data.Tables;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -74,6 +74,11 @@ internal static class ValueCodec
             entity["LastReportedAt"] = last;
         }
 
+        if (receipt.CommittedAt is { } committed)
+        {
+            entity["CommittedAt"] = committed;
+        }
+
         return entity;
     }
 
@@ -106,12 +111,13 @@ internal static class ValueCodec
         EntitiesWritten = entity.GetInt32("EntitiesWritten") ?? 0,
         FirstReportedAt = entity.GetDateTimeOffset("FirstReportedAt"),
         LastReportedAt = entity.GetDateTimeOffset("LastReportedAt"),
+        CommittedAt = entity.GetDateTimeOffset("CommittedAt"),
     };
 
     private sealed record AuditPayload(Dictionary<string, string> Values, List<ValueChange> Changes);
 
     /// <summary>The normalised values and changes as gzip'd JSON, split over binary properties of at most 60 KiB.</summary>
-    public static TableEntity EncodeAudit(string partitionKey, string rowKey, MergeRequest request, IReadOnlyList<ValueChange> changes)
+    public static TableEntity EncodeAudit(string partitionKey, string rowKey, MergeRequest request, IReadOnlyList<ValueChange> changes, DateTimeOffset committedAt)
     {
         var payload = new AuditPayload(request.Values.ToDictionary(v => v.Key, v => v.Value.Canonical, StringComparer.Ordinal), changes.ToList());
         using var buffer = new MemoryStream();
@@ -125,6 +131,7 @@ internal static class ValueCodec
             ["SubmissionId"] = request.SubmissionId,
             ["OrgCode"] = request.OrgCode,
             ["ReceivedAt"] = request.ReceivedAt,
+            ["CommittedAt"] = committedAt,
             ["Channel"] = request.Channel,
             ["Origin"] = request.Origin.ToString(),
             ["ContentHash"] = request.ContentHash,
@@ -161,6 +168,10 @@ internal static class ValueCodec
             entity.GetString("Channel") ?? "",
             Enum.TryParse<ValueOrigin>(entity.GetString("Origin"), out var origin) ? origin : ValueOrigin.Typed,
             payload?.Values ?? [],
-            payload?.Changes ?? []);
+            payload?.Changes ?? [])
+        {
+            // Entries written before commit times were kept were keyed by arrival time.
+            CommittedAt = entity.GetDateTimeOffset("CommittedAt") ?? entity.GetDateTimeOffset("ReceivedAt") ?? default,
+        };
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.Storage.Client;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -40,9 +39,12 @@ public static class ValueKeys
 
     public static string AuditPrefix(string orgCode) => "a|" + orgCode + "|";
 
-    /// <summary>Newest first: the ticks are inverted so an ascending range scan returns the latest entry first.</summary>
-    public static string Audit(string orgCode, DateTimeOffset receivedAt, string submissionId)
-        => string.Create(CultureInfo.InvariantCulture, $"a|{orgCode}|{DateTimeOffset.MaxValue.UtcTicks - receivedAt.UtcTicks:D19}_") + TableKey.Escape(submissionId);
+    /// <summary>
+    /// Newest first: the commit time's ticks are inverted so an ascending range scan returns the last writer first.
+    /// Commit times of one org strictly increase (see <c>TableFieldValueStore</c>), so the order is the commit order.
+    /// </summary>
+    public static string Audit(string orgCode, DateTimeOffset committedAt, string submissionId)
+        => string.Create(CultureInfo.InvariantCulture, $"a|{orgCode}|{DateTimeOffset.MaxValue.UtcTicks - committedAt.UtcTicks:D19}_") + TableKey.Escape(submissionId);
 
     /// <summary>The org code of a <c>v|</c>, <c>l|</c>, <c>k|</c> or <c>a|</c> row key.</summary>
     public static string OrgOf(string rowKey)

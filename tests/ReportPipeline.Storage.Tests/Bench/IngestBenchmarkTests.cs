@@ -46,6 +46,8 @@ public sealed class IngestBenchmarkTests(AzuriteFixture azurite, ITestOutputHelp
         Assert.Equal(0, result.RoundTripTargetMisses);
         Assert.Equal(2, result.MaxRoundTripsPerSubmission);
         Assert.Equal(0, result.ResendEntitiesWritten);
+        Assert.Equal(0, result.ResendCountedEntitiesWritten);
+        Assert.Equal(result.EntitiesWritten, result.CountedEntitiesWritten);
         Assert.Equal(submissions.Count, result.ResendReplays);
         Assert.Equal(result.RawEntities, result.EntitiesWritten);
     }

@@ -6,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Validation;
-using ReportPipeline.Storage.Client;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using ReportPipeline.Storage.Diagnostics;
 using ReportPipeline.Storage.Stores;
 using ReportPipeline.Testing;
 
@@ -24,9 +27,9 @@ public sealed class BlobAdapterTests(AzuriteFixture azurite)
         var bytes = Encoding.UTF8.GetBytes("{\"values\":{\"F0001\":3}}");
 
         var hash = await store.ArchiveAsync(bytes, "application/json");
-        var before = archive.Client.Counters.Snapshot();
+        var before = archive.Counters.Snapshot();
         var again = await store.ArchiveAsync(bytes, "application/json");
-        var spent = archive.Client.Counters.Snapshot() - before;
+        var spent = archive.Counters.Snapshot() - before;
         var blobs = await archive.Client.GetBlobsAsync().ToListAsync();
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), hash);
@@ -45,11 +48,11 @@ public sealed class BlobAdapterTests(AzuriteFixture azurite)
         var errors = new List<ValidationError> { new("F0001", "out_of_range", "户数不能为负数", "D17") };
 
         await store.RejectAsync("2026-11/500103001001/upload.csv", Encoding.UTF8.GetBytes("x"), "text/csv", errors);
-        var file = await rejected.Client.DownloadContentAsync("2026-11/500103001001/upload.csv");
-        var report = await rejected.Client.DownloadContentAsync("2026-11/500103001001/upload.csv.errors.json");
-        var text = Encoding.UTF8.GetString(report!.Value.Content);
+        var file = await rejected.Client.GetBlobClient("2026-11/500103001001/upload.csv").DownloadContentAsync();
+        var report = await rejected.Client.GetBlobClient("2026-11/500103001001/upload.csv.errors.json").DownloadContentAsync();
+        var text = report.Value.Content.ToString();
 
-        Assert.Equal("x"u8.ToArray(), file!.Value.Content);
+        Assert.Equal("x"u8.ToArray(), file.Value.Content.ToArray());
         Assert.Contains("户数不能为负数", text, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(text);
         Assert.Equal("D17", json.RootElement[0].GetProperty("cell").GetString());
@@ -88,7 +91,7 @@ public sealed class BlobAdapterTests(AzuriteFixture azurite)
 
         Assert.Equal(report with { Size = 4 }, properties);
         Assert.Equal(new byte[] { 0x50, 0x4B, 3, 4 }, copy.ToArray());
-        Assert.NotNull(await container.Client.GetPropertiesAsync("2026-11/civil-affairs-01/500103000000.xlsx"));
+        Assert.True((await container.Client.GetBlobClient("2026-11/civil-affairs-01/500103000000.xlsx").ExistsAsync()).Value);
         Assert.Null(await store.OpenReadAsync(Submissions.November, "other", "500103000000"));
         Assert.Null(await store.GetPropertiesAsync(Submissions.November, "other", "500103000000"));
     }
@@ -151,41 +154,43 @@ public sealed class BlobAdapterTests(AzuriteFixture azurite)
         {
             ["ReportStorage"] = azurite.ConnectionString,
         }).Build();
-        var names = new ReportStorageNames
-        {
-            ValuesTable = UniqueNames.Table("values"),
-            ReportStateTable = UniqueNames.Table("state"),
-            FeedbackTable = UniqueNames.Table("feedback"),
-            SubmissionsContainer = UniqueNames.Container("in"),
-            RejectedContainer = UniqueNames.Container("rej"),
-            ArchiveContainer = UniqueNames.Container("arc"),
-            ReportsContainer = UniqueNames.Container("rep"),
-            LeasesContainer = UniqueNames.Container("lease"),
-        };
-        await using var provider = new ServiceCollection().AddReportStorage(configuration, names).BuildServiceProvider();
+        await using var provider = new ServiceCollection().AddReportStorage(configuration).BuildServiceProvider();
+        var tables = provider.GetRequiredService<TableServiceClient>();
+        var blobs = provider.GetRequiredService<BlobServiceClient>();
+        var queues = provider.GetRequiredService<QueueServiceClient>();
 
         try
         {
             await provider.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync();
+            var counters = provider.GetRequiredService<StorageDiagnostics>().Snapshot();
             var receipt = await provider.GetRequiredService<IFieldValueStore>().MergeAsync(Submissions.Request("500103001001", Submissions.Numbers(3)));
             await provider.GetRequiredService<ISubmissionInbox>().PutAsync("x.csv", "1"u8.ToArray(), "text/csv");
+            var spent = provider.GetRequiredService<StorageDiagnostics>().Snapshot() - counters;
+            var queueNames = await queues.GetQueuesAsync().Select(q => q.Name).ToListAsync();
 
             Assert.Equal(3, receipt.Changed);
+            Assert.Equal(3, spent.RoundTrips); // merge: one query, one transaction; the inbox: one upload
+            Assert.Equal(receipt.EntitiesWritten, spent.EntitiesWritten);
+            Assert.Equal(StorageNames.Queues.Order(StringComparer.Ordinal), queueNames.Order(StringComparer.Ordinal));
             Assert.NotNull(provider.GetRequiredService<ISubmissionArchive>());
             Assert.NotNull(provider.GetRequiredService<IReportStore>());
             Assert.NotNull(provider.GetRequiredService<IDistributedLock>());
+            Assert.NotNull(provider.GetRequiredService<IFeedbackStore>());
+            Assert.NotNull(provider.GetRequiredService<IOrgRegistrySource>());
         }
         finally
         {
-            var tables = provider.GetRequiredService<TableServiceClient>();
-            var blobs = provider.GetRequiredService<BlobServiceClient>();
-            foreach (var table in names.Tables)
+            foreach (var table in StorageNames.Tables)
             {
-                await tables.GetTableClient(table).DeleteAsync();
+                await tables.DeleteTableAsync(table);
             }
-            foreach (var container in names.Containers)
+            foreach (var container in StorageNames.Containers)
             {
                 await blobs.GetBlobContainerClient(container).DeleteIfExistsAsync();
+            }
+            foreach (var queue in StorageNames.Queues)
+            {
+                await queues.GetQueueClient(queue).DeleteIfExistsAsync();
             }
         }
     }

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
-using ReportPipeline.Storage.Client;
 using ReportPipeline.Storage.Stores;
 using ReportPipeline.Testing;
 using static ReportPipeline.Storage.Tests.Stores.Submissions;
@@ -25,33 +24,57 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
         await using var table = await azurite.CreateTableAsync();
         var store = Store(table);
         var values = Numbers(300);
+        var start = table.Counters.Snapshot();
         var first = await store.MergeAsync(Request(Village, values, "first"));
-        var before = table.Client.Counters.Snapshot();
+        var before = table.Counters.Snapshot();
 
         var resend = await store.MergeAsync(Request(Village, values, "second"));
-        var spent = table.Client.Counters.Snapshot() - before;
+        var spent = table.Counters.Snapshot() - before;
 
         Assert.False(first.IsReplay);
         Assert.Equal(300, first.Changed);
+        Assert.Equal(first.EntitiesWritten, (before - start).EntitiesWritten);
         Assert.True(resend.IsReplay);
         Assert.Equal("first", resend.SubmissionId);
         Assert.Equal(0, resend.EntitiesWritten);
+        Assert.Equal(0, spent.EntitiesWritten);
         Assert.Equal(1, spent.RoundTrips);
     }
 
     [Fact]
-    public async Task A_known_idempotency_key_replays_the_first_receipt_even_with_other_content()
+    public async Task A_known_idempotency_key_with_its_first_content_replays_the_first_receipt()
     {
         await using var table = await azurite.CreateTableAsync();
         var store = Store(table);
         await store.MergeAsync(Request(Village, Numbers(10), "first", idempotencyKey: "key-1"));
         await store.MergeAsync(Request(Village, Numbers(10, seed: 1), "second"));
+        var before = table.Counters.Snapshot();
 
-        var replay = await store.MergeAsync(Request(Village, Numbers(10, seed: 2), "third", idempotencyKey: "key-1"));
+        var replay = await store.MergeAsync(Request(Village, Numbers(10), "third", idempotencyKey: "key-1"));
 
         Assert.True(replay.IsReplay);
         Assert.Equal("first", replay.SubmissionId);
+        Assert.Equal(0, (table.Counters.Snapshot() - before).EntitiesWritten);
         Assert.Equal("8", (await store.GetAsync(Village, November)).Values["F0001"].Value.Canonical);
+    }
+
+    [Fact]
+    public async Task A_reused_idempotency_key_with_other_content_is_refused_and_writes_nothing()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Store(table);
+        await store.MergeAsync(Request(Village, Numbers(10), "first", idempotencyKey: "key-1"));
+        var before = table.Counters.Snapshot();
+
+        var refused = await Assert.ThrowsAsync<IdempotencyKeyReusedException>(
+            () => store.MergeAsync(Request(Village, Numbers(10, seed: 2), "second", idempotencyKey: "key-1")));
+
+        Assert.Equal("key-1", refused.IdempotencyKey);
+        Assert.Equal("first", refused.FirstSubmissionId);
+        Assert.Equal("idempotency_key_reused", IdempotencyKeyReusedException.Code);
+        Assert.Equal(0, (table.Counters.Snapshot() - before).EntitiesWritten);
+        Assert.Equal("7", (await store.GetAsync(Village, November)).Values["F0001"].Value.Canonical);
+        Assert.Single(await store.ReadAuditAsync(Village, November).ToListAsync());
     }
 
     [Theory]
@@ -65,7 +88,8 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
         var key = new string(character, length);
 
         var first = await store.MergeAsync(Request(Village, Numbers(3), "first", idempotencyKey: key));
-        var again = await store.MergeAsync(Request(Village, Numbers(3, seed: 1), "second", idempotencyKey: key));
+        await store.MergeAsync(Request(Village, Numbers(3, seed: 1), "between"));
+        var again = await store.MergeAsync(Request(Village, Numbers(3), "second", idempotencyKey: key));
 
         Assert.False(first.IsReplay);
         Assert.True(again.IsReplay);
@@ -192,10 +216,10 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
         await using var table = await azurite.CreateTableAsync();
         var store = Store(table);
         var values = Numbers(fields);
-        var before = table.Client.Counters.Snapshot();
+        var before = table.Counters.Snapshot();
 
         var receipt = await store.MergeAsync(Request(Village, values));
-        var spent = table.Client.Counters.Snapshot() - before;
+        var spent = table.Counters.Snapshot() - before;
         var stored = await store.GetAsync(Village, November);
 
         Assert.Equal(fields, receipt.Changed);
@@ -211,10 +235,10 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
         await using var table = await azurite.CreateTableAsync();
         var store = Store(table, new ValueStoreOptions { ChunkCount = 200 });
         var values = Numbers(1000);
-        var before = table.Client.Counters.Snapshot();
+        var before = table.Counters.Snapshot();
 
         var receipt = await store.MergeAsync(Request(Village, values));
-        var spent = table.Client.Counters.Snapshot() - before;
+        var spent = table.Counters.Snapshot() - before;
 
         Assert.True(receipt.EntitiesWritten > 100);
         Assert.Equal((int)Math.Ceiling(receipt.EntitiesWritten / 100.0) + 1, spent.RoundTrips);
@@ -282,10 +306,62 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
         var values = new Dictionary<string, FieldValue> { ["note.text"] = new(FieldType.Text, "村'委会 \"说明\" | 备注") };
 
         await store.MergeAsync(Request(Village, values, "提交'1", idempotencyKey: "键'/#?1"));
-        var replay = await store.MergeAsync(Request(Village, Numbers(1), "other", idempotencyKey: "键'/#?1"));
+        await store.MergeAsync(Request(Village, Numbers(1), "between"));
+        var replay = await store.MergeAsync(Request(Village, values, "other", idempotencyKey: "键'/#?1"));
 
         Assert.Equal("村'委会 \"说明\" | 备注", (await store.GetAsync(Village, November)).Values["note.text"].Value.Canonical);
         Assert.True(replay.IsReplay);
         Assert.Equal("提交'1", replay.SubmissionId);
+    }
+
+    [Fact]
+    public async Task The_audit_follows_commit_order_when_a_request_that_arrived_earlier_commits_later()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Store(table);
+        var field = new Dictionary<string, FieldValue> { ["F0000"] = new(FieldType.Integer, "1") };
+        var stalled = new Dictionary<string, FieldValue> { ["F0000"] = new(FieldType.Integer, "2") };
+
+        var quick = await store.MergeAsync(Request(Village, field, "quick", at: Morning.AddMinutes(1)));
+        var slow = await store.MergeAsync(Request(Village, stalled, "slow", at: Morning));
+        var stored = (await store.GetAsync(Village, November)).Values["F0000"];
+        var audit = await store.ReadAuditAsync(Village, November).ToListAsync();
+
+        Assert.Equal(["slow", "quick"], audit.Select(a => a.SubmissionId));
+        Assert.Equal("slow", stored.SourceId);
+        Assert.True(slow.CommittedAt > quick.CommittedAt);
+        Assert.Equal(slow.CommittedAt, stored.At);
+        Assert.Equal(slow.CommittedAt, audit[0].CommittedAt);
+        Assert.Equal(Morning, slow.ReceivedAt);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_to_one_field_leave_an_audit_in_commit_order_with_the_last_writer_newest()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        // The clock stands still: commit times must still strictly increase, in the order the ETags allowed the commits.
+        var store = new TableFieldValueStore(table.Client, NullLogger<TableFieldValueStore>.Instance, new FakeTimeProvider(Morning));
+        const int writers = 8;
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() => store.MergeAsync(Request(
+            Village,
+            new Dictionary<string, FieldValue> { ["F0000"] = new(FieldType.Integer, (100 + w).ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+            "writer" + w,
+            // Arrival times run against any likely commit order.
+            at: Morning.AddSeconds(-w))))));
+        var stored = (await store.GetAsync(Village, November)).Values["F0000"];
+        var audit = await store.ReadAuditAsync(Village, November).ToListAsync();
+
+        Assert.Equal(writers, audit.Count);
+        Assert.Equal(stored.SourceId, audit[0].SubmissionId);
+        Assert.Equal(stored.Value.Canonical, audit[0].Changes.Single().After);
+        Assert.Equal(stored.At, audit[0].CommittedAt);
+        // Newest first, strictly: and each entry changed what the one committed before it had written.
+        Assert.All(audit.Zip(audit.Skip(1)), pair =>
+        {
+            Assert.True(pair.First.CommittedAt > pair.Second.CommittedAt);
+            Assert.Equal(pair.Second.Changes.Single().After, pair.First.Changes.Single().Before);
+        });
+        Assert.Null(audit[^1].Changes.Single().Before);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ReportPipeline.Storage.Client;
+namespace ReportPipeline.Storage.Stores;
 
 /// <summary>
 /// Makes arbitrary text safe as a PartitionKey or RowKey: the service forbids <c>/ \ # ?</c> and control characters.

@@ -1,6 +1,6 @@
-using ReportPipeline.Storage.Client;
+using ReportPipeline.Storage.Stores;
 
-namespace ReportPipeline.Storage.Tests.Client;
+namespace ReportPipeline.Storage.Tests.Stores;
 
 public sealed class TableKeyTests
 {
@@ -15,12 +15,5 @@ public sealed class TableKeyTests
 
         Assert.True(TableKey.IsValid(key));
         Assert.Equal(text, TableKey.Unescape(key));
-    }
-
-    [Fact]
-    public void Filter_literals_double_quotes_and_type_numbers()
-    {
-        Assert.Equal("PartitionKey eq 'O''Brien'", TableFilter.Equal("PartitionKey", "O'Brien"));
-        Assert.Equal("N eq 5L and D eq 2.0", TableFilter.Create($"N eq {5L} and D eq {2.0}"));
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.Storage.Client;
+using Azure.Data.Tables;
+using ReportPipeline.Domain.Ports;
 
-namespace ReportPipeline.Application.Feedback;
+namespace ReportPipeline.Storage.Stores;
 
 /// <summary>
 /// Ratings in the <c>BurdenFeedback</c> table (created at start by the storage provisioner): partition per period, one
@@ -26,9 +27,9 @@ public sealed class TableFeedbackStore(TableClient table) : IFeedbackStore
                 ["Version"] = at.UtcTicks.ToString(CultureInfo.InvariantCulture),
             }))
             .ToList();
-        foreach (var chunk in actions.Chunk(TableClient.MaxTransactionActions))
+        foreach (var chunk in actions.Chunk(TableLimits.MaxTransactionActions))
         {
-            await table.SubmitTransactionAsync(chunk, cancellationToken);
+            await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
         }
     }
 }
