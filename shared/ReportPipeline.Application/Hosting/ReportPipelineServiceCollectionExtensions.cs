@@ -50,7 +50,7 @@ public static class ReportPipelineServiceCollectionExtensions
             sp.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.FeedbackTable)));
 
         services.TryAddSingleton<IFormWorkbookWriter, FormWorkbookWriter>();
-        services.TryAddSingleton<IFormWorkbookReader, FormWorkbookReader>();
+        services.TryAddSingleton<IFormWorkbookReader>(sp => new FormWorkbookReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.MaxInflatedBytes));
         services.TryAddSingleton<IReportWorkbookWriter, ReportWorkbookWriter>();
 
         services.AddReportPipelineAuth(configuration, developmentDefaults);
@@ -67,7 +67,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<ScheduledConsolidation>();
         services.TryAddSingleton<IScheduledConsolidation>(sp => sp.GetRequiredService<ScheduledConsolidation>());
         services.TryAddSingleton<IBlobIngestionHandler, BlobIngestionHandler>();
-        services.TryAddSingleton<IPipelineHttpApi, PipelineHttpApi>();
+        services.AddPipelineHttpApi();
         return services;
     }
 

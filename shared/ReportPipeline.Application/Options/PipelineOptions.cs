@@ -17,6 +17,37 @@ public sealed class PipelineOptions
     [Range(1024, 256L * 1024 * 1024)]
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// An uploaded workbook whose parts inflate to more than this is refused before it is loaded: EPPlus holds about
+    /// twice the inflated size in memory, so a 113 KB file of repeated shared strings would otherwise cost 100 MB.
+    /// </summary>
+    [Range(64 * 1024, 256L * 1024 * 1024)]
+    public long MaxInflatedBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Memory that uploads being read and parsed may hold at once on one instance (body plus about twice a workbook's
+    /// inflated size). Above it an upload is answered 503 with <c>Retry-After</c>, so that a burst of large uploads
+    /// cannot take a 2 GB Flex Consumption instance down.
+    /// </summary>
+    [Range(1024 * 1024, 16L * 1024 * 1024 * 1024)]
+    public long MaxUploadBytesInFlight { get; set; } = 256 * 1024 * 1024;
+
+    /// <summary>An upload whose body sends nothing for this long is answered 408 (a stalled or vanished client).</summary>
+    [Range(1, 600)]
+    public int UploadIdleTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long a request may spend on storage before it answers 503: the storage clients retry for much longer (which
+    /// suits the timer and the blob drop), but a person waiting on an upload is better told at once that nothing was
+    /// saved and a resend is safe.
+    /// </summary>
+    [Range(1, 120)]
+    public int RequestStorageBudgetSeconds { get; set; } = 3;
+
+    /// <summary>The <c>Retry-After</c> of a 503.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 10;
+
     /// <summary>IANA time zone for deadlines and the workbook's times (China Standard Time).</summary>
     [Required]
     public string TimeZone { get; set; } = "Asia/Shanghai";
