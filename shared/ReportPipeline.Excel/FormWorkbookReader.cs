@@ -101,6 +101,14 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = FormW
                 "这不是一表通填报表：找不到带“编号”和“本期数值”列的工作表。请下载本单位的填报表，在其中填写后上传。"));
         }
 
+        var (ws, headerRow, idColumn, valueColumn) = located.Value;
+        if (ws.Dimension is { } used && (used.End.Row > ExcelPackage.MaxRows || used.End.Column > ExcelPackage.MaxColumns))
+        {
+            // Excel and WPS never write such a cell; EPPlus loads it and then throws on addressing it.
+            return Fail(new ValidationError(null, "not_xlsx",
+                $"工作表“{UserText.Excerpt(ws.Name)}”中有超出 Excel 范围（XFD1048576）的单元格，文件不是由 Excel 或 WPS 保存的。请用 Excel 或 WPS 另存为 .xlsx 后重新上传。"));
+        }
+
         var errors = new List<ValidationError>();
         if (isOurs && (org is null || period is null || version is null))
         {
@@ -108,12 +116,10 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = FormW
                 "填报表中缺少单位、统计期或指标版本信息（隐藏的 _meta 工作表被改动），请重新下载填报表后填写上传。"));
         }
 
-        var (ws, headerRow, idColumn, valueColumn) = located.Value;
         var values = new List<RawValue>();
         var unchanged = new List<RawValue>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        // A hostile sheet may claim cells beyond XFD1048576; EPPlus throws on addressing them.
-        var lastRow = Math.Min(ws.Dimension?.End.Row ?? headerRow, ExcelPackage.MaxRows);
+        var lastRow = ws.Dimension?.End.Row ?? headerRow;
         for (var row = headerRow + 1; row <= lastRow; row++)
         {
             var id = CellText(ws, row, idColumn, out _)?.Trim();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -34,11 +35,19 @@ public sealed class PipelineHostFixture : IAsyncLifetime
 
     public OrgRegistry Orgs { get; private set; } = null!;
 
+    /// <summary>Every upload set aside in <c>submissions-rejected</c>, with the errors written beside it.</summary>
+    public ConcurrentQueue<RecordedRejection> Rejections { get; } = new();
+
+    /// <summary>Warnings and worse the host logged (the fixture's level is Warning).</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         var port = FreePort();
-        _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning);
+        _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning,
+            configureServices: services => RecordingArchive.Decorate(services, Rejections));
         await _runtime.App.StartAsync();
+        Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         Orgs = await Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
     }
