@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Auth;
@@ -44,7 +45,10 @@ public sealed class PipelineHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var port = FreePort();
+        // The shared host runs beside five other builds on two cores: a generous storage budget keeps a slow parse from
+        // being answered 503 here (the budget itself is tested on a host of its own).
         _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning,
+            configure: c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Pipeline:RequestStorageBudgetSeconds"] = "60" }),
             configureServices: services => RecordingArchive.Decorate(services, Rejections));
         await _runtime.App.StartAsync();
         Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);

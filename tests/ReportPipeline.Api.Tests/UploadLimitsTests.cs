@@ -103,7 +103,7 @@ public sealed class UploadLimitsTests(PipelineHostFixture host, ITestOutputHelpe
     {
         var name = new string('n', 1024 * 1024);
 
-        var (response, errorsJson) = await RefusedSizesAsync(Bytes(Encoding.UTF8.GetBytes($$"""{"values": {"{{name}}": 1}}"""), "application/json"));
+        var (response, errorsJson) = await RefusedSizesAsync(Bytes(Encoding.UTF8.GetBytes("{\"values\": {\"" + name + "\": 1}}"), "application/json"));
 
         Assert.True(response < 8 * 1024, $"problem body of {response} bytes");
         Assert.True(errorsJson < 8 * 1024, $"errors.json of {errorsJson} bytes");

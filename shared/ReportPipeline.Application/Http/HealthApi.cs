@@ -21,15 +21,17 @@ public sealed class HealthApi(
         var started = time.GetTimestamp();
         try
         {
-            // One table round trip and one blob round trip: both services the pipeline needs must answer.
-            await values.GetAsync("000000000000", Period.OfYear(2000), cancellationToken);
-            await reports.GetPropertiesAsync(Period.OfYear(2000), "health", "000000000000", cancellationToken);
+            // One table round trip and one blob round trip: both services the pipeline needs must answer, and within
+            // the same budget as a request's storage work (a probe that waits out every retry answers too late).
+            using var budget = route.StorageBudget(cancellationToken);
+            await values.GetAsync("000000000000", Period.OfYear(2000), budget.Token);
+            await reports.GetPropertiesAsync(Period.OfYear(2000), "health", "000000000000", budget.Token);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Reporting failure is this route's job: whatever storage threw, the answer is 503, not a 500. The route is
             // anonymous, so the reason goes to the log only: exception text names hosts, accounts and versions.
-            logger.LogWarning(ex, "Health check: storage unreachable");
+            logger.LogWarning("Health check: storage unreachable ({Reason}: {Message})", ex.GetType().Name, ex.GetBaseException().Message);
             return Results.Json(new UnhealthyResponse("unhealthy", "unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 

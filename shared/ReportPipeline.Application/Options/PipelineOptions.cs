@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReportPipeline.Application.Options;
 
 /// <summary>Settings of the pipeline itself (section <c>Pipeline</c>, e.g. <c>Pipeline__MaxUploadBytes</c>).</summary>
-public sealed class PipelineOptions
+public sealed class PipelineOptions : IValidatableObject
 {
     public const string Section = "Pipeline";
 
@@ -39,10 +39,10 @@ public sealed class PipelineOptions
     /// <summary>
     /// How long a request may spend on storage before it answers 503: the storage clients retry for much longer (which
     /// suits the timer and the blob drop), but a person waiting on an upload is better told at once that nothing was
-    /// saved and a resend is safe.
+    /// saved and a resend is safe. The budget covers the whole submission (parsing included), so it is not cut finer.
     /// </summary>
     [Range(1, 120)]
-    public int RequestStorageBudgetSeconds { get; set; } = 3;
+    public int RequestStorageBudgetSeconds { get; set; } = 5;
 
     /// <summary>The <c>Retry-After</c> of a 503.</summary>
     [Range(1, 3600)]
@@ -55,4 +55,15 @@ public sealed class PipelineOptions
     /// <summary>Local host only: how often the <c>submissions</c> container is polled for dropped files.</summary>
     [Range(1, 3600)]
     public int IngestionPollSeconds { get; set; } = 5;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // One upload of the largest allowed size must fit in the budget, or it would be refused with 503 forever.
+        if (MaxUploadBytesInFlight < MaxUploadBytes + (2 * MaxInflatedBytes))
+        {
+            yield return new ValidationResult(
+                "Pipeline__MaxUploadBytesInFlight must be at least Pipeline__MaxUploadBytes + 2 × Pipeline__MaxInflatedBytes.",
+                [nameof(MaxUploadBytesInFlight)]);
+        }
+    }
 }
