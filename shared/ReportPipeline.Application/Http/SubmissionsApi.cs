@@ -27,9 +27,6 @@ public sealed class SubmissionsApi(
     /// </summary>
     private const int MaxIdempotencyKeyLength = 100;
 
-    /// <summary>EPPlus holds about twice a workbook's inflated size while reading it.</summary>
-    private const int WorkbookMemoryFactor = 2;
-
     public Task<IResult> SubmitAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.Submit, org, period, target => SubmitAsync(request, target, cancellationToken), cancellationToken);
 
@@ -162,7 +159,7 @@ public sealed class SubmissionsApi(
     /// times what EPPlus holds; text formats about their own size again as strings.
     /// </summary>
     private static long ParsingCost(UploadFormat format, byte[] content, long maxInflated) => format == UploadFormat.Workbook
-        ? WorkbookMemoryFactor * Math.Min(FormWorkbookReader.DeclaredUncompressedSize(content) ?? 0, maxInflated)
+        ? PipelineOptions.WorkbookMemoryFactor * Math.Min(FormWorkbookReader.DeclaredUncompressedSize(content) ?? 0, maxInflated)
         : 2L * content.Length;
 
     private IResult Busy(HttpRequest request)
