@@ -45,7 +45,8 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         bool runWorkers,
         Action<IConfigurationBuilder>? configure = null,
         LogLevel minimumLevel = LogLevel.Information,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
@@ -77,6 +78,8 @@ public sealed class LocalHostRuntime : IAsyncDisposable
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionPoller>());
             builder.Services.AddHostedService<ConsolidationTimer>();
         }
+
+        configureServices?.Invoke(builder.Services);
 
         // An unexpected failure still answers in the API's shape and language; the exception itself goes to the log only.
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>

@@ -15,11 +15,17 @@ namespace ReportPipeline.Excel;
 /// (本期数值, 数值, 填报值 or 值); such a read carries no org, period or version, so <see cref="FormReadResult.IsOurForm"/> is false.
 /// </summary>
 /// <param name="maxUncompressedBytes">Above this, the upload is refused before it is parsed (zip bombs).</param>
-public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L * 1024 * 1024) : IFormWorkbookReader
+public sealed partial class FormWorkbookReader(long maxUncompressedBytes = FormWorkbookReader.DefaultMaxUncompressedBytes) : IFormWorkbookReader
 {
     private const int HeaderSearchRows = 40;
     private const int HeaderSearchColumns = 30;
     private static readonly string[] ValueHeaders = ["本期数值", "本期数", "填报值", "数值", "值"];
+
+    /// <summary>The default for <c>maxUncompressedBytes</c>: our form inflates to well under 1 MB.</summary>
+    public const long DefaultMaxUncompressedBytes = 16L * 1024 * 1024;
+
+    /// <summary>Longer text in the 编号 column is not an id; it is handed on as an excerpt so that no message echoes it whole.</summary>
+    private const int MaxIdLength = 64;
 
     public FormReadResult Read(Stream workbook)
     {
@@ -34,19 +40,45 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
         }
 
         buffer.Position = 0;
-        ExcelPackage package;
         try
         {
-            package = InMemoryPackages.Open(buffer);
+            var package = InMemoryPackages.Open(buffer);
             _ = package.Workbook.Worksheets.Count;
+            return ReadPackage(package);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // EPPlus reports a damaged or encrypted package with plain exceptions; for an upload that is a user error.
-            return Fail(new ValidationError(null, "not_xlsx", "文件无法作为 Excel 工作簿打开（可能已损坏或设置了打开密码），请用 Excel 或 WPS 另存为 .xlsx 后重新上传。"));
+            // EPPlus reports a damaged, encrypted or out-of-spec package with plain exceptions, some only when a part is
+            // first touched: a cell beyond XFD1048576 ("Row out of range"), a DOCTYPE in docProps/custom.xml (XmlException).
+            // For an upload every one of them is a user error, answered 400 and the file kept with its reason.
+            return Fail(new ValidationError(null, "not_xlsx", ex is System.Xml.XmlException
+                ? "工作簿中的 XML 内容不符合 .xlsx 规范（例如含有 DOCTYPE 声明），无法读取。请用 Excel 或 WPS 另存为 .xlsx 后重新上传。"
+                : "文件无法作为 Excel 工作簿读取（可能已损坏、设置了打开密码，或含有超出 Excel 范围的单元格），请用 Excel 或 WPS 另存为 .xlsx 后重新上传。"));
+        }
+    }
+
+    /// <summary>
+    /// The inflated size the package's central directory declares (the sum of its entries' uncompressed sizes), or null
+    /// when the bytes are not a zip. Cheap: only the directory is read. <see cref="Read"/> refuses a package whose entries
+    /// inflate to more than they declare, so after a successful read this figure is the truth.
+    /// </summary>
+    public static long? DeclaredUncompressedSize(ReadOnlyMemory<byte> package)
+    {
+        if (package.Length < 4 || package.Span[0] != 'P' || package.Span[1] != 'K')
+        {
+            return null;
         }
 
-        return ReadPackage(package);
+        try
+        {
+            using var stream = new MemoryStream(package.ToArray(), writable: false);
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
+            return zip.Entries.Sum(e => e.Length);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private FormReadResult ReadPackage(ExcelPackage package)
@@ -69,6 +101,14 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
                 "这不是一表通填报表：找不到带“编号”和“本期数值”列的工作表。请下载本单位的填报表，在其中填写后上传。"));
         }
 
+        var (ws, headerRow, idColumn, valueColumn) = located.Value;
+        if (ws.Dimension is { } used && (used.End.Row > ExcelPackage.MaxRows || used.End.Column > ExcelPackage.MaxColumns))
+        {
+            // Excel and WPS never write such a cell; EPPlus loads it and then throws on addressing it.
+            return Fail(new ValidationError(null, "not_xlsx",
+                $"工作表“{UserText.Excerpt(ws.Name)}”中有超出 Excel 范围（XFD1048576）的单元格，文件不是由 Excel 或 WPS 保存的。请用 Excel 或 WPS 另存为 .xlsx 后重新上传。"));
+        }
+
         var errors = new List<ValidationError>();
         if (isOurs && (org is null || period is null || version is null))
         {
@@ -76,7 +116,6 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
                 "填报表中缺少单位、统计期或指标版本信息（隐藏的 _meta 工作表被改动），请重新下载填报表后填写上传。"));
         }
 
-        var (ws, headerRow, idColumn, valueColumn) = located.Value;
         var values = new List<RawValue>();
         var unchanged = new List<RawValue>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -87,6 +126,11 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
             if (id is null || !FieldIdPattern().IsMatch(id))
             {
                 continue;
+            }
+
+            if (id.Length > MaxIdLength)
+            {
+                id = UserText.Excerpt(id);
             }
 
             if (meta?.Derived.Contains(id) == true)
@@ -117,7 +161,7 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
 
             if (seen.TryGetValue(id, out var firstAddress))
             {
-                errors.Add(new ValidationError(id, "duplicate_field", $"编号 {id} 出现了两次（{firstAddress} 和 {address}），请删除重复的一行。", address));
+                errors.Add(new ValidationError(id, "duplicate_field", $"编号 {UserText.Excerpt(id)} 出现了两次（{firstAddress} 和 {address}），请删除重复的一行。", address));
                 continue;
             }
 
@@ -156,25 +200,62 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = 64L *
         try
         {
             using var zip = new ZipArchive(buffer, ZipArchiveMode.Read, leaveOpen: true);
-            long total = 0;
+            long declared = 0;
             foreach (var entry in zip.Entries)
             {
-                total += entry.Length;
-                if (total > maxUncompressedBytes)
+                declared += entry.Length;
+                if (declared > maxUncompressedBytes)
                 {
-                    return new ValidationError(null, "too_large", "工作簿解压后过大，不像是一表通填报表，请检查文件后重新上传。");
+                    return TooLarge();
                 }
             }
 
-            return zip.GetEntry("[Content_Types].xml") is null
-                ? new ValidationError(null, "not_xlsx", "上传的文件是压缩包而不是 .xlsx 工作簿，请上传填报表本身。")
-                : null;
+            if (zip.GetEntry("[Content_Types].xml") is null)
+            {
+                return new ValidationError(null, "not_xlsx", "上传的文件是压缩包而不是 .xlsx 工作簿，请上传填报表本身。");
+            }
+
+            // The declared sizes are the sender's word. Inflate every entry once into nothing, counting, before EPPlus
+            // holds the whole package in memory: a part that inflates beyond what it declares is forged, and the total
+            // stays under the limit whatever the headers say.
+            var scratch = new byte[81920];
+            long inflated = 0;
+            foreach (var entry in zip.Entries)
+            {
+                using var stream = entry.Open();
+                long entryBytes = 0;
+                int read;
+                while ((read = stream.Read(scratch, 0, scratch.Length)) > 0)
+                {
+                    entryBytes += read;
+                    inflated += read;
+                    if (entryBytes > entry.Length)
+                    {
+                        return new ValidationError(null, "not_xlsx", "上传的文件已损坏（压缩包中的文件大小与记录不符），无法作为 .xlsx 工作簿打开，请重新保存后上传。");
+                    }
+
+                    if (inflated > maxUncompressedBytes)
+                    {
+                        return TooLarge();
+                    }
+                }
+            }
+
+            return null;
         }
         catch (InvalidDataException)
         {
             return new ValidationError(null, "not_xlsx", "上传的文件已损坏，无法作为 .xlsx 工作簿打开，请重新保存后上传。");
         }
+        catch (NotSupportedException)
+        {
+            // An entry compressed with a method .NET does not read (deflate64, LZMA): Excel and WPS never write these.
+            return new ValidationError(null, "not_xlsx", "上传的文件使用了 Excel 不使用的压缩方式，无法作为 .xlsx 工作簿打开，请用 Excel 或 WPS 另存后上传。");
+        }
     }
+
+    private ValidationError TooLarge() => new(null, "too_large",
+        $"工作簿解压后超过 {maxUncompressedBytes / 1024.0 / 1024.0:0.#} MB，不像是一表通填报表，请检查文件后重新上传。");
 
     /// <summary>The form sheet and its header row: 填报表 first, then any sheet with an 编号 header and a value column.</summary>
     private static (ExcelWorksheet Sheet, int HeaderRow, int IdColumn, int ValueColumn)? Locate(ExcelPackage package)

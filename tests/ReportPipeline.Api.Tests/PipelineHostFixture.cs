@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Auth;
@@ -34,11 +36,22 @@ public sealed class PipelineHostFixture : IAsyncLifetime
 
     public OrgRegistry Orgs { get; private set; } = null!;
 
+    /// <summary>Every upload set aside in <c>submissions-rejected</c>, with the errors written beside it.</summary>
+    public ConcurrentQueue<RecordedRejection> Rejections { get; } = new();
+
+    /// <summary>Warnings and worse the host logged (the fixture's level is Warning).</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         var port = FreePort();
-        _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning);
+        // The shared host runs beside five other builds on two cores: a generous storage budget keeps a slow parse from
+        // being answered 503 here (the budget itself is tested on a host of its own).
+        _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning,
+            configure: c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Pipeline:RequestStorageBudgetSeconds"] = "60" }),
+            configureServices: services => RecordingArchive.Decorate(services, Rejections));
         await _runtime.App.StartAsync();
+        Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         Orgs = await Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
     }

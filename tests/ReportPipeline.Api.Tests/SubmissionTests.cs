@@ -232,7 +232,7 @@ public sealed class SubmissionTests(PipelineHostFixture host)
     }
 
     [Fact]
-    public async Task A_dropped_file_above_the_upload_limit_is_left_in_place_and_not_ingested()
+    public async Task A_dropped_file_above_the_upload_limit_is_set_aside_and_not_ingested()
     {
         var village = host.Villages()[9];
         var period = UniqueMonth();
@@ -242,8 +242,10 @@ public sealed class SubmissionTests(PipelineHostFixture host)
 
         await host.Services.GetRequiredService<Application.Http.IBlobIngestionHandler>().IngestAsync(name, CancellationToken.None);
 
-        Assert.NotNull(await inbox.GetAsync(name));
-        await inbox.DeleteAsync(name);
+        // Moved to submissions-rejected with its reason (see UploadLimitsTests), so the next pass does not meet it again.
+        Assert.Null(await inbox.GetAsync(name));
+        Assert.Contains(host.Rejections, r => r.Name == name && r.Errors.Any(e => e.Code == "too_large"));
+        Assert.Equal(0, (await ReadJsonAsync(await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/values/{period}", host.Token(village.Code)))).GetProperty("count").GetInt32());
     }
 
     [Theory]

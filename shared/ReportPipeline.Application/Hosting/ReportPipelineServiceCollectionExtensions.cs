@@ -44,7 +44,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.AddReportStorage(configuration, sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.OrgsPath);
 
         services.TryAddSingleton<IFormWorkbookWriter, FormWorkbookWriter>();
-        services.TryAddSingleton<IFormWorkbookReader, FormWorkbookReader>();
+        services.TryAddSingleton<IFormWorkbookReader>(sp => new FormWorkbookReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.MaxInflatedBytes));
         services.TryAddSingleton<IReportWorkbookWriter, ReportWorkbookWriter>();
 
         services.AddReportPipelineAuth(configuration, developmentDefaults);
@@ -61,7 +61,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<ScheduledConsolidation>();
         services.TryAddSingleton<IScheduledConsolidation>(sp => sp.GetRequiredService<ScheduledConsolidation>());
         services.TryAddSingleton<IBlobIngestionHandler, BlobIngestionHandler>();
-        services.TryAddSingleton<IPipelineHttpApi, PipelineHttpApi>();
+        services.AddPipelineHttpApi();
         return services;
     }
 

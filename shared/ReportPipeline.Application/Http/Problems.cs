@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using ReportPipeline.Domain.Validation;
 
@@ -19,10 +20,26 @@ public static class Problems
 
     public static IResult UnsupportedMediaType(string? contentType) =>
         Create(StatusCodes.Status415UnsupportedMediaType, "不支持的文件类型",
-            $"不支持的 Content-Type“{contentType ?? "（未提供）"}”。请上传 JSON（application/json）、CSV（text/csv）或 Excel 填报表（.xlsx）。", "unsupported-media-type");
+            $"不支持的 Content-Type“{(string.IsNullOrEmpty(contentType) ? "（未提供）" : UserText.Excerpt(contentType))}”。请上传 JSON（application/json）、CSV（text/csv）或 Excel 填报表（.xlsx）。", "unsupported-media-type");
 
     public static IResult ServiceUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "服务暂不可用", detail, "unavailable");
+
+    /// <summary>The client stopped sending the body (stalled or hung up): a 408, and nothing was saved.</summary>
+    public static IResult RequestTimeout() =>
+        Create(StatusCodes.Status408RequestTimeout, "上传中断", "上传内容没有完整到达（连接中断或长时间没有数据），本次未保存任何数据，请重新上传。", "request-timeout");
+
+    /// <summary>Storage did not answer within the request's budget: nothing was saved, and the same upload may be sent again.</summary>
+    public static IResult StorageUnavailable(int retryAfterSeconds) => WithRetryAfter(
+        Create(StatusCodes.Status503ServiceUnavailable, "存储服务暂不可用",
+            $"存储服务暂时无法访问，本次请求没有保存任何数据。请在 {retryAfterSeconds} 秒后重新提交；重复提交同样的内容是安全的，不会重复保存。", "storage-unavailable"),
+        retryAfterSeconds);
+
+    /// <summary>Too many large uploads are being read at once on this instance.</summary>
+    public static IResult Busy(int retryAfterSeconds) => WithRetryAfter(
+        Create(StatusCodes.Status503ServiceUnavailable, "服务器繁忙",
+            $"服务器正在处理较多的上传文件，本次上传没有保存任何数据。请在 {retryAfterSeconds} 秒后重新上传。", "busy"),
+        retryAfterSeconds);
 
     /// <summary>
     /// At most this many errors (and warnings) are listed in one answer: a hostile or badly shaped file (50,000 unknown
@@ -30,6 +47,11 @@ public static class Problems
     /// gives the full count, and the rejected copy keeps every error.
     /// </summary>
     public const int MaxListedErrors = 200;
+
+    /// <summary>Characters of one error's field id or cell shown; a message is cut at <see cref="MaxMessageLength"/>.</summary>
+    public const int MaxIdLength = 80;
+
+    public const int MaxMessageLength = 400;
 
     /// <summary>422 listing every error (up to <see cref="MaxListedErrors"/>) with field id, cell, code and message.</summary>
     public static IResult Invalid(IReadOnlyList<ValidationError> errors, IReadOnlyList<ValidationError> warnings) =>
@@ -42,12 +64,39 @@ public static class Problems
             type: TypeBase + "validation",
             extensions: new Dictionary<string, object?>
             {
-                ["errors"] = errors.Take(MaxListedErrors).Select(ToJson).ToList(),
-                ["warnings"] = warnings.Take(MaxListedErrors).Select(ToJson).ToList(),
+                ["errors"] = Listed(errors),
+                ["warnings"] = Listed(warnings),
             });
+
+    /// <summary>
+    /// Errors as the answer lists them: at most <see cref="MaxListedErrors"/>, each part bounded, so that the whole body
+    /// stays under about 200 × 560 characters whatever the upload held and whoever wrote the message.
+    /// </summary>
+    public static IReadOnlyList<ProblemError> Listed(IReadOnlyList<ValidationError> errors) =>
+        errors.Take(MaxListedErrors).Select(ProblemError.From).ToList();
 
     private static IResult Create(int status, string title, string detail, string type) =>
         Results.Problem(statusCode: status, title: title, detail: detail, type: TypeBase + type);
 
-    private static object ToJson(ValidationError e) => new { field = e.FieldId, cell = e.Cell, code = e.Code, message = e.Message };
+    private static IResult WithRetryAfter(IResult inner, int seconds) =>
+        new HeaderResult(inner, "Retry-After", seconds.ToString(CultureInfo.InvariantCulture));
+
+    private sealed class HeaderResult(IResult inner, string name, string value) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}
+
+/// <summary>One error or warning as the API lists it.</summary>
+public sealed record ProblemError(string? Field, string? Cell, string Code, string Message)
+{
+    public static ProblemError From(ValidationError e) => new(
+        e.FieldId is null ? null : UserText.Excerpt(e.FieldId, Problems.MaxIdLength),
+        e.Cell is null ? null : UserText.Excerpt(e.Cell, Problems.MaxIdLength),
+        e.Code,
+        e.Message.Length <= Problems.MaxMessageLength ? e.Message : string.Concat(e.Message.AsSpan(0, Problems.MaxMessageLength), "…"));
 }

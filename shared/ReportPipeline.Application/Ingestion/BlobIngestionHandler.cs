@@ -18,9 +18,13 @@ public sealed class BlobIngestionHandler(
     ISubmissionInbox inbox,
     ISubmissionArchive archive,
     SubmissionService submissions,
+    UploadBudget budget,
     IOptions<PipelineOptions> options,
     ILogger<BlobIngestionHandler> logger) : IBlobIngestionHandler
 {
+    // Files that can be neither ingested nor moved, reported once per instance rather than on every poll.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _reportedOnce = new(StringComparer.Ordinal);
+
     public async Task IngestAsync(string blobName, CancellationToken cancellationToken)
     {
         if (!IsStorableName(blobName))
@@ -40,11 +44,7 @@ public sealed class BlobIngestionHandler(
 
         if (file.Size > options.Value.MaxUploadBytes)
         {
-            // Too big to read into memory safely: it stays where it is (nothing is lost) and ops are told; the same limit
-            // answers 413 on HTTP.
-            logger.LogError(
-                "Dropped file {BlobName} has {Size} bytes, above Pipeline__MaxUploadBytes ({Limit}); left in the submissions container, not ingested",
-                blobName, file.Size, options.Value.MaxUploadBytes);
+            await SetAsideOversizedAsync(file, cancellationToken);
             return;
         }
 
@@ -85,8 +85,63 @@ public sealed class BlobIngestionHandler(
             // The submission service has already set the file aside with this reason.
             logger.LogWarning("Rejected dropped file {BlobName} for {Org} {Period}: {Reason}", blobName, org, period.ToString(), ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException && !StorageFailures.IsUnavailable(ex))
+        {
+            // Whatever else made the file unreadable would make it unreadable on every pass: it is set aside once with
+            // its reason instead of being retried (and logged) forever. Storage trouble is not the file's fault and
+            // propagates, so the file stays for the next pass.
+            await archive.RejectAsync(blobName, content, UploadFormats.ContentType(format!.Value),
+                [new ValidationError(null, "unreadable_file", "文件无法读取，已移出待处理目录。请用 Excel 或 WPS 重新保存为 .xlsx、.csv 或 .json 后重新放入。")],
+                cancellationToken);
+            logger.LogWarning(ex, "Set aside dropped file {BlobName}: it could not be read", blobName);
+        }
 
         await inbox.DeleteAsync(blobName, cancellationToken);
+    }
+
+    /// <summary>
+    /// A file above the upload limit is moved aside with its reason like any other unreadable file, so it is neither
+    /// ingested nor met again on the next pass. Moving it goes through memory, under the same budget as uploads in flight:
+    /// when the budget is taken it waits for a later pass; a file larger than the whole budget stays and is reported once.
+    /// </summary>
+    private async Task SetAsideOversizedAsync(DroppedFile file, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxUploadBytes;
+        if (file.Size > budget.Capacity)
+        {
+            if (_reportedOnce.TryAdd($"{file.Name}\n{file.ETag}", 0))
+            {
+                logger.LogError(
+                    "Dropped file {BlobName} has {Size} bytes, more than uploads may hold in memory ({Capacity}); left in the submissions container, not ingested",
+                    file.Name, file.Size, budget.Capacity);
+            }
+
+            return;
+        }
+
+        using var lease = budget.TryReserve(file.Size);
+        if (lease is null)
+        {
+            logger.LogInformation("Dropped file {BlobName} ({Size} bytes) waits for memory to set it aside", file.Name, file.Size);
+            return;
+        }
+
+        byte[] content;
+        try
+        {
+            content = await inbox.ReadAsync(file.Name, cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            return;
+        }
+
+        var format = UploadFormats.FromFileName(file.Name);
+        await archive.RejectAsync(file.Name, content, format is { } f ? UploadFormats.ContentType(f) : "application/octet-stream",
+            [new ValidationError(null, "too_large", $"文件有 {file.Size / 1024.0 / 1024.0:0.#} MB，超过允许的 {limit / 1024.0 / 1024.0:0.#} MB，未导入。请检查是否放错了文件。")],
+            cancellationToken);
+        await inbox.DeleteAsync(file.Name, cancellationToken);
+        logger.LogWarning("Set aside dropped file {BlobName}: {Size} bytes, above Pipeline__MaxUploadBytes ({Limit})", file.Name, file.Size, limit);
     }
 
     private static bool IsStorableName(string blobName) =>

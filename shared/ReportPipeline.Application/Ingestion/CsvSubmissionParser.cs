@@ -63,7 +63,7 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
             var fieldId = Resolve(key);
             if (fieldId is null)
             {
-                errors.Add(new ValidationError(key, "unknown_field", $"第{line}行的指标“{key}”不在一表通指标目录中。", $"第{line}行第{keyColumn + 1}列"));
+                errors.Add(new ValidationError(UploadText.Name(key), "unknown_field", $"第{line}行的指标“{UserText.Excerpt(key)}”不在一表通指标目录中。", $"第{line}行第{keyColumn + 1}列"));
                 continue;
             }
 
@@ -95,7 +95,7 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
             var fieldId = Resolve(name);
             if (fieldId is null)
             {
-                errors.Add(new ValidationError(name, "unknown_field", $"表头第{c + 1}列“{name}”不是一表通中的指标编号或名称。", $"第{headerLine}行第{c + 1}列"));
+                errors.Add(new ValidationError(UploadText.Name(name), "unknown_field", $"表头第{c + 1}列“{UserText.Excerpt(name)}”不是一表通中的指标编号或名称。", $"第{headerLine}行第{c + 1}列"));
                 continue;
             }
 

@@ -22,7 +22,8 @@ public static class JsonSubmissionParser
         }
         catch (JsonException ex)
         {
-            throw new MalformedUploadException($"请求体不是有效的 JSON（第 {ex.LineNumber + 1} 行附近）：{ex.Message}", ex);
+            // The reader's own message is English and may quote the body; the line is what the sender needs.
+            throw new MalformedUploadException($"请求体不是有效的 JSON（第 {(ex.LineNumber ?? 0) + 1} 行附近有语法错误）。", ex);
         }
 
         using (document)
@@ -43,30 +44,62 @@ public static class JsonSubmissionParser
 
             var raw = new List<RawValue>();
             var errors = new List<ValidationError>();
+            var index = 0;
             foreach (var property in values.EnumerateObject())
             {
-                var path = $"values.{property.Name}";
+                index++;
+                if (!TryText(() => property.Name, out var rawName))
+                {
+                    // A name that is not text (a lone surrogate such as "\ud800", or bytes that are not UTF-8) cannot
+                    // be quoted, looked up or stored: the body is malformed, and its position is all we can name.
+                    throw new MalformedUploadException($"请求体 values 中第 {index} 个指标编号含有无效字符（不成对的 \\uD800–\\uDFFF 转义或非 UTF-8 字节），请检查文件编码后重新上传。");
+                }
+
+                var name = UploadText.Name(rawName);
+                var path = $"values.{name}";
                 switch (property.Value.ValueKind)
                 {
                     case JsonValueKind.Null:
-                        raw.Add(new RawValue(property.Name, null, path));
+                        raw.Add(new RawValue(name, null, path));
+                        break;
+                    case JsonValueKind.String when TryText(property.Value.GetString, out var text):
+                        raw.Add(new RawValue(name, text, path));
                         break;
                     case JsonValueKind.String:
-                        raw.Add(new RawValue(property.Name, property.Value.GetString(), path));
+                        errors.Add(new ValidationError(name, "invalid_text",
+                            $"指标“{UserText.Excerpt(name)}”的值含有无效字符（不成对的 \\uD800–\\uDFFF 转义或非 UTF-8 字节），请检查文件编码后重新填写。", path));
                         break;
                     case JsonValueKind.Number:
-                        raw.Add(new RawValue(property.Name, property.Value.GetRawText(), path));
+                        raw.Add(new RawValue(name, property.Value.GetRawText(), path));
                         break;
                     case JsonValueKind.True or JsonValueKind.False:
-                        raw.Add(new RawValue(property.Name, property.Value.GetBoolean().ToString(CultureInfo.InvariantCulture).ToLowerInvariant(), path));
+                        raw.Add(new RawValue(name, property.Value.GetBoolean().ToString(CultureInfo.InvariantCulture).ToLowerInvariant(), path));
                         break;
                     default:
-                        errors.Add(new ValidationError(property.Name, "not_a_scalar", $"指标“{property.Name}”的值应为数字、文字或布尔值，不能是对象或数组。", path));
+                        errors.Add(new ValidationError(name, "not_a_scalar", $"指标“{UserText.Excerpt(name)}”的值应为数字、文字或布尔值，不能是对象或数组。", path));
                         break;
                 }
             }
 
             return new ParsedUpload(raw, errors);
+        }
+    }
+
+    /// <summary>
+    /// System.Text.Json checks escapes and UTF-8 only when a string is read: a lone surrogate escape or an invalid byte
+    /// sequence throws there, not at parse time.
+    /// </summary>
+    private static bool TryText(Func<string?> read, out string? text)
+    {
+        try
+        {
+            text = read();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
         }
     }
 }

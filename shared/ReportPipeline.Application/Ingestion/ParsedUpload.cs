@@ -38,10 +38,39 @@ public static class UploadFormats
         return mediaType switch
         {
             "application/json" or "text/json" => UploadFormat.Json,
-            "text/csv" or "application/csv" or "text/tab-separated-values" or "text/plain" => UploadFormat.Csv,
+            "text/csv" or "application/csv" or "text/tab-separated-values" => UploadFormat.Csv,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => UploadFormat.Workbook,
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Content types that say nothing reliable about the format: Windows browsers label a .csv file
+    /// <c>application/vnd.ms-excel</c>, others send <c>application/octet-stream</c> or <c>text/plain</c>. Such an upload's
+    /// format is read from its bytes (<see cref="Sniff"/>).
+    /// </summary>
+    public static bool IsSniffed(string? contentType) =>
+        !string.IsNullOrWhiteSpace(contentType)
+        && contentType.Split(';', 2)[0].Trim().ToLowerInvariant() is "application/vnd.ms-excel" or "application/octet-stream" or "text/plain" or "application/x-csv" or "text/x-csv";
+
+    /// <summary>
+    /// A zip (or an old OLE2 .xls, which the workbook reader then refuses with its reason) is a workbook; a body whose
+    /// first non-blank character, after any byte order mark, is <c>{</c> is JSON; anything else is CSV.
+    /// </summary>
+    public static UploadFormat Sniff(ReadOnlySpan<byte> body)
+    {
+        if (body.StartsWith("PK\u0003\u0004"u8) || body.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0]))
+        {
+            return UploadFormat.Workbook;
+        }
+
+        if (body.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            body = body[3..];
+        }
+
+        var start = body.IndexOfAnyExcept(" \t\r\n"u8);
+        return start >= 0 && body[start] == (byte)'{' ? UploadFormat.Json : UploadFormat.Csv;
     }
 
     public static UploadFormat? FromFileName(string name) => Path.GetExtension(name).ToLowerInvariant() switch

@@ -188,4 +188,31 @@ public sealed class JsonSubmissionParserTests
 
         Assert.Contains("请求体应为", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_lone_surrogate_in_a_value_is_an_error_on_that_field()
+    {
+        var parsed = Parse("""{"values": {"office_address": "\ud800"}}""");
+
+        var error = Assert.Single(parsed.Errors);
+        Assert.Equal(("office_address", "invalid_text"), (error.FieldId, error.Code));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_in_a_name_makes_the_body_malformed()
+    {
+        Assert.Throws<MalformedUploadException>(() => Parse("""{"values": {"\udc00": 1}}"""));
+    }
+
+    [Fact]
+    public void A_name_longer_than_any_field_is_handed_on_as_a_marked_excerpt()
+    {
+        var name = new string('n', 1024 * 1024);
+
+        var value = Assert.Single(Parse("{\"values\": {\"" + name + "\": 1}}").Values);
+
+        Assert.True(value.FieldId.Length < 100, $"{value.FieldId.Length} characters");
+        Assert.Contains("1048576", value.FieldId, StringComparison.Ordinal);
+        Assert.True(value.Cell!.Length < 120);
+    }
 }

@@ -13,7 +13,6 @@ public sealed class UploadFormatsTests
     [InlineData("text/csv;charset=\"GB18030\";header=present", UploadFormat.Csv)]
     [InlineData("application/csv", UploadFormat.Csv)]
     [InlineData("text/tab-separated-values", UploadFormat.Csv)]
-    [InlineData("text/plain; charset=utf-16", UploadFormat.Csv)]
     [InlineData("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", UploadFormat.Workbook)]
     public void A_content_type_is_recognised_by_its_media_type_whatever_its_parameters(string contentType, UploadFormat expected)
     {
@@ -36,6 +35,7 @@ public sealed class UploadFormatsTests
     [InlineData("   ")]
     [InlineData("application/octet-stream")]
     [InlineData("application/vnd.ms-excel")]
+    [InlineData("text/plain; charset=utf-16")]
     [InlineData("application/xml")]
     [InlineData("multipart/form-data; boundary=x")]
     [InlineData("; charset=utf-8")]
@@ -43,6 +43,38 @@ public sealed class UploadFormatsTests
     public void An_unknown_or_absent_content_type_gives_no_format(string? contentType)
     {
         Assert.Null(UploadFormats.FromContentType(contentType));
+    }
+
+    [Theory]
+    [InlineData("application/vnd.ms-excel")]
+    [InlineData("application/octet-stream")]
+    [InlineData("Text/Plain; charset=gb18030")]
+    public void Generic_content_types_are_read_by_sniffing(string contentType)
+    {
+        Assert.True(UploadFormats.IsSniffed(contentType));
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("text/csv")]
+    [InlineData("application/xml")]
+    [InlineData(null)]
+    public void Specific_or_unknown_content_types_are_not_sniffed(string? contentType)
+    {
+        Assert.False(UploadFormats.IsSniffed(contentType));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x50, 0x4B, 0x03, 0x04, 0x14 }, UploadFormat.Workbook)]
+    [InlineData(new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1 }, UploadFormat.Workbook)]
+    [InlineData(new byte[] { (byte)'{', (byte)'}' }, UploadFormat.Json)]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)' ', (byte)'\n', (byte)'{' }, UploadFormat.Json)]
+    [InlineData(new byte[] { (byte)'i', (byte)'d', (byte)',', (byte)'v' }, UploadFormat.Csv)]
+    [InlineData(new byte[] { 0xB1, 0xE0, 0xBA, 0xC5, (byte)',' }, UploadFormat.Csv)]
+    [InlineData(new byte[] { (byte)'P', (byte)'K' }, UploadFormat.Csv)]
+    public void A_body_is_a_workbook_by_its_zip_magic_json_by_its_brace_and_otherwise_csv(byte[] body, UploadFormat expected)
+    {
+        Assert.Equal(expected, UploadFormats.Sniff(body));
     }
 
     [Theory]

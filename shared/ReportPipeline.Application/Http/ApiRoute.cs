@@ -1,0 +1,123 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Options;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Validation;
+
+namespace ReportPipeline.Application.Http;
+
+/// <summary>The org and period of a route, checked against the registry and the supported range.</summary>
+public readonly record struct OrgPeriod(Org Org, Period Period);
+
+/// <summary>
+/// The opening and closing every route shares: authorise the caller for the action on the org, parse the period, find
+/// the org, then run the feature's handler and map what only this layer knows how to answer — storage that cannot be
+/// reached (503 with Retry-After), a client that stalled or hung up mid-body (408, logged at information level).
+/// </summary>
+public sealed class ApiRoute(
+    ReferenceData reference,
+    IRequestAuthorizer authorizer,
+    IOptions<PipelineOptions> options,
+    ILogger<ApiRoute> logger)
+{
+    /// <summary>A route without an org (the catalog): authorise only.</summary>
+    public Task<IResult> RunAsync(HttpRequest request, ApiAction action, Func<CallerIdentity, Task<IResult>> handle, CancellationToken cancellationToken) =>
+        GuardAsync(request, async () =>
+        {
+            var (caller, failure) = await AuthorizeAsync(request, action, "", cancellationToken);
+            return failure ?? await handle(caller!);
+        });
+
+    /// <summary>A route on <c>orgs/{org}/…/{period}</c>.</summary>
+    public Task<IResult> RunAsync(
+        HttpRequest request, ApiAction action, string org, string period, Func<OrgPeriod, Task<IResult>> handle, CancellationToken cancellationToken) =>
+        GuardAsync(request, async () =>
+        {
+            var (_, failure) = await AuthorizeAsync(request, action, org, cancellationToken);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            if (!Period.TryParse(period, out var parsedPeriod))
+            {
+                return Problems.BadRequest($"统计期“{UserText.Excerpt(period)}”格式不对，应为 2026（年）、2026-Q4（季度）或 2026-11（月）。", "bad-period");
+            }
+
+            if (!parsedPeriod.IsSupported)
+            {
+                return Problems.BadRequest($"统计期“{parsedPeriod}”超出支持的范围（{Period.FirstSupportedYear}–{Period.LastSupportedYear} 年）。", "period-out-of-range");
+            }
+
+            var orgs = await reference.GetOrgsAsync(cancellationToken);
+            return orgs.TryGet(org, out var target)
+                ? await handle(new OrgPeriod(target, parsedPeriod))
+                : Problems.NotFound($"行政区划代码 {UserText.Excerpt(org)} 不在单位名录中。", "unknown-org");
+        });
+
+    /// <summary>
+    /// A token for the storage work of one request: cancelled with the request, or when
+    /// <c>Pipeline__RequestStorageBudgetSeconds</c> have passed. <see cref="GuardAsync"/> answers the latter with 503.
+    /// </summary>
+    public CancellationTokenSource StorageBudget(CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(TimeSpan.FromSeconds(options.Value.RequestStorageBudgetSeconds));
+        return source;
+    }
+
+    private async Task<(CallerIdentity? Caller, IResult? Failure)> AuthorizeAsync(
+        HttpRequest request, ApiAction action, string org, CancellationToken cancellationToken)
+    {
+        // The access policy reads the registry synchronously; make sure a fresh snapshot is loaded first.
+        await reference.GetOrgsAsync(cancellationToken);
+        return await authorizer.AuthorizeAsync(request, action, org, cancellationToken);
+    }
+
+    private async Task<IResult> GuardAsync(HttpRequest request, Func<Task<IResult>> run)
+    {
+        var aborted = request.HttpContext.RequestAborted;
+        try
+        {
+            return await run();
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The server refused the body as it arrived: too slow (408), cut short (400), too long (413). The client's
+            // doing, not ours: information, and no 5xx for the alert to count.
+            logger.LogInformation("Request body of {Method} {Path} was refused while reading: {Status} {Reason}",
+                request.Method, request.Path.Value, ex.StatusCode, ex.Message);
+            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? Problems.PayloadTooLarge(options.Value.MaxUploadBytes) : Problems.RequestTimeout();
+        }
+        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            logger.LogInformation("Client hung up during {Method} {Path}; nothing was saved", request.Method, request.Path.Value);
+            return new ClientGoneResult();
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex) || (ex is OperationCanceledException && !aborted.IsCancellationRequested))
+        {
+            // Storage refused, failed or did not answer within the request's budget. Every write of a submission is one
+            // entity group transaction, so nothing is half-written, and a resend is deduplicated.
+            logger.LogWarning("Storage unavailable during {Method} {Path}: {Reason}", request.Method, request.Path.Value, ex.GetType().Name);
+            return Problems.StorageUnavailable(options.Value.RetryAfterSeconds);
+        }
+    }
+
+    /// <summary>The client is gone: there is nobody to answer; 499 (nginx's "client closed request") marks it in logs.</summary>
+    private sealed class ClientGoneResult : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            if (!httpContext.Response.HasStarted)
+            {
+                httpContext.Response.StatusCode = 499;
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}

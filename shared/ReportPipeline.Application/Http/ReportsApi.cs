@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http;
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Consolidation;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Templates;
+using ReportPipeline.Domain.Validation;
+
+namespace ReportPipeline.Application.Http;
+
+/// <summary><c>GET orgs/{org}/reports/{period}/{template}</c> and its <c>build</c>.</summary>
+public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportStore reports, ConsolidationService consolidation)
+{
+    public Task<IResult> GetReportAsync(HttpRequest request, string org, string period, string template, CancellationToken cancellationToken) =>
+        route.RunAsync(request, ApiAction.ReadReport, org, period, async target =>
+        {
+            if (FindTemplate(template, target) is not { } found)
+            {
+                return TemplateProblem(template, target);
+            }
+
+            var stream = await reports.OpenReadAsync(target.Period, found.Id, target.Org.Code, cancellationToken);
+            return stream is null
+                ? Problems.NotFound(
+                    $"{target.Org.Name} {target.Period.ToDisplayString()} 的“{found.Title}”汇总表尚未生成：定时汇总会在有村（社区）填报后生成，管理员也可以调用 build 立即生成。",
+                    "report-not-built")
+                : FileDownloadResult.Workbook(stream, $"{found.Title}_{target.Org.Name}_{target.Period}.xlsx");
+        }, cancellationToken);
+
+    public Task<IResult> BuildReportAsync(HttpRequest request, string org, string period, string template, CancellationToken cancellationToken) =>
+        route.RunAsync(request, ApiAction.BuildReport, org, period, async target =>
+        {
+            if (FindTemplate(template, target) is not { } found)
+            {
+                return TemplateProblem(template, target);
+            }
+
+            var result = await consolidation.BuildAsync(found, target.Org.Code, target.Period, force: true, cancellationToken);
+            return result.Outcome == BuildOutcome.Busy
+                ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "正在生成", detail: "另一个实例正在生成这份汇总表，请稍后再试。")
+                : Results.Json(result, statusCode: StatusCodes.Status200OK);
+        }, cancellationToken);
+
+    /// <summary>The template when it exists, reaches the org's level and is reported at the period's frequency.</summary>
+    private ReportTemplate? FindTemplate(string templateId, OrgPeriod target) =>
+        reference.Catalog.FindTemplate(templateId) is { } template
+        && template.AudienceLevels.Contains(target.Org.Level)
+        && template.PeriodKind == target.Period.Kind
+            ? template
+            : null;
+
+    private IResult TemplateProblem(string templateId, OrgPeriod target)
+    {
+        var template = reference.Catalog.FindTemplate(templateId);
+        if (template is null)
+        {
+            return Problems.NotFound($"没有编号为“{UserText.Excerpt(templateId)}”的报表。", "unknown-template");
+        }
+
+        return !template.AudienceLevels.Contains(target.Org.Level)
+            ? Problems.NotFound($"“{template.Title}”不向{OrgRegistry.LevelName(target.Org.Level)}单位汇总。", "not-an-audience")
+            : Problems.BadRequest($"“{template.Title}”按{template.PeriodKind.ChineseName()}报送，统计期“{target.Period}”不适用。", "wrong-period-kind");
+    }
+}

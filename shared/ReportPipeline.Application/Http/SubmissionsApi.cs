@@ -1,0 +1,213 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Ingestion;
+using ReportPipeline.Application.Options;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Excel;
+
+namespace ReportPipeline.Application.Http;
+
+/// <summary><c>POST orgs/{org}/submissions/{period}</c> and <c>GET orgs/{org}/values/{period}</c>.</summary>
+public sealed class SubmissionsApi(
+    ApiRoute route,
+    SubmissionService submissions,
+    IFieldValueStore values,
+    ReferenceData reference,
+    UploadBudget budget,
+    IOptions<PipelineOptions> options,
+    ILogger<SubmissionsApi> logger)
+{
+    /// <summary>
+    /// Keys become part of a table row key, which is limited to 1 KiB and escapes many punctuation characters five-fold;
+    /// a GUID or a ULID fits easily, and refusing anything else keeps a resend's key from failing half-way through a merge.
+    /// </summary>
+    private const int MaxIdempotencyKeyLength = 100;
+
+    public Task<IResult> SubmitAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
+        route.RunAsync(request, ApiAction.Submit, org, period, target => SubmitAsync(request, target, cancellationToken), cancellationToken);
+
+    public Task<IResult> GetValuesAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
+        route.RunAsync(request, ApiAction.ReadValues, org, period, async target =>
+        {
+            var stored = await values.GetAsync(target.Org.Code, target.Period, cancellationToken);
+            var catalog = reference.Catalog.Catalog;
+            return Results.Json(new ValuesResponse(
+                target.Org.Code,
+                target.Org.Name,
+                target.Period.ToString(),
+                catalog.Version,
+                stored.Values.Count,
+                stored.LastChanged,
+                stored.Values
+                    .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                    .Select(kv => new StoredValueResponse(
+                        kv.Key,
+                        catalog.Find(kv.Key)?.Name,
+                        catalog.Find(kv.Key)?.Unit,
+                        kv.Value.Value.Canonical,
+                        kv.Value.Origin.ToString(),
+                        kv.Value.SourceId,
+                        kv.Value.At,
+                        kv.Value.ConflictsWithPrefill?.Canonical))
+                    .ToList()));
+        }, cancellationToken);
+
+    private async Task<IResult> SubmitAsync(HttpRequest request, OrgPeriod target, CancellationToken cancellationToken)
+    {
+        var (village, period) = target;
+        if (village.Level != OrgLevel.Village)
+        {
+            return Problems.BadRequest($"{village.Name}（{village.Code}）不是村（社区），只有村（社区）填报一表通。", "not-a-village");
+        }
+
+        var key = request.Headers["Idempotency-Key"].ToString().Trim();
+        if (key.Length > 0 && !IsWellFormedIdempotencyKey(key))
+        {
+            return Problems.BadRequest(
+                $"Idempotency-Key 请求头应为 1–{MaxIdempotencyKeyLength} 个英文字母、数字或 - _ . : 字符（例如一个 GUID），收到的值不符合要求。",
+                "bad-idempotency-key");
+        }
+
+        var declared = UploadFormats.FromContentType(request.ContentType);
+        if (declared is null && !UploadFormats.IsSniffed(request.ContentType))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType);
+        }
+
+        var settings = options.Value;
+        var limit = settings.MaxUploadBytes;
+        if (request.ContentLength > limit)
+        {
+            return Problems.PayloadTooLarge(limit);
+        }
+
+        // The body's memory is reserved before it is read (its declared length, or the limit when it is chunked).
+        using var lease = budget.TryReserve(request.ContentLength ?? limit);
+        if (lease is null)
+        {
+            return Busy(request);
+        }
+
+        var body = await ReadBodyAsync(request, limit, TimeSpan.FromSeconds(settings.UploadIdleTimeoutSeconds), cancellationToken);
+        if (body.Stalled)
+        {
+            logger.LogInformation("Upload to {Org} {Period} sent nothing for {Seconds} s; answered 408", village.Code, period.ToString(), settings.UploadIdleTimeoutSeconds);
+            return Problems.RequestTimeout();
+        }
+
+        if (body.Content is not { } content)
+        {
+            return Problems.PayloadTooLarge(limit);
+        }
+
+        if (content.Length == 0)
+        {
+            return Problems.BadRequest("请求体为空：请上传填报内容。", "empty-body");
+        }
+
+        var format = declared ?? UploadFormats.Sniff(content);
+        if (!lease.TryResize(content.Length + ParsingCost(format, content, settings.MaxInflatedBytes)))
+        {
+            return Busy(request);
+        }
+
+        SubmissionOutcome outcome;
+        using (var storage = route.StorageBudget(cancellationToken))
+        {
+            try
+            {
+                outcome = await submissions.SubmitAsync(
+                    new SubmissionInput(village.Code, period, format, content, "http", key.Length == 0 ? null : key),
+                    storage.Token);
+            }
+            catch (MalformedUploadException ex)
+            {
+                return Problems.BadRequest(ex.Message, "malformed-body");
+            }
+        }
+
+        if (!outcome.Accepted)
+        {
+            return Problems.Invalid(outcome.Errors, outcome.Warnings);
+        }
+
+        var receipt = outcome.Receipt!;
+        var response = new SubmissionResponse(
+            receipt.SubmissionId,
+            receipt.OrgCode,
+            village.Name,
+            receipt.Period.ToString(),
+            receipt.ReceivedAt,
+            receipt.Changed,
+            receipt.Unchanged,
+            receipt.ConfirmedPrefill,
+            receipt.PrefillConflicts,
+            receipt.IsReplay,
+            Problems.Listed(outcome.Warnings),
+            receipt.IsReplay
+                ? $"此前已收到相同的填报（回执 {receipt.SubmissionId}），本次未重复保存。"
+                : $"已收到 {village.Name} {period.ToDisplayString()} 的填报：更新 {receipt.Changed} 项，未变 {receipt.Unchanged} 项，确认预填 {receipt.ConfirmedPrefill} 项。");
+        return Results.Json(response, statusCode: receipt.IsReplay ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+    }
+
+    /// <summary>
+    /// Memory parsing will take beyond the body: a workbook's declared inflated size (capped where the reader refuses it)
+    /// times what EPPlus holds; text formats about their own size again as strings.
+    /// </summary>
+    private static long ParsingCost(UploadFormat format, byte[] content, long maxInflated) => format == UploadFormat.Workbook
+        ? PipelineOptions.WorkbookMemoryFactor * Math.Min(FormWorkbookReader.DeclaredUncompressedSize(content) ?? 0, maxInflated)
+        : 2L * content.Length;
+
+    private IResult Busy(HttpRequest request)
+    {
+        logger.LogWarning(
+            "Upload refused with 503: {InFlight} of {Capacity} bytes of uploads in flight ({Path})",
+            budget.InFlight, budget.Capacity, request.Path.Value);
+        return Problems.Busy(options.Value.RetryAfterSeconds);
+    }
+
+    private static bool IsWellFormedIdempotencyKey(string key) =>
+        key.Length <= MaxIdempotencyKeyLength && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+
+    private readonly record struct BodyRead(byte[]? Content, bool Stalled);
+
+    /// <summary>
+    /// Reads the body up to <paramref name="limit"/> bytes (null content above it). Each read may wait at most
+    /// <paramref name="idle"/>: a client that stops sending is answered 408 instead of holding the request open.
+    /// </summary>
+    private static async Task<BodyRead> ReadBodyAsync(HttpRequest request, long limit, TimeSpan idle, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        using var idleTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        while (true)
+        {
+            idleTimer.CancelAfter(idle);
+            int read;
+            try
+            {
+                read = await request.Body.ReadAsync(chunk, idleTimer.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new BodyRead(null, Stalled: true);
+            }
+
+            if (read == 0)
+            {
+                return new BodyRead(buffer.ToArray(), Stalled: false);
+            }
+
+            if (buffer.Length + read > limit)
+            {
+                return new BodyRead(null, Stalled: false);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+    }
+}
