@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
-using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Hosting;
 using ReportPipeline.Application.Http;
 using ReportPipeline.Application.Telemetry;
@@ -24,7 +23,6 @@ builder.Services.AddUnexpectedFailureProblems();
 
 // The same composition root as the local host, so the two cannot drift.
 builder.Services.AddReportPipeline(builder.Configuration);
-builder.Services.AddTemplateDesignCheck();
 
 // Requests, dependencies, exceptions and logs of the worker go to Application Insights through its SDK.
 builder.Services

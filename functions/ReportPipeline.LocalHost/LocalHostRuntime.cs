@@ -69,7 +69,6 @@ public sealed class LocalHostRuntime : IAsyncDisposable
 
         builder.WebHost.UseUrls(url ?? DefaultUrl);
         builder.Services.AddReportPipeline(builder.Configuration, developmentDefaults: true);
-        builder.Services.AddTemplateDesignCheck();
         builder.Services.AddSingleton<SubmissionPoller>();
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsoleMetrics>());
@@ -81,15 +80,8 @@ public sealed class LocalHostRuntime : IAsyncDisposable
 
         configureServices?.Invoke(builder.Services);
 
-        // An unexpected failure still answers in the API's shape and language; the exception itself goes to the log only.
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-        {
-            if (context.ProblemDetails.Status == StatusCodes.Status500InternalServerError)
-            {
-                context.ProblemDetails.Title = "服务器内部错误";
-                context.ProblemDetails.Detail = "处理请求时发生意外错误，已记录日志。请稍后重试（同一内容重复提交不会重复保存）；如仍失败，请联系运维。";
-            }
-        });
+        // An unexpected failure answers as the Functions app does (one definition); the exception goes to the log only.
+        builder.Services.AddUnexpectedFailureProblems();
         var app = builder.Build();
         app.UseExceptionHandler();
         WebAppHosting.UseWebApp(app);

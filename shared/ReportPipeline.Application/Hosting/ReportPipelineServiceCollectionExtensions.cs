@@ -5,6 +5,7 @@ using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Feedback;
 using ReportPipeline.Application.Forms;
+using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Http;
 using ReportPipeline.Application.Ingestion;
 using ReportPipeline.Application.Options;
@@ -62,6 +63,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<IScheduledConsolidation>(sp => sp.GetRequiredService<ScheduledConsolidation>());
         services.TryAddSingleton<IBlobIngestionHandler, BlobIngestionHandler>();
         services.AddPipelineHttpApi();
+        services.AddTemplateDesignCheck();
         return services;
     }
 
