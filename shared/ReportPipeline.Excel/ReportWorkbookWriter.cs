@@ -370,7 +370,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         string[] headers = ["序号", "区县", "乡镇（街道）", "村（社区）", "行政区划代码", "状态", "填报时间", "填报编号", "渠道"];
         Title(ws, formats, headers.Length, $"{report.Template.Title}　填报情况（{report.Period.ToDisplayString()}）", 14);
         InfoLine(ws, 2, headers.Length, string.Create(CultureInfo.InvariantCulture,
-            $"{report.Org.Name}：应报{report.ExpectedUnits}个，已报{report.ExpectedUnits - report.MissingUnits}个（其中迟报{report.LateUnits}个），未报{report.MissingUnits}个。截止时间：{report.Period.Deadline(report.Template.DeadlineDays):yyyy-MM-dd} 24:00"));
+            $"{report.Org.Name}：应报{report.ExpectedUnits}个，已报{report.ExpectedUnits - report.MissingUnits}个（其中迟报{report.LateUnits}个），未报{report.MissingUnits}个。截止时间：{report.Deadline:yyyy-MM-dd} 24:00"));
         var ruled = report.Completeness.Count > 0;
         Table(ws, formats, 3, headers, [7, 12, 18, 22, 15, 8, 18, 38, 8], ruled);
         var row = 3;

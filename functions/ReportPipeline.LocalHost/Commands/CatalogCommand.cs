@@ -41,7 +41,7 @@ public static class CatalogCommand
 
     private static void Print(CatalogBundle bundle, OverlapReport report)
     {
-        AnsiConsole.MarkupLine($"[bold]一表通目录 {Markup.Escape(bundle.Catalog.Version)}[/]：{bundle.Catalog.Fields.Count} 个指标，{bundle.Templates.Count} 张报表");
+        AnsiConsole.MarkupLine($"[bold]一表通目录 {Markup.Escape(bundle.Catalog.Version)}[/]：{bundle.Catalog.Fields.Count} 个指标，{bundle.Catalog.Rules.Count} 条跨字段规则（其中 {SpanningFrequencies(bundle)} 条跨填报频次），{bundle.Templates.Count} 张报表");
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("报表").AddColumn("部门").AddColumn(new TableColumn("列数").RightAligned())
             .AddColumn(new TableColumn("一表已有").RightAligned()).AddColumn(new TableColumn("可推算").RightAligned())
@@ -70,4 +70,6 @@ public static class CatalogCommand
             AnsiConsole.MarkupLine($"[yellow]新增指标[/] {Markup.Escape(t.Title)}：{Markup.Escape(string.Join("、", t.Columns.Where(c => c.Kind == ColumnOverlap.New).Select(c => c.Header)))}");
         }
     }
+
+    private static int SpanningFrequencies(CatalogBundle bundle) => bundle.Catalog.Rules.Count(bundle.Catalog.SpansFrequencies);
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
-using ReportPipeline.Domain.Burden;
 using ReportPipeline.Domain.Consolidation;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
@@ -41,6 +40,8 @@ public sealed class ConsolidationService(
     IReportStore reports,
     IReportWorkbookWriter writer,
     IDistributedLock locks,
+    ReportingCalendar calendar,
+    BurdenService burden,
     PipelineMetrics metrics,
     TimeProvider time,
     ILogger<ConsolidationService> logger)
@@ -140,10 +141,12 @@ public sealed class ConsolidationService(
 
             var now = time.GetUtcNow();
             var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
-            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf);
+            // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses.
+            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf, calendar, receiptsBySource[period]);
             if (report.Org.Level == OrgLevel.City)
             {
-                report = report with { Burden = BurdenCalculator.Compute(bundle, orgCode, period, villages, valuesByOrg) };
+                // The same figures as GET …/burden: one computation over the same inputs, not this template's columns.
+                report = report with { Burden = await burden.ComputeAsync(report.Org, period, cancellationToken) };
             }
 
             var workbook = writer.Write(report);

@@ -1,4 +1,5 @@
 using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Consolidation;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -51,7 +52,8 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
                 return new UnitStatus(v.Code, v.Name, township, Missing, null, null);
             }
 
-            return new UnitStatus(v.Code, v.Name, township, calendar.IsLate(r.FirstReportedAt!.Value, deadline) ? Late : Reported, r.LastReportedAt, r.SubmissionId);
+            var status = calendar.StatusOf(period, r.FirstReportedAt) == ReportingStatus.Late ? Late : Reported;
+            return new UnitStatus(v.Code, v.Name, township, status, r.LastReportedAt, r.SubmissionId);
         }).ToList();
 
         var statusOf = units.ToDictionary(u => u.Org, u => u.Status, StringComparer.Ordinal);

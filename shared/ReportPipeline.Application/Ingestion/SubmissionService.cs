@@ -93,7 +93,9 @@ public sealed class SubmissionService(
         if (errors.Count == 0)
         {
             var current = await CurrentValuesIfNeededAsync(input, parsed.Values, cancellationToken);
-            var outcome = new SubmissionValidator(bundle.Catalog).Validate(parsed.Values, current, input.Period.Kind);
+            var validator = new SubmissionValidator(bundle.Catalog);
+            var related = await RelatedValuesAsync(validator, input, cancellationToken);
+            var outcome = validator.Validate(parsed.Values, current, input.Period, related);
             errors.AddRange(outcome.Errors);
             warnings.AddRange(outcome.Warnings);
             normalised = outcome.Values;
@@ -240,6 +242,25 @@ public sealed class SubmissionService(
 
         var stored = await values.GetAsync(input.OrgCode, input.Period, cancellationToken);
         return stored.Values.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The org's stored values of the periods that rules spanning frequencies compare with this one (the quarter's last
+    /// month for a quarter; the quarter and the year a month ends): at most two reads, none for a month inside a quarter.
+    /// </summary>
+    private async Task<IReadOnlyList<RelatedPeriodValues>> RelatedValuesAsync(SubmissionValidator validator, SubmissionInput input, CancellationToken cancellationToken)
+    {
+        var related = new List<RelatedPeriodValues>();
+        foreach (var period in validator.RelatedPeriods(input.Period))
+        {
+            var stored = await values.GetAsync(input.OrgCode, period, cancellationToken);
+            if (stored.Values.Count > 0)
+            {
+                related.Add(new RelatedPeriodValues(period, stored.Values.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal)));
+            }
+        }
+
+        return related;
     }
 
     private async Task SetAsideAsync(SubmissionInput input, IReadOnlyList<ValidationError> errors, CancellationToken cancellationToken)

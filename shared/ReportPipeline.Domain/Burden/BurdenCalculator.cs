@@ -24,6 +24,25 @@ public static class BurdenCalculator
         return Compute(bundle.Catalog, bundle.Templates, orgCode, period, [.. orgs.Villages(orgCode).Select(v => v.Code)], valuesByVillage);
     }
 
+    /// <summary>
+    /// What the figures read: the fields the period's templates ask, each from the period of its own frequency at the
+    /// end of <paramref name="period"/> (期末数, as the workbooks read them). The API and every city workbook read exactly
+    /// these, so they count the same entries.
+    /// </summary>
+    public static IReadOnlyDictionary<Period, IReadOnlyCollection<string>> Inputs(FieldCatalog catalog, IReadOnlyList<ReportTemplate> templates, Period period)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(templates);
+        return templates
+            .Where(t => t.PeriodKind == period.Kind)
+            .SelectMany(t => t.Columns.SelectMany(InputsOf))
+            .Distinct(StringComparer.Ordinal)
+            .Select(catalog.Find)
+            .OfType<FieldDefinition>()
+            .GroupBy(f => period.SameEnd(f.Frequency) ?? period)
+            .ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)[.. g.Select(f => f.Id)]);
+    }
+
     /// <param name="templates">All templates; those reported at another frequency than <paramref name="period"/> are left out.</param>
     /// <param name="villageCodes">The villages of the org's subtree.</param>
     public static BurdenFigures Compute(

@@ -21,4 +21,11 @@ public sealed class FieldCatalog
     public FieldDefinition? Find(string id) => _byId.GetValueOrDefault(id);
     public FieldDefinition this[string id] => _byId[id];
     public bool Contains(string id) => _byId.ContainsKey(id);
+
+    /// <summary>A rule whose fields are collected at different frequencies: it compares values of different periods (期末数).</summary>
+    public bool SpansFrequencies(CrossFieldRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return rule.Others.Prepend(rule.Field).Select(id => Find(id)?.Frequency).Distinct().Count() > 1;
+    }
 }

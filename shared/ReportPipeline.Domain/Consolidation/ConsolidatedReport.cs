@@ -100,6 +100,8 @@ public sealed record ConsolidatedReport
     public required string CatalogVersion { get; init; }
     public required Org Org { get; init; }
     public required Period Period { get; init; }
+    /// <summary>The last day to report for <see cref="Period"/>, from the reporting calendar (the same day /status names).</summary>
+    public required DateOnly Deadline { get; init; }
     public required DateTimeOffset GeneratedAt { get; init; }
     public DateTimeOffset? DataAsOf { get; init; }
     public required ReportSection Main { get; init; }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ReportPipeline.Domain.Catalog;
-using ReportPipeline.Domain.Forms;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -29,13 +28,22 @@ public static class ConsolidationBuilder
         IReadOnlyDictionary<string, OrgValues> valuesByOrg,
         IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
         DateTimeOffset generatedAt,
-        DateTimeOffset? dataAsOf)
+        DateTimeOffset? dataAsOf,
+        ReportingCalendar? calendar = null,
+        IReadOnlyDictionary<string, MergeReceipt>? periodReceipts = null)
     {
         ArgumentNullException.ThrowIfNull(orgs);
-        return Build(template, catalog, orgs.Subtree(orgCode, includeSelf: true), orgCode, period, valuesByOrg, latestReceiptByOrg, generatedAt, dataAsOf);
+        return Build(template, catalog, orgs.Subtree(orgCode, includeSelf: true), orgCode, period, valuesByOrg, latestReceiptByOrg, generatedAt, dataAsOf, calendar, periodReceipts);
     }
 
     /// <param name="orgs">Every org of the root's subtree (more is fine: others are ignored).</param>
+    /// <param name="latestReceiptByOrg">Each village's latest receipt over every period the template reads (the watermark).</param>
+    /// <param name="calendar">The reporting calendar deciding reported / late / missing; without one, China time and this template alone.</param>
+    /// <param name="periodReceipts">
+    /// Each village's latest receipt for <paramref name="period"/> itself: only a report for the workbook's own period makes
+    /// a village reported (a quarter's last month is not the quarter). Without it, receipts of other periods in
+    /// <paramref name="latestReceiptByOrg"/> are ignored and a village's own values stand in for a receipt.
+    /// </param>
     public static ConsolidatedReport Build(
         ReportTemplate template,
         FieldCatalog catalog,
@@ -45,7 +53,9 @@ public static class ConsolidationBuilder
         IReadOnlyDictionary<string, OrgValues> valuesByOrg,
         IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
         DateTimeOffset generatedAt,
-        DateTimeOffset? dataAsOf)
+        DateTimeOffset? dataAsOf,
+        ReportingCalendar? calendar = null,
+        IReadOnlyDictionary<string, MergeReceipt>? periodReceipts = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -61,19 +71,32 @@ public static class ConsolidationBuilder
         }
 
         var columns = template.Columns.Select(c => new ColumnPlan(c, catalog)).ToArray();
-        var lateFrom = PeriodFormat.LateFrom(period, template.DeadlineDays);
+        calendar ??= new ReportingCalendar([template], ReportingCalendar.China);
         var villages = tree.Villages(root);
         var byVillage = new Dictionary<string, Tally>(villages.Count, StringComparer.Ordinal);
         var completeness = new List<CompletenessRow>(villages.Count);
         foreach (var village in villages)
         {
             var values = valuesByOrg.GetValueOrDefault(village.Code);
-            var receipt = latestReceiptByOrg.GetValueOrDefault(village.Code);
-            // A receipt for pushed-down values alone is not a report: the village must have sent something itself.
-            var reported = receipt?.HasReported == true || (values?.Values.Values.Any(IsVillagesOwn) ?? false);
-            var receivedAt = receipt?.FirstReportedAt ?? (reported ? values?.Values.Values.Where(IsVillagesOwn).Select(v => (DateTimeOffset?)v.At).Min() : null);
-            var late = reported && receivedAt >= lateFrom;
-            byVillage[village.Code] = Tally.ForVillage(columns, values, reported, late, receipt?.SubmissionId, receivedAt);
+            DateTimeOffset? firstReportedAt;
+            MergeReceipt? receipt;
+            if (periodReceipts is not null)
+            {
+                receipt = periodReceipts.GetValueOrDefault(village.Code);
+                firstReportedAt = receipt?.FirstReportedAt;
+            }
+            else
+            {
+                receipt = latestReceiptByOrg.GetValueOrDefault(village.Code) is { } r && r.Period == period ? r : null;
+                // A receipt for pushed-down values alone is not a report: the village must have sent something itself.
+                firstReportedAt = receipt?.FirstReportedAt ?? values?.Values.Values.Where(IsVillagesOwn).Select(v => (DateTimeOffset?)v.At).Min();
+            }
+
+            var status = calendar.StatusOf(period, firstReportedAt);
+            var reported = status != ReportingStatus.Missing;
+            // Pre-filled data is not a report: a unit marked 未报 shows no submission and no channel.
+            var submissionId = reported ? receipt?.SubmissionId : null;
+            byVillage[village.Code] = Tally.ForVillage(columns, values, reported, status == ReportingStatus.Late, submissionId, firstReportedAt);
             var township = tree.AncestorAt(village, OrgLevel.Township);
             var district = tree.AncestorAt(village, OrgLevel.District);
             completeness.Add(new CompletenessRow(
@@ -81,10 +104,10 @@ public static class ConsolidationBuilder
                 village.Name,
                 township?.Name,
                 district?.Name,
-                !reported ? ReportingStatus.Missing : late ? ReportingStatus.Late : ReportingStatus.Reported,
-                receivedAt,
-                receipt?.SubmissionId,
-                receipt?.Channel));
+                status,
+                firstReportedAt,
+                submissionId,
+                reported ? receipt?.Channel : null));
         }
 
         Tally TallyOf(Org org) => org.Level == OrgLevel.Village
@@ -126,6 +149,7 @@ public static class ConsolidationBuilder
             CatalogVersion = catalog.Version,
             Org = root,
             Period = period,
+            Deadline = calendar.Deadline(period),
             GeneratedAt = generatedAt,
             DataAsOf = dataAsOf,
             Main = main,

@@ -148,6 +148,28 @@ public readonly partial record struct Period : IComparable<Period>, IComparable
         _ => Month(Year, Start.Month),
     };
 
+    /// <summary>
+    /// The period of <paramref name="kind"/> that ends when this one ends, or null when none does: a quarter's last month
+    /// (2026-Q3 → 2026-09), a month's quarter only when it is the quarter's last month (2026-09 → 2026-Q3, 2026-08 → none).
+    /// Values of a finer period are read at the end of a coarser one (期末数), so these are the periods that must agree.
+    /// </summary>
+    public Period? SameEnd(PeriodKind kind)
+    {
+        if (kind == Kind)
+        {
+            return this;
+        }
+
+        var end = End;
+        var candidate = kind switch
+        {
+            PeriodKind.Month => Month(end.Year, end.Month),
+            PeriodKind.Quarter => Quarter(end.Year, (end.Month + 2) / 3),
+            _ => OfYear(end.Year),
+        };
+        return candidate.End == end ? candidate : null;
+    }
+
     public override string ToString() => Kind switch
     {
         PeriodKind.Year => Year.ToString("D4", CultureInfo.InvariantCulture),

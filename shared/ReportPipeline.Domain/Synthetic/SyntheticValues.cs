@@ -6,8 +6,8 @@ using ReportPipeline.Domain.Periods;
 namespace ReportPipeline.Domain.Synthetic;
 
 /// <summary>
-/// Plausible raw texts for one org and period that pass validation, deterministic from the seed. Numbers are computed
-/// along the catalog's rules: parts before the totals they add up to, totals before the parts they bound, and ratio
+/// Plausible raw texts for one org and period that pass validation, deterministic from the seed. Numbers are the same
+/// for every period of an org (so rules across frequencies hold) and are computed along the catalog's rules: parts before the totals they add up to, totals before the parts they bound, and ratio
 /// targets from the other side, so that every cross-field rule holds.
 /// </summary>
 public static class SyntheticValues
@@ -26,7 +26,10 @@ public static class SyntheticValues
         ArgumentNullException.ThrowIfNull(org);
         ArgumentOutOfRangeException.ThrowIfNegative(fillRatio);
         var random = new Random(StableSeed(seed, org.Code, period.ToString()));
-        var numbers = ComputeNumbers(catalog, random);
+        // One set of numbers per org, whatever the period: a month's 户籍人口, the quarter's age groups and the year's
+        // totals come from the same draw, so every rule holds across periods (期末数), and last period's values and
+        // this period's pre-fill agree. Only texts, options and dates vary with the period.
+        var numbers = ComputeNumbers(catalog, new Random(StableSeed(seed, org.Code, "")));
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in catalog.Fields)
         {

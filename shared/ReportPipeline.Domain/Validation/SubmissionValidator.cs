@@ -18,6 +18,12 @@ public sealed record ValidationOutcome(
 }
 
 /// <summary>
+/// The stored values of another period that a rule spanning frequencies reads: the period of another kind that ends
+/// when the submitted one ends (期末数): 2026-09 for a 2026-Q3 submission, 2026-Q3 for a 2026-09 one.
+/// </summary>
+public sealed record RelatedPeriodValues(Period Period, IReadOnlyDictionary<string, FieldValue> Values);
+
+/// <summary>
 /// Validates one org's upload for one period against the one table: normalises every raw text, checks type, range,
 /// precision, options, required fields and the cross-field rules over incoming ∪ current values, and reports every
 /// problem at once with the field's Chinese name and the source cell.
@@ -32,9 +38,51 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
     /// With <paramref name="periodKind"/>, only fields collected at that frequency are expected (required) or accepted;
     /// a yearly item sent in a monthly submission is a <c>wrong_period</c> error.
     /// </summary>
-    public ValidationOutcome Validate(IReadOnlyList<RawValue> raw, IReadOnlyDictionary<string, FieldValue> current, PeriodKind? periodKind)
+    public ValidationOutcome Validate(IReadOnlyList<RawValue> raw, IReadOnlyDictionary<string, FieldValue> current, PeriodKind? periodKind) =>
+        Validate(raw, current, periodKind, period: null, related: []);
+
+    /// <summary>
+    /// Validates a submission for <paramref name="period"/>. A rule whose fields are collected at different frequencies
+    /// reads the fields of another frequency from <paramref name="related"/> (see <see cref="RelatedPeriods"/>), so a
+    /// quarterly part is checked against the monthly total of the quarter's last month, and that month's total against
+    /// the quarter's parts when it is submitted or corrected later.
+    /// </summary>
+    public ValidationOutcome Validate(
+        IReadOnlyList<RawValue> raw,
+        IReadOnlyDictionary<string, FieldValue> current,
+        Period period,
+        IReadOnlyList<RelatedPeriodValues> related) =>
+        Validate(raw, current, period.Kind, period, related);
+
+    /// <summary>
+    /// The periods of other kinds whose stored values the rules read for a submission to <paramref name="period"/>:
+    /// for each frequency that shares a rule with a field collected at the period's own frequency, the period of that
+    /// frequency ending when <paramref name="period"/> ends. A month that ends no quarter shares nothing with quarters.
+    /// </summary>
+    public IReadOnlyList<Period> RelatedPeriods(Period period)
+    {
+        var kinds = new HashSet<PeriodKind>();
+        foreach (var rule in catalog.Rules)
+        {
+            var frequencies = FieldsOf(rule).Select(id => catalog.Find(id)?.Frequency).OfType<PeriodKind>().ToHashSet();
+            if (frequencies.Contains(period.Kind))
+            {
+                kinds.UnionWith(frequencies.Where(k => k != period.Kind));
+            }
+        }
+
+        return [.. kinds.Order().Select(period.SameEnd).OfType<Period>()];
+    }
+
+    private ValidationOutcome Validate(
+        IReadOnlyList<RawValue> raw,
+        IReadOnlyDictionary<string, FieldValue> current,
+        PeriodKind? periodKind,
+        Period? period,
+        IReadOnlyList<RelatedPeriodValues> related)
     {
         ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(related);
         ArgumentNullException.ThrowIfNull(current);
         var values = new Dictionary<string, FieldValue>(StringComparer.Ordinal);
         var errors = new List<ValidationError>();
@@ -47,8 +95,11 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
             var field = catalog.Find(item.FieldId);
             if (field is null)
             {
-                errors.Add(new ValidationError(item.FieldId, ValidationCodes.UnknownField,
-                    $"一表通中没有编号为“{item.FieldId}”的指标{At(item.Cell)}，请使用本期下载的最新表格", item.Cell));
+                // The id is the user's own text: quoted as a bounded excerpt, and the error carries the excerpt too,
+                // because problem+json and errors.json list the field ids as well as the messages.
+                var quoted = UserText.Excerpt(item.FieldId);
+                errors.Add(new ValidationError(quoted, ValidationCodes.UnknownField,
+                    $"一表通中没有编号为“{quoted}”的指标{At(item.Cell)}，请使用本期下载的最新表格", item.Cell));
                 continue;
             }
 
@@ -102,23 +153,50 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
             }
         }
 
-        CheckRules(values, current, failed, seen, errors, warnings);
+        var relatedByKind = related.GroupBy(r => r.Period.Kind).ToDictionary(g => g.Key, g => g.First());
+        CheckRules(values, current, periodKind, period, relatedByKind, failed, seen, errors, warnings);
         return new ValidationOutcome(values, errors, warnings);
     }
+
+    private static IEnumerable<string> FieldsOf(CrossFieldRule rule) => rule.Others.Prepend(rule.Field);
 
     private void CheckRules(
         Dictionary<string, FieldValue> values,
         IReadOnlyDictionary<string, FieldValue> current,
+        PeriodKind? periodKind,
+        Period? period,
+        Dictionary<PeriodKind, RelatedPeriodValues> related,
         HashSet<string> failed,
         Dictionary<string, RawValue> seen,
         List<ValidationError> errors,
         List<ValidationError> warnings)
     {
+        // A field collected at the submission's own frequency is read from the upload over the stored values; one of
+        // another frequency from the period of that frequency ending with this one (期末数), when there is one.
+        bool IsHere(string id) => periodKind is null || catalog[id].Frequency == periodKind;
+
         decimal? NumberOf(string id) =>
-            failed.Contains(id) ? null
+            !IsHere(id) ? (related.TryGetValue(catalog[id].Frequency, out var other) && other.Values.TryGetValue(id, out var o) ? o.Number : null)
+            : failed.Contains(id) ? null
             : values.TryGetValue(id, out var v) ? v.Number
             : current.TryGetValue(id, out var c) ? c.Number
             : null;
+
+        // When a rule compares two periods, both are named: “2026年第三季度的…不能大于2026年9月的…”.
+        string Label(string id, bool crossing)
+        {
+            var field = catalog[id];
+            if (!crossing || period is not { } own)
+            {
+                return Name(field);
+            }
+
+            var of = IsHere(id) ? own : related[field.Frequency].Period;
+            return $"{of.ToDisplayString()}的{Name(field)}";
+        }
+
+        // The error belongs to a field of this submission, where the clerk can change it.
+        string Blame(string preferred, string fallback) => IsHere(preferred) ? preferred : fallback;
 
         // A rule is only worth reporting when this upload touched one of its fields; an old inconsistency
         // in stored values alone is not the clerk's current mistake.
@@ -138,14 +216,24 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
                 case CrossFieldRuleKind.PartsNotExceedTotal:
                     foreach (var partId in rule.Others)
                     {
+                        // Two values of other periods are not this submission's to answer for.
+                        if (!IsHere(partId) && !IsHere(rule.Field))
+                        {
+                            continue;
+                        }
+
                         if (NumberOf(partId) is { } part && part > total)
                         {
                             var partField = catalog[partId];
-                            errors.Add(new ValidationError(partId, ValidationCodes.RulePartsExceedTotal,
+                            var crossing = IsHere(partId) != IsHere(rule.Field);
+                            var blamed = Blame(partId, rule.Field);
+                            var partName = Label(partId, crossing);
+                            var totalName = Label(rule.Field, crossing);
+                            errors.Add(new ValidationError(blamed, ValidationCodes.RulePartsExceedTotal,
                                 rule.Message is { } custom
-                                    ? $"{custom}：{Name(partField)}为{Show(part, partField)}，{Name(totalField)}为{Show(total, totalField)}{At(CellOf(partId))}"
-                                    : $"{Name(partField)}（{Show(part, partField)}）不能大于{Name(totalField)}（{Show(total, totalField)}）{At(CellOf(partId))}",
-                                CellOf(partId)));
+                                    ? $"{custom}：{partName}为{Show(part, partField)}，{totalName}为{Show(total, totalField)}{At(CellOf(blamed))}"
+                                    : $"{partName}（{Show(part, partField)}）不能大于{totalName}（{Show(total, totalField)}）{At(CellOf(blamed))}",
+                                CellOf(blamed)));
                         }
                     }
 
@@ -155,10 +243,13 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
                     var parts = rule.Others.Select(NumberOf).ToList();
                     if (parts.All(p => p is not null) && parts.Sum(p => p!.Value) is var sum && sum != total)
                     {
-                        var names = string.Join("＋", rule.Others.Select(id => Name(catalog[id])));
-                        errors.Add(new ValidationError(rule.Field, ValidationCodes.RulePartsSum,
-                            $"{rule.Message ?? $"{names}应等于{Name(totalField)}"}：分项合计为{Show(sum, totalField)}，{Name(totalField)}为{Show(total, totalField)}{At(CellOf(rule.Field))}",
-                            CellOf(rule.Field)));
+                        var crossing = FieldsOf(rule).Any(id => !IsHere(id));
+                        var blamed = Blame(rule.Field, rule.Others.FirstOrDefault(IsHere) ?? rule.Field);
+                        var names = string.Join("＋", rule.Others.Select(id => Label(id, crossing)));
+                        var totalName = Label(rule.Field, crossing);
+                        errors.Add(new ValidationError(blamed, ValidationCodes.RulePartsSum,
+                            $"{(crossing ? $"{names}应等于{totalName}" : rule.Message ?? $"{names}应等于{totalName}")}：分项合计为{Show(sum, totalField)}，{totalName}为{Show(total, totalField)}{At(CellOf(blamed))}",
+                            CellOf(blamed)));
                     }
 
                     break;
@@ -170,9 +261,13 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
                         if ((rule.Min is { } min && ratio < min) || (rule.Max is { } max && ratio > max))
                         {
                             var denominatorField = catalog[rule.Others[0]];
-                            warnings.Add(new ValidationError(rule.Field, ValidationCodes.RuleRatio,
-                                $"{rule.Message ?? $"{Name(totalField)}与{Name(denominatorField)}的比例异常"}：{Name(totalField)}为{Show(total, totalField)}，{Name(denominatorField)}为{Show(denominator, denominatorField)}，比值{ratio.ToString("0.###", CultureInfo.InvariantCulture)}超出{Bounds(rule)}{At(CellOf(rule.Field))}",
-                                CellOf(rule.Field)));
+                            var crossing = IsHere(rule.Field) != IsHere(rule.Others[0]);
+                            var blamed = Blame(rule.Field, rule.Others[0]);
+                            var numeratorName = Label(rule.Field, crossing);
+                            var denominatorName = Label(rule.Others[0], crossing);
+                            warnings.Add(new ValidationError(blamed, ValidationCodes.RuleRatio,
+                                $"{rule.Message ?? $"{numeratorName}与{denominatorName}的比例异常"}：{numeratorName}为{Show(total, totalField)}，{denominatorName}为{Show(denominator, denominatorField)}，比值{ratio.ToString("0.###", CultureInfo.InvariantCulture)}超出{Bounds(rule)}{At(CellOf(blamed))}",
+                                CellOf(blamed)));
                         }
                     }
 

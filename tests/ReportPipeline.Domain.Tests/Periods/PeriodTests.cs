@@ -132,4 +132,16 @@ public sealed class PeriodTests
             _ = period.Deadline(30);
         }
     }
+
+    [Theory]
+    [InlineData("2026-Q3", PeriodKind.Month, "2026-09")]
+    [InlineData("2026", PeriodKind.Quarter, "2026-Q4")]
+    [InlineData("2026-09", PeriodKind.Quarter, "2026-Q3")]
+    [InlineData("2026-12", PeriodKind.Year, "2026")]
+    [InlineData("2026-08", PeriodKind.Quarter, null)]
+    [InlineData("2026-Q3", PeriodKind.Year, null)]
+    public void The_period_of_another_kind_ending_with_this_one_is_found_only_when_the_ends_meet(string period, PeriodKind kind, string? expected)
+    {
+        Assert.Equal(expected is null ? null : Period.Parse(expected), Period.Parse(period).SameEnd(kind));
+    }
 }
