@@ -51,7 +51,7 @@ public static class UserText
 
         if (take < text.Length)
         {
-            builder.Append($"…（共{text.Length}个字符）");
+            builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"…（共{text.Length}个字符）");
         }
         return builder.ToString();
     }
