@@ -110,7 +110,7 @@ internal static class EpplusLayoutRenderer
         }
     }
 
-    private static void ApplyPrint(ExcelWorksheet ws, PrintSetup print)
+    public static void ApplyPrint(ExcelWorksheet ws, PrintSetup print)
     {
         var settings = ws.PrinterSettings;
         settings.PaperSize = ePaperSize.A4;

@@ -83,7 +83,10 @@ internal static class TextMetrics
 
     /// <summary>A line made of punctuation alone, such as a lone "）": what a badly chosen width leaves.</summary>
     public static bool IsStrandedPunctuation(string line) =>
-        line.Length > 0 && line.All(c => Closing.Contains(c) || Opening.Contains(c) || char.IsWhiteSpace(c));
+        line.Length > 0 && line.All(c => Punctuation.Contains(c) || char.IsWhiteSpace(c));
+
+    /// <summary>Brackets and sentence punctuation; a unit such as "（%）" on its own line is fine, a lone "）" is not.</summary>
+    private const string Punctuation = "）)」』】〕〉》，。、；：！？（(「『【〔〈《";
 
     /// <summary>
     /// The narrowest width in [<paramref name="min"/>, <paramref name="max"/>] at which <paramref name="text"/> wraps into at
