@@ -126,6 +126,8 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         {
             var body = ws.Cells[HeaderRow, 1, lastRow, NoteColumn];
             ExcelStyling.Border(body);
+            // Rows grow for wrapped notes; every cell of a row then sits at its middle, not some at the top and some at the bottom.
+            body.Style.VerticalAlignment = ExcelVerticalAlignment.Center;
             ws.Cells[HeaderRow + 1, NoteColumn, lastRow, NoteColumn].Style.WrapText = true;
             ws.Cells[HeaderRow + 1, NameColumn, lastRow, NameColumn].Style.WrapText = true;
             var ids = ws.Cells[HeaderRow + 1, IdColumn, lastRow, IdColumn].Style;

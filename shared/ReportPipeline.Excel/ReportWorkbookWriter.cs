@@ -123,6 +123,22 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         var pageTitle = withGroup ? $"{template.Department}　{template.Title}（{section.Title}）" : $"{template.Department}　{template.Title}";
         var print = PrintFit.Choose(ws.ColumnWidths, fixedColumns, (headerTop, headerBottom), landscapeOnly: true,
             PageHeader($"{report.Org.Name}　{template.Title}　{report.Period.ToDisplayString()}"));
+        var asOf = report.DataAsOf ?? report.Watermark.Latest;
+        var unitLine = $"填报单位：{report.Org.Name}（{report.Org.Code}）　　统计期：{report.Period.ToDisplayString()}";
+        var countsLine = string.Create(CultureInfo.InvariantCulture,
+            $"生成时间：{PeriodFormat.ChinaTime(report.GeneratedAt)}　　数据截至：{(asOf is { } a ? PeriodFormat.ChinaTime(a) : "暂无数据")}　　应报{report.ExpectedUnits}个村（社区），已报{report.ExpectedUnits - report.MissingUnits}个，未报{report.MissingUnits}个，迟报{report.LateUnits}个");
+        if (!print.FitToWidth)
+        {
+            // Pages across: every page says what it is in its header and footer; the title rows stay on screen only.
+            print = print with
+            {
+                PrintFromRow = headerTop,
+                HeaderLeft = PageHeader(unitLine),
+                HeaderCenter = "&\"黑体,Bold\"&12" + PageHeader(pageTitle),
+                FooterLeft = PageHeader(countsLine),
+            };
+        }
+
         ws.Print = print;
         // The title and the two information lines centre over what the first page shows; later pages carry the title
         // in their page header, and the header rows and unit columns repeat.
@@ -130,10 +146,8 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         Title(ws, titleColumns, pageTitle, 16);
         ws.RowHeights[1] = 30;
 
-        InfoLine(ws, 2, titleColumns, $"填报单位：{report.Org.Name}（{report.Org.Code}）　　统计期：{report.Period.ToDisplayString()}");
-        var asOf = report.DataAsOf ?? report.Watermark.Latest;
-        InfoLine(ws, 3, titleColumns, string.Create(CultureInfo.InvariantCulture,
-            $"生成时间：{PeriodFormat.ChinaTime(report.GeneratedAt)}　　数据截至：{(asOf is { } a ? PeriodFormat.ChinaTime(a) : "暂无数据")}　　应报{report.ExpectedUnits}个村（社区），已报{report.ExpectedUnits - report.MissingUnits}个，未报{report.MissingUnits}个，迟报{report.LateUnits}个"));
+        InfoLine(ws, 2, titleColumns, unitLine);
+        InfoLine(ws, 3, titleColumns, countsLine);
 
         // Fixed columns span every header row.
         string[] fixedHeaders = withGroup ? ["所属", section.UnitHeader, "行政区划代码"] : [section.UnitHeader, "行政区划代码"];
@@ -143,7 +157,8 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             headerCells.Add(new HeaderCell(0, c + 1, headerRows - 1, c + 1, fixedHeaders[c]));
         }
 
-        headerCells.AddRange(HeaderCells(headers, headerRows, fixedColumns));
+        headerCells.AddRange(HeaderCells(headers, headerRows, fixedColumns)
+            .Select(h => h.FromColumn == h.ToColumn && h.FromColumn > fixedColumns ? h with { Text = HeaderLines(h.Text, ws.ColumnWidths[h.FromColumn]) } : h));
         foreach (var cell in headerCells)
         {
             ws.Set(headerTop + cell.Level, cell.FromColumn, cell.Text);
@@ -240,8 +255,32 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         }
 
         var min = Math.Max(8, Math.Ceiling(data + 1.5));
-        return TextMetrics.WidthForWrapped(header, min, Math.Max(min, 16), maxLines: 3);
+        if (TrailingUnit(header) is { } unit)
+        {
+            // The unit goes on a line of its own (see HeaderLines); the column is at least as wide as the unit with
+            // room to spare, since renderers differ a little in how much fits on a line.
+            min = Math.Max(min, Math.Ceiling(TextMetrics.Width(unit) * 1.15 + 1.5));
+        }
+
+        return TextMetrics.WidthForWrapped(HeaderLines(header, min), min, Math.Max(min, 16), maxLines: 3);
     }
+
+    /// <summary>A trailing bracketed unit such as "（万元）", or null.</summary>
+    private static string? TrailingUnit(string header)
+    {
+        var open = header.LastIndexOf('（');
+        return open > 0 && header.EndsWith('）') && header.IndexOf('）', open) == header.Length - 1 ? header[open..] : null;
+    }
+
+    /// <summary>
+    /// The header as it is written: when it will not fit on one line, a trailing unit starts a line of its own
+    /// ("林地" / "（亩）"). Excel, WPS and LibreOffice do not all keep a closing bracket with its text when they wrap,
+    /// and a line holding only "）" is what their own breaking produced.
+    /// </summary>
+    private static string HeaderLines(string header, double width) =>
+        TrailingUnit(header) is { } unit && TextMetrics.Width(header) > width - 1
+            ? header[..^unit.Length] + "\n" + unit
+            : header;
 
     private static string FormatNumber(double value, string format)
     {

@@ -103,8 +103,13 @@ public sealed class PrintTests
         var titles = file.DefinedNames.Single(n => n.Name == "_xlnm.Print_Titles" && n.LocalSheetId!.Value == 0u).Text;
         Assert.Contains("$A:$B", titles, StringComparison.Ordinal);
         Assert.Contains("$4:$5", titles, StringComparison.Ordinal);
-        // Later pages name the report in their page header.
-        Assert.Contains(report.Template.Title, ws.GetFirstChild<HeaderFooter>()!.OddHeader!.Text, StringComparison.Ordinal);
+        // Every page names the report and the unit in its page header; the title rows, merged over the first page's
+        // columns only, are left out of print rather than shown as fragments in the repeated columns of later pages.
+        var header = ws.GetFirstChild<HeaderFooter>()!.OddHeader!.Text;
+        Assert.Contains(report.Template.Title, header, StringComparison.Ordinal);
+        Assert.Contains(report.Org.Name, header, StringComparison.Ordinal);
+        var area = file.DefinedNames.Single(n => n.Name == "_xlnm.Print_Area" && n.LocalSheetId!.Value == 0u).Text;
+        Assert.Contains("$A$4:", area, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -156,6 +161,20 @@ public sealed class PrintTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void A_header_that_wraps_puts_its_unit_on_a_line_of_its_own()
+    {
+        var report = TownshipReport("tjj_basic_yearly");
+        var index = report.Template.Columns.ToList().FindIndex(c => c.Headers[^1] == "林地（亩）");
+        Assert.True(index >= 0);
+
+        using var file = new OpenXmlWorkbook(new ReportWorkbookWriter().Write(report));
+        var texts = file.Cells(ReportWorkbookWriter.MainSheet).Where(c => c.Key.EndsWith('4') || c.Key.EndsWith('5')).Select(c => c.Value.Text).ToList();
+
+        Assert.Contains("林地\n（亩）", texts);
+        Assert.DoesNotContain("林地（亩）", texts);
     }
 
     [Fact]

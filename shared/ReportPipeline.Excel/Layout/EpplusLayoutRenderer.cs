@@ -102,6 +102,10 @@ internal static class EpplusLayoutRenderer
         if (sheet.Print is { } print)
         {
             ApplyPrint(ws, print);
+            if (print.PrintFromRow > 1)
+            {
+                ws.PrinterSettings.PrintArea = ws.Cells[print.PrintFromRow, 1, Math.Max(sheet.RowCount, print.PrintFromRow), sheet.ColumnCount];
+            }
         }
 
         if (sheet.Hidden)
@@ -143,14 +147,9 @@ internal static class EpplusLayoutRenderer
             settings.RepeatColumns = new ExcelAddress($"$A:${ExcelCellBase.GetAddressCol(columns)}");
         }
 
-        if (print.HeaderCenter is { } header)
-        {
-            ws.HeaderFooter.OddHeader.CenteredText = header;
-        }
-
-        if (print.FooterCenter is { } footer)
-        {
-            ws.HeaderFooter.OddFooter.CenteredText = footer;
-        }
+        var header = ws.HeaderFooter.OddHeader;
+        var footer = ws.HeaderFooter.OddFooter;
+        (header.LeftAlignedText, header.CenteredText, header.RightAlignedText) = (print.HeaderLeft, print.HeaderCenter, print.HeaderRight);
+        (footer.LeftAlignedText, footer.CenteredText) = (print.FooterLeft, print.FooterCenter);
     }
 }

@@ -136,8 +136,16 @@ internal sealed record PrintSetup
     /// <summary>Pages go across the columns first, then down (a unit's whole row is on consecutive pages).</summary>
     public bool OverThenDown { get; init; }
     public bool CenterHorizontally { get; init; }
+    public string? HeaderLeft { get; init; }
     public string? HeaderCenter { get; init; }
+    public string? HeaderRight { get; init; }
+    public string? FooterLeft { get; init; }
     public string? FooterCenter { get; init; }
+    /// <summary>
+    /// The first row printed. A table that runs across pages leaves its title rows to the page header: merged over the
+    /// first page's columns, they would show as clipped fragments in the repeated unit columns of every later page.
+    /// </summary>
+    public int PrintFromRow { get; init; } = 1;
     /// <summary>The last column of the first page, for titles that should centre over what the first page shows.</summary>
     public int FirstPageLastColumn { get; init; }
 
