@@ -133,9 +133,11 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             print = print with
             {
                 PrintFromRow = headerTop,
-                HeaderLeft = PageHeader(unitLine),
-                HeaderCenter = "&\"黑体,Bold\"&12" + PageHeader(pageTitle),
-                FooterLeft = PageHeader(countsLine),
+                // Two centred lines (a left part would run into a centred title), the counts left and page numbers right.
+                HeaderCenter = "&\"黑体,Bold\"&12" + PageHeader(pageTitle) + "\n&\"宋体,Regular\"&9" + PageHeader(unitLine),
+                FooterLeft = "&9" + PageHeader(countsLine),
+                FooterCenter = null,
+                FooterRight = PrintFit.PageNumbers,
             };
         }
 

@@ -150,6 +150,6 @@ internal static class EpplusLayoutRenderer
         var header = ws.HeaderFooter.OddHeader;
         var footer = ws.HeaderFooter.OddFooter;
         (header.LeftAlignedText, header.CenteredText, header.RightAlignedText) = (print.HeaderLeft, print.HeaderCenter, print.HeaderRight);
-        (footer.LeftAlignedText, footer.CenteredText) = (print.FooterLeft, print.FooterCenter);
+        (footer.LeftAlignedText, footer.CenteredText, footer.RightAlignedText) = (print.FooterLeft, print.FooterCenter, print.FooterRight);
     }
 }

@@ -141,6 +141,7 @@ internal sealed record PrintSetup
     public string? HeaderRight { get; init; }
     public string? FooterLeft { get; init; }
     public string? FooterCenter { get; init; }
+    public string? FooterRight { get; init; }
     /// <summary>
     /// The first row printed. A table that runs across pages leaves its title rows to the page header: merged over the
     /// first page's columns, they would show as clipped fragments in the repeated unit columns of every later page.
@@ -150,7 +151,7 @@ internal sealed record PrintSetup
     public int FirstPageLastColumn { get; init; }
 
     public const double MarginLeftRight = 0.5;
-    public const double MarginTop = 0.75;
+    public const double MarginTop = 0.9;
     public const double MarginBottom = 0.75;
     public const double MarginHeaderFooter = 0.3;
 }
