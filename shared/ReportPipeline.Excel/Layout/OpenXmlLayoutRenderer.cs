@@ -48,9 +48,7 @@ internal static class OpenXmlLayoutRenderer
             }
 
             workbookPart.Workbook = workbook;
-            document.PackageProperties.Title = layout.Title;
-            document.PackageProperties.Creator = layout.Author;
-            document.PackageProperties.Created = layout.Created;
+            WriteCoreProperties(document.AddCoreFilePropertiesPart(), layout);
             if (layout.CustomProperties.Count > 0)
             {
                 var properties = new Properties();
@@ -65,6 +63,15 @@ internal static class OpenXmlLayoutRenderer
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>docProps/core.xml written as a part, where Excel, WPS and EPPlus read the title and author.</summary>
+    private static void WriteCoreProperties(CoreFilePropertiesPart part, WorkbookLayout layout)
+    {
+        using var stream = part.GetStream(FileMode.Create);
+        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
+        writer.Write(string.Create(CultureInfo.InvariantCulture,
+            $"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{System.Security.SecurityElement.Escape(layout.Title)}</dc:title><dc:creator>{System.Security.SecurityElement.Escape(layout.Author)}</dc:creator><dcterms:created xsi:type="dcterms:W3CDTF">{layout.Created:yyyy-MM-ddTHH:mm:ssZ}</dcterms:created></cp:coreProperties>"""));
     }
 
     private static void AddNames(DefinedNames names, SheetLayout sheet, uint index)
