@@ -8,12 +8,14 @@ using ReportPipeline.Domain.Forms;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Templates;
 using ReportPipeline.Domain.Values;
+using ReportPipeline.Excel.Layout;
 
 namespace ReportPipeline.Excel;
 
 /// <summary>
-/// Writes the one-table form (填报表). Layout: title rows, a header row (编号 / 指标 / 单位 / 本期数值 / 上期数值 / 说明),
-/// then one section per catalog group. Pre-filled values from upper-level sources are locked and grey; values carried
+/// Writes the one-table form (填报表). Layout: title rows, a header row (指标 / 编号 / 单位 / 本期数值 / 上期数值 / 说明),
+/// then one section per catalog group. The Chinese name comes first; the field id the reader keys on sits beside it in a
+/// narrow grey column (the reader finds it by its 编号 header, not by position). Pre-filled values from upper-level sources are locked and grey; values carried
 /// from the last period are yellow suggestions the clerk may change; derived fields are blue, locked, with a formula;
 /// everything else is an unlocked input cell with data validation. The sheet is protected without a password, so a
 /// clerk who finds a pre-filled value wrong can lift the protection and correct it (the reader then submits it).
@@ -21,14 +23,17 @@ namespace ReportPipeline.Excel;
 public sealed class FormWorkbookWriter : IFormWorkbookWriter
 {
     public const int HeaderRow = 5;
-    public const int IdColumn = 1;
-    public const int NameColumn = 2;
+    public const int NameColumn = 1;
+    public const int IdColumn = 2;
     public const int UnitColumn = 3;
     public const int ValueColumn = 4;
     public const int PreviousColumn = 5;
     public const int NoteColumn = 6;
 
-    private static readonly string[] Headers = ["编号", "指标", "单位", "本期数值", "上期数值", "说明"];
+    private static readonly string[] Headers = ["指标", "编号", "单位", "本期数值", "上期数值", "说明"];
+
+    /// <summary>The id column's small grey type: a reference for the system, not something the clerk reads.</summary>
+    private const float IdFontPoints = 8;
 
     public byte[] Write(FormWorkbookModel model)
     {
@@ -48,7 +53,7 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         foreach (var group in fields.GroupBy(f => f.Group))
         {
             sectionNumber++;
-            var heading = ws.Cells[row, IdColumn, row, NoteColumn];
+            var heading = ws.Cells[row, 1, row, NoteColumn];
             heading.Merge = true;
             heading.Value = $"{ChineseNumber(sectionNumber)}、{group.Key}";
             heading.Style.Font.Bold = true;
@@ -119,19 +124,25 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
 
         if (lastRow > HeaderRow)
         {
-            var body = ws.Cells[HeaderRow, IdColumn, lastRow, NoteColumn];
+            var body = ws.Cells[HeaderRow, 1, lastRow, NoteColumn];
             ExcelStyling.Border(body);
+            // Rows grow for wrapped notes; every cell of a row then sits at its middle, not some at the top and some at the bottom.
+            body.Style.VerticalAlignment = ExcelVerticalAlignment.Center;
             ws.Cells[HeaderRow + 1, NoteColumn, lastRow, NoteColumn].Style.WrapText = true;
-            ws.Cells[HeaderRow + 1, IdColumn, lastRow, IdColumn].Style.Font.Color.SetColor(System.Drawing.Color.DimGray);
+            ws.Cells[HeaderRow + 1, NameColumn, lastRow, NameColumn].Style.WrapText = true;
+            var ids = ws.Cells[HeaderRow + 1, IdColumn, lastRow, IdColumn].Style;
+            ids.Font.Color.SetColor(System.Drawing.Color.DimGray);
+            ids.Font.Size = IdFontPoints;
+            ids.ShrinkToFit = true;
+            ids.VerticalAlignment = ExcelVerticalAlignment.Center;
         }
 
-        SetWidths(ws, fields);
+        var widths = SetWidths(ws, fields);
+        SizeRows(ws, widths, fields, rowOf);
         ws.View.FreezePanes(HeaderRow + 1, 3);
-        ws.PrinterSettings.RepeatRows = new ExcelAddress($"${HeaderRow}:${HeaderRow}");
-        ws.PrinterSettings.FitToPage = true;
-        ws.PrinterSettings.FitToWidth = 1;
-        ws.PrinterSettings.FitToHeight = 0;
-        ws.PrinterSettings.PaperSize = ePaperSize.A4;
+        var print = PrintFit.Choose(widths, 0, (HeaderRow, HeaderRow), landscapeOnly: false,
+            $"{model.Org.Name}　一表通基层填报表　{model.Period.ToDisplayString()}".Replace("&", "&&", StringComparison.Ordinal));
+        EpplusLayoutRenderer.ApplyPrint(ws, print);
         Protect(ws);
 
         WriteInstructions(instructions, model);
@@ -175,14 +186,55 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         range.Value = text;
     }
 
-    private static void SetWidths(ExcelWorksheet ws, IReadOnlyList<FieldDefinition> fields)
+    /// <summary>
+    /// Widths from the texts, kept to what prints on A4 portrait at a legible size: names wrap beyond 30 units, the id
+    /// column is as narrow as its small type allows (the longest ids shrink), notes wrap at 40.
+    /// </summary>
+    private static double[] SetWidths(ExcelWorksheet ws, IReadOnlyList<FieldDefinition> fields)
     {
-        ws.Column(IdColumn).Width = ExcelStyling.WidthFor(fields.Select(f => f.Id), 10, 30);
-        ws.Column(NameColumn).Width = ExcelStyling.WidthFor(fields.Select(f => f.Name + "＊"), 16, 44);
-        ws.Column(UnitColumn).Width = ExcelStyling.WidthFor(fields.Select(f => f.Unit), 8, 14);
-        ws.Column(ValueColumn).Width = 18;
-        ws.Column(PreviousColumn).Width = 14;
-        ws.Column(NoteColumn).Width = 56;
+        var widths = new double[NoteColumn + 1];
+        widths[NameColumn] = ExcelStyling.WidthFor(fields.Select(f => f.Name + "＊"), 16, 30);
+        var longestId = fields.Select(f => TextMetrics.Width(f.Id)).DefaultIfEmpty(4).Max();
+        widths[IdColumn] = Math.Clamp(Math.Ceiling(longestId * IdFontPoints / 11 + 1), 6, 16);
+        widths[UnitColumn] = ExcelStyling.WidthFor(fields.Select(f => f.Unit), 6, 12);
+        widths[ValueColumn] = 16;
+        widths[PreviousColumn] = 12;
+        widths[NoteColumn] = 40;
+        for (var c = 1; c <= NoteColumn; c++)
+        {
+            ws.Column(c).Width = widths[c];
+        }
+
+        return widths;
+    }
+
+    /// <summary>
+    /// Rows as tall as their wrapped notes and names: a wrapped cell does not grow its row when printed or opened
+    /// unless the height is stored, and EPPlus cannot measure text on Linux, so the lines are counted from the text.
+    /// </summary>
+    private static void SizeRows(ExcelWorksheet ws, double[] widths, IReadOnlyList<FieldDefinition> fields, Dictionary<string, int> rowOf)
+    {
+        foreach (var field in fields)
+        {
+            var r = rowOf[field.Id];
+            var note = ws.Cells[r, NoteColumn].Value as string ?? "";
+            var name = ws.Cells[r, NameColumn].Value as string ?? "";
+            var lines = Math.Max(TextMetrics.Wrap(note, widths[NoteColumn]).Count, TextMetrics.Wrap(name, widths[NameColumn]).Count);
+            if (lines > 1)
+            {
+                ws.Row(r).Height = TextMetrics.LinesHeight(lines);
+            }
+        }
+
+        var page = widths.Skip(1).Sum();
+        for (var r = 2; r < HeaderRow; r++)
+        {
+            if (ws.Cells[r, 1].Value is string text && TextMetrics.Wrap(text, page).Count is var lines && lines > 1)
+            {
+                ws.Cells[r, 1].Style.WrapText = true;
+                ws.Row(r).Height = TextMetrics.LinesHeight(lines);
+            }
+        }
     }
 
     private static void Protect(ExcelWorksheet ws)
@@ -456,6 +508,12 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         ExcelStyling.Title(ws.Cells[1, 1], 14);
         ws.Cells[2, 1, lines.Count, 1].Style.WrapText = true;
         ws.Column(1).Width = 100;
+        for (var i = 1; i < lines.Count; i++)
+        {
+            ws.Row(i + 1).Height = TextMetrics.HeightFor(lines[i], 100);
+        }
+
+        EpplusLayoutRenderer.ApplyPrint(ws, PrintFit.Choose([0, 100], 0, null, landscapeOnly: false, pageHeader: null));
         ws.Protection.IsProtected = true;
     }
 

@@ -38,7 +38,7 @@ public sealed class FormWorkbookTests
     {
         for (var row = 1; row <= ws.Dimension.End.Row; row++)
         {
-            if (ws.Cells[row, 1].Value as string == fieldId)
+            if (ws.Cells[row, FormWorkbookWriter.IdColumn].Value as string == fieldId)
             {
                 return row;
             }
@@ -97,12 +97,12 @@ public sealed class FormWorkbookTests
             var elderly = RowOf(ws, "elderly_65");
             var dibao = RowOf(ws, "dibao_households");
             // The clerk swaps two rows (id travels with its value) and inserts a note row above them.
-            ws.Cells[elderly, 1].Value = "dibao_households";
+            ws.Cells[elderly, FormWorkbookWriter.IdColumn].Value = "dibao_households";
             ws.Cells[elderly, 4].Value = 9;
-            ws.Cells[dibao, 1].Value = "elderly_65";
+            ws.Cells[dibao, FormWorkbookWriter.IdColumn].Value = "elderly_65";
             ws.Cells[dibao, 4].Value = 201;
             ws.InsertRow(elderly, 2);
-            ws.Cells[elderly, 2].Value = "（本行为村里自己加的备注）";
+            ws.Cells[elderly, FormWorkbookWriter.NameColumn].Value = "（本行为村里自己加的备注）";
         });
 
         var result = Read(filled);

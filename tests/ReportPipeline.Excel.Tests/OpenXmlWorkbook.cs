@@ -46,7 +46,7 @@ internal sealed class OpenXmlWorkbook : IDisposable
             var text = isShared && raw is not null ? _sharedStrings[int.Parse(raw, CultureInfo.InvariantCulture)]
                 : isInline ? cell.InlineString?.InnerText
                 : raw;
-            var isNumber = !isShared && !isInline && cell.DataType?.Value is null or CellValues.Number && raw is not null;
+            var isNumber = !isShared && !isInline && (cell.DataType?.Value is not { } type || type == CellValues.Number) && raw is not null;
             result[cell.CellReference!.Value!] = (text, cell.CellFormula?.Text, isNumber);
         }
 

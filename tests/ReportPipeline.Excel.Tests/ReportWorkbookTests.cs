@@ -101,6 +101,33 @@ public sealed class ReportWorkbookTests
     }
 
     [Fact]
+    public void EPPlus_reads_the_labels_numbers_and_not_reported_cells_as_written()
+    {
+        var report = _scenario.Build("500103001000");
+
+        using var package = new ExcelPackage(new MemoryStream(new ReportWorkbookWriter().Write(report)));
+
+        var ws = package.Workbook.Worksheets[ReportWorkbookWriter.MainSheet];
+        for (var i = 0; i < report.Main.Rows.Count; i++)
+        {
+            var row = report.Main.Rows[i];
+            Assert.Equal(row.Label, ws.Cells[FirstDataRow + i, 1].Text);
+            Assert.Equal(row.OrgCode, ws.Cells[FirstDataRow + i, 2].Text);
+            if (!row.IsReported)
+            {
+                Assert.Equal(ReportWorkbookWriter.NotReported, ws.Cells[FirstDataRow + i, 3].Text);
+            }
+            else if (row.Cells[0].Number is { } n)
+            {
+                Assert.Equal((double)n, Convert.ToDouble(ws.Cells[FirstDataRow + i, 3].Value, CultureInfo.InvariantCulture), 9);
+            }
+        }
+
+        Assert.Equal("500103001000", package.Workbook.Properties.GetCustomPropertyValue("RP_OrgCode"));
+        Assert.Equal(report.Template.Department, package.Workbook.Properties.Author);
+    }
+
+    [Fact]
     public void Sheet_names_are_valid_and_the_provenance_sheet_is_hidden()
     {
         var burden = BurdenCalculator.Compute(TestData.Catalog(), [TestData.Template()], "500000000000", TestData.November,

@@ -65,8 +65,8 @@ public sealed class ShippedCatalogTests
         using var package = new ExcelPackage(new MemoryStream(form));
         var ws = package.Workbook.Worksheets[FormMetadata.FormSheet];
         var rows = Enumerable.Range(1, ws.Dimension.End.Row)
-            .Where(r => ws.Cells[r, 1].Value is string id && Bundle.Catalog.Contains(id))
-            .ToDictionary(r => (string)ws.Cells[r, 1].Value, r => r);
+            .Where(r => ws.Cells[r, FormWorkbookWriter.IdColumn].Value is string id && Bundle.Catalog.Contains(id))
+            .ToDictionary(r => (string)ws.Cells[r, FormWorkbookWriter.IdColumn].Value, r => r);
         foreach (var (id, text) in typed)
         {
             ws.Cells[rows[id], FormWorkbookWriter.ValueColumn].Value = text;

@@ -29,12 +29,19 @@ public static class BenchCommand
         var consolidation = new Option<bool>("--consolidation") { Description = "Measure consolidation instead: a full rebuild against the workbook writer alone, then an incremental pass" };
         var districts = new Option<int>("--districts") { Description = "With --consolidation: districts", DefaultValueFactory = _ => 2 };
         var townships = new Option<int>("--townships") { Description = "With --consolidation: townships per district", DefaultValueFactory = _ => 10 };
+        var writers = new Option<bool>("--writers") { Description = "Measure the workbook writers instead (EPPlus, OpenXmlWriter, SpreadCheetah) on a township and a city report; no storage" };
         var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation) on the embedded or configured storage")
         {
-            villages, fields, consolidation, districts, townships,
+            villages, fields, consolidation, districts, townships, writers,
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(writers))
+            {
+                int Given(Option<int> option, int fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fallback;
+                return WriterBenchmark.Run(Given(districts, 10), Given(townships, 25), Given(villages, 11), Given(fields, 300), repeats: 5);
+            }
+
             if (parse.GetValue(consolidation))
             {
                 var perTownship = parse.GetResult(villages) is { Implicit: false } ? parse.GetValue(villages) : 11;
