@@ -31,20 +31,22 @@ public static class DemoCommand
     {
         var output = new Option<string>("--out") { Description = "Folder for the workbooks", DefaultValueFactory = _ => "demo-output" };
         var month = new Option<string>("--month") { Description = "The month villages report for (default: this month, so nothing is late yet)", DefaultValueFactory = _ => Period.Month(DateTime.UtcNow.Year, DateTime.UtcNow.Month).ToString() };
-        var command = new Command("demo", "Run the whole one-table flow on the sample city against the embedded Azurite") { output, month };
-        command.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(output)!, Period.Parse(parse.GetValue(month)!), ct));
+        var serve = new Option<bool>("--serve") { Description = $"Keep serving the demo's data and the web app on {LocalHostRuntime.DefaultUrl} until Ctrl+C" };
+        var command = new Command("demo", "Run the whole one-table flow on the sample city against the embedded Azurite") { output, month, serve };
+        command.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(output)!, Period.Parse(parse.GetValue(month)!), parse.GetValue(serve), ct));
         return command;
     }
 
     private sealed record Outcome(string Village, string Period, string Channel, int Status, string Detail);
 
-    public static async Task<int> RunAsync(string outputFolder, Period month, CancellationToken ct)
+    public static async Task<int> RunAsync(string outputFolder, Period month, bool keepServing, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(outputFolder);
         AnsiConsole.MarkupLine("[bold]一表通 ReportPipeline 演示[/]：内嵌 Azurite + 本地主机，示例城市（1 县 3 乡镇街道 30 村社区）");
 
-        var url = $"http://127.0.0.1:{FreePort()}";
+        // With --serve the demo's data stays reachable at the usual address afterwards; otherwise any free port will do.
+        var url = keepServing ? LocalHostRuntime.DefaultUrl : $"http://127.0.0.1:{FreePort()}";
         await using var runtime = await LocalHostRuntime.CreateAsync([], url, runWorkers: false, minimumLevel: LogLevel.Warning, cancellationToken: ct);
         await runtime.App.StartAsync(ct);
         var services = runtime.Services;
@@ -125,7 +127,13 @@ public static class DemoCommand
 
         PrintSummary(outcomes, run, rerun, files, burden, status, outputFolder, clock.Elapsed);
         AnsiConsole.MarkupLine("[grey]指标 (meter ReportPipeline)：" + Markup.Escape(services.GetRequiredService<ConsoleMetrics>().Format()) + "[/]");
-        await runtime.App.StopAsync(ct);
+        if (keepServing)
+        {
+            AnsiConsole.MarkupLine($"[bold green]继续提供服务[/]：在浏览器打开 [bold]{url}/[/]，用开发登录选择单位（如 {Markup.Escape(registry.Root.Name)}）和角色查看本次演示的数据；按 Ctrl+C 停止（数据在内存中，停止后清空）。");
+            await runtime.App.WaitForShutdownAsync(ct);
+        }
+
+        await runtime.App.StopAsync(CancellationToken.None);
         var failedBuilds = run.Failed + rerun.Failed;
         return failedBuilds == 0 && outcomes.Any(o => o.Status is 200 or 201) ? 0 : 1;
     }
@@ -352,7 +360,7 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"汇总：首次生成 {run.Built} 份工作簿；再次运行时输入未变，生成 {rerun.Built} 份、跳过 {rerun.Skipped} 份。");
         AnsiConsole.MarkupLine("减负：" + Markup.Escape(BurdenLine(burden)));
         AnsiConsole.MarkupLine($"已写出 {files.Count} 个文件到 [bold]{Markup.Escape(Path.GetFullPath(folder))}[/]，用时 {elapsed.TotalSeconds:0.0} 秒。");
-        AnsiConsole.MarkupLine($"网页版：运行 [bold]dotnet run --project functions/ReportPipeline.LocalHost -c Release -- serve[/]，然后在浏览器打开 [bold]{LocalHostRuntime.DefaultUrl}/[/]（开发登录：选择单位和角色）。");
+        AnsiConsole.MarkupLine($"网页版：运行 [bold]bash scripts/demo.sh --serve[/]，演示结束后保持服务，在浏览器打开 [bold]{LocalHostRuntime.DefaultUrl}/[/]（开发登录：选择单位和角色），即可看到本次演示的数据。");
     }
 
     private static string BurdenLine(JsonElement burden)
