@@ -79,6 +79,13 @@ var appSettings = {
   Pipeline__MaxUploadBytes: '10485760'
   Pipeline__TimeZone: 'Asia/Shanghai'
   Pipeline__IngestionPollSeconds: '5'
+  // Uploads: inflated size per workbook, and the memory all uploads in flight may hold on one instance (then 503).
+  Pipeline__MaxInflatedBytes: '16777216'
+  Pipeline__MaxUploadBytesInFlight: '268435456'
+  Pipeline__UploadIdleTimeoutSeconds: '30'
+  // A request's storage work is cut off after this budget and answered 503 with Retry-After.
+  Pipeline__RequestStorageBudgetSeconds: '5'
+  Pipeline__RetryAfterSeconds: '10'
 }
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
