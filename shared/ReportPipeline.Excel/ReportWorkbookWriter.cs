@@ -61,7 +61,11 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             WriteBurden(layout.AddSheet(Unique(names, BurdenSheet), 7), burden);
         }
 
-        WriteQuality(layout.AddSheet(Unique(names, QualitySheet), QualityHeaders.Length), report);
+        if (report.Quality.Count > 0)
+        {
+            // Like 减负统计, only when there is something to say: a clean report keeps the sheets offices know.
+            WriteQuality(layout.AddSheet(Unique(names, QualitySheet), QualityHeaders.Length), report);
+        }
 
         var provenance = layout.AddSheet(Unique(names, ProvenanceSheet), 7);
         WriteProvenance(provenance, report);
@@ -588,12 +592,9 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
     {
         double[] widths = [7, 18, 22, 15, 22, 8, 12, 12, 70, 40];
         Title(ws, QualityHeaders.Length, $"{report.Template.Title}　数据质量（{report.Period.ToDisplayString()}）", 14);
-        InfoLine(ws, 2, QualityHeaders.Length, report.Quality.Count == 0
-            ? $"{report.Org.Name}：本期没有需要核实的数据。"
-            : string.Create(CultureInfo.InvariantCulture,
-                $"{report.Org.Name}：{report.Quality.Count} 处数据需要核实（超出合理范围、较上期变化过大，或与本乡镇（街道）其他村（社区）相比明显异常），其中 {report.Quality.Count(q => q.Explanation is not null)} 处已由填报人说明；这些单元格在汇总表中以浅红色标出。"));
-        var ruled = report.Quality.Count > 0;
-        Table(ws, 3, QualityHeaders, widths, ruled);
+        InfoLine(ws, 2, QualityHeaders.Length, string.Create(CultureInfo.InvariantCulture,
+            $"{report.Org.Name}：{report.Quality.Count} 处数据需要核实（超出合理范围、较上期变化过大，或与本乡镇（街道）其他村（社区）相比明显异常），其中 {report.Quality.Count(q => q.Explanation is not null)} 处已由填报人说明；这些单元格在汇总表中以浅红色标出。"));
+        Table(ws, 3, QualityHeaders, widths, ruled: true);
         var row = 3;
         foreach (var q in report.Quality)
         {
@@ -615,11 +616,8 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             ws.RowHeights[row] = TextMetrics.HeightFor(q.Reason, widths[8]);
         }
 
-        if (ruled)
-        {
-            ws.Format(4, 1, row, QualityHeaders.Length, new CellFormat(Wrap: true, Ruled: true));
-            ws.AutoFilter = (3, 1, row, QualityHeaders.Length);
-        }
+        ws.Format(4, 1, row, QualityHeaders.Length, new CellFormat(Wrap: true, Ruled: true));
+        ws.AutoFilter = (3, 1, row, QualityHeaders.Length);
     }
 
     private static string Clip(string text) => text.Length <= MaxCellText ? text : text[..MaxCellText];

@@ -57,10 +57,10 @@ public sealed class QualitySheetTests
     }
 
     [Fact]
-    public void A_report_without_findings_still_has_the_sheet_saying_so()
+    public void A_report_without_findings_has_no_quality_sheet_and_no_highlight()
     {
         using var workbook = new OpenXmlWorkbook(new ReportWorkbookWriter().Write(new ConsolidationScenario().Build("500103000000")));
 
-        Assert.Contains("没有需要核实的数据", workbook.Cells(ReportWorkbookWriter.QualitySheet)["A2"].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(workbook.Sheets, s => s.Name == ReportWorkbookWriter.QualitySheet);
     }
 }
