@@ -110,6 +110,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapGet(ApiRoutes.Burden, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetBurdenAsync(r, org, period, ct));
         api.MapPost(ApiRoutes.Feedback, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.PostFeedbackAsync(r, org, period, ct));
         api.MapPost(ApiRoutes.TemplateCheck, (HttpRequest r, TemplateCheckApi h, CancellationToken ct) => h.CheckAsync(r, ct));
+        api.MapGet(ApiRoutes.Quality, (HttpRequest r, string org, string period, QualityApi h, CancellationToken ct) => h.GetQualityAsync(r, org, period, ct));
     }
 
     public async ValueTask DisposeAsync()

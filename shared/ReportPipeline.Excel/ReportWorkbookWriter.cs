@@ -23,6 +23,10 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
     public const string DefinitionsSheet = "指标说明";
     public const string ProvenanceSheet = "_provenance";
     public const string BurdenSheet = "减负统计";
+    public const string QualitySheet = "数据质量";
+
+    /// <summary>The fill of a flagged cell (数据质量): a light red, distinct from the subtotal, total and header fills.</summary>
+    public static readonly System.Drawing.Color QualityFill = System.Drawing.Color.FromArgb(0xFF, 0xC7, 0xCE);
     public const string NotReported = "未报";
 
     /// <summary>Rows above the header: title, org and period, times and counts.</summary>
@@ -55,6 +59,12 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         if (report.Burden is { } burden)
         {
             WriteBurden(layout.AddSheet(Unique(names, BurdenSheet), 7), burden);
+        }
+
+        if (report.Quality.Count > 0)
+        {
+            // Like 减负统计, only when there is something to say: a clean report keeps the sheets offices know.
+            WriteQuality(layout.AddSheet(Unique(names, QualitySheet), QualityHeaders.Length), report);
         }
 
         var provenance = layout.AddSheet(Unique(names, ProvenanceSheet), 7);
@@ -208,6 +218,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
 
         var lastRow = Math.Max(row, headerBottom);
         StyleTable(ws, section, columns, fixedColumns, headerTop, headerBottom, lastRow);
+        Highlight(ws, report, section, columns, fixedColumns, headerBottom + 1);
         if (lastRow > headerBottom)
         {
             ws.AutoFilter = (headerBottom, 1, lastRow, lastColumn);
@@ -543,6 +554,73 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             ws.AutoFilter = (3, 1, row, headers.Length);
         }
     }
+
+    /// <summary>A flagged village's cell takes the quality fill wherever its row appears (a township's main sheet, a district's detail sheet).</summary>
+    private static void Highlight(SheetLayout ws, ConsolidatedReport report, ReportSection section, IReadOnlyList<TemplateColumn> columns, int fixedColumns, int bodyTop)
+    {
+        if (report.Quality.Count == 0)
+        {
+            return;
+        }
+
+        var flagged = report.Quality.Select(q => (q.OrgCode, q.FieldId)).ToHashSet();
+        for (var i = 0; i < section.Rows.Count; i++)
+        {
+            var data = section.Rows[i];
+            if (data.Kind != ReportRowKind.Unit || !data.IsReported || data.OrgCode is not { } code)
+            {
+                continue;
+            }
+
+            for (var c = 0; c < columns.Count; c++)
+            {
+                if (columns[c].FieldId is { } fieldId && flagged.Contains((code, fieldId)))
+                {
+                    ws.Format(bodyTop + i, fixedColumns + 1 + c, new CellFormat(Fill: QualityFill, Ruled: true, NumberFormat: columns[c].NumberFormat));
+                }
+            }
+        }
+    }
+
+    private static readonly string[] QualityHeaders = ["序号", "乡镇（街道）", "村（社区）", "行政区划代码", "指标", "单位", "本期数值", "上期数值", "原因", "填报人说明"];
+
+    /// <summary>
+    /// 数据质量: every flagged cell — outside the field's soft range, changed beyond its threshold against last period, or
+    /// a robust outlier among its township's villages — with the clerk's explanation when one was given.
+    /// </summary>
+    private static void WriteQuality(SheetLayout ws, ConsolidatedReport report)
+    {
+        double[] widths = [7, 18, 22, 15, 22, 8, 12, 12, 70, 40];
+        Title(ws, QualityHeaders.Length, $"{report.Template.Title}　数据质量（{report.Period.ToDisplayString()}）", 14);
+        InfoLine(ws, 2, QualityHeaders.Length, string.Create(CultureInfo.InvariantCulture,
+            $"{report.Org.Name}：{report.Quality.Count} 处数据需要核实（超出合理范围、较上期变化过大，或与本乡镇（街道）其他村（社区）相比明显异常），其中 {report.Quality.Count(q => q.Explanation is not null)} 处已由填报人说明；这些单元格在汇总表中以浅红色标出。"));
+        Table(ws, 3, QualityHeaders, widths, ruled: true);
+        var row = 3;
+        foreach (var q in report.Quality)
+        {
+            row++;
+            ws.Set(row, 1, row - 3);
+            ws.Set(row, 2, q.TownshipName);
+            ws.Set(row, 3, q.OrgName);
+            ws.Set(row, 4, q.OrgCode);
+            ws.Set(row, 5, q.FieldName);
+            ws.Set(row, 6, q.Unit);
+            ws.Set(row, 7, (double)q.Value);
+            if (q.Previous is { } previous)
+            {
+                ws.Set(row, 8, (double)previous);
+            }
+
+            ws.Set(row, 9, Clip(q.Reason));
+            ws.Set(row, 10, q.Explanation is null ? null : Clip(q.Explanation));
+            ws.RowHeights[row] = TextMetrics.HeightFor(q.Reason, widths[8]);
+        }
+
+        ws.Format(4, 1, row, QualityHeaders.Length, new CellFormat(Wrap: true, Ruled: true));
+        ws.AutoFilter = (3, 1, row, QualityHeaders.Length);
+    }
+
+    private static string Clip(string text) => text.Length <= MaxCellText ? text : text[..MaxCellText];
 
     private static void WriteDefinitions(SheetLayout ws, ConsolidatedReport report)
     {

@@ -24,6 +24,7 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Burden)] = "GET",
         [nameof(ApiRoutes.Feedback)] = "POST",
         [nameof(ApiRoutes.TemplateCheck)] = "POST",
+        [nameof(ApiRoutes.Quality)] = "GET",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>

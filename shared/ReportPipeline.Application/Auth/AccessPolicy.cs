@@ -15,6 +15,8 @@ public enum ApiAction
     PostFeedback,
     /// <summary><c>POST /api/templates/check</c>: admins anywhere; it reads no org's data, so the target org is ignored.</summary>
     CheckTemplateDesign,
+    /// <summary><c>GET orgs/{org}/quality/{period}</c>: the 数据质量 list of the org's subtree (viewers and admins of the org or an ancestor).</summary>
+    ReadQuality,
 }
 
 public enum AccessOutcome
@@ -123,7 +125,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         {
             scope = Max(scope, action switch
             {
-                ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus or ApiAction.ReadReport or ApiAction.ReadBurden => Scope.Subtree,
+                ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus or ApiAction.ReadReport or ApiAction.ReadBurden or ApiAction.ReadQuality => Scope.Subtree,
                 _ => Scope.Nowhere,
             });
         }
@@ -155,6 +157,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         ApiAction.ReadBurden => "查看减负情况",
         ApiAction.PostFeedback => "提交下评上评价",
         ApiAction.CheckTemplateDesign => "检查报表设计",
+        ApiAction.ReadQuality => "查看数据质量",
         _ => action.ToString(),
     };
 
@@ -162,7 +165,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
     {
         ApiAction.Submit or ApiAction.PostFeedback => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Admin),
         ApiAction.BuildReport or ApiAction.CheckTemplateDesign => RoleNames.Describe(CallerRoles.Admin),
-        ApiAction.ReadReport or ApiAction.ReadBurden => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
+        ApiAction.ReadReport or ApiAction.ReadBurden or ApiAction.ReadQuality => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
         _ => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Viewer | CallerRoles.Admin),
     };
 

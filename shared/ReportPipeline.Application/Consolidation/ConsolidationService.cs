@@ -143,6 +143,7 @@ public sealed class ConsolidationService(
             var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
             // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses.
             var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf, calendar, receiptsBySource[period]);
+            report = report with { Quality = await Quality.QualityService.ForReportAsync(values, bundle.Catalog, orgs, orgCode, period, TemplateFields(template), valuesByOrg, cancellationToken) };
             if (report.Org.Level == OrgLevel.City)
             {
                 // The same figures as GET …/burden: one computation over the same inputs, not this template's columns.

@@ -18,6 +18,8 @@ public static class ApiRoutes
     public const string BuildReport = "orgs/{org}/reports/{period}/{template}/build";
     public const string Burden = "orgs/{org}/burden/{period}";
     public const string Feedback = "orgs/{org}/feedback/{period}";
+    /// <summary>The 数据质量 list of an office's subtree (viewer).</summary>
+    public const string Quality = "orgs/{org}/quality/{period}";
     /// <summary>The design check of a proposed department report (admin).</summary>
     public const string TemplateCheck = "templates/check";
 }

@@ -64,6 +64,8 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<IBlobIngestionHandler, BlobIngestionHandler>();
         services.AddPipelineHttpApi();
         services.AddTemplateDesignCheck();
+        services.TryAddSingleton<Quality.QualityService>();
+        services.TryAddSingleton<Http.QualityApi>();
         return services;
     }
 

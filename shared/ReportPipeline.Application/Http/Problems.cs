@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using ReportPipeline.Domain.Quality;
 using ReportPipeline.Domain.Validation;
 
 namespace ReportPipeline.Application.Http;
@@ -92,11 +93,13 @@ public static class Problems
 }
 
 /// <summary>One error or warning as the API lists it.</summary>
-public sealed record ProblemError(string? Field, string? Cell, string Code, string Message)
+public sealed record ProblemError(string? Field, string? Cell, string Code, string Message, string? Explanation = null)
 {
     public static ProblemError From(ValidationError e) => new(
         e.FieldId is null ? null : UserText.Excerpt(e.FieldId, Problems.MaxIdLength),
         e.Cell is null ? null : UserText.Excerpt(e.Cell, Problems.MaxIdLength),
         e.Code,
-        e.Message.Length <= Problems.MaxMessageLength ? e.Message : string.Concat(e.Message.AsSpan(0, Problems.MaxMessageLength), "…"));
+        e.Message.Length <= Problems.MaxMessageLength ? e.Message : string.Concat(e.Message.AsSpan(0, Problems.MaxMessageLength), "…"),
+        // The clerk's own words: quoted as a bounded excerpt, never echoed whole.
+        e.Explanation is null ? null : UserText.Excerpt(e.Explanation, QualityExplanations.MaxLength));
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ReportPipeline.Domain.Quality;
 using ReportPipeline.Domain.Validation;
 
 namespace ReportPipeline.Application.Ingestion;
@@ -81,8 +82,61 @@ public static class JsonSubmissionParser
                 }
             }
 
-            return new ParsedUpload(raw, errors);
+            return new ParsedUpload(raw, errors)
+            {
+                Explanations = Explanations(document.RootElement, errors),
+            };
         }
+    }
+
+    /// <summary>
+    /// The optional <c>"explanations": {"fieldId": "…"}</c>: the clerk's confirmations of warned values, each text of at
+    /// most <see cref="QualityExplanations.MaxLength"/> characters (a longer one is an error naming the field, never stored cut).
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> Explanations(JsonElement root, List<ValidationError> errors)
+    {
+        var explanations = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!root.TryGetProperty("explanations", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return explanations;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new ValidationError(null, QualityExplanations.NotText, "explanations 应为 {\"指标编号\": \"说明\", …} 形式的对象。", "explanations"));
+            return explanations;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!TryText(() => property.Name, out var rawName))
+            {
+                throw new MalformedUploadException("请求体 explanations 中的指标编号含有无效字符（不成对的 \\uD800–\\uDFFF 转义或非 UTF-8 字节），请检查文件编码后重新上传。");
+            }
+
+            var name = UploadText.Name(rawName);
+            var path = $"explanations.{name}";
+            if (property.Value.ValueKind != JsonValueKind.String || !TryText(property.Value.GetString, out var text) || text is null)
+            {
+                errors.Add(new ValidationError(name, QualityExplanations.NotText, $"指标“{UserText.Excerpt(name)}”的说明应为一段文字。", path));
+                continue;
+            }
+
+            text = text.Trim();
+            if (text.Length > QualityExplanations.MaxLength)
+            {
+                errors.Add(new ValidationError(name, QualityExplanations.TooLong,
+                    $"指标“{UserText.Excerpt(name)}”的说明最多 {QualityExplanations.MaxLength} 个字，收到 {text.Length} 个字：“{UserText.Excerpt(text)}”。", path));
+                continue;
+            }
+
+            if (text.Length > 0)
+            {
+                explanations[name] = text;
+            }
+        }
+
+        return explanations;
     }
 
     /// <summary>

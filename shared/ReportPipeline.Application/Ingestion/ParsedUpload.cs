@@ -20,6 +20,9 @@ public sealed record ParsedUpload(
 {
     /// <summary>The form reader's result, kept to check the org, period and catalog version against the route.</summary>
     public ReportPipeline.Domain.Forms.FormReadResult? FormCheck { get; init; }
+
+    /// <summary>The clerk's explanations confirming warned values, by field id (JSON uploads only).</summary>
+    public IReadOnlyDictionary<string, string> Explanations { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>The body cannot be read at all (not JSON, not a workbook): the request is malformed (400), not invalid (422).</summary>

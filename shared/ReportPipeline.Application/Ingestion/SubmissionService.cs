@@ -6,6 +6,7 @@ using ReportPipeline.Application.Telemetry;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Quality;
 using ReportPipeline.Domain.Validation;
 using ReportPipeline.Domain.Values;
 
@@ -94,10 +95,11 @@ public sealed class SubmissionService(
         {
             var current = await CurrentValuesIfNeededAsync(input, parsed.Values, cancellationToken);
             var validator = new SubmissionValidator(bundle.Catalog);
-            var related = await RelatedValuesAsync(validator, input, cancellationToken);
-            var outcome = validator.Validate(parsed.Values, current, input.Period, related);
+            var (related, previous) = await RelatedValuesAsync(validator, input, cancellationToken);
+            var outcome = validator.Validate(parsed.Values, current, input.Period, related, previous);
             errors.AddRange(outcome.Errors);
-            warnings.AddRange(outcome.Warnings);
+            errors.AddRange(UnmatchedExplanations(parsed.Explanations, outcome.Values));
+            warnings.AddRange(Explained(outcome.Warnings, parsed.Explanations));
             normalised = outcome.Values;
             if (errors.Count == 0 && normalised.Count == 0)
             {
@@ -122,10 +124,13 @@ public sealed class SubmissionService(
             NewSubmissionId(),
             input.Origin,
             normalised,
-            ContentHash.Compute(normalised),
+            ContentHash.Compute(normalised, parsed.Explanations),
             input.IdempotencyKey,
             input.Channel,
-            time.GetUtcNow());
+            time.GetUtcNow())
+        {
+            Explanations = parsed.Explanations,
+        };
         MergeReceipt receipt;
         try
         {
@@ -244,11 +249,25 @@ public sealed class SubmissionService(
         return stored.Values.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>A quality warning on a field the clerk explained says so (the receipt and the 422 list which were explained).</summary>
+    private static IEnumerable<ValidationError> Explained(IReadOnlyList<ValidationError> warnings, IReadOnlyDictionary<string, string> explanations) =>
+        warnings.Select(w => w.FieldId is { } id && QualityExplanations.IsQualityWarning(w.Code) && explanations.TryGetValue(id, out var text)
+            ? w with { Explanation = text }
+            : w);
+
+    /// <summary>An explanation belongs with a value of the same upload; one for a field not sent would be stored nowhere.</summary>
+    private static IEnumerable<ValidationError> UnmatchedExplanations(IReadOnlyDictionary<string, string> explanations, IReadOnlyDictionary<string, FieldValue> values) =>
+        explanations.Keys.Where(id => !values.ContainsKey(id)).Order(StringComparer.Ordinal).Select(id =>
+            new ValidationError(UserText.Excerpt(id), QualityExplanations.WithoutValue,
+                $"说明所对应的指标“{UserText.Excerpt(id)}”不在本次填报的数值中：说明须与该指标的数值一同提交。", $"explanations.{UserText.Excerpt(id)}"));
+
     /// <summary>
     /// The org's stored values of the periods that rules spanning frequencies compare with this one (the quarter's last
     /// month for a quarter; the quarter and the year a month ends): at most two reads, none for a month inside a quarter.
+    /// Also the previous period of the same kind, whose values the change rule (数据质量) compares with: one more read.
     /// </summary>
-    private async Task<IReadOnlyList<RelatedPeriodValues>> RelatedValuesAsync(SubmissionValidator validator, SubmissionInput input, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<RelatedPeriodValues> Related, IReadOnlyDictionary<string, FieldValue> Previous)> RelatedValuesAsync(
+        SubmissionValidator validator, SubmissionInput input, CancellationToken cancellationToken)
     {
         var related = new List<RelatedPeriodValues>();
         foreach (var period in validator.RelatedPeriods(input.Period))
@@ -260,7 +279,11 @@ public sealed class SubmissionService(
             }
         }
 
-        return related;
+        var previous = input.Period.Previous();
+        var last = previous.IsSupported
+            ? (await values.GetAsync(input.OrgCode, previous, cancellationToken)).Values.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal)
+            : [];
+        return (related, last);
     }
 
     private async Task SetAsideAsync(SubmissionInput input, IReadOnlyList<ValidationError> errors, CancellationToken cancellationToken)

@@ -25,6 +25,17 @@ public enum FieldSource
 
 public sealed record EnumOption(string Code, string Label);
 
+/// <summary>
+/// The largest plausible change of a value against the previous period: relative (0.5 = ±50 % of last period's value)
+/// or absolute (in the field's unit). A move beyond it is a warning, never a refusal.
+/// </summary>
+public sealed record ChangeThreshold(decimal? Relative, decimal? Absolute)
+{
+    public static ChangeThreshold OfRelative(decimal relative) => new(relative, null);
+
+    public static ChangeThreshold OfAbsolute(decimal absolute) => new(null, absolute);
+}
+
 /// <summary>One data item of the one table (一表). <see cref="Id"/> is ASCII and never changes.</summary>
 public sealed record FieldDefinition
 {
@@ -52,6 +63,12 @@ public sealed record FieldDefinition
     public string? Description { get; init; }
     /// <summary>For <see cref="FieldSource.Derived"/> fields: an expression over other fields.</summary>
     public string? Expression { get; init; }
+    /// <summary>Soft lower bound: a value below it is accepted with a warning (数据质量), unlike <see cref="Min"/>.</summary>
+    public decimal? ExpectedMin { get; init; }
+    /// <summary>Soft upper bound: a value above it is accepted with a warning.</summary>
+    public decimal? ExpectedMax { get; init; }
+    /// <summary>How far a value may move against the previous period before it is flagged; null: never flagged.</summary>
+    public ChangeThreshold? MaxChange { get; init; }
 
     public const int DefaultTextMaxLength = 200;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using ReportPipeline.Domain.Burden;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Quality;
 using ReportPipeline.Domain.Templates;
 
 namespace ReportPipeline.Domain.Consolidation;
@@ -111,6 +112,8 @@ public sealed record ConsolidatedReport
     public required InputWatermark Watermark { get; init; }
     /// <summary>Set by the caller for city workbooks; written as the 减负统计 sheet.</summary>
     public BurdenFigures? Burden { get; init; }
+    /// <summary>Flagged cells (数据质量): written as the 数据质量 sheet and highlighted where they appear.</summary>
+    public IReadOnlyList<QualityFlag> Quality { get; init; } = [];
 
     public int ExpectedUnits => Completeness.Count;
     public int MissingUnits => Completeness.Count(c => c.Status == ReportingStatus.Missing);

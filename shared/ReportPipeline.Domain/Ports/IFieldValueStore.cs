@@ -23,7 +23,11 @@ public sealed record MergeRequest(
     string ContentHash,
     string? IdempotencyKey,
     string Channel,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>The clerk's explanations of warned values, stored with the value (<see cref="StoredValue.Explanation"/>).</summary>
+    public IReadOnlyDictionary<string, string> Explanations { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>What a merge did. A resend of identical content returns the first receipt with <see cref="IsReplay"/> set.</summary>
 public sealed record MergeReceipt

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Quality;
 using ReportPipeline.Domain.Values;
 
 namespace ReportPipeline.Domain.Validation;
@@ -39,7 +40,7 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
     /// a yearly item sent in a monthly submission is a <c>wrong_period</c> error.
     /// </summary>
     public ValidationOutcome Validate(IReadOnlyList<RawValue> raw, IReadOnlyDictionary<string, FieldValue> current, PeriodKind? periodKind) =>
-        Validate(raw, current, periodKind, period: null, related: []);
+        Validate(raw, current, periodKind, period: null, related: [], previous: null);
 
     /// <summary>
     /// Validates a submission for <paramref name="period"/>. A rule whose fields are collected at different frequencies
@@ -52,7 +53,19 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
         IReadOnlyDictionary<string, FieldValue> current,
         Period period,
         IReadOnlyList<RelatedPeriodValues> related) =>
-        Validate(raw, current, period.Kind, period, related);
+        Validate(raw, current, period.Kind, period, related, previous: null);
+
+    /// <summary>
+    /// As above, and each incoming number is also held against its soft range and against <paramref name="previous"/>
+    /// (the org's stored values of <c>period.Previous()</c>) by <see cref="QualityRules"/>: findings are warnings.
+    /// </summary>
+    public ValidationOutcome Validate(
+        IReadOnlyList<RawValue> raw,
+        IReadOnlyDictionary<string, FieldValue> current,
+        Period period,
+        IReadOnlyList<RelatedPeriodValues> related,
+        IReadOnlyDictionary<string, FieldValue>? previous) =>
+        Validate(raw, current, period.Kind, period, related, previous);
 
     /// <summary>
     /// The periods of other kinds whose stored values the rules read for a submission to <paramref name="period"/>:
@@ -79,7 +92,8 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
         IReadOnlyDictionary<string, FieldValue> current,
         PeriodKind? periodKind,
         Period? period,
-        IReadOnlyList<RelatedPeriodValues> related)
+        IReadOnlyList<RelatedPeriodValues> related,
+        IReadOnlyDictionary<string, FieldValue>? previous)
     {
         ArgumentNullException.ThrowIfNull(raw);
         ArgumentNullException.ThrowIfNull(related);
@@ -155,7 +169,31 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
 
         var relatedByKind = related.GroupBy(r => r.Period.Kind).ToDictionary(g => g.Key, g => g.First());
         CheckRules(values, current, periodKind, period, relatedByKind, failed, seen, errors, warnings);
+        CheckQuality(values, previous, seen, warnings);
         return new ValidationOutcome(values, errors, warnings);
+    }
+
+    /// <summary>Soft range and change against last period: the one rule the consolidation's 数据质量 list applies too.</summary>
+    private void CheckQuality(
+        Dictionary<string, FieldValue> values,
+        IReadOnlyDictionary<string, FieldValue>? previous,
+        Dictionary<string, RawValue> seen,
+        List<ValidationError> warnings)
+    {
+        foreach (var (id, value) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            if (value.Number is not { } number)
+            {
+                continue;
+            }
+
+            decimal? last = previous is not null && previous.TryGetValue(id, out var p) ? p.Number : null;
+            var cell = seen.GetValueOrDefault(id)?.Cell;
+            foreach (var finding in QualityRules.Check(catalog[id], number, last))
+            {
+                warnings.Add(new ValidationError(id, finding.Code, finding.Message + At(cell), cell));
+            }
+        }
     }
 
     private static IEnumerable<string> FieldsOf(CrossFieldRule rule) => rule.Others.Prepend(rule.Field);

@@ -19,4 +19,9 @@ public static class ValidationCodes
     public const string RulePartsExceedTotal = "rule_parts_exceed_total";
     public const string RulePartsSum = "rule_parts_sum";
     public const string RuleRatio = "rule_ratio";
+    // Quality warnings (数据质量): they never refuse a submission.
+    public const string QualityBelowExpected = "quality_below_expected";
+    public const string QualityAboveExpected = "quality_above_expected";
+    public const string QualityChange = "quality_change";
+    public const string QualityOutlier = "quality_outlier";
 }

@@ -34,4 +34,6 @@ public sealed record StoredValue(FieldValue Value, ValueOrigin Origin, string So
 {
     /// <summary>When the village's value differs from a pre-filled upper-level value, that value is kept here (flagged).</summary>
     public FieldValue? ConflictsWithPrefill { get; init; }
+    /// <summary>The clerk's short explanation confirming a value that drew a quality warning (数据质量说明); null when none.</summary>
+    public string? Explanation { get; init; }
 }

@@ -57,7 +57,8 @@ public static class MergePlanner
         foreach (var (fieldId, value) in request.Values.OrderBy(v => v.Key, StringComparer.Ordinal))
         {
             current.TryGetValue(fieldId, out var existing);
-            var fresh = new StoredValue(value, request.Origin, request.SubmissionId, request.ReceivedAt);
+            var explanation = request.Explanations.GetValueOrDefault(fieldId);
+            var fresh = new StoredValue(value, request.Origin, request.SubmissionId, request.ReceivedAt) { Explanation = explanation };
 
             if (existing is null)
             {
@@ -138,6 +139,12 @@ public static class MergePlanner
                         if (existing.ConflictsWithPrefill is not null)
                         {
                             conflicts.Add(fieldId);
+                        }
+
+                        if (explanation is not null && explanation != existing.Explanation)
+                        {
+                            // The clerk confirmed an unchanged value: the explanation is kept with it, the value is not "changed".
+                            writes[fieldId] = existing with { Explanation = explanation };
                         }
                     }
                     else

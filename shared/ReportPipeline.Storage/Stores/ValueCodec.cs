@@ -14,7 +14,11 @@ internal static class ValueCodec
 {
     private const int MaxBinaryProperty = 60 * 1024;
 
-    /// <summary>One value as a JSON array: [origin, unix ms, source id, type, canonical(, prefill type, prefill canonical)].</summary>
+    /// <summary>
+    /// One value as a JSON array: [origin, unix ms, source id, type, canonical(, prefill type, prefill canonical(, explanation))].
+    /// A value with an explanation but no pre-fill conflict writes nulls for the pre-fill pair; rows written before
+    /// explanations existed (5 or 7 elements) read as before.
+    /// </summary>
     public static string EncodeValue(StoredValue value)
     {
         using var stream = new MemoryStream();
@@ -31,6 +35,16 @@ internal static class ValueCodec
                 writer.WriteNumberValue((int)prefill.Type);
                 writer.WriteStringValue(prefill.Canonical);
             }
+            else if (value.Explanation is not null)
+            {
+                writer.WriteNullValue();
+                writer.WriteNullValue();
+            }
+
+            if (value.Explanation is { } explanation)
+            {
+                writer.WriteStringValue(explanation);
+            }
             writer.WriteEndArray();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
@@ -45,9 +59,13 @@ internal static class ValueCodec
             (ValueOrigin)a[0].GetInt32(),
             a[2].GetString()!,
             DateTimeOffset.FromUnixTimeMilliseconds(a[1].GetInt64()));
-        return a.GetArrayLength() >= 7
-            ? value with { ConflictsWithPrefill = new FieldValue((FieldType)a[5].GetInt32(), a[6].GetString()!) }
-            : value;
+        var length = a.GetArrayLength();
+        if (length >= 7 && a[5].ValueKind == JsonValueKind.Number)
+        {
+            value = value with { ConflictsWithPrefill = new FieldValue((FieldType)a[5].GetInt32(), a[6].GetString()!) };
+        }
+
+        return length >= 8 && a[7].ValueKind == JsonValueKind.String ? value with { Explanation = a[7].GetString() } : value;
     }
 
     public static void DecodeChunk(TableEntity chunk, IDictionary<string, StoredValue> into)
@@ -114,12 +132,16 @@ internal static class ValueCodec
         CommittedAt = entity.GetDateTimeOffset("CommittedAt"),
     };
 
-    private sealed record AuditPayload(Dictionary<string, string> Values, List<ValueChange> Changes);
+    /// <summary>Explanations are absent from entries written before they existed (null then).</summary>
+    private sealed record AuditPayload(Dictionary<string, string> Values, List<ValueChange> Changes, Dictionary<string, string>? Explanations = null);
 
     /// <summary>The normalised values and changes as gzip'd JSON, split over binary properties of at most 60 KiB.</summary>
     public static TableEntity EncodeAudit(string partitionKey, string rowKey, MergeRequest request, IReadOnlyList<ValueChange> changes, DateTimeOffset committedAt)
     {
-        var payload = new AuditPayload(request.Values.ToDictionary(v => v.Key, v => v.Value.Canonical, StringComparer.Ordinal), changes.ToList());
+        var payload = new AuditPayload(
+            request.Values.ToDictionary(v => v.Key, v => v.Value.Canonical, StringComparer.Ordinal),
+            changes.ToList(),
+            request.Explanations.Count == 0 ? null : request.Explanations.ToDictionary(StringComparer.Ordinal));
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         {

@@ -43,6 +43,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Submitter, ApiAction.ReadBurden, "FFFFF"),
         (CallerRoles.Submitter, ApiAction.PostFeedback, "AFFFF"),
         (CallerRoles.Submitter, ApiAction.CheckTemplateDesign, "FFFFF"),
+        (CallerRoles.Submitter, ApiAction.ReadQuality, "FFFFF"),
 
         (CallerRoles.Viewer, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Viewer, ApiAction.ReadForm, "AAFFF"),
@@ -54,6 +55,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Viewer, ApiAction.ReadBurden, "AAFFF"),
         (CallerRoles.Viewer, ApiAction.PostFeedback, "FFFFF"),
         (CallerRoles.Viewer, ApiAction.CheckTemplateDesign, "FFFFF"),
+        (CallerRoles.Viewer, ApiAction.ReadQuality, "AAFFF"),
 
         (CallerRoles.Admin, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Admin, ApiAction.ReadForm, "AAFFF"),
@@ -65,6 +67,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Admin, ApiAction.ReadBurden, "AAFFF"),
         (CallerRoles.Admin, ApiAction.PostFeedback, "AFFFF"),
         (CallerRoles.Admin, ApiAction.CheckTemplateDesign, "AAAAA"),
+        (CallerRoles.Admin, ApiAction.ReadQuality, "AAFFF"),
     ];
 
     public static TheoryData<CallerRoles, Relation, ApiAction, bool> Matrix()

@@ -36,6 +36,15 @@ internal sealed class FieldDocument
     public List<string>? Aliases { get; set; }
     public string? Description { get; set; }
     public string? Expression { get; set; }
+    public decimal? ExpectedMin { get; set; }
+    public decimal? ExpectedMax { get; set; }
+    public ChangeThresholdDocument? MaxChange { get; set; }
+}
+
+internal sealed class ChangeThresholdDocument
+{
+    public decimal? Relative { get; set; }
+    public decimal? Absolute { get; set; }
 }
 
 internal sealed class EnumOptionDocument

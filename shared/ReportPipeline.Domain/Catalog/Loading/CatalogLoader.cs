@@ -248,6 +248,7 @@ public static partial class CatalogLoader
                 Problem("只有数值类型可以设置 min/max (range on a non-numeric field)");
             }
 
+            var maxChange = CheckQuality(d, type, Problem);
             var options = BuildOptions(d, type, Problem);
 
             if (d.MaxLength is { } maxLength && (type is not FieldType.Text || maxLength < 1))
@@ -302,10 +303,61 @@ public static partial class CatalogLoader
                 Aliases = d.Aliases ?? [],
                 Description = d.Description,
                 Expression = d.Expression,
+                ExpectedMin = d.ExpectedMin,
+                ExpectedMax = d.ExpectedMax,
+                MaxChange = maxChange,
             }));
         }
 
         return result;
+    }
+
+    /// <summary>The soft range and change threshold of a field (数据质量): numeric fields only, inside the hard range.</summary>
+    private static ChangeThreshold? CheckQuality(FieldDocument d, FieldType? type, Action<string> problem)
+    {
+        var numeric = type is FieldType.Integer or FieldType.Decimal or null;
+        if ((d.ExpectedMin is not null || d.ExpectedMax is not null || d.MaxChange is not null) && !numeric)
+        {
+            problem("只有数值类型可以设置 expectedMin/expectedMax/maxChange (quality checks on a non-numeric field)");
+        }
+
+        if (d.ExpectedMin is { } low && d.ExpectedMax is { } high && low > high)
+        {
+            problem(string.Create(CultureInfo.InvariantCulture, $"合理范围下限 expectedMin {low} 大于上限 expectedMax {high} (expectedMin > expectedMax)"));
+        }
+
+        foreach (var (name, bound) in new[] { ("expectedMin", d.ExpectedMin), ("expectedMax", d.ExpectedMax) })
+        {
+            if (bound is { } b && ((d.Min is { } min && b < min) || (d.Max is { } max && b > max)))
+            {
+                problem(string.Create(CultureInfo.InvariantCulture, $"合理范围 {name} {b} 超出了取值范围 min/max (soft bound {name} outside min/max)"));
+            }
+        }
+
+        if (d.MaxChange is not { } change)
+        {
+            return null;
+        }
+
+        if ((change.Relative is null) == (change.Absolute is null))
+        {
+            problem("maxChange 须且只须给出 relative（相对变化，如 0.5）或 absolute（绝对变化）之一 (maxChange needs exactly one of relative/absolute)");
+            return null;
+        }
+
+        if (change.Relative is { } relative && relative <= 0)
+        {
+            problem(string.Create(CultureInfo.InvariantCulture, $"maxChange.relative 应大于 0，收到 {relative} (relative change must be > 0)"));
+            return null;
+        }
+
+        if (change.Absolute is { } absolute && absolute <= 0)
+        {
+            problem(string.Create(CultureInfo.InvariantCulture, $"maxChange.absolute 应大于 0，收到 {absolute} (absolute change must be > 0)"));
+            return null;
+        }
+
+        return new ChangeThreshold(change.Relative, change.Absolute);
     }
 
     private static List<EnumOption> BuildOptions(FieldDocument d, FieldType? type, Action<string> problem)
