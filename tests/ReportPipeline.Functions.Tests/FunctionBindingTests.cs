@@ -24,6 +24,9 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Burden)] = "GET",
         [nameof(ApiRoutes.Feedback)] = "POST",
         [nameof(ApiRoutes.TemplateCheck)] = "POST",
+        [nameof(ApiRoutes.Approval)] = "GET",
+        [nameof(ApiRoutes.ApprovalStep)] = "POST",
+        [nameof(ApiRoutes.History)] = "GET",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>

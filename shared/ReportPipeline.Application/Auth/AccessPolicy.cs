@@ -15,6 +15,12 @@ public enum ApiAction
     PostFeedback,
     /// <summary><c>POST /api/templates/check</c>: admins anywhere; it reads no org's data, so the target org is ignored.</summary>
     CheckTemplateDesign,
+    /// <summary><c>GET orgs/{org}/approval/{period}</c>: the review state of the subtree; a clerk reads its own (a return's reason).</summary>
+    ReadApproval,
+    /// <summary><c>POST orgs/{org}/approval/{period}</c>: approve, return or unlock; admins only, the chain's rules checked after.</summary>
+    Approve,
+    /// <summary><c>GET orgs/{org}/history/{period}</c>: every version of the org's values.</summary>
+    ReadHistory,
 }
 
 public enum AccessOutcome
@@ -114,7 +120,8 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         {
             scope = Max(scope, action switch
             {
-                ApiAction.Submit or ApiAction.PostFeedback or ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus => Scope.OwnOrg,
+                ApiAction.Submit or ApiAction.PostFeedback or ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus
+                    or ApiAction.ReadApproval or ApiAction.ReadHistory => Scope.OwnOrg,
                 _ => Scope.Nowhere,
             });
         }
@@ -123,7 +130,8 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         {
             scope = Max(scope, action switch
             {
-                ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus or ApiAction.ReadReport or ApiAction.ReadBurden => Scope.Subtree,
+                ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus or ApiAction.ReadReport or ApiAction.ReadBurden
+                    or ApiAction.ReadApproval or ApiAction.ReadHistory => Scope.Subtree,
                 _ => Scope.Nowhere,
             });
         }
@@ -155,13 +163,16 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         ApiAction.ReadBurden => "查看减负情况",
         ApiAction.PostFeedback => "提交下评上评价",
         ApiAction.CheckTemplateDesign => "检查报表设计",
+        ApiAction.ReadApproval => "查看审核状态",
+        ApiAction.Approve => "审核数据",
+        ApiAction.ReadHistory => "查看数据修改记录",
         _ => action.ToString(),
     };
 
     private static string RequiredRoles(ApiAction action) => action switch
     {
         ApiAction.Submit or ApiAction.PostFeedback => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Admin),
-        ApiAction.BuildReport or ApiAction.CheckTemplateDesign => RoleNames.Describe(CallerRoles.Admin),
+        ApiAction.BuildReport or ApiAction.CheckTemplateDesign or ApiAction.Approve => RoleNames.Describe(CallerRoles.Admin),
         ApiAction.ReadReport or ApiAction.ReadBurden => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
         _ => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Viewer | CallerRoles.Admin),
     };

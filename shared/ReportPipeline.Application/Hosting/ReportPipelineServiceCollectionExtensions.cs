@@ -64,6 +64,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<IBlobIngestionHandler, BlobIngestionHandler>();
         services.AddPipelineHttpApi();
         services.AddTemplateDesignCheck();
+        services.AddApprovalAndHistory();
         return services;
     }
 
