@@ -11,7 +11,7 @@ public sealed class HistoryTests(PipelineHostFixture host)
     [Fact]
     public async Task A_values_history_is_newest_first_with_the_previous_value_and_who_sent_it()
     {
-        var village = host.Villages()[30];
+        var village = host.Villages()[^1];
         var township = village.ParentCode!;
         var period = UniqueMonth();
         var (field, first, second) = ChangingField(village, period);
@@ -37,7 +37,7 @@ public sealed class HistoryTests(PipelineHostFixture host)
     [Fact]
     public async Task Pages_follow_one_another_without_overlap_until_the_token_runs_out()
     {
-        var village = host.Villages()[31];
+        var village = host.Villages()[^2];
         var period = UniqueMonth();
         await SubmitAsync(village, period, host.Token(village.Code), seed: 1);
         await SubmitAsync(village, period, host.Token(village.Code), seed: 2);
@@ -67,7 +67,7 @@ public sealed class HistoryTests(PipelineHostFixture host)
     [Fact]
     public async Task Only_the_village_itself_and_viewers_above_it_read_its_history()
     {
-        var village = host.Villages()[32];
+        var village = host.Villages()[^3];
         var period = UniqueMonth();
         var sibling = host.Orgs.Children(village.ParentCode!).First(v => v.Code != village.Code);
         var otherTownship = host.Townships().First(t => t.Code != village.ParentCode);
