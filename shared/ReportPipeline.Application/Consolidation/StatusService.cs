@@ -78,7 +78,8 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
 
         var townships = villages.Select(v => v.ParentCode).OfType<string>().Distinct(StringComparer.Ordinal)
             .Select(code => orgs.TryGet(code, out var t) ? t : null).OfType<Org>().ToList();
-        var approval = await approvals.StatesAsync([.. villages, .. townships], period, cancellationToken);
+        var lastReported = receipts.Values.Where(r => r.LastReportedAt is not null).ToDictionary(r => r.OrgCode, r => r.LastReportedAt!.Value, StringComparer.Ordinal);
+        var approval = await approvals.StatesAsync([.. villages, .. townships], period, lastReported, cancellationToken);
         units = [.. units.Select(u => approval.TryGetValue(u.Org, out var a)
             ? u with { Approval = a.State, ApprovalName = a.StateName, ApprovalReason = a.Reason }
             : u)];

@@ -80,12 +80,16 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
             [.. steps.Select(s => new ApprovalStep(s.OrgCode, s.Action.ToString().ToLowerInvariant(), ApprovalNames.Of(s.Action), s.BySubject, s.ByOrg, s.At, s.Reason))]);
     }
 
-    /// <summary>The states of the given orgs (the status route's villages and townships), from one read of the period.</summary>
-    public async Task<IReadOnlyDictionary<string, ApprovalUnit>> StatesAsync(IReadOnlyList<Org> orgs, Period period, CancellationToken cancellationToken)
+    /// <summary>
+    /// The states of the given orgs (the status route's villages and townships) from one read of the period; the caller
+    /// has read the villages' receipts already and passes when each last reported.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ApprovalUnit>> StatesAsync(
+        IReadOnlyList<Org> orgs, Period period, IReadOnlyDictionary<string, DateTimeOffset> lastReportedAt, CancellationToken cancellationToken)
     {
         var snapshot = await store.ReadAsync(period, cancellationToken);
-        var units = await UnitsAsync(orgs, period, snapshot.Records, cancellationToken);
-        return units.ToDictionary(u => u.Org, StringComparer.Ordinal);
+        return orgs.Select(o => Unit(o, snapshot.Find(o.Code), lastReportedAt.TryGetValue(o.Code, out var at) ? at : null))
+            .ToDictionary(u => u.Org, StringComparer.Ordinal);
     }
 
     public async Task<ApprovalOutcome> ActAsync(CallerIdentity caller, Org target, Period period, ApprovalAction action, string? reason, CancellationToken cancellationToken)
