@@ -111,6 +111,9 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapPost(ApiRoutes.Feedback, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.PostFeedbackAsync(r, org, period, ct));
         api.MapPost(ApiRoutes.TemplateCheck, (HttpRequest r, TemplateCheckApi h, CancellationToken ct) => h.CheckAsync(r, ct));
         api.MapGet(ApiRoutes.Quality, (HttpRequest r, string org, string period, QualityApi h, CancellationToken ct) => h.GetQualityAsync(r, org, period, ct));
+        api.MapGet(ApiRoutes.Approval, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
+        api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct));
+        api.MapGet(ApiRoutes.History, (HttpRequest r, string org, string period, HistoryApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
     }
 
     public async ValueTask DisposeAsync()

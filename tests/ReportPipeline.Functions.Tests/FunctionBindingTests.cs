@@ -25,6 +25,9 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Feedback)] = "POST",
         [nameof(ApiRoutes.TemplateCheck)] = "POST",
         [nameof(ApiRoutes.Quality)] = "GET",
+        [nameof(ApiRoutes.Approval)] = "GET",
+        [nameof(ApiRoutes.ApprovalStep)] = "POST",
+        [nameof(ApiRoutes.History)] = "GET",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>

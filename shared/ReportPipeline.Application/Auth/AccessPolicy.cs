@@ -17,6 +17,12 @@ public enum ApiAction
     CheckTemplateDesign,
     /// <summary><c>GET orgs/{org}/quality/{period}</c>: the 数据质量 list of the org's subtree (viewers and admins of the org or an ancestor).</summary>
     ReadQuality,
+    /// <summary><c>GET orgs/{org}/approval/{period}</c>: the review state of the subtree; a clerk reads its own (a return's reason).</summary>
+    ReadApproval,
+    /// <summary><c>POST orgs/{org}/approval/{period}</c>: approve, return or unlock; admins only, the chain's rules checked after.</summary>
+    Approve,
+    /// <summary><c>GET orgs/{org}/history/{period}</c>: every version of the org's values.</summary>
+    ReadHistory,
 }
 
 public enum AccessOutcome
@@ -116,7 +122,8 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         {
             scope = Max(scope, action switch
             {
-                ApiAction.Submit or ApiAction.PostFeedback or ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus => Scope.OwnOrg,
+                ApiAction.Submit or ApiAction.PostFeedback or ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus
+                    or ApiAction.ReadApproval or ApiAction.ReadHistory => Scope.OwnOrg,
                 _ => Scope.Nowhere,
             });
         }
@@ -125,7 +132,8 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         {
             scope = Max(scope, action switch
             {
-                ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus or ApiAction.ReadReport or ApiAction.ReadBurden or ApiAction.ReadQuality => Scope.Subtree,
+                ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus or ApiAction.ReadReport or ApiAction.ReadBurden
+                    or ApiAction.ReadQuality or ApiAction.ReadApproval or ApiAction.ReadHistory => Scope.Subtree,
                 _ => Scope.Nowhere,
             });
         }
@@ -158,13 +166,16 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         ApiAction.PostFeedback => "提交下评上评价",
         ApiAction.CheckTemplateDesign => "检查报表设计",
         ApiAction.ReadQuality => "查看数据质量",
+        ApiAction.ReadApproval => "查看审核状态",
+        ApiAction.Approve => "审核数据",
+        ApiAction.ReadHistory => "查看数据修改记录",
         _ => action.ToString(),
     };
 
     private static string RequiredRoles(ApiAction action) => action switch
     {
         ApiAction.Submit or ApiAction.PostFeedback => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Admin),
-        ApiAction.BuildReport or ApiAction.CheckTemplateDesign => RoleNames.Describe(CallerRoles.Admin),
+        ApiAction.BuildReport or ApiAction.CheckTemplateDesign or ApiAction.Approve => RoleNames.Describe(CallerRoles.Admin),
         ApiAction.ReadReport or ApiAction.ReadBurden or ApiAction.ReadQuality => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
         _ => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Viewer | CallerRoles.Admin),
     };

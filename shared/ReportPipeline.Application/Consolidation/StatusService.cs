@@ -1,3 +1,4 @@
+using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Consolidation;
 using ReportPipeline.Domain.Orgs;
@@ -6,9 +7,28 @@ using ReportPipeline.Domain.Ports;
 
 namespace ReportPipeline.Application.Consolidation;
 
-public sealed record UnitStatus(string Org, string Name, string? Township, string Status, DateTimeOffset? ReceivedAt, string? SubmissionId);
+public sealed record UnitStatus(string Org, string Name, string? Township, string Status, DateTimeOffset? ReceivedAt, string? SubmissionId)
+{
+    /// <summary>The review state (see <see cref="ApprovalService"/>): not-reported, reported, approved, returned.</summary>
+    public string? Approval { get; init; }
 
-public sealed record StatusSummary(string Org, string Name, int Expected, int Reported, int Missing, int Late);
+    /// <summary>The same in Chinese (审核状态).</summary>
+    public string? ApprovalName { get; init; }
+
+    /// <summary>Why the data was last returned or unlocked, for the clerk.</summary>
+    public string? ApprovalReason { get; init; }
+}
+
+public sealed record StatusSummary(string Org, string Name, int Expected, int Reported, int Missing, int Late)
+{
+    /// <summary>The township's own review state: pending, approved, returned.</summary>
+    public string? Approval { get; init; }
+
+    public string? ApprovalName { get; init; }
+
+    /// <summary>Villages of the township whose data is approved.</summary>
+    public int Approved { get; init; }
+}
 
 /// <summary>Completeness of an org's subtree for a period: which villages have reported, are missing, or reported late.</summary>
 public sealed record StatusReport(
@@ -23,7 +43,7 @@ public sealed record StatusReport(
     IReadOnlyList<StatusSummary> ByTownship,
     IReadOnlyList<UnitStatus> Units);
 
-public sealed class StatusService(ReferenceData reference, IFieldValueStore values, ReportingCalendar calendar)
+public sealed class StatusService(ReferenceData reference, IFieldValueStore values, ReportingCalendar calendar, ApprovalService approvals)
 {
     public const string Reported = "reported";
     public const string Missing = "missing";
@@ -56,14 +76,29 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
             return new UnitStatus(v.Code, v.Name, township, status, r.LastReportedAt, r.SubmissionId);
         }).ToList();
 
+        var townships = villages.Select(v => v.ParentCode).OfType<string>().Distinct(StringComparer.Ordinal)
+            .Select(code => orgs.TryGet(code, out var t) ? t : null).OfType<Org>().ToList();
+        var lastReported = receipts.Values.Where(r => r.LastReportedAt is not null).ToDictionary(r => r.OrgCode, r => r.LastReportedAt!.Value, StringComparer.Ordinal);
+        var approval = await approvals.StatesAsync([.. villages, .. townships], period, lastReported, cancellationToken);
+        units = [.. units.Select(u => approval.TryGetValue(u.Org, out var a)
+            ? u with { Approval = a.State, ApprovalName = a.StateName, ApprovalReason = a.Reason }
+            : u)];
+
         var statusOf = units.ToDictionary(u => u.Org, u => u.Status, StringComparer.Ordinal);
+        var approvedVillages = units.Where(u => u.Approval == ApprovalService.Approved).Select(u => u.Org).ToHashSet(StringComparer.Ordinal);
         var byTownship = villages
             .GroupBy(v => v.ParentCode ?? "")
             .Select(g =>
             {
                 var statuses = g.Select(v => statusOf[v.Code]).ToList();
                 var name = orgs.TryGet(g.Key, out var t) ? t.Name : g.Key;
-                return new StatusSummary(g.Key, name, statuses.Count, statuses.Count(s => s != Missing), statuses.Count(s => s == Missing), statuses.Count(s => s == Late));
+                var own = approval.GetValueOrDefault(g.Key);
+                return new StatusSummary(g.Key, name, statuses.Count, statuses.Count(s => s != Missing), statuses.Count(s => s == Missing), statuses.Count(s => s == Late))
+                {
+                    Approval = own?.State,
+                    ApprovalName = own?.StateName,
+                    Approved = g.Count(v => approvedVillages.Contains(v.Code)),
+                };
             })
             .ToList();
 

@@ -22,6 +22,12 @@ public static class ApiRoutes
     public const string Quality = "orgs/{org}/quality/{period}";
     /// <summary>The design check of a proposed department report (admin).</summary>
     public const string TemplateCheck = "templates/check";
+    /// <summary>GET the review state of the subtree; POST approve, return or unlock.</summary>
+    public const string Approval = "orgs/{org}/approval/{period}";
+    /// <summary>The approval route's POST (the same path; the Functions app binds each method once).</summary>
+    public const string ApprovalStep = "orgs/{org}/approval/{period}";
+    /// <summary>Every version of a village's values, newest first and paged.</summary>
+    public const string History = "orgs/{org}/history/{period}";
 }
 
 /// <summary>Trigger bindings that are not HTTP routes; the Functions app binds each exactly once.</summary>

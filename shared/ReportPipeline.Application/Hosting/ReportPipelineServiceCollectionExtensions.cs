@@ -66,6 +66,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.AddTemplateDesignCheck();
         services.TryAddSingleton<Quality.QualityService>();
         services.TryAddSingleton<Http.QualityApi>();
+        services.AddApprovalAndHistory();
         return services;
     }
 

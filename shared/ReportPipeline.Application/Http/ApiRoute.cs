@@ -35,9 +35,14 @@ public sealed class ApiRoute(
     /// <summary>A route on <c>orgs/{org}/…/{period}</c>.</summary>
     public Task<IResult> RunAsync(
         HttpRequest request, ApiAction action, string org, string period, Func<OrgPeriod, Task<IResult>> handle, CancellationToken cancellationToken) =>
+        RunAsync(request, action, org, period, (target, _) => handle(target), cancellationToken);
+
+    /// <summary>The same, for handlers that record who acted (approval steps, the sender of a submission).</summary>
+    public Task<IResult> RunAsync(
+        HttpRequest request, ApiAction action, string org, string period, Func<OrgPeriod, CallerIdentity, Task<IResult>> handle, CancellationToken cancellationToken) =>
         GuardAsync(request, async () =>
         {
-            var (_, failure) = await AuthorizeAsync(request, action, org, cancellationToken);
+            var (caller, failure) = await AuthorizeAsync(request, action, org, cancellationToken);
             if (failure is not null)
             {
                 return failure;
@@ -55,7 +60,7 @@ public sealed class ApiRoute(
 
             var orgs = await reference.GetOrgsAsync(cancellationToken);
             return orgs.TryGet(org, out var target)
-                ? await handle(new OrgPeriod(target, parsedPeriod))
+                ? await handle(new OrgPeriod(target, parsedPeriod), caller!)
                 : Problems.NotFound($"行政区划代码 {UserText.Excerpt(org)} 不在单位名录中。", "unknown-org");
         });
 

@@ -28,7 +28,7 @@ public sealed class SubmissionsApi(
     private const int MaxIdempotencyKeyLength = 100;
 
     public Task<IResult> SubmitAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.Submit, org, period, target => SubmitAsync(request, target, cancellationToken), cancellationToken);
+        route.RunAsync(request, ApiAction.Submit, org, period, (target, caller) => SubmitAsync(request, target, caller, cancellationToken), cancellationToken);
 
     public Task<IResult> GetValuesAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.ReadValues, org, period, async target =>
@@ -56,7 +56,7 @@ public sealed class SubmissionsApi(
                     .ToList()));
         }, cancellationToken);
 
-    private async Task<IResult> SubmitAsync(HttpRequest request, OrgPeriod target, CancellationToken cancellationToken)
+    private async Task<IResult> SubmitAsync(HttpRequest request, OrgPeriod target, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var (village, period) = target;
         if (village.Level != OrgLevel.Village)
@@ -121,13 +121,18 @@ public sealed class SubmissionsApi(
             try
             {
                 outcome = await submissions.SubmitAsync(
-                    new SubmissionInput(village.Code, period, format, content, "http", key.Length == 0 ? null : key),
+                    new SubmissionInput(village.Code, period, format, content, "http", key.Length == 0 ? null : key) { Subject = caller.Subject, SubjectOrg = caller.OrgCode },
                     storage.Token);
             }
             catch (MalformedUploadException ex)
             {
                 return Problems.BadRequest(ex.Message, "malformed-body");
             }
+        }
+
+        if (outcome.LockedBy is not null)
+        {
+            return Governance.ApprovalProblems.Locked(outcome.Errors[0].Message);
         }
 
         if (!outcome.Accepted)

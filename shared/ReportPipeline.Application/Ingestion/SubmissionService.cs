@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -21,12 +23,22 @@ public sealed record SubmissionInput(
     string Channel,
     string? IdempotencyKey = null,
     string? FileName = null,
-    ValueOrigin Origin = ValueOrigin.Typed);
+    ValueOrigin Origin = ValueOrigin.Typed)
+{
+    /// <summary>The sender's token subject, kept in the audit entry; null for a blob drop.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The sender's token org (an upper level may submit for a village); null for a blob drop.</summary>
+    public string? SubjectOrg { get; init; }
+}
 
 /// <summary>Either a receipt (accepted, possibly a replay of an earlier one) or every error found.</summary>
 public sealed record SubmissionOutcome(MergeReceipt? Receipt, IReadOnlyList<ValidationError> Errors, IReadOnlyList<ValidationError> Warnings)
 {
     public bool Accepted => Receipt is not null;
+
+    /// <summary>The approval that locks the (period, org): the submission was refused (409) and nothing was written.</summary>
+    public ApprovalRecord? LockedBy { get; init; }
 }
 
 /// <summary>
@@ -40,7 +52,8 @@ public sealed class SubmissionService(
     IFormWorkbookReader formReader,
     PipelineMetrics metrics,
     TimeProvider time,
-    ILogger<SubmissionService> logger)
+    ILogger<SubmissionService> logger,
+    ApprovalService approvals)
 {
     private const string NotAWorkbook = "not_xlsx";
 
@@ -63,6 +76,17 @@ public sealed class SubmissionService(
             metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
             logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: not a village of the registry", input.Channel, input.OrgCode, input.Period.ToString());
             return new SubmissionOutcome(null, [problem], []);
+        }
+
+        // Approved data is locked for every channel: refused before anything is parsed, set aside with who approved it.
+        if (await approvals.LockOfAsync(input.OrgCode, input.Period, cancellationToken) is { } locked)
+        {
+            ValidationError problem = new(null, "locked", ApprovalRules.LockedMessage(org, locked));
+            await SetAsideAsync(input, [problem], cancellationToken);
+            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+            logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: locked by the approval of {ApprovedBy} of {ApprovedByOrg}",
+                input.Channel, input.OrgCode, input.Period.ToString(), locked.BySubject, locked.ByOrg);
+            return new SubmissionOutcome(null, [problem], []) { LockedBy = locked };
         }
 
         ParsedUpload parsed;
@@ -130,6 +154,8 @@ public sealed class SubmissionService(
             time.GetUtcNow())
         {
             Explanations = parsed.Explanations,
+            Subject = input.Subject,
+            SubjectOrg = input.SubjectOrg,
         };
         MergeReceipt receipt;
         try

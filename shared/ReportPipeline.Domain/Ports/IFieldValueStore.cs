@@ -27,6 +27,11 @@ public sealed record MergeRequest(
 {
     /// <summary>The clerk's explanations of warned values, stored with the value (<see cref="StoredValue.Explanation"/>).</summary>
     public IReadOnlyDictionary<string, string> Explanations { get; init; } = new Dictionary<string, string>();
+    /// <summary>The token's subject of who sent it (kept in the audit entry); null for a blob drop or pre-fill.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The org of the token that sent it (an upper level may submit for a village); null with no token.</summary>
+    public string? SubjectOrg { get; init; }
 }
 
 /// <summary>What a merge did. A resend of identical content returns the first receipt with <see cref="IsReplay"/> set.</summary>
@@ -75,6 +80,12 @@ public sealed record AuditEntry(
 {
     /// <summary>When the submission was committed; the history is ordered by it, newest (the last writer) first.</summary>
     public DateTimeOffset CommittedAt { get; init; }
+
+    /// <summary>The sender's token subject; null for a blob drop, pre-fill, or an entry written before it was kept.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The sender's token org; null when <see cref="Subject"/> is.</summary>
+    public string? SubjectOrg { get; init; }
 }
 
 public sealed record ValueChange(string FieldId, string? Before, string After);

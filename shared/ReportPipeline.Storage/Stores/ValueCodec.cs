@@ -158,6 +158,16 @@ internal static class ValueCodec
             ["Origin"] = request.Origin.ToString(),
             ["ContentHash"] = request.ContentHash,
         };
+        if (request.Subject is { } subject)
+        {
+            entity["Subject"] = subject;
+        }
+
+        if (request.SubjectOrg is { } subjectOrg)
+        {
+            entity["SubjectOrg"] = subjectOrg;
+        }
+
         var parts = 0;
         for (var offset = 0; offset < bytes.Length; offset += MaxBinaryProperty, parts++)
         {
@@ -194,6 +204,9 @@ internal static class ValueCodec
         {
             // Entries written before commit times were kept were keyed by arrival time.
             CommittedAt = entity.GetDateTimeOffset("CommittedAt") ?? entity.GetDateTimeOffset("ReceivedAt") ?? default,
+            // Entries written before the sender was kept have neither property.
+            Subject = entity.GetString("Subject"),
+            SubjectOrg = entity.GetString("SubjectOrg"),
         };
     }
 }

@@ -44,6 +44,9 @@ public sealed class AccessPolicyTests
         (CallerRoles.Submitter, ApiAction.PostFeedback, "AFFFF"),
         (CallerRoles.Submitter, ApiAction.CheckTemplateDesign, "FFFFF"),
         (CallerRoles.Submitter, ApiAction.ReadQuality, "FFFFF"),
+        (CallerRoles.Submitter, ApiAction.ReadApproval, "AFFFF"),
+        (CallerRoles.Submitter, ApiAction.Approve, "FFFFF"),
+        (CallerRoles.Submitter, ApiAction.ReadHistory, "AFFFF"),
 
         (CallerRoles.Viewer, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Viewer, ApiAction.ReadForm, "AAFFF"),
@@ -56,6 +59,9 @@ public sealed class AccessPolicyTests
         (CallerRoles.Viewer, ApiAction.PostFeedback, "FFFFF"),
         (CallerRoles.Viewer, ApiAction.CheckTemplateDesign, "FFFFF"),
         (CallerRoles.Viewer, ApiAction.ReadQuality, "AAFFF"),
+        (CallerRoles.Viewer, ApiAction.ReadApproval, "AAFFF"),
+        (CallerRoles.Viewer, ApiAction.Approve, "FFFFF"),
+        (CallerRoles.Viewer, ApiAction.ReadHistory, "AAFFF"),
 
         (CallerRoles.Admin, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Admin, ApiAction.ReadForm, "AAFFF"),
@@ -68,6 +74,9 @@ public sealed class AccessPolicyTests
         (CallerRoles.Admin, ApiAction.PostFeedback, "AFFFF"),
         (CallerRoles.Admin, ApiAction.CheckTemplateDesign, "AAAAA"),
         (CallerRoles.Admin, ApiAction.ReadQuality, "AAFFF"),
+        (CallerRoles.Admin, ApiAction.ReadApproval, "AAFFF"),
+        (CallerRoles.Admin, ApiAction.Approve, "AAFFF"),
+        (CallerRoles.Admin, ApiAction.ReadHistory, "AAFFF"),
     ];
 
     public static TheoryData<CallerRoles, Relation, ApiAction, bool> Matrix()

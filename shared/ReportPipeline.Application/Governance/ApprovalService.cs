@@ -1,0 +1,171 @@
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Governance;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+
+namespace ReportPipeline.Application.Governance;
+
+/// <summary>One org's review state as the approval and status routes show it.</summary>
+/// <param name="State">not-reported, reported (a village's data awaits review), pending (an office awaits review), approved, returned.</param>
+/// <param name="StateName">The same in Chinese: 未提交, 已提交, 待审核, 审核通过, 退回.</param>
+/// <param name="Reason">The reason of the last return or unlock, which the clerk reads.</param>
+public sealed record ApprovalUnit(
+    string Org,
+    string Name,
+    string Level,
+    string? Parent,
+    string State,
+    string StateName,
+    bool Locked,
+    DateTimeOffset? ReportedAt,
+    string? By,
+    string? ByOrg,
+    DateTimeOffset? At,
+    string? Reason);
+
+public sealed record ApprovalStep(string Org, string Action, string ActionName, string By, string ByOrg, DateTimeOffset At, string? Reason);
+
+/// <summary>The review state of an org's subtree for a period, with every step taken on it, newest first.</summary>
+public sealed record ApprovalReport(
+    string Org,
+    string OrgName,
+    string Period,
+    ApprovalUnit Self,
+    int Approved,
+    int Returned,
+    int Total,
+    IReadOnlyList<ApprovalUnit> Units,
+    IReadOnlyList<ApprovalStep> Steps);
+
+/// <summary>What a step did: the decision, and the new record when it was taken.</summary>
+public sealed record ApprovalOutcome(ApprovalDecision Decision, ApprovalRecord? Record);
+
+/// <summary>
+/// The approval chain over the store: reads the state of a subtree, takes a step under <see cref="ApprovalRules"/>, and
+/// answers the lock check every submission makes, whatever its channel.
+/// </summary>
+public sealed class ApprovalService(ReferenceData reference, IApprovalStore store, IFieldValueStore values, TimeProvider time)
+{
+    public const string NotReported = "not-reported";
+    public const string Reported = "reported";
+    public const string Pending = "pending";
+    public const string Approved = "approved";
+    public const string Returned = "returned";
+
+    /// <summary>The approval that locks (period, org), or null when a submission may be written.</summary>
+    public async Task<ApprovalRecord?> LockOfAsync(string orgCode, Period period, CancellationToken cancellationToken)
+    {
+        var record = await store.GetAsync(orgCode, period, cancellationToken);
+        return record?.IsLocked == true ? record : null;
+    }
+
+    public async Task<ApprovalReport> GetAsync(Org org, Period period, CancellationToken cancellationToken)
+    {
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var subtree = orgs.Subtree(org.Code, includeSelf: true).ToList();
+        var snapshot = await store.ReadAsync(period, cancellationToken);
+        var units = await UnitsAsync(subtree, period, snapshot.Records, cancellationToken);
+        var steps = await store.ReadEventsAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
+        return new ApprovalReport(
+            org.Code,
+            org.Name,
+            period.ToString(),
+            units.Single(u => u.Org == org.Code),
+            units.Count(u => u.State == Approved),
+            units.Count(u => u.State == Returned),
+            units.Count,
+            units,
+            [.. steps.Select(s => new ApprovalStep(s.OrgCode, s.Action.ToString().ToLowerInvariant(), ApprovalNames.Of(s.Action), s.BySubject, s.ByOrg, s.At, s.Reason))]);
+    }
+
+    /// <summary>
+    /// The states of the given orgs (the status route's villages and townships) from one read of the period; the caller
+    /// has read the villages' receipts already and passes when each last reported.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ApprovalUnit>> StatesAsync(
+        IReadOnlyList<Org> orgs, Period period, IReadOnlyDictionary<string, DateTimeOffset> lastReportedAt, CancellationToken cancellationToken)
+    {
+        var snapshot = await store.ReadAsync(period, cancellationToken);
+        return orgs.Select(o => Unit(o, snapshot.Find(o.Code), lastReportedAt.TryGetValue(o.Code, out var at) ? at : null))
+            .ToDictionary(u => u.Org, StringComparer.Ordinal);
+    }
+
+    public async Task<ApprovalOutcome> ActAsync(CallerIdentity caller, Org target, Period period, ApprovalAction action, string? reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var snapshot = await store.ReadAsync(period, cancellationToken);
+        var reported = false;
+        if (target.Level == OrgLevel.Village)
+        {
+            await foreach (var receipt in values.ReadLatestReceiptsAsync(period, [target.Code], cancellationToken))
+            {
+                reported |= receipt.HasReported;
+            }
+        }
+
+        var context = new ApprovalContext(
+            target,
+            snapshot.Find(target.Code),
+            target.ParentCode is { } parent ? snapshot.Find(parent) : null,
+            [.. orgs.Children(target.Code).Select(c => (c, snapshot.Find(c.Code)))],
+            reported);
+        var trimmed = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        var decision = ApprovalRules.Decide(action, caller.OrgCode, context, trimmed,
+            (ancestor, code) => !string.Equals(ancestor, code, StringComparison.Ordinal) && orgs.IsInSubtree(ancestor, code));
+        if (!decision.IsAllowed)
+        {
+            return new ApprovalOutcome(decision, null);
+        }
+
+        var step = new ApprovalEvent(target.Code, period, action, caller.Subject, caller.OrgCode, time.GetUtcNow(), trimmed);
+        var record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
+        return new ApprovalOutcome(decision, record);
+    }
+
+    private async Task<List<ApprovalUnit>> UnitsAsync(IReadOnlyList<Org> orgs, Period period, IReadOnlyDictionary<string, ApprovalRecord> records, CancellationToken cancellationToken)
+    {
+        var reportedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var villages = orgs.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();
+        if (villages.Count > 0)
+        {
+            await foreach (var receipt in values.ReadLatestReceiptsAsync(period, villages, cancellationToken))
+            {
+                if (receipt.LastReportedAt is { } at)
+                {
+                    reportedAt[receipt.OrgCode] = at;
+                }
+            }
+        }
+
+        return [.. orgs.Select(o => Unit(o, records.GetValueOrDefault(o.Code), reportedAt.TryGetValue(o.Code, out var at) ? at : null))];
+    }
+
+    /// <summary>
+    /// One rule for the state shown everywhere: a village that sent data again after it was returned is 已提交 again (the
+    /// reason stays readable); an unlocked org is back to awaiting review.
+    /// </summary>
+    private static ApprovalUnit Unit(Org org, ApprovalRecord? record, DateTimeOffset? reportedAt)
+    {
+        var village = org.Level == OrgLevel.Village;
+        var awaiting = village ? (reportedAt is null ? NotReported : Reported) : Pending;
+        var state = record?.Status switch
+        {
+            ApprovalStatus.Approved => Approved,
+            ApprovalStatus.Returned when !(village && reportedAt > record.At) => Returned,
+            _ => awaiting,
+        };
+        var name = state switch
+        {
+            NotReported => ApprovalNames.NotReported,
+            Reported => ApprovalNames.Reported,
+            Pending => ApprovalNames.Pending,
+            Approved => ApprovalNames.Approved,
+            _ => ApprovalNames.Returned,
+        };
+        return new ApprovalUnit(org.Code, org.Name, org.Level.ToString().ToLowerInvariant(), org.ParentCode, state, name, record?.IsLocked == true,
+            reportedAt, record?.BySubject, record?.ByOrg, record?.At, record?.Reason);
+    }
+}

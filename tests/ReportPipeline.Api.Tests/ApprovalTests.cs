@@ -1,0 +1,209 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using static ReportPipeline.Api.Tests.PipelineHostFixture;
+
+namespace ReportPipeline.Api.Tests;
+
+[Collection(PipelineHostCollection.Name)]
+public sealed class ApprovalTests(PipelineHostFixture host)
+{
+    [Fact]
+    public async Task Approval_climbs_village_then_township_and_a_township_is_refused_while_a_village_is_not_approved()
+    {
+        var township = SmallestTownship();
+        var district = township.ParentCode!;
+        var villages = host.Orgs.Children(township.Code);
+        var period = UniqueMonth();
+        foreach (var village in villages)
+        {
+            await SubmitAsync(village, period, seed: 3);
+        }
+
+        using var early = await StepAsync(township.Code, period, Admin(district), "approve");
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Equal("application/problem+json", early.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(villages[0].Name, Detail(await ReadJsonAsync(early)));
+
+        using var byViewer = await StepAsync(villages[0].Code, period, host.Token(township.Code, "viewer"), "approve");
+        Assert.Equal(HttpStatusCode.Forbidden, byViewer.StatusCode);
+
+        foreach (var village in villages)
+        {
+            using var approved = await StepAsync(village.Code, period, Admin(township.Code), "approve");
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+            Assert.Equal("approved", (await ReadJsonAsync(approved)).GetProperty("state").GetString());
+        }
+
+        using var again = await StepAsync(villages[0].Code, period, Admin(township.Code), "approve");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        using var climbed = await StepAsync(township.Code, period, Admin(district), "approve");
+        Assert.Equal(HttpStatusCode.OK, climbed.StatusCode);
+
+        var state = await ReadJsonAsync(await host.SendAsync(HttpMethod.Get, $"/api/orgs/{township.Code}/approval/{period}", host.Token(district, "viewer")));
+        Assert.Equal("approved", state.GetProperty("self").GetProperty("state").GetString());
+        Assert.Equal(villages.Count + 1, state.GetProperty("approved").GetInt32());
+        var steps = state.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(villages.Count + 1, steps.Count);
+        Assert.Equal(township.Code, steps[0].GetProperty("org").GetString()); // newest first
+        Assert.Equal(district, steps[0].GetProperty("byOrg").GetString());
+
+        // A village under an approved township stays locked until the township is unlocked first.
+        using var blocked = await StepAsync(villages[0].Code, period, Admin(township.Code), "unlock", "数据有误需要更正");
+        Assert.Equal(HttpStatusCode.Conflict, blocked.StatusCode);
+        using var townshipUnlocked = await StepAsync(township.Code, period, Admin(district), "unlock", "数据有误需要更正");
+        Assert.Equal(HttpStatusCode.OK, townshipUnlocked.StatusCode);
+        using var villageUnlocked = await StepAsync(villages[0].Code, period, Admin(township.Code), "unlock", "数据有误需要更正");
+        Assert.Equal(HttpStatusCode.OK, villageUnlocked.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_village_that_has_not_reported_cannot_be_approved()
+    {
+        var village = host.Villages()[20];
+        using var response = await StepAsync(village.Code, UniqueMonth(), Admin(village.ParentCode!), "approve");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("尚未提交", Detail(await ReadJsonAsync(response)));
+    }
+
+    [Fact]
+    public async Task Approved_data_is_locked_for_http_and_blob_drop_until_an_upper_level_unlocks_it_with_a_reason()
+    {
+        var village = host.Villages()[21];
+        var township = village.ParentCode!;
+        var period = UniqueMonth();
+        await SubmitAsync(village, period, seed: 4);
+        var before = await ValuesAsync(village, period);
+        using (var approved = await StepAsync(village.Code, period, Admin(township, "审核员甲"), "approve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        using var refused = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
+            Json(new { values = host.TypedValues(village, period, seed: 5) }));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var detail = Detail(await ReadJsonAsync(refused));
+        Assert.Contains("审核员甲", detail);
+        Assert.Contains(township, detail);
+        Assert.Contains("审核通过", detail);
+
+        var inbox = host.Services.GetRequiredService<ISubmissionInbox>();
+        var dropped = $"{period}/{village.Code}/locked.json";
+        await inbox.PutAsync(dropped, JsonSerializer.SerializeToUtf8Bytes(new { values = host.TypedValues(village, period, seed: 6) }), "application/json");
+        await host.Services.GetRequiredService<Application.Http.IBlobIngestionHandler>().IngestAsync(dropped, CancellationToken.None);
+        Assert.Contains(host.Rejections, r => r.Name == dropped && r.Errors.Any(e => e.Code == "locked" && e.Message.Contains("审核员甲")));
+        Assert.Null(await inbox.GetAsync(dropped));
+        Assert.Equal(before, await ValuesAsync(village, period));
+
+        using var noReason = await StepAsync(village.Code, period, Admin(township), "unlock");
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        using var byItself = await StepAsync(village.Code, period, Admin(village.Code), "unlock", "自己解锁");
+        Assert.Equal(HttpStatusCode.Forbidden, byItself.StatusCode);
+        using var unlocked = await StepAsync(village.Code, period, Admin(township), "unlock", "人口数填错，允许更正");
+        Assert.Equal(HttpStatusCode.OK, unlocked.StatusCode);
+
+        var state = await ReadJsonAsync(await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/approval/{period}", host.Token(village.Code)));
+        var last = state.GetProperty("steps").EnumerateArray().First();
+        Assert.Equal("unlock", last.GetProperty("action").GetString());
+        Assert.Equal("人口数填错，允许更正", last.GetProperty("reason").GetString());
+        Assert.Equal("reported", state.GetProperty("self").GetProperty("state").GetString());
+
+        using var accepted = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
+            Json(new { values = host.TypedValues(village, period, seed: 5) }));
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_return_carries_its_reason_to_the_clerk_in_the_approval_and_status_reads()
+    {
+        var village = host.Villages()[22];
+        var period = UniqueMonth();
+        await SubmitAsync(village, period, seed: 7);
+
+        using var returned = await StepAsync(village.Code, period, Admin(village.ParentCode!), "return", "常住人口与上月相差过大，请核实");
+        Assert.Equal(HttpStatusCode.OK, returned.StatusCode);
+
+        var clerk = host.Token(village.Code);
+        var approval = await ReadJsonAsync(await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/approval/{period}", clerk));
+        Assert.Equal("returned", approval.GetProperty("self").GetProperty("state").GetString());
+        Assert.Equal("退回", approval.GetProperty("self").GetProperty("stateName").GetString());
+        Assert.Equal("常住人口与上月相差过大，请核实", approval.GetProperty("self").GetProperty("reason").GetString());
+
+        var status = await ReadJsonAsync(await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/status/{period}", clerk));
+        var unit = Assert.Single(status.GetProperty("units").EnumerateArray());
+        Assert.Equal("returned", unit.GetProperty("approval").GetString());
+        Assert.Equal("常住人口与上月相差过大，请核实", unit.GetProperty("approvalReason").GetString());
+
+        // Sending corrected data puts it back in the reviewer's queue.
+        await SubmitAsync(village, period, seed: 8);
+        var resent = await ReadJsonAsync(await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/approval/{period}", clerk));
+        Assert.Equal("reported", resent.GetProperty("self").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Two_admins_approving_the_same_village_at_once_cannot_both_win()
+    {
+        var village = host.Villages()[23];
+        var period = UniqueMonth();
+        await SubmitAsync(village, period, seed: 9);
+
+        var responses = await Task.WhenAll(
+            StepAsync(village.Code, period, Admin(village.ParentCode!, "甲"), "approve"),
+            StepAsync(village.Code, period, Admin(host.Orgs.Get(village.ParentCode!).ParentCode!, "乙"), "approve"));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+        var state = await ReadJsonAsync(await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/approval/{period}", host.Token(village.Code)));
+        Assert.Single(state.GetProperty("steps").EnumerateArray());
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task The_approval_state_of_a_subtree_is_not_readable_from_a_sibling()
+    {
+        var village = host.Villages()[24];
+        var sibling = host.Townships().First(t => t.Code != village.ParentCode);
+
+        using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/approval/{UniqueMonth()}", host.Token(sibling.Code, "viewer"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    private Org SmallestTownship() => host.Townships()
+        .Where(t => host.Orgs.Children(t.Code).Count > 1)
+        .OrderBy(t => host.Orgs.Children(t.Code).Count)
+        .ThenBy(t => t.Code, StringComparer.Ordinal)
+        .First();
+
+    private string Admin(string org, string? subject = null) =>
+        host.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(org, ["admin"], null, TimeSpan.FromHours(1), subject);
+
+    private async Task SubmitAsync(Org village, string period, int seed)
+    {
+        using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
+            Json(new { values = host.TypedValues(village, period, seed) }));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private Task<HttpResponseMessage> StepAsync(string org, string period, string token, string action, string? reason = null) =>
+        host.SendAsync(HttpMethod.Post, $"/api/orgs/{org}/approval/{period}", token,
+            new StringContent(JsonSerializer.Serialize(new { action, reason }), Encoding.UTF8, "application/json"));
+
+    private async Task<string> ValuesAsync(Org village, string period)
+    {
+        var stored = await host.Services.GetRequiredService<IFieldValueStore>().GetAsync(village.Code, Period.Parse(period));
+        return string.Join(";", stored.Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value.Value.Canonical}@{v.Value.SourceId}"));
+    }
+
+    private static string Detail(JsonElement problem) => problem.GetProperty("detail").GetString() ?? "";
+}
