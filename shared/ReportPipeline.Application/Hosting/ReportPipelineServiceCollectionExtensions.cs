@@ -32,6 +32,7 @@ public static class ReportPipelineServiceCollectionExtensions
             .Validate(o => TimeZoneExists(o.TimeZone), "Pipeline__TimeZone is not a known time zone.")
             .ValidateOnStart();
         services.AddOptions<ConsolidationOptions>()
+            .Bind(configuration.GetSection(ConsolidationOptions.Section))
             .Configure(o => o.Schedule = configuration[ConsolidationOptions.ScheduleSetting] ?? o.Schedule)
             .ValidateDataAnnotations()
             .Validate(o => NCrontab.CrontabSchedule.TryParse(o.Schedule, new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true }) is not null,
@@ -59,6 +60,8 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<BurdenService>();
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<ConsolidationService>();
+        services.TryAddSingleton<ConsolidationPlanner>();
+        services.TryAddSingleton<ConsolidationUnitHandler>();
         services.TryAddSingleton<ScheduledConsolidation>();
         services.TryAddSingleton<IScheduledConsolidation>(sp => sp.GetRequiredService<ScheduledConsolidation>());
         services.TryAddSingleton<IBlobIngestionHandler, BlobIngestionHandler>();

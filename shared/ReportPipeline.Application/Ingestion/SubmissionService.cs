@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
 using ReportPipeline.Domain.Orgs;
@@ -39,7 +40,8 @@ public sealed class SubmissionService(
     IFormWorkbookReader formReader,
     PipelineMetrics metrics,
     TimeProvider time,
-    ILogger<SubmissionService> logger)
+    ILogger<SubmissionService> logger,
+    ConsolidationPlanner? consolidation = null)
 {
     private const string NotAWorkbook = "not_xlsx";
 
@@ -149,6 +151,11 @@ public sealed class SubmissionService(
             metrics.SubmissionsAccepted.Add(1, district, new("channel", input.Channel));
             metrics.ValuesWritten.Add(receipt.Changed, district);
             metrics.ValuesSkipped.Add(receipt.Unchanged + receipt.ConfirmedPrefill, district);
+            if (consolidation is not null && receipt.Changed > 0)
+            {
+                // The accepted change's workbooks are rebuilt now rather than at the next timer run.
+                await consolidation.EnqueueForChangeAsync(input.OrgCode, input.Period, [.. normalised.Keys], receipt.FirstReportedAt == receipt.ReceivedAt, cancellationToken);
+            }
         }
 
         metrics.SubmissionDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, district);

@@ -3,13 +3,31 @@ using System.ComponentModel.DataAnnotations;
 namespace ReportPipeline.Application.Options;
 
 /// <summary>
-/// Timer settings. <c>ConsolidationSchedule</c> is a top-level app setting because the Functions timer binds it as
-/// <c>%ConsolidationSchedule%</c>; the CRON dialect is the Functions one (six fields, seconds first).
+/// Timer and queue-builder settings. <c>ConsolidationSchedule</c> is a top-level app setting because the Functions timer
+/// binds it as <c>%ConsolidationSchedule%</c>; the CRON dialect is the Functions one (six fields, seconds first). The
+/// <c>Consolidation__*</c> settings drive the local host's queue worker; in Azure, host.json's <c>queues</c> section does.
 /// </summary>
 public sealed class ConsolidationOptions
 {
     public const string ScheduleSetting = "ConsolidationSchedule";
+    public const string Section = "Consolidation";
 
     [Required]
     public string Schedule { get; set; } = "0 */15 * * * *";
+
+    /// <summary>Units the local host builds at once (<c>Consolidation__QueueWorkers</c>); 0 leaves the queue to other hosts.</summary>
+    [Range(0, 64)]
+    public int QueueWorkers { get; set; } = 2;
+
+    /// <summary>How long a received unit stays hidden from other consumers; longer than a district unit takes to build.</summary>
+    [Range(5, 7 * 24 * 3600)]
+    public int VisibilityTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Wait between polls of an empty queue.</summary>
+    [Range(0.05, 60)]
+    public double PollSeconds { get; set; } = 2;
+
+    /// <summary>Attempts before a unit moves to <c>consolidation-poison</c>: the same 5 as host.json's <c>maxDequeueCount</c>.</summary>
+    [Range(1, 100)]
+    public int MaxDequeueCount { get; set; } = 5;
 }
