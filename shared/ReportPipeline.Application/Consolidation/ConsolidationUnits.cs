@@ -213,6 +213,6 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
         [.. reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind && (only is null || only.Contains(t.Id, StringComparer.Ordinal)))];
 
     /// <summary>The fields a template's columns read, directly or through an expression.</summary>
-    internal static IEnumerable<string> FieldsOf(ReportTemplate template) =>
+    public static IEnumerable<string> FieldsOf(ReportTemplate template) =>
         template.Columns.SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? []);
 }

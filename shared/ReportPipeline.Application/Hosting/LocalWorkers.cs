@@ -163,7 +163,10 @@ public sealed class ConsolidationQueueWorker(
         return true;
     }
 
-    /// <summary>Handles messages with <paramref name="workers"/> loops until the queue is empty; returns what was built.</summary>
+    /// <summary>
+    /// Handles messages with <paramref name="workers"/> loops until the queue is empty, hidden messages included (a failed
+    /// unit comes back when its visibility timeout ends); returns what was built.
+    /// </summary>
     public async Task<IReadOnlyList<UnitResult>> DrainAsync(int workers, CancellationToken cancellationToken)
     {
         var done = new List<UnitResult>();
@@ -177,8 +180,19 @@ public sealed class ConsolidationQueueWorker(
 
         await Task.WhenAll(Enumerable.Range(0, Math.Max(1, workers)).Select(async _ =>
         {
-            while (await TryProcessOneAsync(Add, cancellationToken))
+            while (true)
             {
+                if (await TryProcessOneAsync(Add, cancellationToken))
+                {
+                    continue;
+                }
+
+                if (await queue.CountAsync(cancellationToken: cancellationToken) == 0)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(options.Value.PollSeconds), time, cancellationToken);
             }
         }));
         return done;

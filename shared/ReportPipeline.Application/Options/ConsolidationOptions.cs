@@ -19,8 +19,8 @@ public sealed class ConsolidationOptions
     [Range(0, 64)]
     public int QueueWorkers { get; set; } = 2;
 
-    /// <summary>How long a received unit stays hidden from other consumers; longer than a district unit takes to build.</summary>
-    [Range(5, 7 * 24 * 3600)]
+    /// <summary>How long a received unit stays hidden from other consumers: longer than a district unit takes to build; a failed unit is retried when it ends.</summary>
+    [Range(1, 7 * 24 * 3600)]
     public int VisibilityTimeoutSeconds { get; set; } = 600;
 
     /// <summary>Wait between polls of an empty queue.</summary>
