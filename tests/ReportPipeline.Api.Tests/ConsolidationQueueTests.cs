@@ -101,7 +101,7 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
     private ConsolidationQueueWorker NewWorker(int visibilitySeconds = 600) => new(
         host.Services.GetRequiredService<IConsolidationQueue>(),
         host.Services.GetRequiredService<ConsolidationUnitHandler>(),
-        Microsoft.Extensions.Options.Options.Create(new ConsolidationOptions { VisibilityTimeoutSeconds = visibilitySeconds, PollSeconds = 0.2 }),
+        Microsoft.Extensions.Options.Options.Create(new ConsolidationQueueOptions { VisibilityTimeoutSeconds = visibilitySeconds, PollSeconds = 0.2 }),
         TimeProvider.System,
         NullLogger<ConsolidationQueueWorker>.Instance);
 

@@ -118,7 +118,7 @@ public sealed class ConsolidationTimer(
 public sealed class ConsolidationQueueWorker(
     IConsolidationQueue queue,
     ConsolidationUnitHandler handler,
-    IOptions<ConsolidationOptions> options,
+    IOptions<ConsolidationQueueOptions> options,
     TimeProvider time,
     ILogger<ConsolidationQueueWorker> logger) : BackgroundService
 {

@@ -31,8 +31,11 @@ public static class ReportPipelineServiceCollectionExtensions
             .ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Pipeline__TimeZone is not a known time zone.")
             .ValidateOnStart();
+        services.AddOptions<ConsolidationQueueOptions>()
+            .Bind(configuration.GetSection(ConsolidationQueueOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<ConsolidationOptions>()
-            .Bind(configuration.GetSection(ConsolidationOptions.Section))
             .Configure(o => o.Schedule = configuration[ConsolidationOptions.ScheduleSetting] ?? o.Schedule)
             .ValidateDataAnnotations()
             .Validate(o => NCrontab.CrontabSchedule.TryParse(o.Schedule, new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true }) is not null,

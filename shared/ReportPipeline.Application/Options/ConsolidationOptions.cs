@@ -3,17 +3,24 @@ using System.ComponentModel.DataAnnotations;
 namespace ReportPipeline.Application.Options;
 
 /// <summary>
-/// Timer and queue-builder settings. <c>ConsolidationSchedule</c> is a top-level app setting because the Functions timer
-/// binds it as <c>%ConsolidationSchedule%</c>; the CRON dialect is the Functions one (six fields, seconds first). The
-/// <c>Consolidation__*</c> settings drive the local host's queue worker; in Azure, host.json's <c>queues</c> section does.
+/// Timer settings. <c>ConsolidationSchedule</c> is a top-level app setting because the Functions timer binds it as
+/// <c>%ConsolidationSchedule%</c>; the CRON dialect is the Functions one (six fields, seconds first).
 /// </summary>
 public sealed class ConsolidationOptions
 {
     public const string ScheduleSetting = "ConsolidationSchedule";
-    public const string Section = "Consolidation";
 
     [Required]
     public string Schedule { get; set; } = "0 */15 * * * *";
+}
+
+/// <summary>
+/// The local host's queue worker (<c>Consolidation__*</c>). In Azure the queue trigger follows host.json's <c>queues</c>
+/// section instead; the defaults here mirror it where the two meet (<see cref="MaxDequeueCount"/>).
+/// </summary>
+public sealed class ConsolidationQueueOptions
+{
+    public const string Section = "Consolidation";
 
     /// <summary>Units the local host builds at once (<c>Consolidation__QueueWorkers</c>); 0 leaves the queue to other hosts.</summary>
     [Range(0, 64)]
