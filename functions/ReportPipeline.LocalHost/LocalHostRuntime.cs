@@ -70,12 +70,14 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         builder.WebHost.UseUrls(url ?? DefaultUrl);
         builder.Services.AddReportPipeline(builder.Configuration, developmentDefaults: true);
         builder.Services.AddSingleton<SubmissionPoller>();
+        builder.Services.AddSingleton<ConsolidationQueueWorker>();
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsoleMetrics>());
         if (runWorkers)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionPoller>());
             builder.Services.AddHostedService<ConsolidationTimer>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsolidationQueueWorker>());
         }
 
         configureServices?.Invoke(builder.Services);

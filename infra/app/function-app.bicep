@@ -61,6 +61,13 @@ var appSettings = {
   // ConsolidationOptions.ScheduleSetting, bound by the timer as %ConsolidationSchedule% (UTC on Linux).
   ConsolidationSchedule: consolidationSchedule
 
+  // ConsolidationQueueOptions (section Consolidation): the local host's queue worker; in Azure the queue trigger follows
+  // host.json (maxDequeueCount 5), so these only keep the two hosts' settings the same.
+  Consolidation__QueueWorkers: '2'
+  Consolidation__VisibilityTimeoutSeconds: '600'
+  Consolidation__PollSeconds: '2'
+  Consolidation__MaxDequeueCount: '5'
+
   // AuthOptions (section Auth): in Azure, tokens come from an OIDC authority (Entra ID); no signing key.
   Auth__Authority: authAuthority
   Auth__Audience: authAudience

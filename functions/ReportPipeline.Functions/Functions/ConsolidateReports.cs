@@ -4,7 +4,7 @@ using ReportPipeline.Application.Http;
 
 namespace ReportPipeline.Functions.Functions;
 
-/// <summary>The consolidation timer; the schedule is the app setting <c>ConsolidationSchedule</c>.</summary>
+/// <summary>The consolidation timer: plans and enqueues units for <see cref="BuildConsolidationUnit"/>; the schedule is the app setting <c>ConsolidationSchedule</c>.</summary>
 public sealed class ConsolidateReports(IScheduledConsolidation consolidation)
 {
     [Function(nameof(ConsolidateReports))]

@@ -29,10 +29,11 @@ public static class BenchCommand
         var consolidation = new Option<bool>("--consolidation") { Description = "Measure consolidation instead: a full rebuild against the workbook writer alone, then an incremental pass" };
         var districts = new Option<int>("--districts") { Description = "With --consolidation: districts", DefaultValueFactory = _ => 2 };
         var townships = new Option<int>("--townships") { Description = "With --consolidation: townships per district", DefaultValueFactory = _ => 10 };
+        var city = new Option<bool>("--city") { Description = "With --consolidation: the full city, 41 districts × 25 townships × 11 villages" };
         var writers = new Option<bool>("--writers") { Description = "Measure the workbook writers instead (EPPlus, OpenXmlWriter, SpreadCheetah) on a township and a city report; no storage" };
         var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation) on the embedded or configured storage")
         {
-            villages, fields, consolidation, districts, townships, writers,
+            villages, fields, consolidation, districts, townships, city, writers,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -45,7 +46,9 @@ public static class BenchCommand
             if (parse.GetValue(consolidation))
             {
                 var perTownship = parse.GetResult(villages) is { Implicit: false } ? parse.GetValue(villages) : 11;
-                return await ConsolidationBenchmark.RunAsync(parse.GetValue(districts), parse.GetValue(townships), perTownship, ct);
+                return parse.GetValue(city)
+                    ? await ConsolidationBenchmark.RunAsync(41, 25, 11, ct)
+                    : await ConsolidationBenchmark.RunAsync(parse.GetValue(districts), parse.GetValue(townships), perTownship, ct);
             }
 
             await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning, cancellationToken: ct);

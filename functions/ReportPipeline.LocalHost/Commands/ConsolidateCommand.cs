@@ -34,10 +34,10 @@ public static class ConsolidateCommand
             .StartAsync(async context =>
             {
                 var task = context.AddTask($"汇总 {jobs.Count} 份报表", maxValue: Math.Max(1, jobs.Count));
-                summary = await scheduler.RunAsync(periods, force, new SynchronousProgress<BuildResult>(_ => task.Increment(1)), ct);
+                summary = await scheduler.RunAsync(periods, force, new SynchronousProgress<BuildResult>(_ => task.Increment(1)), ct, parallelUnits: 2);
                 task.Value = task.MaxValue;
             });
-        AnsiConsole.MarkupLine($"汇总完成：生成 {summary!.Built} 份，未变跳过 {summary.Skipped} 份，占用 {summary.Busy} 份，失败 {summary.Failed} 份，用时 {summary.DurationMs / 1000:0.0} 秒。");
+        AnsiConsole.MarkupLine($"汇总完成：生成 {summary!.Built} 份，未变跳过 {summary.Skipped} 份，其他实例已生成 {summary.Busy} 份，失败 {summary.Failed} 份，用时 {summary.DurationMs / 1000:0.0} 秒。");
         return summary;
     }
 }

@@ -52,6 +52,12 @@ public static class ConsolidationBenchmark
         public required int IncrementalSkipped { get; init; }
         public required double IncrementalSeconds { get; init; }
         public required long IncrementalRoundTrips { get; init; }
+        public required int ChangeBuilt { get; init; }
+        public required int ChangeExpected { get; init; }
+        public required int ChangeAbove { get; init; }
+        public required long ChangeRoundTrips { get; init; }
+        public required IReadOnlyList<(int Workers, int Built, double Seconds)> WorkerRuns { get; init; }
+        public required long PeakRssBytes { get; init; }
 
         public double WorkbooksPerSecond => Built / Math.Max(FullSeconds, 1e-9);
         public double WriterWorkbooksPerSecond => BaselineWorkbooks / Math.Max(WriteSeconds, 1e-9);
@@ -60,7 +66,7 @@ public static class ConsolidationBenchmark
         public double FullToWriterRatio => FullSeconds / Math.Max(WriteSeconds, 1e-9);
     }
 
-    public static async Task<int> RunAsync(int districts, int townshipsPerDistrict, int villagesPerTownship, CancellationToken ct)
+    public static async Task<int> RunAsync(int districts, int townshipsPerDistrict, int villagesPerTownship, CancellationToken ct, IReadOnlyList<int>? workerCounts = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(districts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(townshipsPerDistrict, 1);
@@ -84,9 +90,9 @@ public static class ConsolidationBenchmark
         }
 
         await ReportAllAsync(services, registry, periods, ct);
-        var result = await MeasureAsync(services, periods, ct);
+        var result = await MeasureAsync(services, registry, periods, workerCounts ?? [1, 2, 4], ct);
         Print(result);
-        return result.Failed == 0 && result.IncrementalBuilt == 0 ? 0 : 1;
+        return result.Failed == 0 && result.IncrementalBuilt == 0 && result.ChangeBuilt == result.ChangeExpected ? 0 : 1;
     }
 
     /// <summary>Every village submits its typed values for every period, straight through the value store.</summary>
@@ -122,32 +128,59 @@ public static class ConsolidationBenchmark
             });
     }
 
-    private static async Task<Result> MeasureAsync(IServiceProvider services, IReadOnlyList<Period> periods, CancellationToken ct)
+    private static async Task<Result> MeasureAsync(IServiceProvider services, OrgRegistry registry, IReadOnlyList<Period> periods, IReadOnlyList<int> workerCounts, CancellationToken ct)
     {
         var scheduler = services.GetRequiredService<ScheduledConsolidation>();
+        var planner = services.GetRequiredService<ConsolidationPlanner>();
+        var worker = services.GetRequiredService<Application.Hosting.ConsolidationQueueWorker>();
         var reference = services.GetRequiredService<ReferenceData>();
         var diagnostics = services.GetRequiredService<StorageDiagnostics>();
         var orgs = await reference.GetOrgsAsync(ct);
         var jobs = await scheduler.PlanAsync(periods, ct);
         using var split = new RoundTripsByService();
 
-        // 1. Full rebuild through the scheduled consolidation, as the timer runs it.
-        var before = diagnostics.RoundTrips;
-        var splitBefore = split.Snapshot();
-        ScheduledConsolidation.RunSummary? full = null;
-        await WithProgressAsync($"全量汇总 {jobs.Count} 份报表", jobs.Count, async progress =>
-            full = await scheduler.RunAsync(periods, force: true, progress, ct));
-        var roundTrips = diagnostics.RoundTrips - before;
-        var splitAfter = split.Snapshot();
+        // 1. Full rebuilds through the queue, as the timer and the queue builders run them: every unit enqueued (forced),
+        //    then drained by 1, 2, 4 worker loops of this process. The first run's round trips are the figures below.
+        var runs = new List<(int Workers, int Built, double Seconds)>();
+        var built = 0;
+        var failed = 0;
+        long roundTrips = 0, tableTrips = 0, blobTrips = 0, bytes = 0;
+        double fullSeconds = 0;
+        foreach (var workers in workerCounts)
+        {
+            var before = diagnostics.RoundTrips;
+            var splitBefore = split.Snapshot();
+            var started = Stopwatch.GetTimestamp();
+            await planner.EnqueueAsync(periods, force: true, ct);
+            IReadOnlyList<UnitResult> done = [];
+            await WithProgressAsync($"全量汇总 {jobs.Count} 份报表（{workers} 个队列工作者）", 1, async _ => done = await worker.DrainAsync(workers, ct));
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var runBuilt = done.Sum(u => u.Built);
+            runs.Add((workers, runBuilt, seconds));
+            if (runs.Count == 1)
+            {
+                var splitAfter = split.Snapshot();
+                (built, fullSeconds) = (runBuilt, seconds);
+                roundTrips = diagnostics.RoundTrips - before;
+                (tableTrips, blobTrips) = (splitAfter.Table - splitBefore.Table, splitAfter.Blob - splitBefore.Blob);
+                bytes = done.SelectMany(u => u.Results).Where(r => r.Outcome == BuildOutcome.Built).Sum(r => r.Bytes);
+            }
+
+            failed += jobs.Count - runBuilt;
+        }
 
         // 2. Baseline: the same reports, values read once, built in memory and written by the writer alone.
         var baseline = await WriterOnlyAsync(services, reference, orgs, jobs, ct);
 
-        // 3. Incremental: nothing changed, so nothing is rebuilt.
+        // 3. Incremental, nothing changed: every unit again, nothing is rebuilt.
         var incrementalBefore = diagnostics.RoundTrips;
-        ScheduledConsolidation.RunSummary? incremental = null;
-        await WithProgressAsync($"增量汇总 {jobs.Count} 份报表", jobs.Count, async progress =>
-            incremental = await scheduler.RunAsync(periods, force: false, progress, ct));
+        var incrementalStarted = Stopwatch.GetTimestamp();
+        await planner.EnqueueAsync(periods, force: false, ct);
+        var incremental = await worker.DrainAsync(2, ct);
+        var incrementalSeconds = Stopwatch.GetElapsedTime(incrementalStarted).TotalSeconds;
+
+        // 4. One field in one village: only the templates reading it, above that village, are rebuilt.
+        var (changeBuilt, changeExpected, changeAbove, changeTrips) = await ChangeOneFieldAsync(services, registry, periods[0], jobs, ct);
 
         return new Result
         {
@@ -155,23 +188,61 @@ public static class ConsolidationBenchmark
             UpperOrgs = orgs.Count - orgs.ByLevel(OrgLevel.Village).Count,
             Periods = periods,
             Jobs = jobs.Count,
-            Built = full!.Built,
-            Failed = full.Failed + incremental!.Failed,
-            FullSeconds = full.DurationMs / 1000,
+            Built = built,
+            Failed = failed,
+            FullSeconds = fullSeconds,
             RoundTrips = roundTrips,
-            TableRoundTrips = splitAfter.Table - splitBefore.Table,
-            BlobRoundTrips = splitAfter.Blob - splitBefore.Blob,
-            BytesWritten = full.Results.Where(r => r.Outcome == BuildOutcome.Built).Sum(r => r.Bytes),
+            TableRoundTrips = tableTrips,
+            BlobRoundTrips = blobTrips,
+            BytesWritten = bytes,
             BaselineWorkbooks = baseline.Workbooks,
             ReadSeconds = baseline.Read.TotalSeconds,
             BuildSeconds = baseline.Build.TotalSeconds,
             WriteSeconds = baseline.Write.TotalSeconds,
             BaselineBytes = baseline.Bytes,
-            IncrementalBuilt = incremental.Built,
-            IncrementalSkipped = incremental.Skipped,
-            IncrementalSeconds = incremental.DurationMs / 1000,
+            IncrementalBuilt = incremental.Sum(u => u.Built),
+            IncrementalSkipped = incremental.Sum(u => u.Results.Count(r => r.Outcome == BuildOutcome.Skipped)),
+            IncrementalSeconds = incrementalSeconds,
             IncrementalRoundTrips = diagnostics.RoundTrips - incrementalBefore,
+            ChangeBuilt = changeBuilt,
+            ChangeExpected = changeExpected,
+            ChangeAbove = changeAbove,
+            ChangeRoundTrips = changeTrips,
+            WorkerRuns = runs,
+            PeakRssBytes = Process.GetCurrentProcess().PeakWorkingSet64,
         };
+    }
+
+    /// <summary>A correction of one typed field in one village, through the submission path's planner, then the queue.</summary>
+    private static async Task<(int Built, int Expected, int Above, long RoundTrips)> ChangeOneFieldAsync(
+        IServiceProvider services, OrgRegistry registry, Period month, IReadOnlyList<ConsolidationJob> jobs, CancellationToken ct)
+    {
+        var bundle = services.GetRequiredService<ReferenceData>().Catalog;
+        var store = services.GetRequiredService<IFieldValueStore>();
+        var planner = services.GetRequiredService<ConsolidationPlanner>();
+        var worker = services.GetRequiredService<Application.Hosting.ConsolidationQueueWorker>();
+        var diagnostics = services.GetRequiredService<StorageDiagnostics>();
+        var village = registry.ByLevel(OrgLevel.Village)[0];
+        var current = await store.GetAsync(village.Code, month, ct);
+        var inRules = bundle.Catalog.Rules.SelectMany(r => r.Others.Append(r.Field)).ToHashSet(StringComparer.Ordinal);
+        var field = bundle.Catalog.Fields.First(f => f is { Source: FieldSource.Typed, Type: FieldType.Integer } && f.Frequency == month.Kind
+            && !inRules.Contains(f.Id) && current.Values.ContainsKey(f.Id)
+            && bundle.Templates.Any(t => t.PeriodKind == month.Kind && ConsolidationPlanner.FieldsOf(t).Contains(f.Id)));
+        var changed = current.Values[field.Id].Value.Number is { } n && n > 0 ? n - 1 : 1;
+        var values = new SubmissionValidator(bundle.Catalog).Validate([new RawValue(field.Id, changed.ToString(CultureInfo.InvariantCulture))], new Dictionary<string, FieldValue>(), month.Kind).Values;
+
+        var before = diagnostics.RoundTrips;
+        var id = $"BENCH-CHANGE-{village.Code}";
+        var time = services.GetRequiredService<TimeProvider>();
+        await store.MergeAsync(new MergeRequest(village.Code, month, id, ValueOrigin.Corrected, values, ContentHash.Compute(values), id, "bench", time.GetUtcNow()), ct);
+        var units = await planner.EnqueueForChangeAsync(village.Code, month, [field.Id], firstReport: false, ct);
+        var done = await worker.DrainAsync(2, ct);
+
+        // Expected: for each period the change reaches, the templates reading the field × the village's ancestors they reach.
+        var expected = units.SelectMany(u => u.Templates!.Select(t => (u.Period, Template: t))).Distinct()
+            .Sum(x => registry.Ancestors(village.Code).Count(a => bundle.FindTemplate(x.Template)!.AudienceLevels.Contains(a.Level)));
+        var above = jobs.Count(j => registry.IsInSubtree(j.Org, village.Code));
+        return (done.Sum(u => u.Built), expected, above, diagnostics.RoundTrips - before);
     }
 
     private sealed record Baseline(int Workbooks, TimeSpan Read, TimeSpan Build, TimeSpan Write, long Bytes);
@@ -189,8 +260,10 @@ public static class ConsolidationBenchmark
         var allVillages = orgs.ByLevel(OrgLevel.Village).Select(v => v.Code).ToList();
 
         var started = Stopwatch.GetTimestamp();
+        var calendar = services.GetRequiredService<Application.Consolidation.ReportingCalendar>();
         var sourcePeriods = jobs
-            .SelectMany(j => SourcePeriods.For(bundle.FindTemplate(j.Template)!, bundle.Catalog, j.Period).Values)
+            .SelectMany(j => SourcePeriods.For(bundle.FindTemplate(j.Template)!, bundle.Catalog, j.Period).Values.Append(j.Period))
+            .Concat(jobs.Select(j => j.Period).Distinct().SelectMany(p => BurdenCalculator.Inputs(bundle.Catalog, bundle.Templates, p).Select(i => i.Key)))
             .Distinct()
             .ToList();
         var valuesBySource = new Dictionary<Period, Dictionary<string, OrgValues>>();
@@ -244,10 +317,29 @@ public static class ConsolidationBenchmark
             }
 
             var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
-            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, job.Org, job.Period, valuesByOrg, receipts, time.GetUtcNow(), dataAsOf);
+            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, job.Org, job.Period, valuesByOrg, receipts, time.GetUtcNow(), dataAsOf, calendar, receiptsBySource[job.Period]);
             if (report.Org.Level == OrgLevel.City)
             {
-                report = report with { Burden = BurdenCalculator.Compute(bundle, job.Org, job.Period, villages, valuesByOrg) };
+                // The 减负 inputs of every template (as BurdenService reads them), not this template's columns.
+                var burdenValues = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
+                foreach (var village in villages)
+                {
+                    var combined = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
+                    foreach (var (source, fields) in BurdenCalculator.Inputs(bundle.Catalog, bundle.Templates, job.Period))
+                    {
+                        if (valuesBySource[source].TryGetValue(village, out var v))
+                        {
+                            foreach (var id in fields.Where(v.Values.ContainsKey))
+                            {
+                                combined[id] = v.Values[id];
+                            }
+                        }
+                    }
+
+                    burdenValues[village] = new OrgValues(village, job.Period, combined);
+                }
+
+                report = report with { Burden = BurdenCalculator.Compute(bundle, job.Org, job.Period, villages, burdenValues) };
             }
 
             reports.Add(report);
@@ -311,7 +403,26 @@ public static class ConsolidationBenchmark
         Row("baseline bytes ÷ stored bytes", "基线字节 ÷ 存储字节", N(r.BaselineBytes / (double)Math.Max(1, r.BytesWritten), "0.000"));
         Row("incremental: built / skipped", "增量：生成 / 跳过", string.Create(CultureInfo.InvariantCulture, $"{r.IncrementalBuilt} / {r.IncrementalSkipped}"));
         Row("incremental: seconds / round trips", "增量：用时（秒）/ 存储往返", string.Create(CultureInfo.InvariantCulture, $"{r.IncrementalSeconds:0.00} / {r.IncrementalRoundTrips}"));
+        Row("one field in one village: rebuilt / expected / workbooks above it", "一个村改一个指标：重建 / 应重建 / 其上级全部报表",
+            string.Create(CultureInfo.InvariantCulture, $"{r.ChangeBuilt} / {r.ChangeExpected} / {r.ChangeAbove}"));
+        Row("one field in one village: round trips", "一个村改一个指标：存储往返", r.ChangeRoundTrips.ToString(CultureInfo.InvariantCulture));
+        foreach (var (workers, built, seconds) in r.WorkerRuns)
+        {
+            Row(string.Create(CultureInfo.InvariantCulture, $"full rebuild with {workers} queue worker(s): built / s / workbooks/s"),
+                string.Create(CultureInfo.InvariantCulture, $"全量（{workers} 个队列工作者）：生成 / 秒 / 每秒份数"),
+                string.Create(CultureInfo.InvariantCulture, $"{built} / {seconds:0.00} / {built / Math.Max(seconds, 1e-9):0.0}"));
+        }
+
+        Row("table / blob round trips per workbook", "每份表 / Blob 往返", string.Create(CultureInfo.InvariantCulture,
+            $"{r.TableRoundTrips / (double)Math.Max(1, r.Built):0.00} / {r.BlobRoundTrips / (double)Math.Max(1, r.Built):0.00}"));
+        Row("peak RSS (MiB)", "峰值内存（MiB）", N(r.PeakRssBytes / 1048576.0, "0"));
+        Row("load average", "系统负载", File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "-");
         AnsiConsole.Write(table);
+        if (r.ChangeBuilt != r.ChangeExpected)
+        {
+            AnsiConsole.MarkupLine("[red]改一个指标后重建的报表数与应重建数不符。[/]");
+        }
+
         if (r.IncrementalBuilt != 0)
         {
             AnsiConsole.MarkupLine("[red]增量汇总不应重新生成任何报表：输入未变，但仍有报表被重建。[/]");

@@ -15,7 +15,7 @@ public enum BuildOutcome
     Built,
     /// <summary>The inputs have not changed since the stored workbook was built.</summary>
     Skipped,
-    /// <summary>Another instance holds the lease for this workbook.</summary>
+    /// <summary>Another instance stored a build of this workbook first (the conditional upload lost); nothing was written.</summary>
     Busy,
 }
 
@@ -32,22 +32,22 @@ public sealed record BuildResult(
 
 /// <summary>
 /// Builds one consolidated workbook: reads the latest receipts of the org's villages, compares their watermark with the
-/// stored workbook's (skip when equal), takes the workbook's lease, reads the values, builds and stores the workbook.
+/// stored workbook's (skip when equal), reads the values, builds and stores the workbook on the condition that the blob
+/// is still the version read before building. No lease: the build is a pure function of its inputs, so two instances
+/// building the same workbook at once (a queue message delivered twice) produce the same bytes, and the conditional
+/// upload lets only one of them write.
 /// </summary>
 public sealed class ConsolidationService(
     ReferenceData reference,
     IFieldValueStore values,
     IReportStore reports,
     IReportWorkbookWriter writer,
-    IDistributedLock locks,
     ReportingCalendar calendar,
     BurdenService burden,
     PipelineMetrics metrics,
     TimeProvider time,
     ILogger<ConsolidationService> logger)
 {
-    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
-
     public async Task<BuildResult> BuildAsync(ReportTemplate template, string orgCode, Period period, bool force, CancellationToken cancellationToken)
     {
         var orgs = await reference.GetOrgsAsync(cancellationToken);
@@ -58,7 +58,7 @@ public sealed class ConsolidationService(
             receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
         }
 
-        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, builtWatermarks: null, cancellationToken);
+        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, builtReports: null, cancellationToken);
     }
 
     /// <summary>The scheduled run's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
@@ -71,7 +71,7 @@ public sealed class ConsolidationService(
         IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
         bool force,
         DistrictValueCache? valueCache,
-        IReadOnlyDictionary<string, string?>? builtWatermarks,
+        IReadOnlyDictionary<string, StoredReport>? builtReports,
         CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?>
@@ -102,24 +102,15 @@ public sealed class ConsolidationService(
         var watermark = ConsolidationBuilder.ComputeWatermark(template, bundle.Catalog.Version, villages, EmptyValues, receipts).ToString();
         try
         {
-            if (!force)
+            // The scheduled run lists the period's workbooks once (builtReports); a queue unit or a single build asks for
+            // its own. Either way the ETag read here is the condition of the upload below.
+            var existing = builtReports is not null
+                ? builtReports.GetValueOrDefault(BuiltKey(template.Id, orgCode))
+                : await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken);
+            if (!force && existing?.InputWatermark == watermark)
             {
-                // The scheduled run lists the period's workbooks once (builtWatermarks); a single build asks for its own.
-                var existing = builtWatermarks is not null
-                    ? builtWatermarks.GetValueOrDefault(BuiltKey(template.Id, orgCode))
-                    : (await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken))?.InputWatermark;
-                if (existing == watermark)
-                {
-                    metrics.WorkbooksSkipped.Add(1);
-                    return Result(BuildOutcome.Skipped, 0);
-                }
-            }
-
-            await using var lease = await locks.TryAcquireAsync($"{period}_{template.Id}_{orgCode}", LeaseDuration, cancellationToken);
-            if (lease is null)
-            {
-                logger.LogInformation("Skipped {Template} for {Org} {Period}: another instance is building it", template.Id, orgCode, period.ToString());
-                return Result(BuildOutcome.Busy, 0);
+                metrics.WorkbooksSkipped.Add(1);
+                return Result(BuildOutcome.Skipped, 0);
             }
 
             var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
@@ -151,7 +142,12 @@ public sealed class ConsolidationService(
             }
 
             var workbook = writer.Write(report);
-            await reports.SaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, cancellationToken);
+            if (!await reports.TrySaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, existing?.ETag, cancellationToken))
+            {
+                logger.LogInformation("Not stored {Template} for {Org} {Period}: another instance stored it first", template.Id, orgCode, period.ToString());
+                return Result(BuildOutcome.Busy, 0);
+            }
+
             metrics.WorkbooksBuilt.Add(1, new KeyValuePair<string, object?>("template", template.Id), new("level", report.Org.Level.ToString()));
             var result = Result(BuildOutcome.Built, workbook.Length, report.ExpectedUnits, report.ExpectedUnits - report.MissingUnits);
             logger.LogInformation(
@@ -174,13 +170,13 @@ public sealed class ConsolidationService(
 
     internal static string BuiltKey(string templateId, string orgCode) => templateId + "/" + orgCode;
 
-    /// <summary>The watermark of every workbook already built for the period, keyed by <see cref="BuiltKey"/>.</summary>
-    internal async Task<IReadOnlyDictionary<string, string?>> ListBuiltAsync(Period period, CancellationToken cancellationToken)
+    /// <summary>Every workbook already built for the period (watermark and ETag), keyed by <see cref="BuiltKey"/>.</summary>
+    internal async Task<IReadOnlyDictionary<string, StoredReport>> ListBuiltAsync(Period period, CancellationToken cancellationToken)
     {
-        var built = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var built = new Dictionary<string, StoredReport>(StringComparer.Ordinal);
         await foreach (var report in reports.ListAsync(period, cancellationToken))
         {
-            built[BuiltKey(report.TemplateId, report.OrgCode)] = report.InputWatermark;
+            built[BuiltKey(report.TemplateId, report.OrgCode)] = report;
         }
 
         return built;

@@ -39,4 +39,6 @@ public static class TriggerBindings
     public const string StorageConnection = "ReportStorage";
     /// <summary>Timer schedule expression resolved from the app setting <c>ConsolidationSchedule</c>.</summary>
     public const string ConsolidationSchedule = "%ConsolidationSchedule%";
+    /// <summary>The queue of consolidation units (<c>StorageNames.ConsolidationQueue</c>); failed units go to <c>consolidation-poison</c>.</summary>
+    public const string ConsolidationQueue = "consolidation";
 }

@@ -31,6 +31,10 @@ public static class ReportPipelineServiceCollectionExtensions
             .ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Pipeline__TimeZone is not a known time zone.")
             .ValidateOnStart();
+        services.AddOptions<ConsolidationQueueOptions>()
+            .Bind(configuration.GetSection(ConsolidationQueueOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<ConsolidationOptions>()
             .Configure(o => o.Schedule = configuration[ConsolidationOptions.ScheduleSetting] ?? o.Schedule)
             .ValidateDataAnnotations()
@@ -59,6 +63,8 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<BurdenService>();
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<ConsolidationService>();
+        services.TryAddSingleton<ConsolidationPlanner>();
+        services.TryAddSingleton<ConsolidationUnitHandler>();
         services.TryAddSingleton<ScheduledConsolidation>();
         services.TryAddSingleton<IScheduledConsolidation>(sp => sp.GetRequiredService<ScheduledConsolidation>());
         services.TryAddSingleton<IBlobIngestionHandler, BlobIngestionHandler>();

@@ -39,7 +39,7 @@ public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportS
 
             var result = await consolidation.BuildAsync(found, target.Org.Code, target.Period, force: true, cancellationToken);
             return result.Outcome == BuildOutcome.Busy
-                ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "正在生成", detail: "另一个实例正在生成这份汇总表，请稍后再试。")
+                ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "正在生成", detail: "另一个实例刚刚生成并保存了这份汇总表，请稍后下载或再试。")
                 : Results.Json(result, statusCode: StatusCodes.Status200OK);
         }, cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
@@ -53,7 +54,8 @@ public sealed class SubmissionService(
     PipelineMetrics metrics,
     TimeProvider time,
     ILogger<SubmissionService> logger,
-    ApprovalService approvals)
+    ApprovalService approvals,
+    ConsolidationPlanner? consolidation = null)
 {
     private const string NotAWorkbook = "not_xlsx";
 
@@ -180,6 +182,11 @@ public sealed class SubmissionService(
             metrics.SubmissionsAccepted.Add(1, district, new("channel", input.Channel));
             metrics.ValuesWritten.Add(receipt.Changed, district);
             metrics.ValuesSkipped.Add(receipt.Unchanged + receipt.ConfirmedPrefill, district);
+            if (consolidation is not null && receipt.Changed > 0)
+            {
+                // The accepted change's workbooks are rebuilt now rather than at the next timer run.
+                await consolidation.EnqueueForChangeAsync(input.OrgCode, input.Period, [.. normalised.Keys], receipt.FirstReportedAt == receipt.ReceivedAt, cancellationToken);
+            }
         }
 
         metrics.SubmissionDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, district);

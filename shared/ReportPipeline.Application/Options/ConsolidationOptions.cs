@@ -13,3 +13,28 @@ public sealed class ConsolidationOptions
     [Required]
     public string Schedule { get; set; } = "0 */15 * * * *";
 }
+
+/// <summary>
+/// The local host's queue worker (<c>Consolidation__*</c>). In Azure the queue trigger follows host.json's <c>queues</c>
+/// section instead; the defaults here mirror it where the two meet (<see cref="MaxDequeueCount"/>).
+/// </summary>
+public sealed class ConsolidationQueueOptions
+{
+    public const string Section = "Consolidation";
+
+    /// <summary>Units the local host builds at once (<c>Consolidation__QueueWorkers</c>); 0 leaves the queue to other hosts.</summary>
+    [Range(0, 64)]
+    public int QueueWorkers { get; set; } = 2;
+
+    /// <summary>How long a received unit stays hidden from other consumers: longer than a district unit takes to build; a failed unit is retried when it ends.</summary>
+    [Range(1, 7 * 24 * 3600)]
+    public int VisibilityTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Wait between polls of an empty queue.</summary>
+    [Range(0.05, 60)]
+    public double PollSeconds { get; set; } = 2;
+
+    /// <summary>Attempts before a unit moves to <c>consolidation-poison</c>: the same 5 as host.json's <c>maxDequeueCount</c>.</summary>
+    [Range(1, 100)]
+    public int MaxDequeueCount { get; set; } = 5;
+}

@@ -29,22 +29,24 @@ public interface ISubmissionInbox
 }
 
 /// <summary>Properties of a consolidated workbook as stored.</summary>
-public sealed record StoredReport(string TemplateId, string OrgCode, Period Period, DateTimeOffset BuiltAt, long Size, string? InputWatermark);
+public sealed record StoredReport(string TemplateId, string OrgCode, Period Period, DateTimeOffset BuiltAt, long Size, string? InputWatermark)
+{
+    /// <summary>The stored blob's ETag (null for a report not read from the store): the condition of the next upload.</summary>
+    public string? ETag { get; init; }
+}
 
 /// <summary>Consolidated workbooks in the <c>reports</c> container as <c>{period}/{template}/{org}.xlsx</c>.</summary>
 public interface IReportStore
 {
     Task SaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores the workbook only if the blob is still the one read before building (<paramref name="expectedETag"/>, or
+    /// absent when null). False when another writer stored it first: two builds of the same inputs then upload once.
+    /// </summary>
+    Task<bool> TrySaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, string? expectedETag, CancellationToken cancellationToken = default);
     Task<StoredReport?> GetPropertiesAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
     /// <summary>Every workbook built for the period, with its watermark: what the timer compares, in a few listings rather than one request per workbook.</summary>
     IAsyncEnumerable<StoredReport> ListAsync(Period period, CancellationToken cancellationToken = default);
     /// <summary>Opens the workbook for streaming; null when it has not been built.</summary>
     Task<Stream?> OpenReadAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
-}
-
-/// <summary>A lease-backed lock so that two instances never build the same workbook at once.</summary>
-public interface IDistributedLock
-{
-    /// <summary>Null when another holder has it.</summary>
-    Task<IAsyncDisposable?> TryAcquireAsync(string name, TimeSpan duration, CancellationToken cancellationToken = default);
 }

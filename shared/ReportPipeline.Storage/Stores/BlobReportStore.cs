@@ -15,7 +15,28 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
 
     public static string BlobName(Period period, string templateId, string orgCode) => $"{ValueKeys.PeriodText(period)}/{templateId}/{orgCode}.xlsx";
 
-    public async Task SaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, CancellationToken cancellationToken = default)
+    public Task SaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, CancellationToken cancellationToken = default)
+        => UploadAsync(report, workbook, conditions: null, cancellationToken);
+
+    public async Task<bool> TrySaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, string? expectedETag, CancellationToken cancellationToken = default)
+    {
+        // Absent: create only (If-None-Match: *); present: replace only that version (If-Match). The loser of a race
+        // between two builders of the same inputs gets 409/412 and uploads nothing.
+        var conditions = expectedETag is null
+            ? new BlobRequestConditions { IfNoneMatch = ETag.All }
+            : new BlobRequestConditions { IfMatch = new ETag(expectedETag) };
+        try
+        {
+            await UploadAsync(report, workbook, conditions, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    private async Task UploadAsync(StoredReport report, ReadOnlyMemory<byte> workbook, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         var metadata = new Dictionary<string, string>
@@ -34,6 +55,7 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = XlsxContentType },
             Metadata = metadata,
+            Conditions = conditions,
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -42,7 +64,7 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
         try
         {
             var properties = (await container.GetBlobClient(BlobName(period, templateId, orgCode)).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            return FromMetadata(templateId, orgCode, period, properties.Metadata, properties.LastModified, properties.ContentLength);
+            return FromMetadata(templateId, orgCode, period, properties.Metadata, properties.LastModified, properties.ContentLength) with { ETag = properties.ETag.ToString() };
         }
         catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
         {
@@ -60,7 +82,7 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
             if (parts.Length == 2 && parts[1].EndsWith(".xlsx", StringComparison.Ordinal))
             {
                 yield return FromMetadata(parts[0], parts[1][..^5], period, item.Metadata ?? new Dictionary<string, string>(),
-                    item.Properties.LastModified ?? default, item.Properties.ContentLength ?? 0);
+                    item.Properties.LastModified ?? default, item.Properties.ContentLength ?? 0) with { ETag = item.Properties.ETag?.ToString() };
             }
         }
     }

@@ -66,12 +66,14 @@ public static class StorageServiceCollectionExtensions
             Container(sp, StorageNames.ArchiveContainer), Container(sp, StorageNames.RejectedContainer), sp.GetRequiredService<ILogger<BlobSubmissionArchive>>()));
         services.TryAddSingleton<ISubmissionInbox>(sp => new BlobSubmissionInbox(Container(sp, StorageNames.SubmissionsContainer)));
         services.TryAddSingleton<IReportStore>(sp => new BlobReportStore(Container(sp, StorageNames.ReportsContainer)));
-        services.TryAddSingleton<IDistributedLock>(sp => new BlobLeaseLock(
-            Container(sp, StorageNames.LeasesContainer), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BlobLeaseLock>>()));
+        services.TryAddSingleton<IConsolidationQueue>(sp => new QueueConsolidationQueue(
+            Queue(sp, StorageNames.ConsolidationQueue), Queue(sp, StorageNames.ConsolidationPoisonQueue)));
         return services;
     }
 
     private static TableClient Table(IServiceProvider services, string name) => services.GetRequiredService<TableServiceClient>().GetTableClient(name);
+
+    private static QueueClient Queue(IServiceProvider services, string name) => services.GetRequiredService<QueueServiceClient>().GetQueueClient(name);
 
     private static BlobContainerClient Container(IServiceProvider services, string name) => services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(name);
 

@@ -1,0 +1,218 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Templates;
+
+namespace ReportPipeline.Application.Consolidation;
+
+/// <summary>
+/// One message of the <c>consolidation</c> queue. A district unit builds, for one period, every township workbook of the
+/// district and the district's own workbook, for every template of the period's kind (or the listed ones), sharing one
+/// read of the district's values per source period; a city unit builds the city's workbooks. Why a district and not one
+/// workbook: 36 templates × 26 orgs read the same table partition, so a workbook unit would read it 936 times
+/// (docs/storage-design.md, "Fan-out").
+/// </summary>
+public sealed record ConsolidationUnit(
+    [property: JsonPropertyName("period")] string Period,
+    [property: JsonPropertyName("org")] string Org,
+    [property: JsonPropertyName("templates")] IReadOnlyList<string>? Templates = null,
+    [property: JsonPropertyName("force")] bool Force = false)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string ToMessage() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The unit in a message; <see cref="FormatException"/> for anything else (it ends in the poison queue).</summary>
+    public static ConsolidationUnit Parse(string message)
+    {
+        ConsolidationUnit? unit;
+        try
+        {
+            unit = JsonSerializer.Deserialize<ConsolidationUnit>(message, Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException("The consolidation message is not a unit (JSON with period and org).", ex);
+        }
+
+        return unit is { Period: not null, Org: not null } && Domain.Periods.Period.TryParse(unit.Period, out _)
+            ? unit
+            : throw new FormatException("The consolidation message has no valid period or org.");
+    }
+}
+
+/// <summary>What one unit did.</summary>
+public sealed record UnitResult(ConsolidationUnit Unit, IReadOnlyList<BuildResult> Results, int Failed)
+{
+    public int Built => Results.Count(r => r.Outcome == BuildOutcome.Built);
+}
+
+/// <summary>
+/// Builds one <see cref="ConsolidationUnit"/>: the queue-triggered function and the local host's queue worker call this,
+/// and so does nothing else, so the two hosts share one path. Safe to run twice or on two instances at once: each
+/// workbook is skipped when its watermark is unchanged and stored only if the blob is still the version read.
+/// </summary>
+public sealed class ConsolidationUnitHandler(
+    ReferenceData reference,
+    ConsolidationService consolidation,
+    ILogger<ConsolidationUnitHandler> logger)
+{
+    public Task<UnitResult> HandleAsync(string message, CancellationToken cancellationToken)
+        => HandleAsync(ConsolidationUnit.Parse(message), cancellationToken);
+
+    /// <exception cref="AggregateException">When any workbook failed: the message is then retried (and poisoned after the last try).</exception>
+    public async Task<UnitResult> HandleAsync(ConsolidationUnit unit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        var period = Period.Parse(unit.Period);
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var root = orgs.TryGet(unit.Org, out var found) ? found : throw new FormatException($"The consolidation message names org {unit.Org}, which is not in the registry.");
+        var templates = ConsolidationPlanner.TemplatesOf(reference, period, unit.Templates);
+
+        // District: its townships and itself. City (or any other root): itself only; districts come in their own units.
+        var targets = root.Level == OrgLevel.District
+            ? [.. orgs.Subtree(root.Code, includeSelf: true).Where(o => o.Level is OrgLevel.District or OrgLevel.Township)]
+            : new List<Org> { root };
+        var jobs = (from template in templates
+                    from org in targets
+                    where template.AudienceLevels.Contains(org.Level)
+                    select (template, org)).ToList();
+
+        var villages = orgs.Villages(root.Code).Select(v => v.Code).ToList();
+        var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
+        foreach (var source in templates.SelectMany(t => SourcePeriods.For(t, reference.Catalog.Catalog, period).Values).Append(period).Distinct())
+        {
+            receipts[source] = await consolidation.ReadReceiptsAsync(source, villages, cancellationToken);
+        }
+
+        // A district's values are read once per source period for all its workbooks; a city workbook reads its own.
+        var cache = root.Level == OrgLevel.District ? new DistrictValueCache(consolidation, villages, cancellationToken) : null;
+        var results = new List<BuildResult>();
+        var failures = new List<Exception>();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = cache is null ? 2 : Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(jobs, options, async (job, ct) =>
+        {
+            try
+            {
+                var own = job.org.Code == root.Code ? villages : [.. orgs.Villages(job.org.Code).Select(v => v.Code)];
+                var result = await consolidation.BuildAsync(job.template, orgs, job.org.Code, period, own, receipts, unit.Force, cache, builtReports: null, ct);
+                lock (results)
+                {
+                    results.Add(result);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The others still build; the service has logged and counted this one.
+                lock (failures)
+                {
+                    failures.Add(ex);
+                }
+            }
+        });
+
+        logger.LogInformation(
+            "Consolidation unit {Org} {Period}: {Built} built, {Skipped} unchanged, {Busy} stored by another instance, {Failed} failed",
+            unit.Org, unit.Period, results.Count(r => r.Outcome == BuildOutcome.Built), results.Count(r => r.Outcome == BuildOutcome.Skipped),
+            results.Count(r => r.Outcome == BuildOutcome.Busy), failures.Count);
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"{failures.Count} workbook(s) of unit {unit.Org} {unit.Period} failed.", failures);
+        }
+
+        return new UnitResult(unit, results, 0);
+    }
+}
+
+/// <summary>
+/// Plans consolidation as queue units: the timer, the local CLI and an accepted submission come here, so they enqueue
+/// the same units that the queue builders handle.
+/// </summary>
+public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidationQueue queue, ILogger<ConsolidationPlanner> logger)
+{
+    /// <summary>One unit per district and one per city (or other root above districts) for each period.</summary>
+    public async Task<IReadOnlyList<ConsolidationUnit>> PlanAsync(IEnumerable<Period> periods, bool force, CancellationToken cancellationToken)
+    {
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var units = new List<ConsolidationUnit>();
+        foreach (var period in periods)
+        {
+            if (TemplatesOf(reference, period, null).Count == 0)
+            {
+                continue;
+            }
+
+            units.AddRange(orgs.ByLevel(OrgLevel.District).OrderBy(o => o.Code, StringComparer.Ordinal).Select(d => new ConsolidationUnit(period.ToString(), d.Code, null, force)));
+            units.AddRange(orgs.ByLevel(OrgLevel.City).OrderBy(o => o.Code, StringComparer.Ordinal).Select(c => new ConsolidationUnit(period.ToString(), c.Code, null, force)));
+        }
+
+        return units;
+    }
+
+    public async Task<IReadOnlyList<ConsolidationUnit>> EnqueueAsync(IEnumerable<Period> periods, bool force, CancellationToken cancellationToken)
+    {
+        var units = await PlanAsync(periods, force, cancellationToken);
+        await queue.EnqueueAsync(units.Select(u => u.ToMessage()), cancellationToken);
+        logger.LogInformation("Enqueued {UnitCount} consolidation units", units.Count);
+        return units;
+    }
+
+    /// <summary>
+    /// After a village's accepted submission: its district's and city's units, for the submission's period and for each
+    /// coarser period that reads this one at its end (期末数), limited to the templates that use a submitted field
+    /// (directly or through an expression) — or every template of the period when the village reported for the first time,
+    /// since its 填报情况 row changes in all of them. Failing to enqueue does not fail the submission: the timer catches up.
+    /// </summary>
+    public async Task<IReadOnlyList<ConsolidationUnit>> EnqueueForChangeAsync(
+        string villageCode, Period period, IReadOnlyCollection<string> fieldIds, bool firstReport, CancellationToken cancellationToken)
+    {
+        var units = new List<ConsolidationUnit>();
+        try
+        {
+            var orgs = await reference.GetOrgsAsync(cancellationToken);
+            if (!orgs.TryGet(villageCode, out var village) || village.Level != OrgLevel.Village)
+            {
+                return units;
+            }
+
+            var fields = fieldIds.ToHashSet(StringComparer.Ordinal);
+            var ancestors = orgs.Ancestors(villageCode).Where(a => a.Level is OrgLevel.District or OrgLevel.City).ToList();
+            foreach (var kind in new[] { PeriodKind.Month, PeriodKind.Quarter, PeriodKind.Year }.Where(k => (int)k >= (int)period.Kind))
+            {
+                var target = kind == period.Kind ? period : period.Enclosing(kind);
+                if (SourcePeriods.EndOf(target, period.Kind) != period)
+                {
+                    continue;
+                }
+
+                var templates = TemplatesOf(reference, target, null)
+                    .Where(t => (firstReport && kind == period.Kind) || FieldsOf(t).Any(fields.Contains))
+                    .Select(t => t.Id)
+                    .ToList();
+                if (templates.Count > 0)
+                {
+                    units.AddRange(ancestors.Select(a => new ConsolidationUnit(target.ToString(), a.Code, templates)));
+                }
+            }
+
+            await queue.EnqueueAsync(units.Select(u => u.ToMessage()), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Enqueueing consolidation after {Org} {Period} failed; the next timer run rebuilds what changed", villageCode, period.ToString());
+        }
+
+        return units;
+    }
+
+    internal static IReadOnlyList<ReportTemplate> TemplatesOf(ReferenceData reference, Period period, IReadOnlyList<string>? only) =>
+        [.. reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind && (only is null || only.Contains(t.Id, StringComparer.Ordinal)))];
+
+    /// <summary>The fields a template's columns read, directly or through an expression.</summary>
+    public static IEnumerable<string> FieldsOf(ReportTemplate template) =>
+        template.Columns.SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? []);
+}

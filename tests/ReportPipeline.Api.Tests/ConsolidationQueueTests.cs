@@ -1,0 +1,114 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using ReportPipeline.Application.Consolidation;
+using ReportPipeline.Application.Hosting;
+using ReportPipeline.Application.Options;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using static ReportPipeline.Api.Tests.PipelineHostFixture;
+
+namespace ReportPipeline.Api.Tests;
+
+/// <summary>
+/// The fan-out over the <c>consolidation</c> queue, against the fixture's Azurite: the local host's queue worker runs the
+/// same handler as the Functions queue trigger.
+/// </summary>
+[Collection(PipelineHostCollection.Name)]
+public sealed class ConsolidationQueueTests(PipelineHostFixture host)
+{
+    [Fact]
+    public async Task Two_workers_share_units_delivered_twice_and_upload_every_workbook_exactly_once()
+    {
+        var period = Period.Parse(UniqueMonth());
+        foreach (var village in host.Orgs.Villages(host.Townships()[0].Code))
+        {
+            await PostAsync(village, period);
+        }
+
+        var planner = host.Services.GetRequiredService<ConsolidationPlanner>();
+        var scheduler = host.Services.GetRequiredService<ScheduledConsolidation>();
+        // Every unit twice, as a redelivered message would come: the second copy must change nothing.
+        await planner.EnqueueAsync([period], force: false, CancellationToken.None);
+        await planner.EnqueueAsync([period], force: false, CancellationToken.None);
+
+        var (first, second) = (NewWorker(), NewWorker());
+        var drained = await Task.WhenAll(first.DrainAsync(2, CancellationToken.None), second.DrainAsync(2, CancellationToken.None));
+
+        var ours = drained.SelectMany(d => d).SelectMany(u => u.Results).Where(r => r.Period == period.ToString()).ToList();
+        var uploads = ours.Where(r => r.Outcome == BuildOutcome.Built).GroupBy(r => (r.Template, r.Org)).ToList();
+        var jobs = await scheduler.PlanAsync([period], CancellationToken.None);
+        Assert.Equal(jobs.Count, uploads.Count);
+        Assert.All(uploads, workbook => Assert.Single(workbook));
+        Assert.True(drained[0].Count > 0 && drained[1].Count > 0, "both workers took units");
+        Assert.Equal(0, await host.Services.GetRequiredService<IConsolidationQueue>().CountAsync());
+    }
+
+    [Fact]
+    public async Task A_unit_that_keeps_failing_moves_to_the_poison_queue_after_the_last_attempt()
+    {
+        var queue = host.Services.GetRequiredService<IConsolidationQueue>();
+        var poisonedBefore = await queue.CountAsync(poison: true);
+        await queue.EnqueueAsync(["{\"period\":\"not-a-period\",\"org\":\"1\"}"]);
+
+        var results = await NewWorker(visibilitySeconds: 1).DrainAsync(1, CancellationToken.None);
+
+        Assert.Empty(results);
+        Assert.Equal(poisonedBefore + 1, await queue.CountAsync(poison: true));
+        Assert.Equal(0, await queue.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_correction_of_one_field_rebuilds_only_the_templates_using_it_above_the_village()
+    {
+        var period = Period.Parse(UniqueMonth());
+        var township = host.Townships()[0];
+        var village = host.Orgs.Villages(township.Code).First();
+        foreach (var v in host.Orgs.Villages(township.Code))
+        {
+            await PostAsync(v, period);
+        }
+
+        var scheduler = host.Services.GetRequiredService<ScheduledConsolidation>();
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        await scheduler.RunAsync([period], force: false, progress: null, CancellationToken.None);
+
+        // One typed field, corrected in one village that has already reported: a field in no cross-field rule, so the
+        // value of another seed is valid on its own.
+        var bundle = host.Bundle();
+        var (before, after) = (host.TypedValues(village, period.ToString(), seed: 1), host.TypedValues(village, period.ToString(), seed: 2));
+        var inRules = bundle.Catalog.Rules.SelectMany(r => r.Others.Append(r.Field)).ToHashSet(StringComparer.Ordinal);
+        var field = before.Keys.Order(StringComparer.Ordinal).First(id => !inRules.Contains(id) && after.TryGetValue(id, out var other) && other != before[id]
+            && bundle.Templates.Any(t => t.PeriodKind == PeriodKind.Month && ConsolidationPlanner.FieldsOf(t).Contains(id)));
+        using (var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
+                   Json(new { values = new Dictionary<string, string> { [field] = after[field] } })))
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+
+        var rebuilt = (await NewWorker().DrainAsync(1, CancellationToken.None))
+            .SelectMany(u => u.Results).Where(r => r.Period == period.ToString() && r.Outcome == BuildOutcome.Built).ToList();
+
+        var using_ = bundle.Templates.Where(t => t.PeriodKind == PeriodKind.Month && ConsolidationPlanner.FieldsOf(t).Contains(field)).ToList();
+        var expected = using_.Sum(t => host.Orgs.Ancestors(village.Code).Count(a => t.AudienceLevels.Contains(a.Level)));
+        var all = (await scheduler.PlanAsync([period], CancellationToken.None)).Count(j => host.Orgs.IsInSubtree(j.Org, village.Code));
+        Assert.Equal(expected, rebuilt.Count);
+        Assert.All(rebuilt, r => Assert.Contains(r.Template, using_.Select(t => t.Id)));
+        Assert.True(expected < all);
+    }
+
+    private ConsolidationQueueWorker NewWorker(int visibilitySeconds = 600) => new(
+        host.Services.GetRequiredService<IConsolidationQueue>(),
+        host.Services.GetRequiredService<ConsolidationUnitHandler>(),
+        Microsoft.Extensions.Options.Options.Create(new ConsolidationQueueOptions { VisibilityTimeoutSeconds = visibilitySeconds, PollSeconds = 0.2 }),
+        TimeProvider.System,
+        NullLogger<ConsolidationQueueWorker>.Instance);
+
+    private async Task PostAsync(Org village, Period period)
+    {
+        var values = host.TypedValues(village, period.ToString(), seed: 1);
+        using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code), Json(new { values }));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+}
