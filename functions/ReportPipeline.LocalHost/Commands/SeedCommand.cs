@@ -1,10 +1,10 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ReportPipeline.Application.Seeding;
+using ReportPipeline.Development.Seeding;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Development.Synthetic;
 using Spectre.Console;
 
 namespace ReportPipeline.LocalHost.Commands;

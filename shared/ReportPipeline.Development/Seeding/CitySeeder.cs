@@ -4,11 +4,11 @@ using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Validation;
 using ReportPipeline.Domain.Values;
 
-namespace ReportPipeline.Application.Seeding;
+namespace ReportPipeline.Development.Seeding;
 
 public sealed record SeedSummary(int Orgs, int Villages, int PrefilledValues, int HistoryValues, int EntitiesWritten);
 
