@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -10,7 +11,8 @@ using ReportPipeline.Domain.Values;
 
 namespace ReportPipeline.Development.Seeding;
 
-public sealed record SeedSummary(int Orgs, int Villages, int PrefilledValues, int HistoryValues, int EntitiesWritten);
+/// <summary>What a seed wrote; <see cref="Transactions"/> counts entity group transactions and merges (null when not counted).</summary>
+public sealed record SeedSummary(int Orgs, int Villages, int PrefilledValues, int HistoryValues, int EntitiesWritten, int? Transactions = null);
 
 /// <summary>
 /// Writes a city to storage: the org registry, the values upper-level sources push down for the period (数据下沉),
@@ -32,33 +34,79 @@ public sealed class CitySeeder(
         var catalog = reference.Catalog.Catalog;
         var validator = new SubmissionValidator(catalog);
         var villages = orgs.All.Where(o => o.Level == OrgLevel.Village).ToList();
-        int prefilled = 0, history = 0, written = 0, done = 0;
-        await Parallel.ForEachAsync(villages, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (village, ct) =>
+        int prefilled = 0, history = 0, written = 0, done = 0, transactions = 0;
+        if (values is IBulkValueWriter bulk)
         {
-            var seed = StableSeed(village.Code);
-            var pushed = Normalise(validator, SyntheticValues.GeneratePrefilled(catalog, village, period, seed), period);
-            if (pushed.Count > 0)
+            // One district at a time holds its requests in memory (the whole city's would not fit comfortably); its
+            // villages share the district's partitions, so the bulk writer packs them into full transactions.
+            foreach (var district in villages.GroupBy(v => v.Code[..6]))
             {
-                var receipt = await values.MergeAsync(Request(village, period, pushed, ValueOrigin.Prefilled), ct);
-                Interlocked.Add(ref prefilled, pushed.Count);
-                Interlocked.Add(ref written, receipt.EntitiesWritten);
-            }
+                var requests = new List<MergeRequest>();
+                foreach (var village in district)
+                {
+                    var (pushed, previous) = Generate(catalog, validator, village, period, withHistory);
+                    if (pushed.Count > 0)
+                    {
+                        requests.Add(Request(village, period, pushed, ValueOrigin.Prefilled));
+                        prefilled += pushed.Count;
+                    }
+                    if (previous is not null)
+                    {
+                        requests.Add(Request(village, period.Previous(), previous, ValueOrigin.Typed));
+                        history += previous.Count;
+                    }
+                }
 
-            if (withHistory)
+                var districtStart = done;
+                var districtVillages = district.Count();
+                var requestsDone = 0;
+                var result = await bulk.WriteNewAsync(requests, BulkConcurrency, new Progress<int>(count =>
+                    progress?.Report((districtStart + districtVillages * Interlocked.Add(ref requestsDone, count) / Math.Max(1, requests.Count), villages.Count))), cancellationToken);
+                written += result.Entities;
+                transactions += result.Transactions + result.Merged;
+                done += districtVillages;
+                progress?.Report((done, villages.Count));
+            }
+        }
+        else
+        {
+            await Parallel.ForEachAsync(villages, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (village, ct) =>
             {
-                var previous = Normalise(validator, SyntheticValues.Generate(catalog, village, period.Previous(), seed), period.Previous());
-                var receipt = await values.MergeAsync(Request(village, period.Previous(), previous, ValueOrigin.Typed), ct);
-                Interlocked.Add(ref history, previous.Count);
-                Interlocked.Add(ref written, receipt.EntitiesWritten);
-            }
+                var (pushed, previous) = Generate(catalog, validator, village, period, withHistory);
+                if (pushed.Count > 0)
+                {
+                    var receipt = await values.MergeAsync(Request(village, period, pushed, ValueOrigin.Prefilled), ct);
+                    Interlocked.Add(ref prefilled, pushed.Count);
+                    Interlocked.Add(ref written, receipt.EntitiesWritten);
+                }
 
-            progress?.Report((Interlocked.Increment(ref done), villages.Count));
-        });
+                if (previous is not null)
+                {
+                    var receipt = await values.MergeAsync(Request(village, period.Previous(), previous, ValueOrigin.Typed), ct);
+                    Interlocked.Add(ref history, previous.Count);
+                    Interlocked.Add(ref written, receipt.EntitiesWritten);
+                }
+
+                progress?.Report((Interlocked.Increment(ref done), villages.Count));
+            });
+        }
 
         logger.LogInformation(
             "Seeded {OrgCount} orgs ({VillageCount} villages) for {Period}: {Prefilled} pre-filled values, {History} history values, {Entities} entities written",
             orgs.Count, villages.Count, period.ToString(), prefilled, history, written);
-        return new SeedSummary(orgs.Count, villages.Count, prefilled, history, written);
+        return new SeedSummary(orgs.Count, villages.Count, prefilled, history, written, values is IBulkValueWriter ? transactions : null);
+    }
+
+    /// <summary>Transactions in flight at once; Azurite serves one request at a time, so more only queue there.</summary>
+    private const int BulkConcurrency = 8;
+
+    private static (IReadOnlyDictionary<string, FieldValue> Pushed, IReadOnlyDictionary<string, FieldValue>? Previous) Generate(
+        FieldCatalog catalog, SubmissionValidator validator, Org village, Period period, bool withHistory)
+    {
+        var seed = StableSeed(village.Code);
+        var pushed = Normalise(validator, SyntheticValues.GeneratePrefilled(catalog, village, period, seed), period);
+        var previous = withHistory ? Normalise(validator, SyntheticValues.Generate(catalog, village, period.Previous(), seed), period.Previous()) : null;
+        return (pushed, previous);
     }
 
     private MergeRequest Request(Org village, Period period, IReadOnlyDictionary<string, FieldValue> normalised, ValueOrigin origin) => new(
