@@ -8,7 +8,7 @@ using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Hosting;
 using ReportPipeline.Application.Http;
 using ReportPipeline.Storage.Configuration;
-using ReportPipeline.Storage.Emulator;
+using ReportPipeline.Development.Emulator;
 using ReportPipeline.Storage.Stores;
 
 namespace ReportPipeline.LocalHost;

@@ -7,7 +7,7 @@ using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Templates;
 using ReportPipeline.Domain.Validation;
 using ReportPipeline.Domain.Values;

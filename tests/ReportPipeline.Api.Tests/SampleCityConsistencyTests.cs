@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReportPipeline.Application.Forms;
 using ReportPipeline.Application.Ingestion;
 using ReportPipeline.Application.Reference;
-using ReportPipeline.Application.Seeding;
+using ReportPipeline.Development.Seeding;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Validation;

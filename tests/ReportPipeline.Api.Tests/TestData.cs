@@ -2,7 +2,7 @@ using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Development.Synthetic;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ReportPipeline.Api.Tests;

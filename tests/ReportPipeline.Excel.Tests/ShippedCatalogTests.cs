@@ -7,7 +7,7 @@ using ReportPipeline.Domain.Forms;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Values;
 
 namespace ReportPipeline.Excel.Tests;

@@ -2,7 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using ReportPipeline.Storage.Configuration;
 using ReportPipeline.Storage.Diagnostics;
-using ReportPipeline.Storage.Emulator;
+using ReportPipeline.Development.Emulator;
 
 namespace ReportPipeline.Testing;
 

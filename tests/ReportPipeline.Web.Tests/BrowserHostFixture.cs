@@ -9,7 +9,7 @@ using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Development.Synthetic;
 using ReportPipeline.LocalHost;
 
 namespace ReportPipeline.Web.Tests;

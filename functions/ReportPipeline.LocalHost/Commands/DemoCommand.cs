@@ -15,7 +15,7 @@ using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Development.Synthetic;
 using Spectre.Console;
 
 namespace ReportPipeline.LocalHost.Commands;
@@ -81,7 +81,7 @@ public static class DemoCommand
                     var token = issuer.Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1));
                     foreach (var period in periods)
                     {
-                        var values = SyntheticValues.Generate(bundle.Catalog, village, period, Application.Seeding.CitySeeder.StableSeed(village.Code))
+                        var values = SyntheticValues.Generate(bundle.Catalog, village, period, Development.Seeding.CitySeeder.StableSeed(village.Code))
                             .Where(kv => IsTypedAt(bundle.Catalog, kv.Key, period))
                             .ToDictionary(kv => kv.Key, kv => kv.Value);
                         var channel = (i % 5) switch { 0 or 1 => "json", 2 => "csv", 3 => "form", _ => "blob" };
@@ -103,7 +103,7 @@ public static class DemoCommand
         // A resend of identical content is a no-op that returns the first receipt.
         var first = reporting[0];
         var firstToken = issuer.Mint(first.Code, ["submitter"], null, TimeSpan.FromHours(1));
-        var again = SyntheticValues.Generate(bundle.Catalog, first, month, Application.Seeding.CitySeeder.StableSeed(first.Code)).Where(kv => IsTypedAt(bundle.Catalog, kv.Key, month)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var again = SyntheticValues.Generate(bundle.Catalog, first, month, Development.Seeding.CitySeeder.StableSeed(first.Code)).Where(kv => IsTypedAt(bundle.Catalog, kv.Key, month)).ToDictionary(kv => kv.Key, kv => kv.Value);
         outcomes.Add((await PostJsonAsync(http, firstToken, first, month, again, ct)) with { Channel = "json（重发）" });
 
         // Blob drops are picked up by the poller, as the Event Grid trigger would in Azure.

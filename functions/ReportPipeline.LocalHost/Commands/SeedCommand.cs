@@ -1,10 +1,12 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ReportPipeline.Application.Seeding;
+using ReportPipeline.Development.Seeding;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.Domain.Synthetic;
+using ReportPipeline.Development.Synthetic;
 using Spectre.Console;
 
 namespace ReportPipeline.LocalHost.Commands;
@@ -32,8 +34,10 @@ public static class SeedCommand
             var registry = parse.GetValue(sample)
                 ? OrgRegistryLoader.LoadSampleCity()
                 : SyntheticCity.Generate(parse.GetValue(districts), parse.GetValue(townships), parse.GetValue(villages));
+            var clock = Stopwatch.StartNew();
             var summary = await SeedAsync(runtime.Services, registry, Period.Parse(parse.GetValue(period)!), parse.GetValue(history), ct);
-            AnsiConsole.MarkupLine($"已写入 {summary.Orgs} 个单位（{summary.Villages} 个村/社区），预填 {summary.PrefilledValues} 项，上期 {summary.HistoryValues} 项，实体 {summary.EntitiesWritten} 个。");
+            var elapsed = clock.Elapsed;
+            AnsiConsole.MarkupLine($"已写入 {summary.Orgs} 个单位（{summary.Villages} 个村/社区），预填 {summary.PrefilledValues} 项，上期 {summary.HistoryValues} 项，实体 {summary.EntitiesWritten} 个，事务 {summary.Transactions?.ToString(CultureInfo.InvariantCulture) ?? "—"} 次，用时 {elapsed.TotalSeconds:F1} 秒。");
             return 0;
         });
         return command;

@@ -23,7 +23,7 @@ public sealed record ValueStoreOptions
 /// receipt and the receipt for the idempotency key) and one entity group transaction (changed chunks with their ETags,
 /// the audit entry, the receipts) — all or nothing, and a lost race is re-read and re-planned.
 /// </summary>
-public sealed class TableFieldValueStore(TableClient table, ILogger<TableFieldValueStore> logger, TimeProvider timeProvider, ValueStoreOptions? options = null)
+public sealed partial class TableFieldValueStore(TableClient table, ILogger<TableFieldValueStore> logger, TimeProvider timeProvider, ValueStoreOptions? options = null)
     : IFieldValueStore
 {
     private readonly ValueStoreOptions _options = options ?? new ValueStoreOptions();

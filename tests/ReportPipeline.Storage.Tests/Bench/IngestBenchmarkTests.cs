@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
-using ReportPipeline.Storage.Bench;
+using ReportPipeline.Development.Bench;
 using ReportPipeline.Storage.Stores;
 using ReportPipeline.Storage.Tests.Stores;
 using ReportPipeline.Testing;

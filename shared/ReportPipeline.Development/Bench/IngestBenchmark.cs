@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 using ReportPipeline.Storage.Diagnostics;
 using ReportPipeline.Storage.Stores;
 
-namespace ReportPipeline.Storage.Bench;
+namespace ReportPipeline.Development.Bench;
 
 public sealed record IngestBenchmarkResult
 {

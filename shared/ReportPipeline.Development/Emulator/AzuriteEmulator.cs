@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using ReportPipeline.Storage.Configuration;
 
-namespace ReportPipeline.Storage.Emulator;
+namespace ReportPipeline.Development.Emulator;
 
 /// <summary>
 /// Runs the repository's pinned Azurite (node_modules/.bin/azurite) in memory on free ports, for tests, the demo and

@@ -4,7 +4,7 @@ using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Templates;
 
-namespace ReportPipeline.Domain.Synthetic;
+namespace ReportPipeline.Development.Synthetic;
 
 /// <summary>
 /// A large catalog for benchmarks (300–1,000 fields): groups of a total and its parts with the matching rules,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ReportPipeline.Domain.Orgs;
 
-namespace ReportPipeline.Domain.Synthetic;
+namespace ReportPipeline.Development.Synthetic;
 
 /// <summary>
 /// A made-up Chongqing (500000000000) of any size, deterministic from the seed: districts 5001xx, townships numbered

@@ -3,7 +3,7 @@ using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 
-namespace ReportPipeline.Domain.Synthetic;
+namespace ReportPipeline.Development.Synthetic;
 
 /// <summary>
 /// Plausible raw texts for one org and period that pass validation, deterministic from the seed. Numbers are the same
