@@ -7,14 +7,13 @@ param deploymentContainerName string
 @description('Log Analytics workspace that receives the queue service\'s write logs.')
 param logAnalyticsId string
 
-// Keep in step with StorageNames in shared/ReportPipeline.Application/Hosting/ApiRoutes.cs (a test checks the compiled
+// Keep in step with StorageNames in shared/ReportPipeline.Storage/StorageNames.cs (a test checks the compiled
 // template against it).
 var containerNames = [
   'submissions'
   'submissions-rejected'
   'submissions-archive'
   'reports'
-  'leases'
   'reference'
 ]
 var tableNames = [

@@ -10,7 +10,6 @@ public static class StorageNames
     public const string RejectedContainer = "submissions-rejected";
     public const string ArchiveContainer = "submissions-archive";
     public const string ReportsContainer = "reports";
-    public const string LeasesContainer = "leases";
     /// <summary>Reference data written by <c>seed</c>: the org registry as <c>orgs.json</c>.</summary>
     public const string ReferenceContainer = "reference";
     public const string ValuesTable = "FieldValues";
@@ -23,7 +22,7 @@ public static class StorageNames
     public const string ConsolidationPoisonQueue = "consolidation-poison";
 
     public static IReadOnlyList<string> Containers { get; } =
-        [SubmissionsContainer, RejectedContainer, ArchiveContainer, ReportsContainer, LeasesContainer, ReferenceContainer];
+        [SubmissionsContainer, RejectedContainer, ArchiveContainer, ReportsContainer, ReferenceContainer];
 
     public static IReadOnlyList<string> Tables { get; } = [ValuesTable, FeedbackTable, ApprovalsTable];
 
