@@ -42,6 +42,11 @@ builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
     }
 });
 
+// Azure.Core logs every 4xx answer as a warning, including the 404s and 412s the pipeline expects (a workbook not built
+// yet, a lost ETag race): one per workbook would flood Application Insights. Retries and conflicts are counted by the
+// storage counting policy and reach the ReportPipeline meter instead. The local host and host.json do the same.
+builder.Logging.AddFilter("Azure.Core", LogLevel.Error);
+
 var connectionString = builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
 var telemetryCredential = TelemetryCredential.From(builder.Configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
 

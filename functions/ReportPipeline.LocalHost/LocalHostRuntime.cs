@@ -59,6 +59,9 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         builder.Logging.SetMinimumLevel(minimumLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // Azure.Core logs every 4xx answer as a warning, including the 404s and 412s the pipeline expects (a workbook not
+        // built yet, a lost ETag race); retries and conflicts are counted by StorageCountingPolicy instead. host.json does the same.
+        builder.Logging.AddFilter("Azure.Core", LogLevel.Error);
 
         AzuriteEmulator? azurite = null;
         if (!HasStorageSetting(builder.Configuration))
