@@ -30,10 +30,11 @@ public static class BenchCommand
         var districts = new Option<int>("--districts") { Description = "With --consolidation: districts", DefaultValueFactory = _ => 2 };
         var townships = new Option<int>("--townships") { Description = "With --consolidation: townships per district", DefaultValueFactory = _ => 10 };
         var city = new Option<bool>("--city") { Description = "With --consolidation: the full city, 41 districts × 25 townships × 11 villages" };
+        var workerCounts = new Option<int[]>("--workers") { Description = "With --consolidation: the queue worker counts to run the full rebuild with, each in turn (default 1 2 4)", AllowMultipleArgumentsPerToken = true };
         var writers = new Option<bool>("--writers") { Description = "Measure the workbook writers instead (EPPlus, OpenXmlWriter, SpreadCheetah) on a township and a city report; no storage" };
         var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation) on the embedded or configured storage")
         {
-            villages, fields, consolidation, districts, townships, city, writers,
+            villages, fields, consolidation, districts, townships, city, workerCounts, writers,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -46,9 +47,16 @@ public static class BenchCommand
             if (parse.GetValue(consolidation))
             {
                 var perTownship = parse.GetResult(villages) is { Implicit: false } ? parse.GetValue(villages) : 11;
+                var counts = parse.GetValue(workerCounts) is { Length: > 0 } given ? given : null;
+                if (counts is not null && counts.Any(count => count < 1))
+                {
+                    AnsiConsole.MarkupLine("[red]--workers 需要正整数[/]");
+                    return 2;
+                }
+
                 return parse.GetValue(city)
-                    ? await ConsolidationBenchmark.RunAsync(41, 25, 11, ct)
-                    : await ConsolidationBenchmark.RunAsync(parse.GetValue(districts), parse.GetValue(townships), perTownship, ct);
+                    ? await ConsolidationBenchmark.RunAsync(41, 25, 11, ct, counts)
+                    : await ConsolidationBenchmark.RunAsync(parse.GetValue(districts), parse.GetValue(townships), perTownship, ct, counts);
             }
 
             await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning, cancellationToken: ct);
