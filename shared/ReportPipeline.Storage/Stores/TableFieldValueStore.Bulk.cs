@@ -86,18 +86,8 @@ public sealed partial class TableFieldValueStore : IBulkValueWriter
     /// <summary>What <see cref="MergeAsync"/> writes for a request into an org with nothing stored: chunk inserts, audit row, receipts.</summary>
     private List<TableTransactionAction> NewOrgActions(string partition, MergeRequest request)
     {
-        var committedAt = CommitTime(null);
-        var plan = MergePlanner.Plan(new Dictionary<string, StoredValue>(StringComparer.Ordinal), request with { ReceivedAt = committedAt });
-        var (chunkActions, _) = ChunkActions(partition, request.OrgCode, plan, []);
-        var keyedRow = string.IsNullOrEmpty(request.IdempotencyKey) ? null : ValueKeys.KeyedReceipt(request.OrgCode, request.IdempotencyKey);
-        var tailCount = 2 + (keyedRow is null ? 0 : 1);
-        var receipt = WithReporting(plan.ToReceipt(request, chunkActions.Count + tailCount), request, null) with { CommittedAt = committedAt };
-        chunkActions.Add(new(TableTransactionActionType.Add, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, committedAt, request.SubmissionId), request, plan.Changes, committedAt)));
-        chunkActions.Add(new(TableTransactionActionType.Add, ValueCodec.EncodeReceipt(partition, ValueKeys.LatestReceipt(request.OrgCode), receipt, request.ContentHash, request.Origin)));
-        if (keyedRow is not null)
-        {
-            chunkActions.Add(new(TableTransactionActionType.Add, ValueCodec.EncodeReceipt(partition, keyedRow, receipt, request.ContentHash, request.Origin)));
-        }
-        return chunkActions;
+        var (chunks, _, tail, _, _) = PlanCommit(partition, request, new OrgState([], [], Latest: null, KeyedReceipt: null));
+        chunks.AddRange(tail);
+        return chunks;
     }
 }

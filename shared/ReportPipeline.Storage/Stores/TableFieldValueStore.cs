@@ -45,7 +45,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
     {
         ArgumentNullException.ThrowIfNull(request);
         var partition = ValueKeys.Partition(request.Period, request.OrgCode);
-        var keyedRow = string.IsNullOrEmpty(request.IdempotencyKey) ? null : ValueKeys.KeyedReceipt(request.OrgCode, request.IdempotencyKey);
+        var keyedRow = KeyedRow(request);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -70,24 +70,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                     : first with { IsReplay = true, EntitiesWritten = 0 };
             }
 
-            // The latest receipt's ETag serialises the org's commits; the commit time follows that order, so the audit
-            // key, the values' times and the receipt agree with who wrote last, whatever order requests arrived in.
-            var committedAt = CommitTime(state.Latest);
-            var plan = MergePlanner.Plan(state.Values, request with { ReceivedAt = committedAt });
-            var (chunkActions, chunksSkipped) = ChunkActions(partition, request.OrgCode, plan, state.ChunkETags);
-            var tailCount = 2 + (keyedRow is null ? 0 : 1);
-            var receipt = WithReporting(plan.ToReceipt(request, chunkActions.Count + tailCount), request, state.Latest) with { CommittedAt = committedAt };
-            var tail = new List<TableTransactionAction>
-            {
-                new(TableTransactionActionType.Add, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, committedAt, request.SubmissionId), request, plan.Changes, committedAt)),
-                state.Latest is { } current
-                    ? new(TableTransactionActionType.UpdateReplace, ValueCodec.EncodeReceipt(partition, ValueKeys.LatestReceipt(request.OrgCode), receipt, request.ContentHash, request.Origin), current.ETag)
-                    : new(TableTransactionActionType.Add, ValueCodec.EncodeReceipt(partition, ValueKeys.LatestReceipt(request.OrgCode), receipt, request.ContentHash, request.Origin)),
-            };
-            if (keyedRow is not null)
-            {
-                tail.Add(new(TableTransactionActionType.Add, ValueCodec.EncodeReceipt(partition, keyedRow, receipt, request.ContentHash, request.Origin)));
-            }
+            var (chunkActions, chunksSkipped, tail, receipt, plan) = PlanCommit(partition, request, state);
 
             try
             {
@@ -183,6 +166,41 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
     /// Now, but strictly after the org's previous commit (stored values keep milliseconds): two commits never share a
     /// time, and a later commit never looks older because its request arrived first or the clocks of two instances differ.
     /// </summary>
+    /// <summary>
+    /// Everything one commit writes for <paramref name="request"/> over the org's <paramref name="state"/>: the changed
+    /// chunks (conditional on their ETags), then the audit row, the latest receipt (replacing the one read, with
+    /// If-Match) and the receipt by Idempotency-Key. The merge and the bulk writer both write exactly this.
+    /// </summary>
+    private (List<TableTransactionAction> Chunks, int ChunksSkipped, List<TableTransactionAction> Tail, MergeReceipt Receipt, PlannedMerge Plan)
+        PlanCommit(string partition, MergeRequest request, OrgState state)
+    {
+        var keyedRow = KeyedRow(request);
+        // The latest receipt's ETag serialises the org's commits; the commit time follows that order, so the audit
+        // key, the values' times and the receipt agree with who wrote last, whatever order requests arrived in.
+        var committedAt = CommitTime(state.Latest);
+        var plan = MergePlanner.Plan(state.Values, request with { ReceivedAt = committedAt });
+        var (chunkActions, chunksSkipped) = ChunkActions(partition, request.OrgCode, plan, state.ChunkETags);
+        var tailCount = 2 + (keyedRow is null ? 0 : 1);
+        var receipt = WithReporting(plan.ToReceipt(request, chunkActions.Count + tailCount), request, state.Latest) with { CommittedAt = committedAt };
+        var latestRow = ValueCodec.EncodeReceipt(partition, ValueKeys.LatestReceipt(request.OrgCode), receipt, request.ContentHash, request.Origin);
+        var tail = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.Add, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, committedAt, request.SubmissionId), request, plan.Changes, committedAt)),
+            state.Latest is { } current
+                ? new(TableTransactionActionType.UpdateReplace, latestRow, current.ETag)
+                : new(TableTransactionActionType.Add, latestRow),
+        };
+        if (keyedRow is not null)
+        {
+            tail.Add(new(TableTransactionActionType.Add, ValueCodec.EncodeReceipt(partition, keyedRow, receipt, request.ContentHash, request.Origin)));
+        }
+        return (chunkActions, chunksSkipped, tail, receipt, plan);
+    }
+
+    /// <summary>The row of the receipt kept under the request's Idempotency-Key; null without a key.</summary>
+    private static string? KeyedRow(MergeRequest request) =>
+        string.IsNullOrEmpty(request.IdempotencyKey) ? null : ValueKeys.KeyedReceipt(request.OrgCode, request.IdempotencyKey);
+
     private DateTimeOffset CommitTime(TableEntity? latest)
     {
         var now = DateTimeOffset.FromUnixTimeMilliseconds(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
