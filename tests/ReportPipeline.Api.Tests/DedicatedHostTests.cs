@@ -13,7 +13,11 @@ using ReportPipeline.Testing;
 
 namespace ReportPipeline.Api.Tests;
 
-/// <summary>Behaviour that needs a host of its own: its storage stopped, or its settings changed.</summary>
+/// <summary>
+/// Behaviour that needs a host of its own: its storage stopped, or its settings changed. These tests measure a second-long
+/// idle timeout and a storage budget, so they run alone rather than beside the other collections' hosts.
+/// </summary>
+[Collection(DedicatedHostsRunAlone.Name)]
 public sealed class DedicatedHostTests
 {
     [Fact]
@@ -83,4 +87,10 @@ public sealed class DedicatedHostTests
         await runtime.App.StartAsync();
         return runtime;
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DedicatedHostsRunAlone
+{
+    public const string Name = "Dedicated hosts, run alone";
 }
