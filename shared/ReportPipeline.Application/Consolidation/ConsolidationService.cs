@@ -52,13 +52,69 @@ public sealed class ConsolidationService(
     {
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
+        var receipts = await ReadWatermarkReceiptsAsync([template], period, villages, cancellationToken);
+        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, builtReports: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The watermark a build of this workbook would have now (the one rule the builder skips by, and the one the reports
+    /// list compares with a stored workbook's to say a rebuild is pending).
+    /// </summary>
+    public async Task<string> CurrentWatermarkAsync(ReportTemplate template, string orgCode, Period period, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
+        var receipts = await ReadWatermarkReceiptsAsync([template], period, villages, cancellationToken);
+        return Watermark(template, period, villages, receipts);
+    }
+
+    /// <summary>
+    /// The periods whose receipts decide whether a workbook's inputs changed: the template's source periods (期末数), the
+    /// period itself (who reported), and the previous period (the 数据质量 sheet's change rule reads it).
+    /// </summary>
+    internal IEnumerable<Period> WatermarkPeriods(ReportTemplate template, Period period)
+    {
+        var periods = SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Append(period);
+        return (period.Previous() is { IsSupported: true } previous ? periods.Append(previous) : periods).Distinct();
+    }
+
+    /// <summary>The latest receipts per village of every watermark period of the templates, read once per period.</summary>
+    internal async Task<Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>> ReadWatermarkReceiptsAsync(
+        IEnumerable<ReportTemplate> templates, Period period, IReadOnlyCollection<string> villages, CancellationToken cancellationToken)
+    {
         var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
-        foreach (var source in SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Distinct())
+        foreach (var source in templates.SelectMany(t => WatermarkPeriods(t, period)).Distinct())
         {
             receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
         }
 
-        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, builtReports: null, cancellationToken);
+        return receipts;
+    }
+
+    /// <summary>The inputs' fingerprint: each village's latest receipt over the watermark periods, hashed with the template.</summary>
+    internal string Watermark(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
+        => ConsolidationBuilder.ComputeWatermark(template, reference.Catalog.Catalog.Version, villages, EmptyValues, LatestOver(WatermarkPeriods(template, period), villages, receiptsBySource)).ToString();
+
+    /// <summary>
+    /// A village's latest receipt over some periods: any new receipt is later than every earlier one, so the latest changes
+    /// whenever any input changes.
+    /// </summary>
+    private static Dictionary<string, MergeReceipt> LatestOver(IEnumerable<Period> periods, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
+    {
+        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+        foreach (var source in periods)
+        {
+            foreach (var village in villages)
+            {
+                if (receiptsBySource[source].TryGetValue(village, out var r) && (!receipts.TryGetValue(village, out var seen) || r.ReceivedAt > seen.ReceivedAt))
+                {
+                    receipts[village] = r;
+                }
+            }
+        }
+
+        return receipts;
     }
 
     /// <summary>The scheduled run's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
@@ -84,22 +140,11 @@ public sealed class ConsolidationService(
         var bundle = reference.Catalog;
         var sources = SourcePeriods.For(template, bundle.Catalog, period);
 
-        // A village's latest receipt over the source periods: any new receipt is later than every earlier one, so the
-        // latest changes whenever any input changes.
-        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
-        foreach (var source in sources.Values.Distinct())
-        {
-            foreach (var village in villages)
-            {
-                if (receiptsBySource[source].TryGetValue(village, out var r) && (!receipts.TryGetValue(village, out var seen) || r.ReceivedAt > seen.ReceivedAt))
-                {
-                    receipts[village] = r;
-                }
-            }
-        }
+        // What the workbook shows as its data's time and provenance: the latest receipts over the periods it reads.
+        var receipts = LatestOver(sources.Values.Distinct(), villages, receiptsBySource);
 
         // Every change of values comes with a receipt, so the receipts alone tell whether the inputs changed.
-        var watermark = ConsolidationBuilder.ComputeWatermark(template, bundle.Catalog.Version, villages, EmptyValues, receipts).ToString();
+        var watermark = Watermark(template, period, villages, receiptsBySource);
         try
         {
             // The scheduled run lists the period's workbooks once (builtReports); a queue unit or a single build asks for

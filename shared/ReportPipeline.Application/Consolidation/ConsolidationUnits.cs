@@ -83,11 +83,7 @@ public sealed class ConsolidationUnitHandler(
                     select (template, org)).ToList();
 
         var villages = orgs.Villages(root.Code).Select(v => v.Code).ToList();
-        var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
-        foreach (var source in templates.SelectMany(t => SourcePeriods.For(t, reference.Catalog.Catalog, period).Values).Append(period).Distinct())
-        {
-            receipts[source] = await consolidation.ReadReceiptsAsync(source, villages, cancellationToken);
-        }
+        var receipts = await consolidation.ReadWatermarkReceiptsAsync(templates, period, villages, cancellationToken);
 
         // A district's values are read once per source period for all its workbooks; a city workbook reads its own.
         var cache = root.Level == OrgLevel.District ? new DistrictValueCache(consolidation, villages, cancellationToken) : null;
