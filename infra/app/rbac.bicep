@@ -6,7 +6,7 @@ param userPrincipalId string = ''
 param userPrincipalType string = 'User'
 
 var storageRoles = [
-  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner: submissions, reports, leases, deployment package, host locks
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner: submissions, reports, roll-ups, deployment package, host locks
   '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: FieldValues, BurdenFeedback
   '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor: consolidation, consolidation-poison, the blob trigger's internal queues
 ]

@@ -15,6 +15,7 @@ var containerNames = [
   'submissions-archive'
   'reports'
   'reference'
+  'rollups'
 ]
 var tableNames = [
   'FieldValues'

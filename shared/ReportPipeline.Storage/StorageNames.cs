@@ -12,6 +12,8 @@ public static class StorageNames
     public const string ReportsContainer = "reports";
     /// <summary>Reference data written by <c>seed</c>: the org registry as <c>orgs.json</c>.</summary>
     public const string ReferenceContainer = "reference";
+    /// <summary>The district pass's roll-ups that the city workbooks are assembled from (not part of the contract).</summary>
+    public const string RollupsContainer = "rollups";
     public const string ValuesTable = "FieldValues";
     public const string FeedbackTable = "BurdenFeedback";
     /// <summary>Review states per (period, org) and every approve, return and unlock.</summary>
@@ -22,7 +24,7 @@ public static class StorageNames
     public const string ConsolidationPoisonQueue = "consolidation-poison";
 
     public static IReadOnlyList<string> Containers { get; } =
-        [SubmissionsContainer, RejectedContainer, ArchiveContainer, ReportsContainer, ReferenceContainer];
+        [SubmissionsContainer, RejectedContainer, ArchiveContainer, ReportsContainer, ReferenceContainer, RollupsContainer];
 
     public static IReadOnlyList<string> Tables { get; } = [ValuesTable, FeedbackTable, ApprovalsTable];
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
+using ReportPipeline.Domain.Burden;
 using ReportPipeline.Domain.Consolidation;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
@@ -32,15 +34,17 @@ public sealed record BuildResult(
 
 /// <summary>
 /// Builds one consolidated workbook: reads the latest receipts of the org's villages, compares their watermark with the
-/// stored workbook's (skip when equal), reads the values, builds and stores the workbook on the condition that the blob
-/// is still the version read before building. No lease: the build is a pure function of its inputs, so two instances
-/// building the same workbook at once (a queue message delivered twice) produce the same bytes, and the conditional
-/// upload lets only one of them write.
+/// stored workbook's (skip when equal), builds and stores the workbook on the condition that the blob is still the
+/// version read before building. A township or district workbook reads its villages' values (a district's roll-up is
+/// stored for the city); a city workbook is assembled from its districts' roll-ups (<see cref="CityInputs"/>). No lease:
+/// the build is a pure function of its inputs, so two instances building the same workbook at once (a queue message
+/// delivered twice) produce the same bytes, and the conditional upload lets only one of them write.
 /// </summary>
 public sealed class ConsolidationService(
     ReferenceData reference,
     IFieldValueStore values,
     IReportStore reports,
+    IRollupStore rollups,
     IReportWorkbookWriter writer,
     ReportingCalendar calendar,
     BurdenService burden,
@@ -48,12 +52,15 @@ public sealed class ConsolidationService(
     TimeProvider time,
     ILogger<ConsolidationService> logger)
 {
+    /// <summary>One workbook on its own (the admin build route): the same path a queue unit takes, for one template.</summary>
     public async Task<BuildResult> BuildAsync(ReportTemplate template, string orgCode, Period period, bool force, CancellationToken cancellationToken)
     {
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
-        var receipts = await ReadWatermarkReceiptsAsync([template], period, villages, cancellationToken);
-        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, builtReports: null, cancellationToken);
+        var root = orgs.Get(orgCode);
+        var receipts = await ReadWatermarkReceiptsAsync([template], period, villages, withBurden: root.Level == OrgLevel.City, cancellationToken);
+        var city = root.Level == OrgLevel.City ? new CityInputs(this, orgs, root, period, receipts, [template], logger, cancellationToken) : null;
+        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, city, cancellationToken);
     }
 
     /// <summary>
@@ -65,7 +72,7 @@ public sealed class ConsolidationService(
         ArgumentNullException.ThrowIfNull(template);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
-        var receipts = await ReadWatermarkReceiptsAsync([template], period, villages, cancellationToken);
+        var receipts = await ReadWatermarkReceiptsAsync([template], period, villages, withBurden: false, cancellationToken);
         return Watermark(template, period, villages, receipts);
     }
 
@@ -79,12 +86,21 @@ public sealed class ConsolidationService(
         return (period.Previous() is { IsSupported: true } previous ? periods.Append(previous) : periods).Distinct();
     }
 
-    /// <summary>The latest receipts per village of every watermark period of the templates, read once per period.</summary>
+    /// <summary>
+    /// The latest receipts per village of every watermark period of the templates (and of the 减负 counts' periods when
+    /// <paramref name="withBurden"/>), read once per period.
+    /// </summary>
     internal async Task<Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>> ReadWatermarkReceiptsAsync(
-        IEnumerable<ReportTemplate> templates, Period period, IReadOnlyCollection<string> villages, CancellationToken cancellationToken)
+        IEnumerable<ReportTemplate> templates, Period period, IReadOnlyCollection<string> villages, bool withBurden, CancellationToken cancellationToken)
     {
+        var periods = templates.SelectMany(t => WatermarkPeriods(t, period));
+        if (withBurden)
+        {
+            periods = periods.Concat(burden.SourcePeriodsOf(period));
+        }
+
         var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
-        foreach (var source in templates.SelectMany(t => WatermarkPeriods(t, period)).Distinct())
+        foreach (var source in periods.Distinct())
         {
             receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
         }
@@ -94,7 +110,18 @@ public sealed class ConsolidationService(
 
     /// <summary>The inputs' fingerprint: each village's latest receipt over the watermark periods, hashed with the template.</summary>
     internal string Watermark(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
-        => ConsolidationBuilder.ComputeWatermark(template, reference.Catalog.Catalog.Version, villages, EmptyValues, LatestOver(WatermarkPeriods(template, period), villages, receiptsBySource)).ToString();
+        => WatermarkOf(template, period, villages, receiptsBySource).ToString();
+
+    private InputWatermark WatermarkOf(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
+        => ConsolidationBuilder.ComputeWatermark(template, reference.Catalog.Catalog.Version, villages, LatestOver(WatermarkPeriods(template, period), villages, receiptsBySource));
+
+    /// <summary>The watermark of a subtree's 减负 counts: the receipts of the periods they read.</summary>
+    internal string BurdenWatermark(Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
+        => ConsolidationBuilder.ComputeWatermark(
+            "burden|" + string.Join(",", reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind).Select(t => t.Id)),
+            reference.Catalog.Catalog.Version,
+            villages,
+            LatestOver(burden.SourcePeriodsOf(period), villages, receiptsBySource)).ToString();
 
     /// <summary>
     /// A village's latest receipt over some periods: any new receipt is later than every earlier one, so the latest changes
@@ -117,7 +144,7 @@ public sealed class ConsolidationService(
         return receipts;
     }
 
-    /// <summary>The scheduled run's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
+    /// <summary>A unit's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
     internal async Task<BuildResult> BuildAsync(
         ReportTemplate template,
         OrgRegistry orgs,
@@ -127,7 +154,7 @@ public sealed class ConsolidationService(
         IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
         bool force,
         DistrictValueCache? valueCache,
-        IReadOnlyDictionary<string, StoredReport>? builtReports,
+        CityInputs? city,
         CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?>
@@ -137,53 +164,31 @@ public sealed class ConsolidationService(
             ["Period"] = period.ToString(),
         });
         var started = Stopwatch.GetTimestamp();
-        var bundle = reference.Catalog;
-        var sources = SourcePeriods.For(template, bundle.Catalog, period);
-
-        // What the workbook shows as its data's time and provenance: the latest receipts over the periods it reads.
-        var receipts = LatestOver(sources.Values.Distinct(), villages, receiptsBySource);
-
-        // Every change of values comes with a receipt, so the receipts alone tell whether the inputs changed.
         var watermark = Watermark(template, period, villages, receiptsBySource);
         try
         {
-            // The scheduled run lists the period's workbooks once (builtReports); a queue unit or a single build asks for
-            // its own. Either way the ETag read here is the condition of the upload below.
-            var existing = builtReports is not null
-                ? builtReports.GetValueOrDefault(BuiltKey(template.Id, orgCode))
-                : await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken);
+            // The ETag read here is the condition of the upload below.
+            var existing = await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken);
             if (!force && existing?.InputWatermark == watermark)
             {
                 metrics.WorkbooksSkipped.Add(1);
                 return Result(BuildOutcome.Skipped, 0);
             }
 
-            var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
-            foreach (var source in sources.Values.Distinct())
-            {
-                var found = valueCache is null
-                    ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
-                    : await valueCache.GetAsync(source, villages, cancellationToken);
-                foreach (var orgValues in found)
-                {
-                    (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
-                }
-            }
-
-            var valuesByOrg = read.ToDictionary(
-                kv => kv.Key,
-                kv => SourcePeriods.Combine(kv.Key, period, bundle.Catalog, kv.Value, sources),
-                StringComparer.Ordinal);
-
             var now = time.GetUtcNow();
-            var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
-            // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses.
-            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, orgCode, period, valuesByOrg, receipts, now, dataAsOf, calendar, receiptsBySource[period]);
-            report = report with { Quality = await Quality.QualityService.ForReportAsync(values, bundle.Catalog, orgs, orgCode, period, TemplateFields(template), valuesByOrg, cancellationToken) };
-            if (report.Org.Level == OrgLevel.City)
+            ConsolidatedReport report;
+            if (city is not null)
             {
-                // The same figures as GET …/burden: one computation over the same inputs, not this template's columns.
-                report = report with { Burden = await burden.ComputeAsync(report.Org, period, cancellationToken) };
+                report = await city.ComposeAsync(template, now, cancellationToken);
+            }
+            else
+            {
+                report = await ComposeAsync(template, orgs, orgCode, period, villages, receiptsBySource, valueCache, now, cancellationToken);
+                if (report.Org.Level == OrgLevel.District && report.Rollup is { } rollup)
+                {
+                    // Stored before the workbook: a district workbook whose watermark is current has its roll-up beside it.
+                    await rollups.SaveAsync(period, rollup, cancellationToken);
+                }
             }
 
             var workbook = writer.Write(report);
@@ -202,7 +207,7 @@ public sealed class ConsolidationService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // One place logs and counts every failure (watermark lookup, lease, read, build, write), so the alert sees them all.
+            // One place logs and counts every failure (watermark lookup, read, build, write), so the alert sees them all.
             metrics.ConsolidationFailures.Add(1, new KeyValuePair<string, object?>("template", template.Id));
             logger.LogError(ex, "Failed to build {Template} for {Org} {Period}", template.Id, orgCode, period.ToString());
             throw;
@@ -213,19 +218,93 @@ public sealed class ConsolidationService(
             Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
     }
 
-    internal static string BuiltKey(string templateId, string orgCode) => templateId + "/" + orgCode;
-
-    /// <summary>Every workbook already built for the period (watermark and ETag), keyed by <see cref="BuiltKey"/>.</summary>
-    internal async Task<IReadOnlyDictionary<string, StoredReport>> ListBuiltAsync(Period period, CancellationToken cancellationToken)
+    /// <summary>
+    /// The report of a township or district from its villages' values (the district's shared read when given), with its
+    /// 数据质量 flags, and the roll-up one level up needs. The city's stale roll-ups are rebuilt by the same code.
+    /// </summary>
+    internal async Task<ConsolidatedReport> ComposeAsync(
+        ReportTemplate template,
+        OrgRegistry orgs,
+        string orgCode,
+        Period period,
+        IReadOnlyList<string> villages,
+        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
+        DistrictValueCache? valueCache,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        var built = new Dictionary<string, StoredReport>(StringComparer.Ordinal);
-        await foreach (var report in reports.ListAsync(period, cancellationToken))
+        var catalog = reference.Catalog.Catalog;
+        var sources = SourcePeriods.For(template, catalog, period);
+        var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
+        foreach (var source in sources.Values.Distinct())
         {
-            built[BuiltKey(report.TemplateId, report.OrgCode)] = report;
+            var found = valueCache is null
+                ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
+                : await valueCache.GetAsync(source, villages, cancellationToken);
+            foreach (var orgValues in found)
+            {
+                (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
+            }
         }
 
-        return built;
+        var valuesByOrg = read.ToDictionary(
+            kv => kv.Key,
+            kv => SourcePeriods.Combine(kv.Key, period, catalog, kv.Value, sources),
+            StringComparer.Ordinal);
+
+        // What the workbook shows as its data's time: the latest receipt over the periods it reads.
+        var dataAsOf = LatestOver(sources.Values.Distinct(), villages, receiptsBySource).Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
+        // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses; the
+        // watermark's receipts go in so that the report carries the same watermark the skip compared.
+        var report = ConsolidationBuilder.Build(
+            template, catalog, orgs, orgCode, period, valuesByOrg, LatestOver(WatermarkPeriods(template, period), villages, receiptsBySource),
+            now, dataAsOf, calendar, receiptsBySource[period]);
+        var fields = TemplateFields(template);
+        var quality = valueCache is null
+            ? await Quality.QualityService.ForReportAsync(values, catalog, orgs, orgCode, period, fields, valuesByOrg, cancellationToken)
+            : Domain.Quality.QualityInspector.Inspect(catalog, fields, orgs.Subtree(orgCode, includeSelf: true), valuesByOrg, await valueCache.PreviousAsync(period, villages, cancellationToken));
+        return report with { Quality = quality, Rollup = report.Rollup is { } r ? r with { Quality = quality } : null };
     }
+
+    /// <summary>
+    /// A district's 减负 counts for the period, kept in its roll-up: counted again (from the district's shared read) only
+    /// when the receipts they were counted from changed.
+    /// </summary>
+    internal async Task<BurdenRollup> DistrictBurdenAsync(
+        Period period, string districtCode, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
+        DistrictValueCache cache, bool force, CancellationToken cancellationToken)
+    {
+        var watermark = BurdenWatermark(period, villages, receiptsBySource);
+        var stored = force ? null : await rollups.GetBurdenAsync(period, districtCode, cancellationToken);
+        if (stored?.Watermark == watermark)
+        {
+            return stored;
+        }
+
+        var counts = await burden.CountAsync(period, villages, (source, some, _, ct) => cache.ReadAsync(source, some, ct), cancellationToken);
+        var rollup = new BurdenRollup(period.ToString(), districtCode, watermark, counts);
+        await rollups.SaveBurdenAsync(period, rollup, cancellationToken);
+        return rollup;
+    }
+
+    internal Task<OrgRollup?> StoredRollupAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken)
+        => rollups.GetAsync(period, templateId, orgCode, cancellationToken);
+
+    internal Task SaveRollupAsync(Period period, OrgRollup rollup, CancellationToken cancellationToken)
+        => rollups.SaveAsync(period, rollup, cancellationToken);
+
+    internal BurdenFigures BurdenFigures(string orgCode, Period period, BurdenCounts counts) => burden.Figures(orgCode, period, counts);
+
+    internal InputWatermark CityWatermark(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
+        => WatermarkOf(template, period, villages, receiptsBySource);
+
+    internal DateTimeOffset? DataAsOf(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
+        => LatestOver(SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Distinct(), villages, receiptsBySource).Values
+            .Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
+
+    internal ReportingCalendar Calendar => calendar;
+
+    internal Domain.Catalog.FieldCatalog Catalog => reference.Catalog.Catalog;
 
     /// <summary>The fields a template's columns need (the district cache reads every field once for all templates instead).</summary>
     private static IReadOnlyCollection<string> TemplateFields(ReportTemplate template) =>
@@ -254,7 +333,6 @@ public sealed class ConsolidationService(
         return receipts;
     }
 
-    private static readonly IReadOnlyDictionary<string, OrgValues> EmptyValues = new Dictionary<string, OrgValues>();
 }
 
 /// <summary>
@@ -299,5 +377,23 @@ internal sealed class DistrictValueCache(ConsolidationService service, IReadOnly
         }
 
         return [.. villages.Where(all.ContainsKey).Select(v => all[v])];
+    }
+
+    /// <summary>The same read as an async stream, for the 减负 counts (they take what they need of every field).</summary>
+    public async IAsyncEnumerable<OrgValues> ReadAsync(Period period, IReadOnlyCollection<string> villages, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var found in await GetAsync(period, [.. villages], cancellationToken))
+        {
+            yield return found;
+        }
+    }
+
+    /// <summary>The villages' values of the period before <paramref name="period"/> (the 数据质量 change rule), by village.</summary>
+    public async Task<IReadOnlyDictionary<string, OrgValues>> PreviousAsync(Period period, IReadOnlyList<string> villages, CancellationToken cancellationToken)
+    {
+        var previous = period.Previous();
+        return previous.IsSupported
+            ? (await GetAsync(previous, villages, cancellationToken)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal)
+            : new Dictionary<string, OrgValues>();
     }
 }

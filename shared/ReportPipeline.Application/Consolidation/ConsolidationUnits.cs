@@ -48,6 +48,12 @@ public sealed record ConsolidationUnit(
 /// <summary>What one unit did.</summary>
 public sealed record UnitResult(ConsolidationUnit Unit, IReadOnlyList<BuildResult> Results, int Failed)
 {
+    /// <summary>District roll-ups a city unit found stale and rebuilt from the districts' values (0 when the districts were done first).</summary>
+    public int RollupsRebuilt { get; init; }
+
+    /// <summary>District roll-ups a city unit read and used as stored.</summary>
+    public int RollupsRead { get; init; }
+
     public int Built => Results.Count(r => r.Outcome == BuildOutcome.Built);
 }
 
@@ -83,10 +89,13 @@ public sealed class ConsolidationUnitHandler(
                     select (template, org)).ToList();
 
         var villages = orgs.Villages(root.Code).Select(v => v.Code).ToList();
-        var receipts = await consolidation.ReadWatermarkReceiptsAsync(templates, period, villages, cancellationToken);
+        // The 减负 counts' periods too: a district stores its counts, a city sums them.
+        var receipts = await consolidation.ReadWatermarkReceiptsAsync(templates, period, villages, withBurden: true, cancellationToken);
 
-        // A district's values are read once per source period for all its workbooks; a city workbook reads its own.
+        // A district's values are read once per source period for all its workbooks; a city workbook is assembled from
+        // the districts' roll-ups.
         var cache = root.Level == OrgLevel.District ? new DistrictValueCache(consolidation, villages, cancellationToken) : null;
+        var city = root.Level == OrgLevel.City ? new CityInputs(consolidation, orgs, root, period, receipts, templates, logger, cancellationToken) : null;
         var results = new List<BuildResult>();
         var failures = new List<Exception>();
         var options = new ParallelOptions { MaxDegreeOfParallelism = cache is null ? 2 : Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken };
@@ -95,7 +104,7 @@ public sealed class ConsolidationUnitHandler(
             try
             {
                 var own = job.org.Code == root.Code ? villages : [.. orgs.Villages(job.org.Code).Select(v => v.Code)];
-                var result = await consolidation.BuildAsync(job.template, orgs, job.org.Code, period, own, receipts, unit.Force, cache, builtReports: null, ct);
+                var result = await consolidation.BuildAsync(job.template, orgs, job.org.Code, period, own, receipts, unit.Force, cache, job.org.Code == root.Code ? city : null, ct);
                 lock (results)
                 {
                     results.Add(result);
@@ -111,16 +120,30 @@ public sealed class ConsolidationUnitHandler(
             }
         });
 
+        if (cache is not null)
+        {
+            try
+            {
+                await consolidation.DistrictBurdenAsync(period, root.Code, villages, receipts, cache, force: false, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The city counts a stale district itself; only a log here.
+                logger.LogError(ex, "Counting the 减负 entries of district {Org} {Period} failed", root.Code, period.ToString());
+                failures.Add(ex);
+            }
+        }
+
         logger.LogInformation(
-            "Consolidation unit {Org} {Period}: {Built} built, {Skipped} unchanged, {Busy} stored by another instance, {Failed} failed",
+            "Consolidation unit {Org} {Period}: {Built} built, {Skipped} unchanged, {Busy} stored by another instance, {Failed} failed; {RollupsRead} district roll-ups read, {RollupsRebuilt} rebuilt",
             unit.Org, unit.Period, results.Count(r => r.Outcome == BuildOutcome.Built), results.Count(r => r.Outcome == BuildOutcome.Skipped),
-            results.Count(r => r.Outcome == BuildOutcome.Busy), failures.Count);
+            results.Count(r => r.Outcome == BuildOutcome.Busy), failures.Count, city?.RollupsRead ?? 0, city?.RollupsRebuilt ?? 0);
         if (failures.Count > 0)
         {
             throw new AggregateException($"{failures.Count} workbook(s) of unit {unit.Org} {unit.Period} failed.", failures);
         }
 
-        return new UnitResult(unit, results, 0);
+        return new UnitResult(unit, results, 0) { RollupsRebuilt = city?.RollupsRebuilt ?? 0, RollupsRead = city?.RollupsRead ?? 0 };
     }
 }
 

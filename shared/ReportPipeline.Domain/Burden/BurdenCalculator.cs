@@ -53,17 +53,27 @@ public static class BurdenCalculator
         IReadOnlyCollection<string> villageCodes,
         IReadOnlyDictionary<string, OrgValues> valuesByVillage)
     {
+        ArgumentNullException.ThrowIfNull(villageCodes);
+        return Figures(catalog, templates, orgCode, period, Count(catalog, templates, period, villageCodes, valuesByVillage));
+    }
+
+    /// <summary>
+    /// The entries behind the figures for some villages. Counts add up: a city's are the sum of its districts', so the
+    /// city workbook takes them from the districts' roll-ups instead of reading every village again.
+    /// </summary>
+    public static BurdenCounts Count(
+        FieldCatalog catalog,
+        IReadOnlyList<ReportTemplate> templates,
+        Period period,
+        IReadOnlyCollection<string> villageCodes,
+        IReadOnlyDictionary<string, OrgValues> valuesByVillage)
+    {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(templates);
         ArgumentNullException.ThrowIfNull(villageCodes);
         ArgumentNullException.ThrowIfNull(valuesByVillage);
 
-        var applicable = templates.Where(t => t.PeriodKind == period.Kind).ToList();
-        var fieldsByTemplate = applicable.Select(t => t.Columns.SelectMany(InputsOf).ToHashSet(StringComparer.Ordinal)).ToList();
-        var distinct = fieldsByTemplate.SelectMany(f => f).ToHashSet(StringComparer.Ordinal);
-        var askedPerVillage = fieldsByTemplate.Sum(f => f.Count);
-        var askedBy = distinct.ToDictionary(id => id, id => fieldsByTemplate.Count(f => f.Contains(id)), StringComparer.Ordinal);
-
+        var distinct = templates.Where(t => t.PeriodKind == period.Kind).SelectMany(t => t.Columns.SelectMany(InputsOf)).ToHashSet(StringComparer.Ordinal);
         long typed = 0, prefilled = 0;
         var counted = 0;
         foreach (var code in villageCodes)
@@ -92,6 +102,23 @@ public static class BurdenCalculator
             }
         }
 
+        return new BurdenCounts(villageCodes.Count, counted, typed, prefilled);
+    }
+
+    /// <summary>The figures from the entries counted; the rest follows from the catalog and the period's templates.</summary>
+    public static BurdenFigures Figures(FieldCatalog catalog, IReadOnlyList<ReportTemplate> templates, string orgCode, Period period, BurdenCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(templates);
+        ArgumentNullException.ThrowIfNull(counts);
+
+        var applicable = templates.Where(t => t.PeriodKind == period.Kind).ToList();
+        var fieldsByTemplate = applicable.Select(t => t.Columns.SelectMany(InputsOf).ToHashSet(StringComparer.Ordinal)).ToList();
+        var distinct = fieldsByTemplate.SelectMany(f => f).ToHashSet(StringComparer.Ordinal);
+        var askedPerVillage = fieldsByTemplate.Sum(f => f.Count);
+        var askedBy = distinct.ToDictionary(id => id, id => fieldsByTemplate.Count(f => f.Contains(id)), StringComparer.Ordinal);
+        var (typed, prefilled) = (counts.EntriesTyped, counts.EntriesPrefilled);
+
         bool IsHeldUpstream(string id) => catalog.Find(id) is { } f && (f.Source is FieldSource.Prefilled or FieldSource.Derived || f.CarryForward);
 
         var perTemplate = applicable.Select((t, i) =>
@@ -107,14 +134,14 @@ public static class BurdenCalculator
                 columns.Count(inputs => inputs.All(id => IsHeldUpstream(id) || askedBy[id] > 1)));
         }).ToList();
 
-        var asked = (long)askedPerVillage * counted;
+        var asked = (long)askedPerVillage * counts.VillagesCounted;
         return new BurdenFigures
         {
             OrgCode = orgCode,
             Period = period.ToString(),
             Templates = applicable.Count,
-            Villages = villageCodes.Count,
-            VillagesCounted = counted,
+            Villages = counts.Villages,
+            VillagesCounted = counts.VillagesCounted,
             EntriesAskedSeparatelyPerVillage = askedPerVillage,
             DistinctFields = distinct.Count,
             EntriesAskedSeparately = asked,

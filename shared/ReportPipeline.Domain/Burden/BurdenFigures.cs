@@ -43,3 +43,18 @@ public sealed record TemplateBurden(
     int FieldsAsked,
     int ColumnsPrefilled,
     int ColumnsServedFromHeldData);
+
+/// <summary>The entries behind <see cref="BurdenFigures"/> for some villages; they add up over disjoint sets of villages.</summary>
+public sealed record BurdenCounts(int Villages, int VillagesCounted, long EntriesTyped, long EntriesPrefilled)
+{
+    public static readonly BurdenCounts None = new(0, 0, 0, 0);
+
+    public static BurdenCounts operator +(BurdenCounts a, BurdenCounts b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return new(a.Villages + b.Villages, a.VillagesCounted + b.VillagesCounted, a.EntriesTyped + b.EntriesTyped, a.EntriesPrefilled + b.EntriesPrefilled);
+    }
+
+    public static BurdenCounts Add(BurdenCounts a, BurdenCounts b) => a + b;
+}

@@ -114,6 +114,8 @@ public sealed record ConsolidatedReport
     public BurdenFigures? Burden { get; init; }
     /// <summary>Flagged cells (数据质量): written as the 数据质量 sheet and highlighted where they appear.</summary>
     public IReadOnlyList<QualityFlag> Quality { get; init; } = [];
+    /// <summary>What the workbook one level up needs from this one (stored for districts; not written to the workbook).</summary>
+    public OrgRollup? Rollup { get; init; }
 
     public int ExpectedUnits => Completeness.Count;
     public int MissingUnits => Completeness.Count(c => c.Status == ReportingStatus.Missing);

@@ -114,28 +114,106 @@ public static class ConsolidationBuilder
             ? byVillage[org.Code]
             : Tally.Merge(columns, tree.Villages(org).Select(v => byVillage[v.Code]));
 
-        var children = tree.Children(root);
-        var childTallies = children.Select(c => (Org: c, Tally: TallyOf(c))).ToList();
-        var total = Tally.Merge(columns, childTallies.Select(c => c.Tally));
+        var children = tree.Children(root)
+            .Select(c => new Branch(c, TallyOf(c), [.. tree.Children(c).Select(g => (g, TallyOf(g)))]))
+            .ToList();
+        var watermark = ComputeWatermark(template, catalog.Version, villages.Select(v => v.Code), latestReceiptByOrg);
+        return Assemble(template, catalog, columns, root, period, children, completeness, calendar, generatedAt, dataAsOf, watermark);
+    }
 
-        var mainRows = childTallies.Select(c => c.Tally.ToRow(columns, ReportRowKind.Unit, c.Org.Code, c.Org.Name, null)).ToList();
+    /// <summary>
+    /// Builds the report of <paramref name="orgCode"/> from its children's roll-ups (a city from its districts'), with the
+    /// same rows, totals, ratios and 未报 handling as <see cref="Build(ReportTemplate, FieldCatalog, IEnumerable{Org}, string, Period, IReadOnlyDictionary{string, OrgValues}, IReadOnlyDictionary{string, MergeReceipt}, DateTimeOffset, DateTimeOffset?, ReportingCalendar?, IReadOnlyDictionary{string, MergeReceipt}?)"/>
+    /// over the villages, without reading a village.
+    /// </summary>
+    /// <param name="orgs">The root and the orgs of its subtree down to the grandchildren (names, order).</param>
+    /// <param name="childRollups">One roll-up per child of the root, of this template and period.</param>
+    /// <param name="watermark">The inputs' watermark over all the root's villages (the caller's, from the receipts).</param>
+    public static ConsolidatedReport BuildFromRollups(
+        ReportTemplate template,
+        FieldCatalog catalog,
+        IEnumerable<Org> orgs,
+        string orgCode,
+        Period period,
+        IReadOnlyDictionary<string, OrgRollup> childRollups,
+        DateTimeOffset generatedAt,
+        DateTimeOffset? dataAsOf,
+        InputWatermark watermark,
+        ReportingCalendar? calendar = null)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(orgs);
+        ArgumentNullException.ThrowIfNull(childRollups);
+        var tree = new OrgTree(orgs);
+        var root = tree.Get(orgCode) ?? throw new ArgumentException($"Org {orgCode} is not in the registry.", nameof(orgCode));
+        var columns = template.Columns.Select(c => new ColumnPlan(c, catalog)).ToArray();
+        var columnIds = template.Columns.Select(c => c.Id).ToList();
+        var children = new List<Branch>();
+        var completeness = new List<CompletenessRow>();
+        var quality = new List<Quality.QualityFlag>();
+        foreach (var child in tree.Children(root))
+        {
+            if (!childRollups.TryGetValue(child.Code, out var rollup) || rollup.TemplateId != template.Id || rollup.Period != period.ToString() || !rollup.Columns.SequenceEqual(columnIds))
+            {
+                throw new ArgumentException($"No roll-up of {template.Id} {period} for {child.Code}.", nameof(childRollups));
+            }
+
+            var grandchildren = tree.Children(child);
+            var byCode = rollup.Children.ToDictionary(c => c.OrgCode, StringComparer.Ordinal);
+            if (byCode.Count != grandchildren.Count || grandchildren.Any(g => !byCode.ContainsKey(g.Code)))
+            {
+                throw new ArgumentException($"The roll-up of {child.Code} does not cover its units in the registry.", nameof(childRollups));
+            }
+
+            children.Add(new Branch(child, Tally.FromSnapshot(columns, rollup.Self), [.. grandchildren.Select(g => (g, Tally.FromSnapshot(columns, byCode[g.Code])))]));
+            completeness.AddRange(rollup.Completeness);
+            quality.AddRange(rollup.Quality);
+        }
+
+        calendar ??= new ReportingCalendar([template], ReportingCalendar.China);
+        var report = Assemble(template, catalog, columns, root, period, children, completeness, calendar, generatedAt, dataAsOf, watermark);
+        // The same order the quality inspector gives over the whole subtree (by village; within a village as found).
+        return report with { Quality = [.. quality.OrderBy(q => q.OrgCode, StringComparer.Ordinal)] };
+    }
+
+    /// <summary>A child of the report's root with its tally and its own children's.</summary>
+    private sealed record Branch(Org Org, Tally Tally, IReadOnlyList<(Org Org, Tally Tally)> Children);
+
+    /// <summary>The rows, sections and roll-up from the children's tallies: one assembly for both ways of building.</summary>
+    private static ConsolidatedReport Assemble(
+        ReportTemplate template,
+        FieldCatalog catalog,
+        ColumnPlan[] columns,
+        Org root,
+        Period period,
+        IReadOnlyList<Branch> children,
+        IReadOnlyList<CompletenessRow> completeness,
+        ReportingCalendar calendar,
+        DateTimeOffset generatedAt,
+        DateTimeOffset? dataAsOf,
+        InputWatermark watermark)
+    {
+        var total = Tally.Merge(columns, children.Select(c => c.Tally));
+
+        var mainRows = children.Select(c => c.Tally.ToRow(columns, ReportRowKind.Unit, c.Org.Code, c.Org.Name, null)).ToList();
         mainRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null));
-        var main = new ReportSection(template.Title, UnitHeader(children), mainRows);
+        var main = new ReportSection(template.Title, UnitHeader([.. children.Select(c => c.Org)]), mainRows);
 
         var details = new List<ReportSection>();
         if (root.Level is OrgLevel.City or OrgLevel.District)
         {
             var detailRows = new List<ReportRow>();
             var grandchildren = new List<Org>();
-            foreach (var (child, tally) in childTallies)
+            foreach (var child in children)
             {
-                foreach (var grandchild in tree.Children(child))
+                foreach (var (grandchild, tally) in child.Children)
                 {
                     grandchildren.Add(grandchild);
-                    detailRows.Add(TallyOf(grandchild).ToRow(columns, ReportRowKind.Unit, grandchild.Code, grandchild.Name, child.Name));
+                    detailRows.Add(tally.ToRow(columns, ReportRowKind.Unit, grandchild.Code, grandchild.Name, child.Org.Name));
                 }
 
-                detailRows.Add(tally.ToRow(columns, ReportRowKind.Subtotal, child.Code, child.Name + "小计", child.Name));
+                detailRows.Add(child.Tally.ToRow(columns, ReportRowKind.Subtotal, child.Org.Code, child.Org.Name + "小计", child.Org.Name));
             }
 
             detailRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null));
@@ -156,29 +234,55 @@ public static class ConsolidationBuilder
             Details = details,
             Completeness = completeness,
             Definitions = [.. columns.Select(c => c.Describe())],
-            Watermark = ComputeWatermark(template, catalog.Version, villages.Select(v => v.Code), valuesByOrg, latestReceiptByOrg),
+            Watermark = watermark,
+            Rollup = new OrgRollup
+            {
+                TemplateId = template.Id,
+                Period = period.ToString(),
+                OrgCode = root.Code,
+                Watermark = watermark.ToString(),
+                Columns = [.. template.Columns.Select(c => c.Id)],
+                Self = total.ToSnapshot(root.Code),
+                Children = [.. children.Select(c => c.Tally.ToSnapshot(c.Org.Code))],
+                Completeness = completeness,
+            },
         };
     }
 
     /// <summary>
-    /// The inputs' fingerprint, cheap enough for the timer to compute before deciding to rebuild: the template's shape,
-    /// the catalog version, the villages, and each village's latest receipt and latest value change.
+    /// The inputs' fingerprint, cheap enough to compute before deciding to rebuild: the template's shape, the catalog
+    /// version, the villages, and each village's latest receipt over the periods read (every change of values comes with
+    /// a receipt, so the receipts alone tell whether the inputs changed). The one watermark: the builder, the service's
+    /// skip and the reports list's pending flag all come here.
     /// </summary>
     public static InputWatermark ComputeWatermark(
         ReportTemplate template,
         string catalogVersion,
         IEnumerable<string> villageCodes,
-        IReadOnlyDictionary<string, OrgValues> valuesByOrg,
         IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg)
     {
-        var text = new StringBuilder();
-        text.Append(template.Id).Append('|').Append(catalogVersion).Append('|').Append(template.DeadlineDays);
+        ArgumentNullException.ThrowIfNull(template);
+        var shape = new StringBuilder();
+        shape.Append(template.Id).Append('|').Append(template.DeadlineDays);
         foreach (var column in template.Columns)
         {
-            text.Append('|').Append(column.Id).Append(':').Append(column.FieldId).Append(':').Append(column.Expression);
+            shape.Append('|').Append(column.Id).Append(':').Append(column.FieldId).Append(':').Append(column.Expression);
         }
 
-        text.Append('\n');
+        return ComputeWatermark(shape.ToString(), catalogVersion, villageCodes, latestReceiptByOrg);
+    }
+
+    /// <summary>The same fingerprint for any figure computed over villages (<paramref name="shape"/> names what is computed).</summary>
+    public static InputWatermark ComputeWatermark(
+        string shape,
+        string catalogVersion,
+        IEnumerable<string> villageCodes,
+        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg)
+    {
+        ArgumentNullException.ThrowIfNull(villageCodes);
+        ArgumentNullException.ThrowIfNull(latestReceiptByOrg);
+        var text = new StringBuilder();
+        text.Append(shape).Append('|').Append(catalogVersion).Append('\n');
         var receipts = 0;
         DateTimeOffset? latest = null;
         foreach (var code in villageCodes.Order(StringComparer.Ordinal))
@@ -189,13 +293,6 @@ public static class ConsolidationBuilder
                 receipts++;
                 latest = Max(latest, receipt.ReceivedAt);
                 text.Append('|').Append(receipt.SubmissionId).Append('|').Append(receipt.ReceivedAt.UtcTicks.ToString(CultureInfo.InvariantCulture));
-            }
-
-            if (valuesByOrg.TryGetValue(code, out var values) && values.LastChanged is { } changed)
-            {
-                latest = Max(latest, changed);
-                text.Append('|').Append(values.Values.Count.ToString(CultureInfo.InvariantCulture))
-                    .Append('|').Append(changed.UtcTicks.ToString(CultureInfo.InvariantCulture));
             }
 
             text.Append('\n');
@@ -392,6 +489,45 @@ public static class ConsolidationBuilder
                     {
                         tally._columnSums[i] = (tally._columnSums[i] ?? 0) + v;
                     }
+                }
+            }
+
+            return tally;
+        }
+
+        public TallySnapshot ToSnapshot(string orgCode) => new()
+        {
+            OrgCode = orgCode,
+            Expected = Expected,
+            Reported = Reported,
+            Late = Late,
+            Latest = Latest,
+            SubmissionIds = [.. SubmissionIds],
+            ColumnSums = [.. _columnSums],
+            InputSums = [.. _inputSums.Select(d => d is null ? null : (IReadOnlyDictionary<string, decimal>)new Dictionary<string, decimal>(d, StringComparer.Ordinal))],
+        };
+
+        public static Tally FromSnapshot(ColumnPlan[] columns, TallySnapshot snapshot)
+        {
+            if (snapshot.ColumnSums.Count != columns.Length || snapshot.InputSums.Count != columns.Length)
+            {
+                throw new ArgumentException($"The roll-up of {snapshot.OrgCode} has {snapshot.ColumnSums.Count} columns, the template {columns.Length}.", nameof(snapshot));
+            }
+
+            var tally = new Tally(columns.Length)
+            {
+                Expected = snapshot.Expected,
+                Reported = snapshot.Reported,
+                Late = snapshot.Late,
+                Latest = snapshot.Latest,
+            };
+            tally.SubmissionIds.AddRange(snapshot.SubmissionIds);
+            for (var i = 0; i < columns.Length; i++)
+            {
+                tally._columnSums[i] = snapshot.ColumnSums[i];
+                if (snapshot.InputSums[i] is { } sums)
+                {
+                    tally._inputSums[i] = new Dictionary<string, decimal>(sums, StringComparer.Ordinal);
                 }
             }
 

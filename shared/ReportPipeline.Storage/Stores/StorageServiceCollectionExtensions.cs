@@ -66,6 +66,7 @@ public static class StorageServiceCollectionExtensions
             Container(sp, StorageNames.ArchiveContainer), Container(sp, StorageNames.RejectedContainer), sp.GetRequiredService<ILogger<BlobSubmissionArchive>>()));
         services.TryAddSingleton<ISubmissionInbox>(sp => new BlobSubmissionInbox(Container(sp, StorageNames.SubmissionsContainer)));
         services.TryAddSingleton<IReportStore>(sp => new BlobReportStore(Container(sp, StorageNames.ReportsContainer)));
+        services.TryAddSingleton<IRollupStore>(sp => new BlobRollupStore(Container(sp, StorageNames.RollupsContainer)));
         services.TryAddSingleton<IConsolidationQueue>(sp => new QueueConsolidationQueue(
             Queue(sp, StorageNames.ConsolidationQueue), Queue(sp, StorageNames.ConsolidationPoisonQueue)));
         return services;
