@@ -39,6 +39,9 @@ public sealed class LocalHostRuntime : IAsyncDisposable
 
     public bool UsesEmbeddedStorage => _azurite is not null;
 
+    /// <summary>CPU time the embedded emulator has used so far (null without one or without /proc).</summary>
+    public TimeSpan? EmulatorCpuTime => _azurite?.CpuTime();
+
     public static async Task<LocalHostRuntime> CreateAsync(
         string[] args,
         string? url,

@@ -58,6 +58,12 @@ public static class ConsolidationBenchmark
         public required long ChangeRoundTrips { get; init; }
         public required IReadOnlyList<(int Workers, int Built, double Seconds)> WorkerRuns { get; init; }
         public required long PeakRssBytes { get; init; }
+        /// <summary>CPU seconds of the embedded emulator and of this process during the first full rebuild (null: not measurable).</summary>
+        public double? EmulatorCpuSeconds { get; init; }
+        public required double HostCpuSeconds { get; init; }
+        /// <summary>District roll-ups the city units of the first full rebuild read as stored / had to rebuild.</summary>
+        public required int RollupsRead { get; init; }
+        public required int RollupsRebuilt { get; init; }
 
         public double WorkbooksPerSecond => Built / Math.Max(FullSeconds, 1e-9);
         public double WriterWorkbooksPerSecond => BaselineWorkbooks / Math.Max(WriteSeconds, 1e-9);
@@ -90,7 +96,7 @@ public static class ConsolidationBenchmark
         }
 
         await ReportAllAsync(services, registry, periods, ct);
-        var result = await MeasureAsync(services, registry, periods, workerCounts ?? [1, 2, 4], ct);
+        var result = await MeasureAsync(services, registry, periods, workerCounts ?? [1, 2, 4], () => runtime.EmulatorCpuTime, ct);
         Print(result);
         return result.Failed == 0 && result.IncrementalBuilt == 0 && result.ChangeBuilt == result.ChangeExpected ? 0 : 1;
     }
@@ -128,7 +134,7 @@ public static class ConsolidationBenchmark
             });
     }
 
-    private static async Task<Result> MeasureAsync(IServiceProvider services, OrgRegistry registry, IReadOnlyList<Period> periods, IReadOnlyList<int> workerCounts, CancellationToken ct)
+    private static async Task<Result> MeasureAsync(IServiceProvider services, OrgRegistry registry, IReadOnlyList<Period> periods, IReadOnlyList<int> workerCounts, Func<TimeSpan?> emulatorCpu, CancellationToken ct)
     {
         var scheduler = services.GetRequiredService<ScheduledConsolidation>();
         var planner = services.GetRequiredService<ConsolidationPlanner>();
@@ -146,8 +152,12 @@ public static class ConsolidationBenchmark
         var failed = 0;
         long roundTrips = 0, tableTrips = 0, blobTrips = 0, bytes = 0;
         double fullSeconds = 0;
+        double? emulatorSeconds = null;
+        double hostSeconds = 0;
+        int rollupsRead = 0, rollupsRebuilt = 0;
         foreach (var workers in workerCounts)
         {
+            var (emulatorBefore, hostBefore) = (emulatorCpu(), Process.GetCurrentProcess().TotalProcessorTime);
             var before = diagnostics.RoundTrips;
             var splitBefore = split.Snapshot();
             var started = Stopwatch.GetTimestamp();
@@ -164,6 +174,9 @@ public static class ConsolidationBenchmark
                 roundTrips = diagnostics.RoundTrips - before;
                 (tableTrips, blobTrips) = (splitAfter.Table - splitBefore.Table, splitAfter.Blob - splitBefore.Blob);
                 bytes = done.SelectMany(u => u.Results).Where(r => r.Outcome == BuildOutcome.Built).Sum(r => r.Bytes);
+                emulatorSeconds = (emulatorCpu() - emulatorBefore)?.TotalSeconds;
+                hostSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hostBefore).TotalSeconds;
+                (rollupsRead, rollupsRebuilt) = (done.Sum(u => u.RollupsRead), done.Sum(u => u.RollupsRebuilt));
             }
 
             failed += jobs.Count - runBuilt;
@@ -210,6 +223,10 @@ public static class ConsolidationBenchmark
             ChangeRoundTrips = changeTrips,
             WorkerRuns = runs,
             PeakRssBytes = Process.GetCurrentProcess().PeakWorkingSet64,
+            EmulatorCpuSeconds = emulatorSeconds,
+            HostCpuSeconds = hostSeconds,
+            RollupsRead = rollupsRead,
+            RollupsRebuilt = rollupsRebuilt,
         };
     }
 
@@ -248,101 +265,53 @@ public static class ConsolidationBenchmark
     private sealed record Baseline(int Workbooks, TimeSpan Read, TimeSpan Build, TimeSpan Write, long Bytes);
 
     /// <summary>
-    /// What <see cref="ConsolidationService"/> does per workbook, minus storage: the same source periods, combination,
-    /// receipts, builder and writer (and the burden sheet for the city), but every value is read once for the run.
+    /// What the units do per workbook, minus storage: every value and receipt the run needs is read once, then each report
+    /// is composed by the units' own assembler (<see cref="ConsolidationService.FromMemory"/>: the same source periods,
+    /// builder, quality flags and 减负 figures) and written by the writer.
     /// </summary>
     private static async Task<Baseline> WriterOnlyAsync(IServiceProvider services, ReferenceData reference, OrgRegistry orgs, IReadOnlyList<ConsolidationJob> jobs, CancellationToken ct)
     {
         var store = services.GetRequiredService<IFieldValueStore>();
         var writer = services.GetRequiredService<IReportWorkbookWriter>();
+        var consolidation = services.GetRequiredService<ConsolidationService>();
+        var burden = services.GetRequiredService<BurdenService>();
         var time = services.GetRequiredService<TimeProvider>();
         var bundle = reference.Catalog;
         var allVillages = orgs.ByLevel(OrgLevel.Village).Select(v => v.Code).ToList();
 
         var started = Stopwatch.GetTimestamp();
-        var calendar = services.GetRequiredService<Application.Consolidation.ReportingCalendar>();
-        var sourcePeriods = jobs
-            .SelectMany(j => SourcePeriods.For(bundle.FindTemplate(j.Template)!, bundle.Catalog, j.Period).Values.Append(j.Period))
-            .Concat(jobs.Select(j => j.Period).Distinct().SelectMany(p => BurdenCalculator.Inputs(bundle.Catalog, bundle.Templates, p).Select(i => i.Key)))
+        var periodsRead = jobs
+            .SelectMany(j => consolidation.WatermarkPeriods(bundle.FindTemplate(j.Template)!, j.Period))
+            .Concat(jobs.Select(j => j.Period).Distinct().SelectMany(burden.SourcePeriodsOf))
             .Distinct()
             .ToList();
-        var valuesBySource = new Dictionary<Period, Dictionary<string, OrgValues>>();
-        var receiptsBySource = new Dictionary<Period, Dictionary<string, MergeReceipt>>();
-        foreach (var source in sourcePeriods)
+        var valuesBySource = new Dictionary<Period, IReadOnlyDictionary<string, OrgValues>>();
+        var receiptsBySource = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
+        foreach (var source in periodsRead)
         {
-            var values = valuesBySource[source] = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
+            var values = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
             await foreach (var v in store.ReadManyAsync(source, allVillages, ct))
             {
                 values[v.OrgCode] = v;
             }
 
-            var receipts = receiptsBySource[source] = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+            var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
             await foreach (var r in store.ReadLatestReceiptsAsync(source, allVillages, ct))
             {
                 receipts[r.OrgCode] = r;
             }
+
+            (valuesBySource[source], receiptsBySource[source]) = (values, receipts);
         }
 
         var read = Stopwatch.GetElapsedTime(started);
 
         started = Stopwatch.GetTimestamp();
+        var inputs = consolidation.FromMemory(valuesBySource, receiptsBySource);
         var reports = new List<ConsolidatedReport>(jobs.Count);
         foreach (var job in jobs)
         {
-            var template = bundle.FindTemplate(job.Template)!;
-            var sources = SourcePeriods.For(template, bundle.Catalog, job.Period);
-            var villages = orgs.Villages(job.Org).Select(v => v.Code).ToList();
-            var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
-            var valuesByOrg = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
-            foreach (var village in villages)
-            {
-                var bySource = new Dictionary<Period, OrgValues>();
-                foreach (var source in sources.Values.Distinct())
-                {
-                    if (receiptsBySource[source].TryGetValue(village, out var r) && (!receipts.TryGetValue(village, out var seen) || r.ReceivedAt > seen.ReceivedAt))
-                    {
-                        receipts[village] = r;
-                    }
-
-                    if (valuesBySource[source].TryGetValue(village, out var v))
-                    {
-                        bySource[source] = v;
-                    }
-                }
-
-                if (bySource.Count > 0)
-                {
-                    valuesByOrg[village] = SourcePeriods.Combine(village, job.Period, bundle.Catalog, bySource, sources);
-                }
-            }
-
-            var dataAsOf = receipts.Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
-            var report = ConsolidationBuilder.Build(template, bundle.Catalog, orgs, job.Org, job.Period, valuesByOrg, receipts, time.GetUtcNow(), dataAsOf, calendar, receiptsBySource[job.Period]);
-            if (report.Org.Level == OrgLevel.City)
-            {
-                // The 减负 inputs of every template (as BurdenService reads them), not this template's columns.
-                var burdenValues = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
-                foreach (var village in villages)
-                {
-                    var combined = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
-                    foreach (var (source, fields) in BurdenCalculator.Inputs(bundle.Catalog, bundle.Templates, job.Period))
-                    {
-                        if (valuesBySource[source].TryGetValue(village, out var v))
-                        {
-                            foreach (var id in fields.Where(v.Values.ContainsKey))
-                            {
-                                combined[id] = v.Values[id];
-                            }
-                        }
-                    }
-
-                    burdenValues[village] = new OrgValues(village, job.Period, combined);
-                }
-
-                report = report with { Burden = BurdenCalculator.Compute(bundle, job.Org, job.Period, villages, burdenValues) };
-            }
-
-            reports.Add(report);
+            reports.Add(await inputs.ComposeAsync(bundle.FindTemplate(job.Template)!, orgs, job.Org, job.Period, time.GetUtcNow(), ct));
         }
 
         var build = Stopwatch.GetElapsedTime(started);
@@ -415,6 +384,11 @@ public static class ConsolidationBenchmark
 
         Row("table / blob round trips per workbook", "每份表 / Blob 往返", string.Create(CultureInfo.InvariantCulture,
             $"{r.TableRoundTrips / (double)Math.Max(1, r.Built):0.00} / {r.BlobRoundTrips / (double)Math.Max(1, r.Built):0.00}"));
+        Row("city units: district roll-ups read / rebuilt", "市级任务：读取 / 重建的区县汇总中间结果", string.Create(CultureInfo.InvariantCulture, $"{r.RollupsRead} / {r.RollupsRebuilt}"));
+        Row("full rebuild: CPU s of the emulator (share of one core) / of this process", "全量：模拟器 CPU 秒（占单核比例）/ 本进程 CPU 秒",
+            r.EmulatorCpuSeconds is { } emulator
+                ? string.Create(CultureInfo.InvariantCulture, $"{emulator:0.0} ({emulator / Math.Max(r.FullSeconds, 1e-9):0.0%}) / {r.HostCpuSeconds:0.0}")
+                : string.Create(CultureInfo.InvariantCulture, $"- / {r.HostCpuSeconds:0.0}"));
         Row("peak RSS (MiB)", "峰值内存（MiB）", N(r.PeakRssBytes / 1048576.0, "0"));
         Row("load average", "系统负载", File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "-");
         AnsiConsole.Write(table);

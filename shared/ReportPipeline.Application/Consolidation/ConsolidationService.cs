@@ -80,7 +80,7 @@ public sealed class ConsolidationService(
     /// The periods whose receipts decide whether a workbook's inputs changed: the template's source periods (期末数), the
     /// period itself (who reported), and the previous period (the 数据质量 sheet's change rule reads it).
     /// </summary>
-    internal IEnumerable<Period> WatermarkPeriods(ReportTemplate template, Period period)
+    public IEnumerable<Period> WatermarkPeriods(ReportTemplate template, Period period)
     {
         var periods = SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Append(period);
         return (period.Previous() is { IsSupported: true } previous ? periods.Append(previous) : periods).Distinct();
@@ -287,6 +287,42 @@ public sealed class ConsolidationService(
         return rollup;
     }
 
+    /// <summary>
+    /// Reports composed from values and receipts already in memory, with no storage at all: the benchmark's writer-alone
+    /// baseline uses this, so that it measures the same assembler the units run.
+    /// </summary>
+    /// <param name="values">Every village's values (all fields) per period: the source periods, the previous period and, for a city, the 减负 periods.</param>
+    /// <param name="receipts">Every village's latest receipt per period (the watermark periods).</param>
+    public InMemoryInputs FromMemory(
+        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, OrgValues>> values,
+        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receipts)
+        => new(this, DistrictValueCache.FromMemory(this, values), receipts);
+
+    /// <summary>See <see cref="FromMemory"/>.</summary>
+    public sealed class InMemoryInputs
+    {
+        private readonly ConsolidationService _service;
+        private readonly DistrictValueCache _cache;
+        private readonly IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> _receipts;
+
+        internal InMemoryInputs(ConsolidationService service, DistrictValueCache cache, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receipts)
+            => (_service, _cache, _receipts) = (service, cache, receipts);
+
+        public async Task<ConsolidatedReport> ComposeAsync(ReportTemplate template, OrgRegistry orgs, string orgCode, Period period, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(orgs);
+            var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
+            var report = await _service.ComposeAsync(template, orgs, orgCode, period, villages, _receipts, _cache, now, cancellationToken);
+            if (report.Org.Level != OrgLevel.City)
+            {
+                return report;
+            }
+
+            var counts = await _service.Burden.CountAsync(period, villages, (source, some, _, ct) => _cache.ReadAsync(source, some, ct), cancellationToken);
+            return report with { Burden = _service.Burden.Figures(orgCode, period, counts) };
+        }
+    }
+
     internal Task<OrgRollup?> StoredRollupAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken)
         => rollups.GetAsync(period, templateId, orgCode, cancellationToken);
 
@@ -303,6 +339,8 @@ public sealed class ConsolidationService(
             .Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
 
     internal ReportingCalendar Calendar => calendar;
+
+    private BurdenService Burden => burden;
 
     internal Domain.Catalog.FieldCatalog Catalog => reference.Catalog.Catalog;
 
@@ -343,21 +381,33 @@ public sealed class ConsolidationService(
 /// <remarks>Reads use the run's token, not a single job's, so one cancelled job cannot fail the district's shared read.</remarks>
 internal sealed class DistrictValueCache(ConsolidationService service, IReadOnlyList<string> districtVillages, CancellationToken runCancellation)
 {
-    private readonly Dictionary<Period, Lazy<Task<Dictionary<string, OrgValues>>>> _byPeriod = [];
+    private readonly Dictionary<Period, Lazy<Task<IReadOnlyDictionary<string, OrgValues>>>> _byPeriod = [];
+
+    /// <summary>A cache already holding every period it will be asked for (a period not given reads as no values).</summary>
+    public static DistrictValueCache FromMemory(ConsolidationService service, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, OrgValues>> values)
+    {
+        var cache = new DistrictValueCache(service, [], CancellationToken.None);
+        foreach (var (period, byOrg) in values)
+        {
+            cache._byPeriod[period] = new(Task.FromResult(byOrg));
+        }
+
+        return cache;
+    }
 
     public async Task<IReadOnlyList<OrgValues>> GetAsync(Period period, IReadOnlyList<string> villages, CancellationToken cancellationToken)
     {
-        Lazy<Task<Dictionary<string, OrgValues>>> entry;
+        Lazy<Task<IReadOnlyDictionary<string, OrgValues>>> entry;
         lock (_byPeriod)
         {
             if (!_byPeriod.TryGetValue(period, out entry!))
             {
-                entry = new(async () => (await service.ReadAsync(period, districtVillages, fieldIds: null, runCancellation)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal));
+                entry = new(async () => (IReadOnlyDictionary<string, OrgValues>)(await service.ReadAsync(period, districtVillages, fieldIds: null, runCancellation)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal));
                 _byPeriod[period] = entry;
             }
         }
 
-        Dictionary<string, OrgValues> all;
+        IReadOnlyDictionary<string, OrgValues> all;
         try
         {
             all = await entry.Value.WaitAsync(cancellationToken);

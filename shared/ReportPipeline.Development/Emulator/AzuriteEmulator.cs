@@ -205,6 +205,52 @@ public sealed class AzuriteEmulator : IAsyncDisposable
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// CPU time the emulator has used so far (its process and every process under it: the watchdog starts Azurite as a
+    /// child), read from /proc; null where there is no /proc. Azurite is single-threaded, so this over wall time is the
+    /// share of its one core it used.
+    /// </summary>
+    public TimeSpan? CpuTime()
+    {
+        if (!Directory.Exists("/proc/self"))
+        {
+            return null;
+        }
+
+        long ticks = 0;
+        var pending = new Stack<int>([_process.Id]);
+        var seen = new HashSet<int>();
+        while (pending.TryPop(out var pid))
+        {
+            if (!seen.Add(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // /proc/{pid}/stat: the command may contain spaces, so count fields after its closing parenthesis;
+                // utime and stime are fields 14 and 15 (11th and 12th after it), in clock ticks of 1/100 s.
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    foreach (var child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        pending.Push(int.Parse(child, CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // The process ended while being read: its time is gone with it.
+            }
+        }
+
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
