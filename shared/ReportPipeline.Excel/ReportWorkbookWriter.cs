@@ -20,6 +20,8 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
 {
     public const string MainSheet = "汇总表";
     public const string CompletenessSheet = "填报情况";
+    /// <summary>The header of the review-state column on unit rows and in 填报情况.</summary>
+    public const string ApprovalHeader = "审核状态";
     public const string DefinitionsSheet = "指标说明";
     public const string ProvenanceSheet = "_provenance";
     public const string BurdenSheet = "减负统计";
@@ -54,7 +56,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             WriteSection(layout, Unique(names, detail.Title), report, detail, withGroup: true, fixedMain + 1);
         }
 
-        WriteCompleteness(layout.AddSheet(Unique(names, CompletenessSheet), 9), report);
+        WriteCompleteness(layout.AddSheet(Unique(names, CompletenessSheet), report.Completeness.Any(c => c.Approval is not null) ? 10 : 9), report);
         WriteDefinitions(layout.AddSheet(Unique(names, DefinitionsSheet), 6), report);
         if (report.Burden is { } burden)
         {
@@ -116,7 +118,9 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
     {
         var template = report.Template;
         var columns = template.Columns;
-        var lastColumn = fixedColumns + columns.Count;
+        // 审核状态 after the template's columns, when the report carries review states.
+        var approvalColumn = section.Rows.Any(r => r.Approval is not null) ? fixedColumns + columns.Count + 1 : 0;
+        var lastColumn = Math.Max(fixedColumns + columns.Count, approvalColumn);
         var ws = layout.AddSheet(name, lastColumn);
         var headers = columns.Select(c => HeaderTexts(c)).ToList();
         var headerRows = Math.Max(1, headers.Max(h => h.Count));
@@ -134,6 +138,11 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         for (var i = 0; i < columns.Count; i++)
         {
             ws.ColumnWidths[fixedColumns + 1 + i] = ValueColumnWidth(columns[i], headers[i][^1], section.Rows, i);
+        }
+
+        if (approvalColumn > 0)
+        {
+            ws.ColumnWidths[approvalColumn] = ExcelStyling.WidthFor(section.Rows.Select(r => r.Approval).Append(ApprovalHeader), 9, 12);
         }
 
         var pageTitle = withGroup ? $"{template.Department}　{template.Title}（{section.Title}）" : $"{template.Department}　{template.Title}";
@@ -177,6 +186,11 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
 
         headerCells.AddRange(HeaderCells(headers, headerRows, fixedColumns)
             .Select(h => h.FromColumn == h.ToColumn && h.FromColumn > fixedColumns ? h with { Text = HeaderLines(h.Text, ws.ColumnWidths[h.FromColumn]) } : h));
+        if (approvalColumn > 0)
+        {
+            headerCells.Add(new HeaderCell(0, approvalColumn, headerRows - 1, approvalColumn, ApprovalHeader));
+        }
+
         foreach (var cell in headerCells)
         {
             ws.Set(headerTop + cell.Level, cell.FromColumn, cell.Text);
@@ -210,6 +224,11 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
                 WriteCell(ws, row, fixedColumns + 1 + i, data, data.Cells[i], columns[i], from, to);
             }
 
+            if (approvalColumn > 0 && data.Kind == ReportRowKind.Unit)
+            {
+                ws.Set(row, approvalColumn, data.Approval);
+            }
+
             if (data.Kind == ReportRowKind.Subtotal)
             {
                 groupStart = row + 1;
@@ -217,7 +236,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         }
 
         var lastRow = Math.Max(row, headerBottom);
-        StyleTable(ws, section, columns, fixedColumns, headerTop, headerBottom, lastRow);
+        StyleTable(ws, section, columns, fixedColumns, lastColumn, headerTop, headerBottom, lastRow);
         Highlight(ws, report, section, columns, fixedColumns, headerBottom + 1);
         if (lastRow > headerBottom)
         {
@@ -347,9 +366,8 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
     /// The header and body formats: every body cell takes its column's plain format (ruled, the column's number
     /// format), then the rows that differ — subtotals, the total, units that have not reported — take theirs.
     /// </summary>
-    private static void StyleTable(SheetLayout ws, ReportSection section, IReadOnlyList<TemplateColumn> columns, int fixedColumns, int headerTop, int headerBottom, int lastRow)
+    private static void StyleTable(SheetLayout ws, ReportSection section, IReadOnlyList<TemplateColumn> columns, int fixedColumns, int lastColumn, int headerTop, int headerBottom, int lastRow)
     {
-        var lastColumn = fixedColumns + columns.Count;
         ws.Format(headerTop, 1, headerBottom, lastColumn, HeaderFormat with { Ruled = true });
         if (lastRow <= headerBottom)
         {
@@ -357,7 +375,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         }
 
         var bodyTop = headerBottom + 1;
-        string? NumberFormat(int sheetColumn) => sheetColumn > fixedColumns ? columns[sheetColumn - fixedColumns - 1].NumberFormat : null;
+        string? NumberFormat(int sheetColumn) => sheetColumn > fixedColumns && sheetColumn <= fixedColumns + columns.Count ? columns[sheetColumn - fixedColumns - 1].NumberFormat : null;
         for (var i = 0; i < section.Rows.Count; i++)
         {
             var data = section.Rows[i];
@@ -514,12 +532,15 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
 
     private static void WriteCompleteness(SheetLayout ws, ConsolidatedReport report)
     {
-        string[] headers = ["序号", "区县", "乡镇（街道）", "村（社区）", "行政区划代码", "状态", "填报时间", "填报编号", "渠道"];
+        var withApproval = report.Completeness.Any(c => c.Approval is not null);
+        string[] headers = withApproval
+            ? ["序号", "区县", "乡镇（街道）", "村（社区）", "行政区划代码", "状态", "填报时间", "填报编号", "渠道", ApprovalHeader]
+            : ["序号", "区县", "乡镇（街道）", "村（社区）", "行政区划代码", "状态", "填报时间", "填报编号", "渠道"];
         Title(ws, headers.Length, $"{report.Template.Title}　填报情况（{report.Period.ToDisplayString()}）", 14);
         InfoLine(ws, 2, headers.Length, string.Create(CultureInfo.InvariantCulture,
             $"{report.Org.Name}：应报{report.ExpectedUnits}个，已报{report.ExpectedUnits - report.MissingUnits}个（其中迟报{report.LateUnits}个），未报{report.MissingUnits}个。截止时间：{report.Deadline:yyyy-MM-dd} 24:00"));
         var ruled = report.Completeness.Count > 0;
-        Table(ws, 3, headers, [7, 12, 18, 22, 15, 8, 18, 38, 8], ruled);
+        Table(ws, 3, headers, withApproval ? [7, 12, 18, 22, 15, 8, 18, 38, 8, 10] : [7, 12, 18, 22, 15, 8, 18, 38, 8], ruled);
         var row = 3;
         foreach (var c in report.Completeness)
         {
@@ -538,6 +559,10 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             ws.Set(row, 7, c.ReceivedAt is { } at ? PeriodFormat.ChinaTime(at) : null);
             ws.Set(row, 8, c.SubmissionId);
             ws.Set(row, 9, c.Channel);
+            if (withApproval)
+            {
+                ws.Set(row, 10, c.Approval);
+            }
         }
 
         if (ruled)

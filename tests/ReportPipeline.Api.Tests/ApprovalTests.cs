@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ReportPipeline.Application.Auth;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -177,6 +178,48 @@ public sealed class ApprovalTests(PipelineHostFixture host)
         using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/approval/{UniqueMonth()}", host.Token(sibling.Code, "viewer"));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_approval_alone_makes_the_townships_workbook_stale_and_the_rebuilt_one_shows_it_as_审核状态()
+    {
+        var township = SmallestTownship();
+        var village = host.Orgs.Children(township.Code)[0];
+        var period = UniqueMonth();
+        await SubmitAsync(village, period, seed: 4);
+        var template = host.Bundle().Templates.First(t => t.PeriodKind == PeriodKind.Month && t.AudienceLevels.Contains(OrgLevel.Township));
+        var admin = host.Token(host.Orgs.Root.Code, "admin");
+        using (var first = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{township.Code}/reports/{period}/{template.Id}/build", admin))
+        {
+            Assert.True(first.IsSuccessStatusCode, await first.Content.ReadAsStringAsync());
+        }
+
+        var consolidation = host.Services.GetRequiredService<ReportPipeline.Application.Consolidation.ConsolidationService>();
+        var stored = await host.Services.GetRequiredService<IReportStore>().GetPropertiesAsync(Period.Parse(period), template.Id, township.Code);
+        Assert.Equal(stored!.InputWatermark, await consolidation.CurrentWatermarkAsync(template, township.Code, Period.Parse(period), CancellationToken.None));
+        Assert.Equal(ApprovalNames.Reported, await ApprovalCellAsync());
+
+        using (var approved = await StepAsync(village.Code, period, Admin(township.Code), "approve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        Assert.NotEqual(stored.InputWatermark, await consolidation.CurrentWatermarkAsync(template, township.Code, Period.Parse(period), CancellationToken.None));
+        var rebuilt = await consolidation.BuildAsync(template, township.Code, Period.Parse(period), force: false, CancellationToken.None);
+        Assert.Equal(ReportPipeline.Application.Consolidation.BuildOutcome.Built, rebuilt.Outcome);
+        Assert.Equal(ApprovalNames.Approved, await ApprovalCellAsync());
+
+        async Task<string?> ApprovalCellAsync()
+        {
+            using var download = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{township.Code}/reports/{period}/{template.Id}", host.Token(township.Code, "viewer"));
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            using var package = new OfficeOpenXml.ExcelPackage(new MemoryStream(await download.Content.ReadAsByteArrayAsync()));
+            var sheet = package.Workbook.Worksheets.First();
+            var cells = sheet.Cells[sheet.Dimension.Address];
+            var header = cells.First(c => c.Text == "审核状态");
+            var row = cells.First(c => c.Text == village.Code).Start.Row;
+            return sheet.Cells[row, header.Start.Column].Text;
+        }
     }
 
     private Org SmallestTownship() => host.Townships()

@@ -307,11 +307,12 @@ public static class ConsolidationBenchmark
         var read = Stopwatch.GetElapsedTime(started);
 
         started = Stopwatch.GetTimestamp();
-        var inputs = consolidation.FromMemory(valuesBySource, receiptsBySource);
+        // The benchmark's city has no review states (nothing is approved), as the units find it.
+        var inputs = consolidation.FromMemory(orgs, valuesBySource, receiptsBySource, new Dictionary<string, Domain.Governance.ApprovalRecord>());
         var reports = new List<ConsolidatedReport>(jobs.Count);
         foreach (var job in jobs)
         {
-            reports.Add(await inputs.ComposeAsync(bundle.FindTemplate(job.Template)!, orgs, job.Org, job.Period, time.GetUtcNow(), ct));
+            reports.Add(await inputs.ComposeAsync(bundle.FindTemplate(job.Template)!, job.Org, job.Period, time.GetUtcNow(), ct));
         }
 
         var build = Stopwatch.GetElapsedTime(started);

@@ -22,7 +22,7 @@ internal sealed class CityInputs
     private readonly OrgRegistry _orgs;
     private readonly Org _city;
     private readonly Period _period;
-    private readonly IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> _receipts;
+    private readonly UnitInputs _receipts;
     private readonly IReadOnlyList<ReportTemplate> _unitTemplates;
     private readonly ILogger _logger;
     private readonly CancellationToken _runCancellation;
@@ -43,7 +43,7 @@ internal sealed class CityInputs
         OrgRegistry orgs,
         Org city,
         Period period,
-        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receipts,
+        UnitInputs receipts,
         IReadOnlyList<ReportTemplate> unitTemplates,
         ILogger logger,
         CancellationToken runCancellation)
@@ -83,8 +83,9 @@ internal sealed class CityInputs
             rollups,
             now,
             _service.DataAsOf(template, _period, _allVillages, _receipts),
-            _service.CityWatermark(template, _period, _allVillages, _receipts),
-            _service.Calendar);
+            _service.CityWatermark(template, _period, _city.Code, _allVillages, _receipts),
+            _service.Calendar,
+            _receipts.Approvals);
         return report with { Burden = await BurdenAsync().WaitAsync(cancellationToken) };
     }
 
@@ -97,7 +98,7 @@ internal sealed class CityInputs
             var stale = new List<Org>();
             await Parallel.ForEachAsync(_districts.Where(d => !known.ContainsKey(d.Code)), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (district, ct) =>
             {
-                var expected = _service.Watermark(template, _period, _villages[district.Code], _receipts);
+                var expected = _service.Watermark(template, _period, district.Code, _villages[district.Code], _receipts);
                 var stored = await _service.StoredRollupAsync(_period, template.Id, district.Code, ct);
                 lock (known)
                 {

@@ -5,6 +5,7 @@ using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
 using ReportPipeline.Domain.Burden;
 using ReportPipeline.Domain.Consolidation;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -45,6 +46,7 @@ public sealed class ConsolidationService(
     IFieldValueStore values,
     IReportStore reports,
     IRollupStore rollups,
+    IApprovalStore approvalStore,
     IReportWorkbookWriter writer,
     ReportingCalendar calendar,
     BurdenService burden,
@@ -58,9 +60,9 @@ public sealed class ConsolidationService(
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
         var root = orgs.Get(orgCode);
-        var receipts = await ReadWatermarkReceiptsAsync([template], period, villages, withBurden: root.Level == OrgLevel.City, cancellationToken);
-        var city = root.Level == OrgLevel.City ? new CityInputs(this, orgs, root, period, receipts, [template], logger, cancellationToken) : null;
-        return await BuildAsync(template, orgs, orgCode, period, villages, receipts, force, valueCache: null, city, cancellationToken);
+        var inputs = await ReadInputsAsync([template], period, orgs, villages, withBurden: root.Level == OrgLevel.City, cancellationToken);
+        var city = root.Level == OrgLevel.City ? new CityInputs(this, orgs, root, period, inputs, [template], logger, cancellationToken) : null;
+        return await BuildAsync(template, orgs, orgCode, period, villages, inputs, force, valueCache: null, city, cancellationToken);
     }
 
     /// <summary>
@@ -72,8 +74,8 @@ public sealed class ConsolidationService(
         ArgumentNullException.ThrowIfNull(template);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
-        var receipts = await ReadWatermarkReceiptsAsync([template], period, villages, withBurden: false, cancellationToken);
-        return Watermark(template, period, villages, receipts);
+        var inputs = await ReadInputsAsync([template], period, orgs, villages, withBurden: false, cancellationToken);
+        return Watermark(template, period, orgCode, villages, inputs);
     }
 
     /// <summary>
@@ -87,11 +89,11 @@ public sealed class ConsolidationService(
     }
 
     /// <summary>
-    /// The latest receipts per village of every watermark period of the templates (and of the 减负 counts' periods when
-    /// <paramref name="withBurden"/>), read once per period.
+    /// What every workbook of a unit shares, read once: the latest receipts per village of every watermark period of the
+    /// templates (and of the 减负 counts' periods when <paramref name="withBurden"/>), and the period's review states.
     /// </summary>
-    internal async Task<Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>> ReadWatermarkReceiptsAsync(
-        IEnumerable<ReportTemplate> templates, Period period, IReadOnlyCollection<string> villages, bool withBurden, CancellationToken cancellationToken)
+    internal async Task<UnitInputs> ReadInputsAsync(
+        IEnumerable<ReportTemplate> templates, Period period, OrgRegistry orgs, IReadOnlyCollection<string> villages, bool withBurden, CancellationToken cancellationToken)
     {
         var periods = templates.SelectMany(t => WatermarkPeriods(t, period));
         if (withBurden)
@@ -105,43 +107,46 @@ public sealed class ConsolidationService(
             receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
         }
 
-        return receipts;
+        var approvals = (await approvalStore.ReadAsync(period, cancellationToken)).Records;
+        return new UnitInputs(orgs, receipts, approvals);
     }
 
     /// <summary>The inputs' fingerprint: each village's latest receipt over the watermark periods, hashed with the template.</summary>
-    internal string Watermark(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
-        => WatermarkOf(template, period, villages, receiptsBySource).ToString();
+    internal string Watermark(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
+        => WatermarkOf(template, period, orgCode, villages, inputs).ToString();
 
-    private InputWatermark WatermarkOf(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
-        => ConsolidationBuilder.ComputeWatermark(template, reference.Catalog.Catalog.Version, villages, LatestOver(WatermarkPeriods(template, period), villages, receiptsBySource));
+    /// <remarks>The review states of the subtree are inputs too: the workbooks show them (审核状态).</remarks>
+    private InputWatermark WatermarkOf(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
+        => ConsolidationBuilder.ComputeWatermark(template, reference.Catalog.Catalog.Version, villages, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
+            inputs.Approvals, inputs.Orgs.Subtree(orgCode, includeSelf: true).Where(o => o.Level != OrgLevel.Village).Select(o => o.Code));
 
     /// <summary>The watermark of a subtree's 减负 counts: the receipts of the periods they read.</summary>
-    internal string BurdenWatermark(Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
+    internal string BurdenWatermark(Period period, IReadOnlyList<string> villages, UnitInputs inputs)
         => ConsolidationBuilder.ComputeWatermark(
             "burden|" + string.Join(",", reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind).Select(t => t.Id)),
             reference.Catalog.Catalog.Version,
             villages,
-            LatestOver(burden.SourcePeriodsOf(period), villages, receiptsBySource)).ToString();
+            LatestOver(burden.SourcePeriodsOf(period), villages, inputs.Receipts)).ToString();
 
     /// <summary>
     /// A village's latest receipt over some periods: any new receipt is later than every earlier one, so the latest changes
     /// whenever any input changes.
     /// </summary>
-    private static Dictionary<string, MergeReceipt> LatestOver(IEnumerable<Period> periods, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
+    private static Dictionary<string, MergeReceipt> LatestOver(IEnumerable<Period> periods, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receipts)
     {
-        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+        var latest = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
         foreach (var source in periods)
         {
             foreach (var village in villages)
             {
-                if (receiptsBySource[source].TryGetValue(village, out var r) && (!receipts.TryGetValue(village, out var seen) || r.ReceivedAt > seen.ReceivedAt))
+                if (receipts[source].TryGetValue(village, out var r) && (!latest.TryGetValue(village, out var seen) || r.ReceivedAt > seen.ReceivedAt))
                 {
-                    receipts[village] = r;
+                    latest[village] = r;
                 }
             }
         }
 
-        return receipts;
+        return latest;
     }
 
     /// <summary>A unit's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
@@ -151,7 +156,7 @@ public sealed class ConsolidationService(
         string orgCode,
         Period period,
         IReadOnlyList<string> villages,
-        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
+        UnitInputs inputs,
         bool force,
         DistrictValueCache? valueCache,
         CityInputs? city,
@@ -164,7 +169,7 @@ public sealed class ConsolidationService(
             ["Period"] = period.ToString(),
         });
         var started = Stopwatch.GetTimestamp();
-        var watermark = Watermark(template, period, villages, receiptsBySource);
+        var watermark = Watermark(template, period, orgCode, villages, inputs);
         try
         {
             // The ETag read here is the condition of the upload below.
@@ -183,7 +188,7 @@ public sealed class ConsolidationService(
             }
             else
             {
-                report = await ComposeAsync(template, orgs, orgCode, period, villages, receiptsBySource, valueCache, now, cancellationToken);
+                report = await ComposeAsync(template, orgs, orgCode, period, villages, inputs, valueCache, now, cancellationToken);
                 if (report.Org.Level == OrgLevel.District && report.Rollup is { } rollup)
                 {
                     // Stored before the workbook: a district workbook whose watermark is current has its roll-up beside it.
@@ -228,7 +233,7 @@ public sealed class ConsolidationService(
         string orgCode,
         Period period,
         IReadOnlyList<string> villages,
-        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
+        UnitInputs inputs,
         DistrictValueCache? valueCache,
         DateTimeOffset now,
         CancellationToken cancellationToken)
@@ -253,12 +258,12 @@ public sealed class ConsolidationService(
             StringComparer.Ordinal);
 
         // What the workbook shows as its data's time: the latest receipt over the periods it reads.
-        var dataAsOf = LatestOver(sources.Values.Distinct(), villages, receiptsBySource).Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
+        var dataAsOf = LatestOver(sources.Values.Distinct(), villages, inputs.Receipts).Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
         // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses; the
         // watermark's receipts go in so that the report carries the same watermark the skip compared.
         var report = ConsolidationBuilder.Build(
-            template, catalog, orgs, orgCode, period, valuesByOrg, LatestOver(WatermarkPeriods(template, period), villages, receiptsBySource),
-            now, dataAsOf, calendar, receiptsBySource[period]);
+            template, catalog, orgs, orgCode, period, valuesByOrg, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
+            now, dataAsOf, calendar, inputs.Receipts[period], inputs.Approvals);
         var fields = TemplateFields(template);
         var quality = valueCache is null
             ? await Quality.QualityService.ForReportAsync(values, catalog, orgs, orgCode, period, fields, valuesByOrg, cancellationToken)
@@ -271,10 +276,10 @@ public sealed class ConsolidationService(
     /// when the receipts they were counted from changed.
     /// </summary>
     internal async Task<BurdenRollup> DistrictBurdenAsync(
-        Period period, string districtCode, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource,
+        Period period, string districtCode, IReadOnlyList<string> villages, UnitInputs inputs,
         DistrictValueCache cache, bool force, CancellationToken cancellationToken)
     {
-        var watermark = BurdenWatermark(period, villages, receiptsBySource);
+        var watermark = BurdenWatermark(period, villages, inputs);
         var stored = force ? null : await rollups.GetBurdenAsync(period, districtCode, cancellationToken);
         if (stored?.Watermark == watermark)
         {
@@ -294,25 +299,27 @@ public sealed class ConsolidationService(
     /// <param name="values">Every village's values (all fields) per period: the source periods, the previous period and, for a city, the 减负 periods.</param>
     /// <param name="receipts">Every village's latest receipt per period (the watermark periods).</param>
     public InMemoryInputs FromMemory(
+        OrgRegistry orgs,
         IReadOnlyDictionary<Period, IReadOnlyDictionary<string, OrgValues>> values,
-        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receipts)
-        => new(this, DistrictValueCache.FromMemory(this, values), receipts);
+        IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receipts,
+        IReadOnlyDictionary<string, ApprovalRecord> approvals)
+        => new(this, DistrictValueCache.FromMemory(this, values), new UnitInputs(orgs, receipts, approvals));
 
     /// <summary>See <see cref="FromMemory"/>.</summary>
     public sealed class InMemoryInputs
     {
         private readonly ConsolidationService _service;
         private readonly DistrictValueCache _cache;
-        private readonly IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> _receipts;
+        private readonly UnitInputs _inputs;
 
-        internal InMemoryInputs(ConsolidationService service, DistrictValueCache cache, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receipts)
-            => (_service, _cache, _receipts) = (service, cache, receipts);
+        internal InMemoryInputs(ConsolidationService service, DistrictValueCache cache, UnitInputs inputs)
+            => (_service, _cache, _inputs) = (service, cache, inputs);
 
-        public async Task<ConsolidatedReport> ComposeAsync(ReportTemplate template, OrgRegistry orgs, string orgCode, Period period, DateTimeOffset now, CancellationToken cancellationToken)
+        public async Task<ConsolidatedReport> ComposeAsync(ReportTemplate template, string orgCode, Period period, DateTimeOffset now, CancellationToken cancellationToken)
         {
-            ArgumentNullException.ThrowIfNull(orgs);
+            var orgs = _inputs.Orgs;
             var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
-            var report = await _service.ComposeAsync(template, orgs, orgCode, period, villages, _receipts, _cache, now, cancellationToken);
+            var report = await _service.ComposeAsync(template, orgs, orgCode, period, villages, _inputs, _cache, now, cancellationToken);
             if (report.Org.Level != OrgLevel.City)
             {
                 return report;
@@ -331,11 +338,11 @@ public sealed class ConsolidationService(
 
     internal BurdenFigures BurdenFigures(string orgCode, Period period, BurdenCounts counts) => burden.Figures(orgCode, period, counts);
 
-    internal InputWatermark CityWatermark(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
-        => WatermarkOf(template, period, villages, receiptsBySource);
+    internal InputWatermark CityWatermark(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
+        => WatermarkOf(template, period, orgCode, villages, inputs);
 
-    internal DateTimeOffset? DataAsOf(ReportTemplate template, Period period, IReadOnlyList<string> villages, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> receiptsBySource)
-        => LatestOver(SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Distinct(), villages, receiptsBySource).Values
+    internal DateTimeOffset? DataAsOf(ReportTemplate template, Period period, IReadOnlyList<string> villages, UnitInputs inputs)
+        => LatestOver(SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Distinct(), villages, inputs.Receipts).Values
             .Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
 
     internal ReportingCalendar Calendar => calendar;
@@ -447,3 +454,12 @@ internal sealed class DistrictValueCache(ConsolidationService service, IReadOnly
             : new Dictionary<string, OrgValues>();
     }
 }
+
+/// <summary>
+/// What every workbook of a unit shares, read once: the registry, each village's latest receipt per period read, and the
+/// period's review states.
+/// </summary>
+internal sealed record UnitInputs(
+    OrgRegistry Orgs,
+    IReadOnlyDictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> Receipts,
+    IReadOnlyDictionary<string, ApprovalRecord> Approvals);

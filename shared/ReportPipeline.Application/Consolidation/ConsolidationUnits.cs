@@ -90,7 +90,7 @@ public sealed class ConsolidationUnitHandler(
 
         var villages = orgs.Villages(root.Code).Select(v => v.Code).ToList();
         // The 减负 counts' periods too: a district stores its counts, a city sums them.
-        var receipts = await consolidation.ReadWatermarkReceiptsAsync(templates, period, villages, withBurden: true, cancellationToken);
+        var receipts = await consolidation.ReadInputsAsync(templates, period, orgs, villages, withBurden: true, cancellationToken);
 
         // A district's values are read once per source period for all its workbooks; a city workbook is assembled from
         // the districts' roll-ups.

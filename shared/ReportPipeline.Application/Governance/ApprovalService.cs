@@ -48,11 +48,11 @@ public sealed record ApprovalOutcome(ApprovalDecision Decision, ApprovalRecord? 
 /// </summary>
 public sealed class ApprovalService(ReferenceData reference, IApprovalStore store, IFieldValueStore values, TimeProvider time)
 {
-    public const string NotReported = "not-reported";
-    public const string Reported = "reported";
-    public const string Pending = "pending";
-    public const string Approved = "approved";
-    public const string Returned = "returned";
+    public const string NotReported = ApprovalState.NotReported;
+    public const string Reported = ApprovalState.Reported;
+    public const string Pending = ApprovalState.Pending;
+    public const string Approved = ApprovalState.Approved;
+    public const string Returned = ApprovalState.Returned;
 
     /// <summary>The approval that locks (period, org), or null when a submission may be written.</summary>
     public async Task<ApprovalRecord?> LockOfAsync(string orgCode, Period period, CancellationToken cancellationToken)
@@ -143,28 +143,10 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         return [.. orgs.Select(o => Unit(o, records.GetValueOrDefault(o.Code), reportedAt.TryGetValue(o.Code, out var at) ? at : null))];
     }
 
-    /// <summary>
-    /// One rule for the state shown everywhere: a village that sent data again after it was returned is 已提交 again (the
-    /// reason stays readable); an unlocked org is back to awaiting review.
-    /// </summary>
+    /// <summary>The state shown everywhere, by the one rule (<see cref="ApprovalState.Of"/>).</summary>
     private static ApprovalUnit Unit(Org org, ApprovalRecord? record, DateTimeOffset? reportedAt)
     {
-        var village = org.Level == OrgLevel.Village;
-        var awaiting = village ? (reportedAt is null ? NotReported : Reported) : Pending;
-        var state = record?.Status switch
-        {
-            ApprovalStatus.Approved => Approved,
-            ApprovalStatus.Returned when !(village && reportedAt > record.At) => Returned,
-            _ => awaiting,
-        };
-        var name = state switch
-        {
-            NotReported => ApprovalNames.NotReported,
-            Reported => ApprovalNames.Reported,
-            Pending => ApprovalNames.Pending,
-            Approved => ApprovalNames.Approved,
-            _ => ApprovalNames.Returned,
-        };
+        var (state, name) = ApprovalState.Of(org.Level == OrgLevel.Village, record, reportedAt);
         return new ApprovalUnit(org.Code, org.Name, org.Level.ToString().ToLowerInvariant(), org.ParentCode, state, name, record?.IsLocked == true,
             reportedAt, record?.BySubject, record?.ByOrg, record?.At, record?.Reason);
     }

@@ -49,6 +49,8 @@ public sealed record ReportRow
     /// <summary>Submissions behind the row's numbers (provenance).</summary>
     public IReadOnlyList<string> SubmissionIds { get; init; } = [];
     public DateTimeOffset? LatestReceivedAt { get; init; }
+    /// <summary>The unit's 审核状态 (unit rows only; null when the workbook shows no review states).</summary>
+    public string? Approval { get; init; }
 
     public int MissingCount => Expected - ReportedCount;
     public bool IsReported => ReportedCount > 0;
@@ -73,7 +75,11 @@ public sealed record CompletenessRow(
     ReportingStatus Status,
     DateTimeOffset? ReceivedAt,
     string? SubmissionId,
-    string? Channel);
+    string? Channel)
+{
+    /// <summary>The village's 审核状态 (null when the workbook shows no review states).</summary>
+    public string? Approval { get; init; }
+}
 
 /// <summary>One column of the template explained for the 指标说明 sheet.</summary>
 public sealed record ColumnDefinition(

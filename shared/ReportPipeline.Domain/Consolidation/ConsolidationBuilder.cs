@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -30,10 +31,11 @@ public static class ConsolidationBuilder
         DateTimeOffset generatedAt,
         DateTimeOffset? dataAsOf,
         ReportingCalendar? calendar = null,
-        IReadOnlyDictionary<string, MergeReceipt>? periodReceipts = null)
+        IReadOnlyDictionary<string, MergeReceipt>? periodReceipts = null,
+        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null)
     {
         ArgumentNullException.ThrowIfNull(orgs);
-        return Build(template, catalog, orgs.Subtree(orgCode, includeSelf: true), orgCode, period, valuesByOrg, latestReceiptByOrg, generatedAt, dataAsOf, calendar, periodReceipts);
+        return Build(template, catalog, orgs.Subtree(orgCode, includeSelf: true), orgCode, period, valuesByOrg, latestReceiptByOrg, generatedAt, dataAsOf, calendar, periodReceipts, approvals);
     }
 
     /// <param name="orgs">Every org of the root's subtree (more is fine: others are ignored).</param>
@@ -43,6 +45,10 @@ public static class ConsolidationBuilder
     /// Each village's latest receipt for <paramref name="period"/> itself: only a report for the workbook's own period makes
     /// a village reported (a quarter's last month is not the quarter). Without it, receipts of other periods in
     /// <paramref name="latestReceiptByOrg"/> are ignored and a village's own values stand in for a receipt.
+    /// </param>
+    /// <param name="approvals">
+    /// The period's review states by org: each unit row and each village of 填报情况 then shows its 审核状态, and the states
+    /// of the subtree enter the watermark. Without them (null) the workbook has no 审核状态.
     /// </param>
     public static ConsolidatedReport Build(
         ReportTemplate template,
@@ -55,7 +61,8 @@ public static class ConsolidationBuilder
         DateTimeOffset generatedAt,
         DateTimeOffset? dataAsOf,
         ReportingCalendar? calendar = null,
-        IReadOnlyDictionary<string, MergeReceipt>? periodReceipts = null)
+        IReadOnlyDictionary<string, MergeReceipt>? periodReceipts = null,
+        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -107,8 +114,13 @@ public static class ConsolidationBuilder
                 status,
                 firstReportedAt,
                 submissionId,
-                reported ? receipt?.Channel : null));
+                reported ? receipt?.Channel : null)
+            {
+                Approval = approvals is null ? null : ApprovalState.Of(isVillage: true, approvals.GetValueOrDefault(village.Code), receipt?.LastReportedAt).Name,
+            });
         }
+
+        var villageApproval = completeness.Where(c => c.Approval is not null).ToDictionary(c => c.OrgCode, c => c.Approval!, StringComparer.Ordinal);
 
         Tally TallyOf(Org org) => org.Level == OrgLevel.Village
             ? byVillage[org.Code]
@@ -117,9 +129,15 @@ public static class ConsolidationBuilder
         var children = tree.Children(root)
             .Select(c => new Branch(c, TallyOf(c), [.. tree.Children(c).Select(g => (g, TallyOf(g)))]))
             .ToList();
-        var watermark = ComputeWatermark(template, catalog.Version, villages.Select(v => v.Code), latestReceiptByOrg);
-        return Assemble(template, catalog, columns, root, period, children, completeness, calendar, generatedAt, dataAsOf, watermark);
+        var watermark = ComputeWatermark(template, catalog.Version, villages.Select(v => v.Code), latestReceiptByOrg,
+            approvals, tree.All.Where(o => o.Level != OrgLevel.Village).Select(o => o.Code));
+        return Assemble(template, catalog, columns, root, period, children, completeness, calendar, generatedAt, dataAsOf, watermark,
+            approvals is null ? null : org => org.Level == OrgLevel.Village ? villageApproval.GetValueOrDefault(org.Code) : OfficeApproval(approvals, org));
     }
+
+    /// <summary>An office's 审核状态 (待审核 until it is approved or returned).</summary>
+    private static string OfficeApproval(IReadOnlyDictionary<string, ApprovalRecord> approvals, Org org)
+        => ApprovalState.Of(isVillage: false, approvals.GetValueOrDefault(org.Code), reportedAt: null).Name;
 
     /// <summary>
     /// Builds the report of <paramref name="orgCode"/> from its children's roll-ups (a city from its districts'), with the
@@ -139,7 +157,8 @@ public static class ConsolidationBuilder
         DateTimeOffset generatedAt,
         DateTimeOffset? dataAsOf,
         InputWatermark watermark,
-        ReportingCalendar? calendar = null)
+        ReportingCalendar? calendar = null,
+        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -172,7 +191,8 @@ public static class ConsolidationBuilder
         }
 
         calendar ??= new ReportingCalendar([template], ReportingCalendar.China);
-        var report = Assemble(template, catalog, columns, root, period, children, completeness, calendar, generatedAt, dataAsOf, watermark);
+        var report = Assemble(template, catalog, columns, root, period, children, completeness, calendar, generatedAt, dataAsOf, watermark,
+            approvals is null ? null : org => OfficeApproval(approvals, org));
         // The same order the quality inspector gives over the whole subtree (by village; within a village as found).
         return report with { Quality = [.. quality.OrderBy(q => q.OrgCode, StringComparer.Ordinal)] };
     }
@@ -192,11 +212,12 @@ public static class ConsolidationBuilder
         ReportingCalendar calendar,
         DateTimeOffset generatedAt,
         DateTimeOffset? dataAsOf,
-        InputWatermark watermark)
+        InputWatermark watermark,
+        Func<Org, string?>? approvalOf)
     {
         var total = Tally.Merge(columns, children.Select(c => c.Tally));
 
-        var mainRows = children.Select(c => c.Tally.ToRow(columns, ReportRowKind.Unit, c.Org.Code, c.Org.Name, null)).ToList();
+        var mainRows = children.Select(c => c.Tally.ToRow(columns, ReportRowKind.Unit, c.Org.Code, c.Org.Name, null) with { Approval = approvalOf?.Invoke(c.Org) }).ToList();
         mainRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null));
         var main = new ReportSection(template.Title, UnitHeader([.. children.Select(c => c.Org)]), mainRows);
 
@@ -210,7 +231,7 @@ public static class ConsolidationBuilder
                 foreach (var (grandchild, tally) in child.Children)
                 {
                     grandchildren.Add(grandchild);
-                    detailRows.Add(tally.ToRow(columns, ReportRowKind.Unit, grandchild.Code, grandchild.Name, child.Org.Name));
+                    detailRows.Add(tally.ToRow(columns, ReportRowKind.Unit, grandchild.Code, grandchild.Name, child.Org.Name) with { Approval = approvalOf?.Invoke(grandchild) });
                 }
 
                 detailRows.Add(child.Tally.ToRow(columns, ReportRowKind.Subtotal, child.Org.Code, child.Org.Name + "小计", child.Org.Name));
@@ -259,7 +280,9 @@ public static class ConsolidationBuilder
         ReportTemplate template,
         string catalogVersion,
         IEnumerable<string> villageCodes,
-        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg)
+        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
+        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null,
+        IEnumerable<string>? officeCodes = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         var shape = new StringBuilder();
@@ -269,7 +292,7 @@ public static class ConsolidationBuilder
             shape.Append('|').Append(column.Id).Append(':').Append(column.FieldId).Append(':').Append(column.Expression);
         }
 
-        return ComputeWatermark(shape.ToString(), catalogVersion, villageCodes, latestReceiptByOrg);
+        return ComputeWatermark(shape.ToString(), catalogVersion, villageCodes, latestReceiptByOrg, approvals, officeCodes);
     }
 
     /// <summary>The same fingerprint for any figure computed over villages (<paramref name="shape"/> names what is computed).</summary>
@@ -277,7 +300,9 @@ public static class ConsolidationBuilder
         string shape,
         string catalogVersion,
         IEnumerable<string> villageCodes,
-        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg)
+        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
+        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null,
+        IEnumerable<string>? officeCodes = null)
     {
         ArgumentNullException.ThrowIfNull(villageCodes);
         ArgumentNullException.ThrowIfNull(latestReceiptByOrg);
@@ -296,6 +321,19 @@ public static class ConsolidationBuilder
             }
 
             text.Append('\n');
+        }
+
+        if (approvals is not null)
+        {
+            // Review states shown in the workbook (审核状态): an approval, a return or an unlock changes the workbook.
+            text.Append("approvals\n");
+            foreach (var code in villageCodes.Concat(officeCodes ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                if (approvals.TryGetValue(code, out var record))
+                {
+                    text.Append(code).Append('|').Append(record.Status).Append('|').Append(record.At.UtcTicks.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                }
+            }
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
@@ -601,6 +639,8 @@ public static class ConsolidationBuilder
         }
 
         public Org? Get(string code) => _byCode.GetValueOrDefault(code);
+
+        public IEnumerable<Org> All => _byCode.Values;
 
         public IReadOnlyList<Org> Children(Org org) => _children.GetValueOrDefault(org.Code) ?? [];
 

@@ -43,6 +43,44 @@ public sealed record ApprovalEvent(
     DateTimeOffset At,
     string? Reason);
 
+/// <summary>
+/// The review state shown for one org (status route, approval route, web app, 审核状态 in the workbooks): one rule for
+/// all of them. <see cref="State"/> is not-reported, reported (a village's data awaits review), pending (an office awaits
+/// review), approved or returned; <see cref="Name"/> the same in Chinese.
+/// </summary>
+public readonly record struct ApprovalState(string State, string Name)
+{
+    public const string NotReported = "not-reported";
+    public const string Reported = "reported";
+    public const string Pending = "pending";
+    public const string Approved = "approved";
+    public const string Returned = "returned";
+
+    /// <summary>
+    /// A village that sent data again after it was returned is 已提交 again (the reason stays readable); an unlocked org
+    /// is back to awaiting review.
+    /// </summary>
+    /// <param name="reportedAt">When a village last reported for the period (null: never, or not a village).</param>
+    public static ApprovalState Of(bool isVillage, ApprovalRecord? record, DateTimeOffset? reportedAt)
+    {
+        var awaiting = isVillage ? (reportedAt is null ? NotReported : Reported) : Pending;
+        var state = record?.Status switch
+        {
+            ApprovalStatus.Approved => Approved,
+            ApprovalStatus.Returned when !(isVillage && reportedAt > record.At) => Returned,
+            _ => awaiting,
+        };
+        return new ApprovalState(state, state switch
+        {
+            NotReported => ApprovalNames.NotReported,
+            Reported => ApprovalNames.Reported,
+            Pending => ApprovalNames.Pending,
+            Approved => ApprovalNames.Approved,
+            _ => ApprovalNames.Returned,
+        });
+    }
+}
+
 /// <summary>Chinese names of states and actions, the one place they are spelled.</summary>
 public static class ApprovalNames
 {
