@@ -113,6 +113,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapPost(ApiRoutes.Submissions, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.SubmitAsync(r, org, period, ct));
         api.MapGet(ApiRoutes.Values, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetValuesAsync(r, org, period, ct));
         api.MapGet(ApiRoutes.Status, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetStatusAsync(r, org, period, ct));
+        api.MapGet(ApiRoutes.Reports, (HttpRequest r, string org, string period, ReportListApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
         api.MapGet(ApiRoutes.Report, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.GetReportAsync(r, org, period, template, ct));
         api.MapPost(ApiRoutes.BuildReport, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.BuildReportAsync(r, org, period, template, ct));
         api.MapGet(ApiRoutes.Burden, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetBurdenAsync(r, org, period, ct));

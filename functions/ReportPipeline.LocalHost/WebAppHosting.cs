@@ -1,19 +1,45 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReportPipeline.Application.Auth;
 
 namespace ReportPipeline.LocalHost;
 
 /// <summary>
+/// How the web app signs in, served as <c>/config.json</c>: <c>development</c> (the development sign-in page),
+/// <c>entra</c> (MSAL with the client id, authority and API scope), or <c>none</c> (real auth without a web client).
+/// </summary>
+public sealed record WebAppSignIn(string SignIn, string? ClientId = null, string? Authority = null, IReadOnlyList<string>? Scopes = null, string? Message = null)
+{
+    public const string Development = "development";
+    public const string Entra = "entra";
+    public const string None = "none";
+}
+
+/// <summary>
 /// Serves the web app (the bundle <c>scripts/bootstrap.sh</c> builds into <c>web/dist</c>) at <c>/</c>, beside the
-/// contract's routes under <c>/api</c>, with security headers on every response.
+/// contract's routes under <c>/api</c>, with security headers on every response, and its sign-in settings at
+/// <c>/config.json</c>.
 /// </summary>
 public static class WebAppHosting
 {
     /// <summary>Setting <c>WebApp__Root</c>: the folder holding <c>index.html</c>; found from the repository layout when empty.</summary>
     public const string RootSetting = "WebApp:Root";
+
+    /// <summary>Setting <c>WebApp__ClientId</c>: the Entra ID single-page application's client id.</summary>
+    public const string ClientIdSetting = "WebApp:ClientId";
+
+    /// <summary>Setting <c>WebApp__ApiScope</c>: the delegated scope of the API, e.g. <c>api://reportpipeline/access_as_user</c>.</summary>
+    public const string ApiScopeSetting = "WebApp:ApiScope";
+
+    /// <summary>Setting <c>WebApp__Authority</c>: MSAL's authority; empty means <c>Auth__Authority</c> without its <c>/v2.0</c>.</summary>
+    public const string AuthoritySetting = "WebApp:Authority";
+
+    public const string ConfigPath = "/config.json";
 
     /// <summary>
     /// No inline script or style, nothing from another origin: the bundle is self-contained, so anything else that
@@ -23,16 +49,68 @@ public static class WebAppHosting
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
         "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// The policy with Entra ID sign-in: MSAL reads the authority's metadata and redeems the code with fetch
+    /// (connect-src) and renews silently in a hidden frame (frame-src); scripts still come from this origin only.
+    /// </summary>
+    public static string ContentSecurityPolicyFor(WebAppSignIn signIn)
+    {
+        ArgumentNullException.ThrowIfNull(signIn);
+        if (signIn.SignIn != WebAppSignIn.Entra || !Uri.TryCreate(signIn.Authority, UriKind.Absolute, out var authority))
+        {
+            return ContentSecurityPolicy;
+        }
+
+        var origin = authority.GetLeftPart(UriPartial.Authority);
+        return ContentSecurityPolicy.Replace("connect-src 'self'", $"connect-src 'self' {origin}", StringComparison.Ordinal)
+            + $"; frame-src 'self' {origin}";
+    }
+
+    /// <summary>The sign-in the page should offer, from the auth settings and the <c>WebApp</c> section.</summary>
+    public static WebAppSignIn SignInFor(AuthOptions auth, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(auth);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (auth.DevelopmentTokens)
+        {
+            return new WebAppSignIn(WebAppSignIn.Development);
+        }
+
+        var clientId = configuration[ClientIdSetting]?.Trim();
+        var scope = configuration[ApiScopeSetting]?.Trim();
+        var authority = configuration[AuthoritySetting]?.Trim();
+        if (string.IsNullOrEmpty(authority) && !string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            // Entra's token issuer ends in /v2.0; MSAL wants the tenant's authority without it.
+            authority = auth.Authority.Trim().TrimEnd('/');
+            authority = authority.EndsWith("/v2.0", StringComparison.OrdinalIgnoreCase) ? authority[..^"/v2.0".Length] : authority;
+        }
+
+        return string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(scope) || !Uri.TryCreate(authority, UriKind.Absolute, out _)
+            ? new WebAppSignIn(WebAppSignIn.None, Message: "本环境尚未配置网页登录（WebApp__ClientId、WebApp__ApiScope 与 Auth__Authority），请联系管理员。")
+            : new WebAppSignIn(WebAppSignIn.Entra, clientId, authority, [scope]);
+    }
+
     /// <summary>Adds the headers and, when the bundle is found, the static files. Call before the routes are mapped.</summary>
     public static void UseWebApp(WebApplication app)
     {
-        app.Use(static (context, next) =>
+        ArgumentNullException.ThrowIfNull(app);
+        var signIn = SignInFor(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, app.Configuration);
+        var policy = ContentSecurityPolicyFor(signIn);
+        app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers.XFrameOptions = "DENY";
+            // Ahead of the static files, so that a config.json left in web/dist by a Static Web Apps build is not served here.
+            if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals(ConfigPath, StringComparison.Ordinal))
+            {
+                headers.CacheControl = "no-cache";
+                return Results.Json(signIn).ExecuteAsync(context);
+            }
+
             return next(context);
         });
 

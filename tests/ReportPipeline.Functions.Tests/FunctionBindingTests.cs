@@ -19,6 +19,7 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Submissions)] = "POST",
         [nameof(ApiRoutes.Values)] = "GET",
         [nameof(ApiRoutes.Status)] = "GET",
+        [nameof(ApiRoutes.Reports)] = "GET",
         [nameof(ApiRoutes.Report)] = "GET",
         [nameof(ApiRoutes.BuildReport)] = "POST",
         [nameof(ApiRoutes.Burden)] = "GET",

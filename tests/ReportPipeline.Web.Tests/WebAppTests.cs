@@ -167,7 +167,7 @@ public sealed class WebAppTests(BrowserHostFixture host, ITestOutputHelper outpu
         Assert.DoesNotContain("http", html.Replace("http-equiv", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
-    private static async Task SignInAsync(IPage page, Org org, string role, string period)
+    internal static async Task SignInAsync(IPage page, Org org, string role, string period)
     {
         await page.FillAsync("#org-search", org.Code);
         await page.ClickAsync($"#org-results button[data-code='{org.Code}']");

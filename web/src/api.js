@@ -1,5 +1,6 @@
-// Talks to the contract's routes on this origin. The token lives in sessionStorage: this tab and this origin only,
-// gone when the tab closes, never in localStorage where every tab and a later user of the machine would find it.
+// Talks to the contract's routes on this origin. A development token lives in sessionStorage: this tab and this origin
+// only, gone when the tab closes, never in localStorage where every tab and a later user of the machine would find it.
+// With Entra ID the token comes from MSAL (its own sessionStorage cache) for each call instead.
 const SESSION_KEY = 'rp.session';
 let requestCount = 0;
 
@@ -12,6 +13,10 @@ export const session = {
 };
 
 export const requestsMade = () => requestCount;
+
+let tokenProvider = null;
+/** With Entra ID: a function answering the API's current access token (MSAL), asked before every call. */
+export function useTokenProvider(provider) { tokenProvider = provider; }
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -36,7 +41,8 @@ function statusText(status) {
 export async function api(path, { method = 'GET', body, headers = {}, raw = false } = {}) {
   const s = session.get();
   const all = { Accept: 'application/json', ...headers };
-  if (s && s.token) all.Authorization = `Bearer ${s.token}`;
+  const token = tokenProvider ? await tokenProvider() : s && s.token;
+  if (token) all.Authorization = `Bearer ${token}`;
   requestCount++;
   let response;
   try {

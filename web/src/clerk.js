@@ -4,6 +4,8 @@ import { h, mount, add, fmtTime, notice, saveBlob, debounce } from './dom.js';
 import { checkValue, checkRules, evaluate, dependenciesOf, requiredMessage, formatNumber } from './validate.js';
 import { kindOf, previous, display } from './periods.js';
 import { feedbackForm } from './feedback.js';
+import { clerkApprovalNotice } from './approval.js';
+import { openHistory } from './history.js';
 
 const ORIGIN = { Prefilled: '上级预填', CarriedForward: '沿用上期', Typed: '本单位填报' };
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
@@ -13,10 +15,13 @@ export async function clerkPage(root, s, catalog) {
   const started = performance.now();
   const { org, period } = s;
   const kind = kindOf(period);
-  const [current, last] = await Promise.all([
+  const [current, last, approval] = await Promise.all([
     api(`/api/orgs/${org}/values/${period}`),
     api(`/api/orgs/${org}/values/${previous(period)}`).catch(() => ({ values: [] })),
+    // The review state: a return's reason, or the lock. Not essential to fill the form, so a failure only hides it.
+    api(`/api/orgs/${org}/approval/${period}`).catch(() => null),
   ]);
+  let locked = approval?.self?.locked === true;
   const stored = new Map(current.values.map(v => [v.field, v]));
   const lastValues = new Map(last.values.map(v => [v.field, v.value]));
   const fields = catalog.fields.filter(f => f.frequency === kind);
@@ -149,7 +154,8 @@ export async function clerkPage(root, s, catalog) {
         f.required && f.source === 'Typed' ? h('span', { class: 'req', title: '必填' }, '*') : null,
         f.unit ? h('span', { class: 'unit' }, `（${f.unit}）`) : null),
       input,
-      h('span', { class: 'last' }, lastValue != null ? `上期：${lastValue}` : ''),
+      h('span', { class: 'last' }, lastValue != null ? `上期：${lastValue}` : '',
+        value ? h('button', { type: 'button', class: 'link hist', 'data-field': f.id, 'aria-label': `${f.name} 的修改记录` }, '修改记录') : null),
       notes.length ? h('div', { class: 'notes' }, notes) : null,
       h('div', { class: 'err', id: `e-${f.id}`, 'aria-live': 'polite' }));
   }
@@ -176,6 +182,10 @@ export async function clerkPage(root, s, catalog) {
     saveDraft();
   });
   form.addEventListener('change', e => { const f = byId.get(e.target.name); if (f) checkField(f); });
+  form.addEventListener('click', e => {
+    const button = e.target.closest('button.hist');
+    if (button) openHistory({ org, orgName: current.orgName, period, field: button.dataset.field, catalog });
+  });
 
   const draftState = h('span', { class: 'muted', 'aria-live': 'polite' });
   const draftNote = h('div');
@@ -232,11 +242,13 @@ export async function clerkPage(root, s, catalog) {
       mount(result, receiptView(receipt, channel, byId));
     } catch (err) {
       mount(result, errorView(err, byId));
+      // Approved and locked meanwhile (409 naming who approved it): the message is shown as it is, and the button rests.
+      if (err instanceof ApiError && err.status === 409 && /\/locked$/.test(err.problem.type || '')) locked = true;
       if (err instanceof ApiError && err.status === 422) {
         for (const e2 of err.problem.errors || []) if (e2.field) showError(e2.field, e2.message);
       }
     } finally {
-      submitButton.disabled = false;
+      submitButton.disabled = locked;
       result.focus();
     }
   }
@@ -259,7 +271,7 @@ export async function clerkPage(root, s, catalog) {
     ondrop: e => { e.preventDefault(); drop.classList.remove('over'); const file = e.dataTransfer.files[0]; if (file) upload(file); },
   }, '把填好的 .xlsx 或 .csv 文件拖到这里，或点击选择文件');
 
-  const submitButton = h('button', { type: 'submit', class: 'primary' }, '提交本期填报');
+  const submitButton = h('button', { type: 'submit', class: 'primary', disabled: locked, title: locked ? '本期数据已审核锁定' : null }, '提交本期填报');
   form.append(h('div', { class: 'actions sticky' }, submitButton, draftState));
   form.addEventListener('submit', submitOnline);
 
@@ -267,6 +279,7 @@ export async function clerkPage(root, s, catalog) {
   mount(root,
     h('h1', null, `${current.orgName} · ${display(period)}一表通`),
     h('p', { class: 'muted' }, `共 ${fields.length} 项指标（需填写或核对 ${typedCount} 项）；带 * 的为必填；灰色为上级预填，只读；“上期”为${display(previous(period))}的数值。`),
+    h('div', { id: 'approval-note' }, clerkApprovalNotice(approval)),
     draftNote,
     h('details', { class: 'offline' },
       h('summary', null, '下载 Excel 填报表 / 上传填好的文件'),

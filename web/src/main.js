@@ -1,13 +1,16 @@
-import { api, session, ApiError } from './api.js';
+import { api, session, claimsOf, useTokenProvider, ApiError } from './api.js';
 import { h, mount, notice } from './dom.js';
 import { signinPage } from './signin.js';
 import { clerkPage } from './clerk.js';
 import { officePage } from './office.js';
-import { display, kindOf, levelOf, levelName } from './periods.js';
+import { currentMonth, display, kindOf, levelOf, levelName } from './periods.js';
 
 const root = document.getElementById('app');
 const who = document.getElementById('who');
 let catalog = null;
+// How this deployment signs in (/config.json from the host's settings): development, entra or none.
+let signIn = { signIn: 'development' };
+let auth = null;
 
 const go = hash => { if (location.hash === hash) route(); else location.hash = hash; };
 
@@ -24,7 +27,7 @@ function header(s) {
         route();
       },
     }, period, h('button', { type: 'submit' }, '切换')),
-    h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); go('#/signin'); } }, '退出'));
+    h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
 }
 
 async function route() {
@@ -34,7 +37,7 @@ async function route() {
   if (!s || hash === '#/signin') {
     if (s && hash === '#/signin') session.clear();
     header(null);
-    return signinPage(root, go);
+    return signinPage(root, go, signIn, auth);
   }
   mount(root, h('p', { class: 'loading' }, `正在加载 ${display(s.period)} 的数据…`));
   try {
@@ -50,5 +53,33 @@ async function route() {
   root.focus({ preventScroll: true });
 }
 
-window.addEventListener('hashchange', route);
-route();
+/** Entra ID: after the redirect back, the session is the access token's claims (the token itself stays in MSAL's cache). */
+async function startEntra() {
+  const { entraAuth } = await import('./entra.js');
+  auth = await entraAuth(signIn);
+  useTokenProvider(() => auth.token());
+  if (auth.account() && !session.get()) {
+    const claims = claimsOf(await auth.token());
+    if (claims?.org) session.set({ org: claims.org, roles: claims.roles, orgName: auth.account().name || null, period: currentMonth() });
+  }
+}
+
+async function start() {
+  try {
+    const response = await fetch('/config.json', { cache: 'no-store' });
+    if (response.ok) signIn = await response.json();
+  } catch { /* no config: the development probe decides */ }
+  if (signIn.signIn === 'entra') {
+    try {
+      await startEntra();
+    } catch (err) {
+      console.error(err);
+      mount(root, notice('error', '统一身份认证登录未能完成，请刷新重试。'));
+      return;
+    }
+  }
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

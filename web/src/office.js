@@ -1,10 +1,14 @@
 // The office's page (township, district, city): completeness with drill-down and a 催报 list, the area's workbooks,
 // burden figures and a trend/comparison chart of one field.
-import { api, download, requestsMade, ApiError } from './api.js';
-import { h, mount, fmtTime, notice, saveBlob } from './dom.js';
-import { display, kindOf, previous, levelOf } from './periods.js';
+import { api, requestsMade, ApiError } from './api.js';
+import { h, mount, fmtTime, notice } from './dom.js';
+import { display, kindOf, previous } from './periods.js';
 import { chart } from './chart.js';
 import { feedbackForm } from './feedback.js';
+import { workbooksSection } from './workbooks.js';
+import { approvalSection } from './approval.js';
+import { qualitySection } from './quality.js';
+import { openHistory } from './history.js';
 
 const STATUS = { reported: '已报', missing: '未报', late: '迟报' };
 const pct = n => `${Math.round(n * 1000) / 10}%`;
@@ -13,7 +17,7 @@ export async function officePage(root, s, catalog) {
   const { org, period } = s;
   const isAdmin = (s.roles || []).includes('admin');
   const status = await api(`/api/orgs/${org}/status/${period}`);
-  const level = levelOf(org);
+  const kind = kindOf(period);
 
   // Completeness, drill-down by township.
   const detail = h('div', { id: 'units' });
@@ -25,9 +29,13 @@ export async function officePage(root, s, catalog) {
     mount(detail,
       h('h3', null, township ? `${township}：村（社区）填报情况` : '全部村（社区）填报情况'),
       h('div', { class: 'table-wrap' }, h('table', null,
-        h('thead', null, h('tr', null, h('th', null, '单位'), h('th', null, '乡镇（街道）'), h('th', null, '状态'), h('th', null, '填报时间'))),
+        h('thead', null, h('tr', null, h('th', null, '单位'), h('th', null, '乡镇（街道）'), h('th', null, '状态'), h('th', null, '填报时间'), h('th', null, ''))),
         h('tbody', null, units.map(u => h('tr', { class: `st-${u.status}`, 'data-org': u.org },
-          h('td', null, u.name), h('td', null, u.township ?? ''), h('td', null, STATUS[u.status] || u.status), h('td', null, fmtTime(u.receivedAt))))))),
+          h('td', null, u.name), h('td', null, u.township ?? ''), h('td', null, STATUS[u.status] || u.status), h('td', null, fmtTime(u.receivedAt)),
+          h('td', null, h('button', {
+            type: 'button', class: 'link history', 'aria-label': `${u.name} 的修改记录`,
+            onclick: () => openHistory({ org: u.org, orgName: u.name, period, field: '', catalog }),
+          }, '修改记录'))))))),
       h('h3', null, `催报名单（${missing.length} 个单位）`),
       chase,
       h('button', { type: 'button', onclick: async e => { try { await navigator.clipboard.writeText(chase.value); e.target.textContent = '已复制'; } catch { chase.select(); } } }, '复制催报名单'));
@@ -38,27 +46,6 @@ export async function officePage(root, s, catalog) {
       h('td', null, t.name), h('td', null, t.expected), h('td', null, t.reported), h('td', null, t.missing), h('td', null, t.late),
       h('td', null, h('button', { type: 'button', class: 'link', onclick: () => showUnits(t.name) }, '查看')))))));
   showUnits(null);
-
-  // Workbooks of this area for the period kind.
-  const kind = kindOf(period);
-  const templates = catalog.templates.filter(t => t.periodKind === kind && t.audienceLevels.includes(level));
-  const workbookOut = h('div', { 'aria-live': 'polite' });
-  const workbooks = h('div', { class: 'table-wrap' }, h('table', { id: 'workbooks' },
-    h('thead', null, h('tr', null, h('th', null, '报表'), h('th', null, '部门'), h('th', null, ''))),
-    h('tbody', null, templates.map(t => h('tr', { 'data-template': t.id },
-      h('td', null, t.title), h('td', null, t.department),
-      h('td', { class: 'buttons' },
-        h('button', {
-          type: 'button', class: 'download', onclick: async () => {
-            try { const { blob, name } = await download(`/api/orgs/${org}/reports/${period}/${t.id}`, `${t.id}_${org}_${period}.xlsx`); saveBlob(blob, name); mount(workbookOut); } catch (err) { mount(workbookOut, notice('error', err.message)); }
-          },
-        }, '下载'),
-        isAdmin ? h('button', {
-          type: 'button', class: 'build', onclick: async () => {
-            mount(workbookOut, notice('info', `正在生成“${t.title}”…`));
-            try { const r = await api(`/api/orgs/${org}/reports/${period}/${t.id}/build`, { method: 'POST' }); mount(workbookOut, notice('ok', `“${t.title}”已生成（${r.outcome ?? '完成'}）。`)); } catch (err) { mount(workbookOut, notice('error', err.message)); }
-          },
-        }, '立即生成') : null))))));
 
   // Burden figures.
   const burdenBox = h('div', null, h('p', { class: 'muted' }, '正在加载减负数据…'));
@@ -101,7 +88,9 @@ export async function officePage(root, s, catalog) {
       h('div', { class: 'card warn' }, h('b', null, status.late), '迟报'),
       h('p', { class: 'muted' }, `截止日期 ${status.deadline}`)),
     h('section', null, h('h2', null, '各乡镇（街道）填报进度'), townships, detail),
-    h('section', null, h('h2', null, `汇总表（${templates.length} 张）`), workbookOut, workbooks),
+    approvalSection(s),
+    workbooksSection(s),
+    qualitySection(s, catalog),
     h('section', null, h('h2', null, '减负情况'), burdenBox),
     h('section', null, h('h2', null, '指标趋势与对比'),
       h('div', { class: 'stack' }, h('label', { for: 'trend-field' }, '指标'), fieldSelect, h('label', { for: 'trend-village' }, '村（社区）'), villageSelect,

@@ -1,10 +1,27 @@
-// Development sign-in: exists only where the local host mints development tokens (its /dev-auth routes answer 404
-// otherwise). In Azure the app signs in with Entra ID and this page only says so.
+// Sign-in as /config.json says: Entra ID (MSAL redirect), or the development sign-in, which exists only where the local
+// host mints development tokens (its /dev-auth routes answer 404 otherwise).
 import { session, claimsOf } from './api.js';
 import { h, mount, notice, debounce } from './dom.js';
 import { currentMonth, kindOf, levelOf } from './periods.js';
 
-export async function signinPage(root, go) {
+export async function signinPage(root, go, config, auth) {
+  if (config.signIn === 'entra' && auth) {
+    const out = h('div', { 'aria-live': 'polite' });
+    const button = h('button', {
+      type: 'button', class: 'primary', id: 'entra-signin', onclick: async () => {
+        button.disabled = true;
+        mount(out, notice('info', '正在跳转到统一身份认证…'));
+        try { await auth.login(); } catch { button.disabled = false; mount(out, notice('error', '无法打开统一身份认证页面，请稍后重试。')); }
+      },
+    }, '使用统一身份认证登录');
+    mount(root, h('h1', null, '登录'), h('p', null, '本系统使用统一身份认证（Microsoft Entra ID）登录；登录后按账号所属单位和角色进入填报或查看页面。'), button, out);
+    button.focus();
+    return;
+  }
+  if (config.signIn === 'none') {
+    mount(root, h('h1', null, '登录'), notice('error', config.message || '本环境尚未配置网页登录，请联系管理员。'));
+    return;
+  }
   const probe = await fetch('/dev-auth/orgs?q=', { cache: 'no-store' }).catch(() => null);
   if (!probe || !probe.ok) {
     mount(root, h('h1', null, '登录'), notice('info', '本环境使用统一身份认证（Microsoft Entra ID）登录；开发登录页只在本地开发主机上提供。'));

@@ -14,6 +14,8 @@ public static class ApiRoutes
     public const string Submissions = "orgs/{org}/submissions/{period}";
     public const string Values = "orgs/{org}/values/{period}";
     public const string Status = "orgs/{org}/status/{period}";
+    /// <summary>The org's consolidated workbooks for the period: built time, size, whether a rebuild is pending (viewer).</summary>
+    public const string Reports = "orgs/{org}/reports/{period}";
     public const string Report = "orgs/{org}/reports/{period}/{template}";
     public const string BuildReport = "orgs/{org}/reports/{period}/{template}/build";
     public const string Burden = "orgs/{org}/burden/{period}";

@@ -72,6 +72,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.AddTemplateDesignCheck();
         services.TryAddSingleton<Quality.QualityService>();
         services.TryAddSingleton<Http.QualityApi>();
+        services.TryAddSingleton<Http.ReportListApi>();
         services.AddApprovalAndHistory();
         return services;
     }

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Http;
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Consolidation;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Templates;
+
+namespace ReportPipeline.Application.Http;
+
+/// <summary>One workbook of <c>GET orgs/{org}/reports/{period}</c>.</summary>
+/// <param name="Built">When the stored workbook was built; null when it has not been built.</param>
+/// <param name="Size">Bytes of the stored workbook; null when it has not been built.</param>
+/// <param name="Pending">
+/// A build now would differ from the stored workbook (its inputs changed since), or there is none yet.
+/// </param>
+public sealed record WorkbookListItem(string Template, string Title, string Department, DateTimeOffset? Built, long? Size, bool Pending);
+
+/// <summary>The consolidated workbooks of an upper-level org for one period.</summary>
+public sealed record WorkbookListResponse(
+    string Org,
+    string OrgName,
+    string Period,
+    int Count,
+    int Built,
+    int Pending,
+    string Message,
+    IReadOnlyList<WorkbookListItem> Workbooks);
+
+/// <summary>
+/// <c>GET orgs/{org}/reports/{period}</c> (viewers and admins of the org or an ancestor, like the download): the templates
+/// of the period's kind that consolidate at the org's level, each with its stored workbook's build time and size and
+/// whether a rebuild is pending. Pending is the builder's own skip rule turned around: the watermark a build would have
+/// now (<see cref="ConsolidationService.CurrentWatermarkAsync"/>) differs from the stored workbook's.
+/// </summary>
+public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IReportStore reports, ConsolidationService consolidation)
+{
+    /// <summary>Workbooks checked at once: each is a properties read and a few receipt queries.</summary>
+    private const int Parallelism = 4;
+
+    public Task<IResult> GetAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
+        route.RunAsync(request, ApiAction.ReadReport, org, period, async target =>
+        {
+            var templates = reference.Catalog.Templates
+                .Where(t => t.PeriodKind == target.Period.Kind && t.AudienceLevels.Contains(target.Org.Level))
+                .ToList();
+            var items = new WorkbookListItem[templates.Count];
+            using (var storage = route.StorageBudget(cancellationToken))
+            {
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, templates.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = storage.Token },
+                    async (i, ct) => items[i] = await ItemAsync(templates[i], target, ct));
+            }
+
+            var built = items.Count(i => i.Built is not null);
+            var pending = items.Count(i => i.Pending);
+            var name = $"{target.Org.Name} {target.Period.ToDisplayString()}";
+            return Results.Json(new WorkbookListResponse(
+                target.Org.Code,
+                target.Org.Name,
+                target.Period.ToString(),
+                items.Length,
+                built,
+                pending,
+                items.Length == 0
+                    ? $"{name}：没有向{OrgRegistry.LevelName(target.Org.Level)}单位汇总的{target.Period.Kind.ChineseName()}报表。"
+                    : $"{name}：{items.Length} 张汇总表，已生成 {built} 张，{pending} 张待更新。",
+                items));
+        }, cancellationToken);
+
+    private async Task<WorkbookListItem> ItemAsync(ReportTemplate template, OrgPeriod target, CancellationToken cancellationToken)
+    {
+        var stored = await reports.GetPropertiesAsync(target.Period, template.Id, target.Org.Code, cancellationToken);
+        var pending = stored is null
+            || !string.Equals(stored.InputWatermark, await consolidation.CurrentWatermarkAsync(template, target.Org.Code, target.Period, cancellationToken), StringComparison.Ordinal);
+        return new WorkbookListItem(template.Id, template.Title, template.Department, stored?.BuiltAt, stored?.Size, pending);
+    }
+}

@@ -1,0 +1,125 @@
+// Approval by level (GET/POST …/approval/{period}): the office reviews its subtree child by child — approve (审核通过),
+// return (退回, with a reason), approve its own org once every child is approved, unlock (解锁, with a reason) as the
+// parent's admin — and the clerk reads a return's reason or the lock. The server applies the chain's rules; the buttons
+// only offer what the state suggests, and any refusal is shown in the server's words.
+import { api, ApiError } from './api.js';
+import { h, mount, fmtTime, notice } from './dom.js';
+
+const byText = u => (u.at ? `${fmtTime(u.at)} · ${[u.byOrg, u.by].filter(Boolean).join(' ')}` : '');
+
+/** The notice on the clerk's form: 已锁定 or 退回 with the reason; null when neither applies. */
+export function clerkApprovalNotice(report) {
+  const self = report?.self;
+  if (!self) return null;
+  if (self.locked) {
+    return notice('warn', h('strong', null, '已锁定：'),
+      `本期数据已于 ${fmtTime(self.at)} 由 ${[self.byOrg, self.by].filter(Boolean).join(' ')} 审核通过并锁定，不能再提交或修改；如需更正，请联系上级解锁。`);
+  }
+  if (self.state === 'returned') {
+    return notice('error', h('strong', null, '已退回：'), `上级于 ${fmtTime(self.at)} 退回了本期数据，原因：`,
+      h('q', { class: 'reason' }, self.reason || '（未填写）'), '。请修改后重新提交。');
+  }
+  return null;
+}
+
+export function approvalSection(s) {
+  const { org, period } = s;
+  const isAdmin = (s.roles || []).includes('admin');
+  const out = h('div', { 'aria-live': 'polite' });
+  const body = h('div', null, h('p', { class: 'loading' }, '正在加载审核状态…'));
+  let report = null;
+  let focus = org;
+
+  async function load() {
+    try {
+      report = await api(`/api/orgs/${org}/approval/${period}`);
+      render();
+    } catch (err) {
+      mount(body, notice('error', err instanceof ApiError ? err.message : '审核状态加载失败，请刷新重试。'));
+    }
+  }
+
+  async function act(unit, action, reason) {
+    mount(out, notice('info', '正在提交…'));
+    try {
+      const r = await api(`/api/orgs/${unit.org}/approval/${period}`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action, reason: reason || null }),
+      });
+      mount(out, notice('ok', r.message));
+      await load();
+    } catch (err) {
+      mount(out, notice('error', err instanceof ApiError ? err.message : '提交失败，请重试。'));
+    }
+  }
+
+  /** A reason is required for return and unlock: an inline form under the row, not a browser prompt. */
+  function askReason(row, unit, action, label) {
+    row.parentElement.querySelector('tr.reason-row')?.remove();
+    const input = h('input', { type: 'text', class: 'reason', maxlength: '500', 'aria-label': `${label}原因`, placeholder: `${label}原因（必填）` });
+    const form = h('form', {
+      class: 'inline', onsubmit: e => {
+        e.preventDefault();
+        if (!input.value.trim()) { mount(out, notice('error', `请填写${label}原因。`)); input.focus(); return; }
+        act(unit, action, input.value.trim());
+      },
+    }, input, h('button', { type: 'submit', class: 'confirm' }, `确认${label}`), h('button', { type: 'button', onclick: () => reasonRow.remove() }, '取消'));
+    const reasonRow = h('tr', { class: 'reason-row' }, h('td', { colspan: '5' }, form));
+    row.after(reasonRow);
+    input.focus();
+  }
+
+  function render() {
+    const units = report.units;
+    const here = units.find(u => u.org === focus) || report.self;
+    const children = units.filter(u => u.parent === focus);
+    const hasChildren = code => units.some(u => u.parent === code);
+    const allApproved = children.length > 0 && children.every(u => u.state === 'approved');
+    const actions = (u, row) => {
+      if (!isAdmin) return null;
+      if (u.locked) return h('button', { type: 'button', class: 'unlock', onclick: () => askReason(row(), u, 'unlock', '解锁') }, '解锁');
+      // Nothing to review before a village has sent data.
+      if (u.state === 'not-reported') return null;
+      return [
+        h('button', { type: 'button', class: 'approve', onclick: () => act(u, 'approve') }, '审核通过'),
+        h('button', { type: 'button', class: 'return', onclick: () => askReason(row(), u, 'return', '退回') }, '退回'),
+      ];
+    };
+    const rows = children.map(u => {
+      let tr = null;
+      tr = h('tr', { 'data-org': u.org, class: `ap-${u.state}` },
+        h('td', null, u.name, hasChildren(u.org) ? [' ', h('button', { type: 'button', class: 'link drill', onclick: () => { focus = u.org; render(); } }, '下级')] : null),
+        h('td', { class: 'state' }, u.stateName, u.locked ? h('span', { class: 'tag lock' }, '已锁定') : null),
+        h('td', null, byText(u)),
+        h('td', { class: 'reason' }, u.reason ?? ''),
+        h('td', { class: 'buttons' }, actions(u, () => tr)));
+      return tr;
+    });
+    const selfApprove = isAdmin && focus === org && !report.self.locked
+      ? h('button', {
+        type: 'button', id: 'approve-self', class: 'primary', disabled: !allApproved,
+        title: allApproved ? '' : '所有下级审核通过后才能审核本级', onclick: () => act(report.self, 'approve'),
+      }, `${report.orgName} 本级审核通过`)
+      : null;
+    mount(body,
+      h('p', { class: 'approval-summary' },
+        `本级（${report.orgName}）：${report.self.stateName}${report.self.locked ? '（已锁定）' : ''}；`,
+        `整个辖区 ${report.total} 个单位中 ${report.approved} 个审核通过，${report.returned} 个退回。`),
+      focus !== org ? h('p', null, h('button', { type: 'button', class: 'link', onclick: () => { focus = here.parent && units.some(u => u.org === here.parent) ? here.parent : org; render(); } }, '返回上级'), ` 正在查看：${here.name} 的下级`) : null,
+      children.length
+        ? h('div', { class: 'table-wrap' }, h('table', { id: 'approval' },
+          h('thead', null, h('tr', null, h('th', null, '单位'), h('th', null, '审核状态'), h('th', null, '处理时间与人'), h('th', null, '原因'), h('th', null, ''))),
+          h('tbody', null, rows)))
+        : h('p', { class: 'muted' }, '没有下级单位。'),
+      selfApprove,
+      selfApprove && !allApproved ? h('p', { class: 'muted' }, '所有下级审核通过后才能审核本级。') : null,
+      h('details', null, h('summary', null, `审核记录（${report.steps.length} 条）`),
+        report.steps.length
+          ? h('ol', { class: 'steps' }, report.steps.map(st => h('li', null,
+            `${fmtTime(st.at)} ${units.find(u => u.org === st.org)?.name || st.org}：${st.actionName}（${[st.byOrg, st.by].filter(Boolean).join(' ')}）`,
+            st.reason ? [' 原因：', h('q', null, st.reason)] : null)))
+          : h('p', { class: 'muted' }, '本期尚无审核记录。')));
+  }
+
+  load();
+  return h('section', { id: 'approval-section' }, h('h2', null, '审核'), out, body);
+}
