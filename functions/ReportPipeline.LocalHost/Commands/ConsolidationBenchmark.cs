@@ -90,47 +90,26 @@ public static class ConsolidationBenchmark
 
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]bench --consolidation[/]：{districts} 个区县 × {townshipsPerDistrict} 个乡镇 × {villagesPerTownship} 个村，统计期 {string.Join("、", periods)}，存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}"));
-        foreach (var period in periods)
-        {
-            await SeedCommand.SeedAsync(services, registry, period, history: false, ct);
-        }
-
         await ReportAllAsync(services, registry, periods, ct);
         var result = await MeasureAsync(services, registry, periods, workerCounts ?? [1, 2, 4], () => runtime.EmulatorCpuTime, ct);
         Print(result);
         return result.Failed == 0 && result.IncrementalBuilt == 0 && result.ChangeBuilt == result.ChangeExpected ? 0 : 1;
     }
 
-    /// <summary>Every village submits its typed values for every period, straight through the value store.</summary>
+    /// <summary>Every village has reported every period: one typed report each, written in bulk (entity group transactions).</summary>
     private static async Task ReportAllAsync(IServiceProvider services, OrgRegistry registry, IReadOnlyList<Period> periods, CancellationToken ct)
     {
-        var catalog = services.GetRequiredService<ReferenceData>().Catalog.Catalog;
-        var store = services.GetRequiredService<IFieldValueStore>();
-        var time = services.GetRequiredService<TimeProvider>();
-        var validator = new SubmissionValidator(catalog);
-        var villages = registry.ByLevel(OrgLevel.Village);
+        var seeder = ActivatorUtilities.CreateInstance<CitySeeder>(services);
+        var villages = registry.ByLevel(OrgLevel.Village).Count;
         await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async context =>
             {
-                var task = context.AddTask($"{villages.Count} 个村（社区）填报 {periods.Count} 个统计期", maxValue: Math.Max(1, villages.Count));
-                await Parallel.ForEachAsync(villages, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (village, token) =>
+                foreach (var period in periods)
                 {
-                    foreach (var period in periods)
-                    {
-                        var raw = SyntheticValues.Generate(catalog, village, period, CitySeeder.StableSeed(village.Code))
-                            .Where(kv => catalog.Find(kv.Key) is { Source: FieldSource.Typed } f && f.Frequency == period.Kind)
-                            .Select(kv => new RawValue(kv.Key, kv.Value))
-                            .ToList();
-                        var values = validator.Validate(raw, new Dictionary<string, FieldValue>(), period.Kind).Values;
-                        var id = $"BENCH-{period}-{village.Code}";
-                        await store.MergeAsync(
-                            new MergeRequest(village.Code, period, id, ValueOrigin.Typed, values, ContentHash.Compute(values), id, "bench", time.GetUtcNow()),
-                            token);
-                    }
-
-                    task.Increment(1);
-                });
-                task.Value = task.MaxValue;
+                    var task = context.AddTask($"{villages} 个村（社区）填报 {period}", maxValue: Math.Max(1, villages));
+                    await seeder.SeedReportedAsync(registry, period, new Progress<(int Done, int Total)>(p => task.Value = p.Done), ct);
+                    task.Value = task.MaxValue;
+                }
             });
     }
 

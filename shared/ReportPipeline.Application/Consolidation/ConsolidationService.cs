@@ -72,10 +72,17 @@ public sealed class ConsolidationService(
     public async Task<string> CurrentWatermarkAsync(ReportTemplate template, string orgCode, Period period, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(template);
+        return (await CurrentWatermarksAsync([template], orgCode, period, cancellationToken))[template.Id];
+    }
+
+    /// <summary>The same for several templates of one org, from one read of the receipts and review states.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> CurrentWatermarksAsync(IReadOnlyList<ReportTemplate> templates, string orgCode, Period period, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(templates);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
-        var inputs = await ReadInputsAsync([template], period, orgs, villages, withBurden: false, cancellationToken);
-        return Watermark(template, period, orgCode, villages, inputs);
+        var inputs = await ReadInputsAsync(templates, period, orgs, villages, withBurden: false, cancellationToken);
+        return templates.ToDictionary(t => t.Id, t => Watermark(t, period, orgCode, villages, inputs), StringComparer.Ordinal);
     }
 
     /// <summary>

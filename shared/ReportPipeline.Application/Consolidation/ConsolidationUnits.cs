@@ -153,23 +153,22 @@ public sealed class ConsolidationUnitHandler(
 /// </summary>
 public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidationQueue queue, ILogger<ConsolidationPlanner> logger)
 {
-    /// <summary>One unit per district and one per city (or other root above districts) for each period.</summary>
+    /// <summary>One unit per district and one per city (or other root above districts) for each period, the districts first.</summary>
     public async Task<IReadOnlyList<ConsolidationUnit>> PlanAsync(IEnumerable<Period> periods, bool force, CancellationToken cancellationToken)
     {
         var orgs = await reference.GetOrgsAsync(cancellationToken);
-        var units = new List<ConsolidationUnit>();
-        foreach (var period in periods)
-        {
-            if (TemplatesOf(reference, period, null).Count == 0)
-            {
-                continue;
-            }
-
-            units.AddRange(orgs.ByLevel(OrgLevel.District).OrderBy(o => o.Code, StringComparer.Ordinal).Select(d => new ConsolidationUnit(period.ToString(), d.Code, null, force)));
-            units.AddRange(orgs.ByLevel(OrgLevel.City).OrderBy(o => o.Code, StringComparer.Ordinal).Select(c => new ConsolidationUnit(period.ToString(), c.Code, null, force)));
-        }
-
-        return units;
+        var planned = periods.Where(p => TemplatesOf(reference, p, null).Count > 0).ToList();
+        // Every district unit before any city unit: a queue hands messages out roughly in order, so the city units start
+        // when the districts' roll-ups are (nearly all) stored, and rebuild only the few still in flight.
+        return
+        [
+            .. from period in planned
+               from district in orgs.ByLevel(OrgLevel.District).OrderBy(o => o.Code, StringComparer.Ordinal)
+               select new ConsolidationUnit(period.ToString(), district.Code, null, force),
+            .. from period in planned
+               from city in orgs.ByLevel(OrgLevel.City).OrderBy(o => o.Code, StringComparer.Ordinal)
+               select new ConsolidationUnit(period.ToString(), city.Code, null, force),
+        ];
     }
 
     public async Task<IReadOnlyList<ConsolidationUnit>> EnqueueAsync(IEnumerable<Period> periods, bool force, CancellationToken cancellationToken)

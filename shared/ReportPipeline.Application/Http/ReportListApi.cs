@@ -32,11 +32,11 @@ public sealed record WorkbookListResponse(
 /// <c>GET orgs/{org}/reports/{period}</c> (viewers and admins of the org or an ancestor, like the download): the templates
 /// of the period's kind that consolidate at the org's level, each with its stored workbook's build time and size and
 /// whether a rebuild is pending. Pending is the builder's own skip rule turned around: the watermark a build would have
-/// now (<see cref="ConsolidationService.CurrentWatermarkAsync"/>) differs from the stored workbook's.
+/// now (<see cref="ConsolidationService.CurrentWatermarksAsync"/>) differs from the stored workbook's.
 /// </summary>
 public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IReportStore reports, ConsolidationService consolidation)
 {
-    /// <summary>Workbooks checked at once: each is a properties read and a few receipt queries.</summary>
+    /// <summary>Workbooks checked at once: each is one properties read.</summary>
     private const int Parallelism = 4;
 
     public Task<IResult> GetAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
@@ -48,10 +48,12 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
             var items = new WorkbookListItem[templates.Count];
             using (var storage = route.StorageBudget(cancellationToken))
             {
+                // The receipts and review states are read once for every template, as a queue unit reads them.
+                var current = await consolidation.CurrentWatermarksAsync(templates, target.Org.Code, target.Period, storage.Token);
                 await Parallel.ForEachAsync(
                     Enumerable.Range(0, templates.Count),
                     new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = storage.Token },
-                    async (i, ct) => items[i] = await ItemAsync(templates[i], target, ct));
+                    async (i, ct) => items[i] = await ItemAsync(templates[i], target, current[templates[i].Id], ct));
             }
 
             var built = items.Count(i => i.Built is not null);
@@ -70,11 +72,10 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
                 items));
         }, cancellationToken);
 
-    private async Task<WorkbookListItem> ItemAsync(ReportTemplate template, OrgPeriod target, CancellationToken cancellationToken)
+    private async Task<WorkbookListItem> ItemAsync(ReportTemplate template, OrgPeriod target, string currentWatermark, CancellationToken cancellationToken)
     {
         var stored = await reports.GetPropertiesAsync(target.Period, template.Id, target.Org.Code, cancellationToken);
-        var pending = stored is null
-            || !string.Equals(stored.InputWatermark, await consolidation.CurrentWatermarkAsync(template, target.Org.Code, target.Period, cancellationToken), StringComparison.Ordinal);
+        var pending = stored is null || !string.Equals(stored.InputWatermark, currentWatermark, StringComparison.Ordinal);
         return new WorkbookListItem(template.Id, template.Title, template.Department, stored?.BuiltAt, stored?.Size, pending);
     }
 }

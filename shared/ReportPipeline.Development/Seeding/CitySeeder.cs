@@ -97,6 +97,56 @@ public sealed class CitySeeder(
         return new SeedSummary(orgs.Count, villages.Count, prefilled, history, written, values is IBulkValueWriter ? transactions : null);
     }
 
+    /// <summary>
+    /// A city in which every village has reported for the period (the consolidation benchmark's data): the registry, and
+    /// per village one typed report of every field it holds at the period's frequency, written through the bulk writer
+    /// district by district. The report is the village's own (reported, on time), so it carries no separate pre-fill.
+    /// </summary>
+    public async Task<SeedSummary> SeedReportedAsync(OrgRegistry orgs, Period period, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orgs);
+        await orgSource.SaveAsync([.. orgs.All], cancellationToken);
+        reference.InvalidateOrgs();
+
+        var catalog = reference.Catalog.Catalog;
+        var validator = new SubmissionValidator(catalog);
+        var villages = orgs.All.Where(o => o.Level == OrgLevel.Village).ToList();
+        int done = 0, written = 0, transactions = 0, typed = 0;
+        foreach (var district in villages.GroupBy(v => v.Code[..6]))
+        {
+            var requests = new List<MergeRequest>();
+            foreach (var village in district)
+            {
+                var raw = SyntheticValues.Generate(catalog, village, period, StableSeed(village.Code))
+                    .Where(kv => catalog.Find(kv.Key) is { Source: not FieldSource.Derived } f && f.Frequency == period.Kind)
+                    .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+                var values = Normalise(validator, raw, period);
+                typed += values.Count;
+                var id = $"BENCH-{period}-{village.Code}";
+                requests.Add(new MergeRequest(village.Code, period, id, ValueOrigin.Typed, values, ContentHash.Compute(values), id, "bench", time.GetUtcNow()));
+            }
+
+            if (values is IBulkValueWriter bulk)
+            {
+                var result = await bulk.WriteNewAsync(requests, BulkConcurrency, progress: null, cancellationToken);
+                (written, transactions) = (written + result.Entities, transactions + result.Transactions + result.Merged);
+            }
+            else
+            {
+                foreach (var request in requests)
+                {
+                    written += (await values.MergeAsync(request, cancellationToken)).EntitiesWritten;
+                }
+            }
+
+            done += requests.Count;
+            progress?.Report((done, villages.Count));
+        }
+
+        logger.LogInformation("Seeded {VillageCount} reported villages for {Period}: {Values} values, {Entities} entities written", villages.Count, period.ToString(), typed, written);
+        return new SeedSummary(orgs.Count, villages.Count, 0, 0, written, values is IBulkValueWriter ? transactions : null);
+    }
+
     /// <summary>Transactions in flight at once; Azurite serves one request at a time, so more only queue there.</summary>
     private const int BulkConcurrency = 8;
 
