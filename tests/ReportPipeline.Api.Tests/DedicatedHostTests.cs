@@ -67,7 +67,8 @@ public sealed class DedicatedHostTests
     public async Task A_client_that_stalls_mid_upload_gets_408_and_no_error_is_logged(string idleSeconds)
     {
         await using var runtime = await StartAsync(new() { ["Pipeline:UploadIdleTimeoutSeconds"] = idleSeconds }, LogLevel.Information);
-        var (logs, measured) = Observe(runtime);
+        var logs = CaptureLogs(runtime);
+        using var measured = new ServerMeasurements(runtime.Services);
         var village = await VillageAsync(runtime);
         using var socket = await SendHeadAndPartOfBodyAsync(runtime, village);
         var (status, answer) = await ReadResponseAsync(socket.GetStream()).WaitAsync(TimeSpan.FromSeconds(60));
@@ -90,7 +91,8 @@ public sealed class DedicatedHostTests
     public async Task A_client_that_hangs_up_mid_upload_is_logged_as_information_and_not_counted_as_a_server_error(bool reset)
     {
         await using var runtime = await StartAsync(new(), LogLevel.Information);
-        var (logs, measured) = Observe(runtime);
+        var logs = CaptureLogs(runtime);
+        using var measured = new ServerMeasurements(runtime.Services);
         var budget = runtime.Services.GetRequiredService<UploadBudget>();
         var village = await VillageAsync(runtime);
 
@@ -113,11 +115,11 @@ public sealed class DedicatedHostTests
         await AssertNothingStoredAsync(runtime, village);
     }
 
-    private static (CapturedLogs Logs, ServerMeasurements Measured) Observe(LocalHostRuntime runtime)
+    private static CapturedLogs CaptureLogs(LocalHostRuntime runtime)
     {
         var logs = new CapturedLogs();
         runtime.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
-        return (logs, new ServerMeasurements(runtime.Services));
+        return logs;
     }
 
     private static async Task<Org> VillageAsync(LocalHostRuntime runtime)
