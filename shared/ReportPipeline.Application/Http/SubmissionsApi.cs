@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed class SubmissionsApi(
     ReferenceData reference,
     UploadBudget budget,
     IOptions<PipelineOptions> options,
+    TimeProvider time,
     ILogger<SubmissionsApi> logger)
 {
     /// <summary>
@@ -93,17 +95,18 @@ public sealed class SubmissionsApi(
         }
 
         var body = await ReadBodyAsync(request, limit, TimeSpan.FromSeconds(settings.UploadIdleTimeoutSeconds), cancellationToken);
-        if (body.Stalled)
+        switch (body.End)
         {
-            logger.LogInformation("Upload to {Org} {Period} sent nothing for {Seconds} s; answered 408", village.Code, period.ToString(), settings.UploadIdleTimeoutSeconds);
-            return Problems.RequestTimeout();
+            case BodyEnd.Stalled:
+                logger.LogInformation("Upload to {Org} {Period} sent nothing for {Seconds} s; answered 408", village.Code, period.ToString(), settings.UploadIdleTimeoutSeconds);
+                // A 408 means the server is closing the connection rather than waiting on (RFC 9110, 15.5.9).
+                request.HttpContext.Response.Headers.Connection = "close";
+                return Problems.RequestTimeout();
+            case BodyEnd.TooLarge:
+                return Problems.PayloadTooLarge(limit);
         }
 
-        if (body.Content is not { } content)
-        {
-            return Problems.PayloadTooLarge(limit);
-        }
-
+        var content = body.Content!;
         if (content.Length == 0)
         {
             return Problems.BadRequest("请求体为空：请上传填报内容。", "empty-body");
@@ -178,41 +181,82 @@ public sealed class SubmissionsApi(
     private static bool IsWellFormedIdempotencyKey(string key) =>
         key.Length <= MaxIdempotencyKeyLength && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
 
-    private readonly record struct BodyRead(byte[]? Content, bool Stalled);
+    private enum BodyEnd
+    {
+        Complete,
+        TooLarge,
+        Stalled,
+    }
+
+    private readonly record struct BodyRead(BodyEnd End, byte[]? Content = null);
 
     /// <summary>
-    /// Reads the body up to <paramref name="limit"/> bytes (null content above it). Each read may wait at most
-    /// <paramref name="idle"/>: a client that stops sending is answered 408 instead of holding the request open.
+    /// Reads the body up to <paramref name="limit"/> bytes. A client that sends nothing for <paramref name="idle"/> is
+    /// answered 408 instead of holding the request, and the memory reserved for it, open.
     /// </summary>
-    private static async Task<BodyRead> ReadBodyAsync(HttpRequest request, long limit, TimeSpan idle, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The idle wait is ended with <see cref="PipeReader.CancelPendingRead"/>, never by cancelling the read with a token:
+    /// a token-cancelled read leaves Kestrel's body reader in the middle of a read, and once the response is sent Kestrel
+    /// cannot drain the rest of the body and logs an error ("the body reader is in an invalid state"). A cancelled pending
+    /// read returns normally and is advanced like any other, so Kestrel can drain the body or close the connection as it
+    /// does for any request that left its body unread. CancelPendingRead is part of the PipeReader contract rather than a
+    /// server feature, so this holds under the Functions worker's ASP.NET Core integration (Kestrel there too, behind the
+    /// host's proxy) and on any server whose BodyReader only adapts its Body stream.
+    /// Kestrel's minimum request body data rate is not the idle timeout: it averages over the whole body, so a client
+    /// that stalls after most of a large upload would hold it for hours. It still applies (240 B/s after a 5 s grace by
+    /// default) and ends a body that is slow from its start with a BadHttpRequestException (408), which
+    /// <see cref="ApiRoute"/> answers.
+    /// </remarks>
+    private async Task<BodyRead> ReadBodyAsync(HttpRequest request, long limit, TimeSpan idle, CancellationToken cancellationToken)
     {
+        var reader = request.BodyReader;
         using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        using var idleTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var idleTimer = time.CreateTimer(static state => ((PipeReader)state!).CancelPendingRead(), reader, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        await using var onCancel = cancellationToken.Register(static state => ((PipeReader)state!).CancelPendingRead(), reader);
+        var lastData = time.GetTimestamp();
         while (true)
         {
-            idleTimer.CancelAfter(idle);
-            int read;
+            cancellationToken.ThrowIfCancellationRequested();
+            // Measured from the last data rather than trusted from the timer: a timer that fired just as data arrived
+            // cancels the next read early, which then only waits out the rest.
+            var wait = idle - time.GetElapsedTime(lastData);
+            if (wait <= TimeSpan.Zero)
+            {
+                return new BodyRead(BodyEnd.Stalled);
+            }
+
+            // A client that hangs up mid-body (FIN or RST) ends this read with a BadHttpRequestException (unexpected end of
+            // the body) after the server has already marked the connection closed; ApiRoute answers it.
+            idleTimer.Change(wait, Timeout.InfiniteTimeSpan);
+            var result = await reader.ReadAsync(CancellationToken.None);
+            idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            var data = result.Buffer;
             try
             {
-                read = await request.Body.ReadAsync(chunk, idleTimer.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return new BodyRead(null, Stalled: true);
-            }
+                if (buffer.Length + data.Length > limit)
+                {
+                    return new BodyRead(BodyEnd.TooLarge);
+                }
 
-            if (read == 0)
-            {
-                return new BodyRead(buffer.ToArray(), Stalled: false);
-            }
+                if (!data.IsEmpty)
+                {
+                    foreach (var segment in data)
+                    {
+                        buffer.Write(segment.Span);
+                    }
 
-            if (buffer.Length + read > limit)
-            {
-                return new BodyRead(null, Stalled: false);
-            }
+                    lastData = time.GetTimestamp();
+                }
 
-            buffer.Write(chunk, 0, read);
+                if (result.IsCompleted)
+                {
+                    return new BodyRead(BodyEnd.Complete, buffer.ToArray());
+                }
+            }
+            finally
+            {
+                reader.AdvanceTo(data.End);
+            }
         }
     }
 }
