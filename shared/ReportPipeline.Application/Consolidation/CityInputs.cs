@@ -34,6 +34,8 @@ internal sealed class CityInputs
     private readonly ConcurrentDictionary<string, BurdenCounts> _burdenCounts = new(StringComparer.Ordinal);
     private readonly Lock _burdenLock = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>Templates whose city workbook is composed: their roll-ups are let go and not rebuilt.</summary>
+    private readonly HashSet<string> _composed = new(StringComparer.Ordinal);
     private Task<BurdenFigures>? _burden;
     private int _rebuilt;
     private int _read;
@@ -86,6 +88,19 @@ internal sealed class CityInputs
             _service.CityWatermark(template, _period, _city.Code, _allVillages, _receipts),
             _service.Calendar,
             _receipts.Approvals);
+
+        // Each template's roll-ups serve one city workbook: let them go, so that a unit holds only the templates in flight.
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            _rollups.Remove(template.Id);
+            _composed.Add(template.Id);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
         return report with { Burden = await BurdenAsync().WaitAsync(cancellationToken) };
     }
 
@@ -136,7 +151,7 @@ internal sealed class CityInputs
     {
         var villages = _villages[district.Code];
         var cache = new DistrictValueCache(_service, villages, _runCancellation);
-        foreach (var template in _unitTemplates.Where(t => t.AudienceLevels.Contains(OrgLevel.City)))
+        foreach (var template in _unitTemplates.Where(t => t.AudienceLevels.Contains(OrgLevel.City) && !_composed.Contains(t.Id)))
         {
             var known = Known(template.Id);
             if (known.ContainsKey(district.Code))
