@@ -222,6 +222,43 @@ public sealed class ApprovalTests(PipelineHostFixture host)
         }
     }
 
+    [Fact]
+    public async Task No_submission_lands_after_an_approval_even_one_already_being_checked_when_it_came()
+    {
+        var township = SmallestTownship();
+        var village = host.Orgs.Children(township.Code)[0];
+        var period = UniqueMonth();
+        await SubmitAsync(village, period, seed: 1);
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        using var stop = new CancellationTokenSource();
+
+        // Four clerks' devices resending alternately different values as fast as they can while the township approves.
+        var senders = Enumerable.Range(0, 4).Select(lane => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
+                    Json(new { values = host.TypedValues(village, period, seed: 2 + ((lane + i) % 2)) }));
+                statuses.Add(response.StatusCode);
+            }
+        })).ToList();
+        await Task.Delay(500);
+        using (var approved = await StepAsync(village.Code, period, Admin(township.Code), "approve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        var atApproval = await ValuesAsync(village, period);
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await Task.WhenAll(senders);
+
+        Assert.Equal(atApproval, await ValuesAsync(village, period));
+        Assert.Contains(HttpStatusCode.Created, statuses);
+        Assert.Contains(HttpStatusCode.Conflict, statuses);
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.Conflict, s.ToString()));
+    }
+
     private Org SmallestTownship() => host.Townships()
         .Where(t => host.Orgs.Children(t.Code).Count > 1)
         .OrderBy(t => host.Orgs.Children(t.Code).Count)

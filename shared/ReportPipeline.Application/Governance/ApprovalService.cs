@@ -121,7 +121,31 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         }
 
         var step = new ApprovalEvent(target.Code, period, action, caller.Subject, caller.OrgCode, time.GetUtcNow(), trimmed);
-        var record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
+        var village = target.Level == OrgLevel.Village;
+        if (village && action == ApprovalAction.Approve)
+        {
+            // Lock the values first, on the row every merge is conditioned on: a submission being merged right now either
+            // commits before this (and is part of what is approved) or fails and is refused; none lands after.
+            await values.SetLockedAsync(target.Code, period, locked: true, cancellationToken);
+        }
+
+        ApprovalRecord record;
+        try
+        {
+            record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
+        }
+        catch when (village && action == ApprovalAction.Approve)
+        {
+            // The approval did not happen (another step came first): the values are not locked either.
+            await values.SetLockedAsync(target.Code, period, locked: false, CancellationToken.None);
+            throw;
+        }
+
+        if (village && action == ApprovalAction.Unlock)
+        {
+            await values.SetLockedAsync(target.Code, period, locked: false, cancellationToken);
+        }
+
         return new ApprovalOutcome(decision, record);
     }
 

@@ -133,7 +133,7 @@ public sealed class SubmissionsApi(
             }
         }
 
-        if (outcome.LockedBy is not null)
+        if (outcome.Locked)
         {
             return Governance.ApprovalProblems.Locked(outcome.Errors[0].Message);
         }

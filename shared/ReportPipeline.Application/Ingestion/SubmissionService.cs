@@ -40,6 +40,9 @@ public sealed record SubmissionOutcome(MergeReceipt? Receipt, IReadOnlyList<Vali
 
     /// <summary>The approval that locks the (period, org): the submission was refused (409) and nothing was written.</summary>
     public ApprovalRecord? LockedBy { get; init; }
+
+    /// <summary>Refused because the (period, org) is locked (409), whether or not the approval's record could be read yet.</summary>
+    public bool Locked { get; init; }
 }
 
 /// <summary>
@@ -88,7 +91,7 @@ public sealed class SubmissionService(
             metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
             logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: locked by the approval of {ApprovedBy} of {ApprovedByOrg}",
                 input.Channel, input.OrgCode, input.Period.ToString(), locked.BySubject, locked.ByOrg);
-            return new SubmissionOutcome(null, [problem], []) { LockedBy = locked };
+            return new SubmissionOutcome(null, [problem], []) { LockedBy = locked, Locked = true };
         }
 
         ParsedUpload parsed;
@@ -163,6 +166,18 @@ public sealed class SubmissionService(
         try
         {
             receipt = await values.MergeAsync(request, cancellationToken);
+        }
+        catch (OrgLockedException)
+        {
+            // Approved while this submission was being checked: the merge found the lock and wrote nothing.
+            var approval = await approvals.LockOfAsync(input.OrgCode, input.Period, CancellationToken.None);
+            ValidationError problem = new(null, "locked", approval is null
+                ? $"{org.Name}（{org.Code}）{input.Period.ToDisplayString()} 的数据正在审核锁定，本次提交未保存任何数据。如需修改，请联系上级单位管理员。"
+                : ApprovalRules.LockedMessage(org, approval));
+            await SetAsideAsync(input, [problem], cancellationToken);
+            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+            logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: locked by an approval while it was being merged", input.Channel, input.OrgCode, input.Period.ToString());
+            return new SubmissionOutcome(null, [problem], warnings) { LockedBy = approval, Locked = true };
         }
         catch (IdempotencyKeyReusedException reused)
         {

@@ -70,6 +70,13 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                     : first with { IsReplay = true, EntitiesWritten = 0 };
             }
 
+            if (state.Latest?.GetBoolean(LockedProperty) == true)
+            {
+                // Approved: nothing may change until an upper level unlocks. The commit below is conditioned on this
+                // row's ETag, so a lock set after this read still stops the write (412, re-read, refused here).
+                throw new OrgLockedException(request.OrgCode, request.Period);
+            }
+
             var (chunkActions, chunksSkipped, tail, receipt, plan) = PlanCommit(partition, request, state);
 
             try
@@ -92,6 +99,34 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                 logger.LogDebug("Merge of {Submission} for {Org} lost a concurrency race ({Status}), attempt {Attempt}", request.SubmissionId, request.OrgCode, ex.Status, attempt);
                 var backoff = TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8));
                 await Task.Delay(backoff, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The latest-receipt row's flag set by an approval and cleared by an unlock.</summary>
+    private const string LockedProperty = "Locked";
+
+    public async Task<bool> SetLockedAsync(string orgCode, Period period, bool locked, CancellationToken cancellationToken = default)
+    {
+        var partition = ValueKeys.Partition(period, orgCode);
+        for (var attempt = 1; ; attempt++)
+        {
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, ValueKeys.LatestReceipt(orgCode), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!found.HasValue || found.Value is not { } latest)
+            {
+                return false;
+            }
+
+            try
+            {
+                // Merge mode with If-Match: only the flag changes, and only on the row as read (a commit in between retries).
+                await table.UpdateEntityAsync(new TableEntity(partition, latest.RowKey) { [LockedProperty] = locked }, latest.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("{Action} the values of {Org} {Period}", locked ? "Locked" : "Unlocked", orgCode, ValueKeys.PeriodText(period));
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < _options.MaxConcurrencyAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8)), timeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
     }

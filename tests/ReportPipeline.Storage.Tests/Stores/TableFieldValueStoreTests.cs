@@ -77,6 +77,32 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
         Assert.Single(await store.ReadAuditAsync(Village, November).ToListAsync());
     }
 
+    [Fact]
+    public async Task Locked_values_refuse_every_merge_and_write_nothing_until_unlocked()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Store(table);
+        Assert.False(await store.SetLockedAsync(Village, November, locked: true));
+        await store.MergeAsync(Request(Village, Numbers(10), "first"));
+
+        Assert.True(await store.SetLockedAsync(Village, November, locked: true));
+        var before = table.Counters.Snapshot();
+        var refused = await Assert.ThrowsAsync<OrgLockedException>(() => store.MergeAsync(Request(Village, Numbers(10, seed: 1), "second")));
+        var resend = await store.MergeAsync(Request(Village, Numbers(10), "again"));
+
+        Assert.Equal(Village, refused.OrgCode);
+        Assert.Equal(0, (table.Counters.Snapshot() - before).EntitiesWritten);
+        Assert.True(resend.IsReplay);
+        Assert.Equal("7", (await store.GetAsync(Village, November)).Values["F0001"].Value.Canonical);
+        Assert.Single(await store.ReadAuditAsync(Village, November).ToListAsync());
+        await store.MergeAsync(Request(Neighbour, Numbers(10, seed: 1), "neighbour"));
+
+        Assert.True(await store.SetLockedAsync(Village, November, locked: false));
+        var after = await store.MergeAsync(Request(Village, Numbers(10, seed: 1), "third"));
+        Assert.False(after.IsReplay);
+        Assert.Equal("8", (await store.GetAsync(Village, November)).Values["F0001"].Value.Canonical);
+    }
+
     [Theory]
     [InlineData('#', 199)]
     [InlineData('/', 400)]
