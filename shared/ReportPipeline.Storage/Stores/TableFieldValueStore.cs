@@ -97,11 +97,14 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
             {
                 // Another merge for this org committed first: re-read and plan against what it wrote.
                 logger.LogDebug("Merge of {Submission} for {Org} lost a concurrency race ({Status}), attempt {Attempt}", request.SubmissionId, request.OrgCode, ex.Status, attempt);
-                var backoff = TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8));
-                await Task.Delay(backoff, timeProvider, cancellationToken).ConfigureAwait(false);
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>A short, jittered, growing pause before re-reading after losing a race on the org's rows.</summary>
+    private Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8)), timeProvider, cancellationToken);
 
     /// <summary>The latest-receipt row's flag set by an approval and cleared by an unlock.</summary>
     private const string LockedProperty = "Locked";
@@ -126,7 +129,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < _options.MaxConcurrencyAttempts)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8)), timeProvider, cancellationToken).ConfigureAwait(false);
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
     }
