@@ -388,6 +388,8 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
                     ReportRowKind.Total => new CellFormat(Bold: true, Fill: ExcelStyling.TotalFill, Ruled: true, NumberFormat: NumberFormat(c)),
                     _ when !data.IsReported && c > fixedColumns => new CellFormat(
                         FontColor: ExcelStyling.MissingFont, Horizontal: ExcelHorizontalAlignment.Center, Ruled: true, NumberFormat: NumberFormat(c)),
+                    // 审核状态 (after the template's columns) is centred, clear of the numbers beside it.
+                    _ when c > fixedColumns + columns.Count => new CellFormat(Horizontal: ExcelHorizontalAlignment.Center, Ruled: true),
                     _ => new CellFormat(Ruled: true, NumberFormat: NumberFormat(c)),
                 });
             }
