@@ -22,7 +22,7 @@ internal sealed class CityInputs
     private readonly OrgRegistry _orgs;
     private readonly Org _city;
     private readonly Period _period;
-    private readonly UnitInputs _receipts;
+    private readonly UnitInputs _inputs;
     private readonly IReadOnlyList<ReportTemplate> _unitTemplates;
     private readonly ILogger _logger;
     private readonly CancellationToken _runCancellation;
@@ -45,7 +45,7 @@ internal sealed class CityInputs
         OrgRegistry orgs,
         Org city,
         Period period,
-        UnitInputs receipts,
+        UnitInputs inputs,
         IReadOnlyList<ReportTemplate> unitTemplates,
         ILogger logger,
         CancellationToken runCancellation)
@@ -54,7 +54,7 @@ internal sealed class CityInputs
         _orgs = orgs;
         _city = city;
         _period = period;
-        _receipts = receipts;
+        _inputs = inputs;
         _unitTemplates = unitTemplates;
         _logger = logger;
         _runCancellation = runCancellation;
@@ -70,10 +70,9 @@ internal sealed class CityInputs
     /// <summary>Stored roll-ups read and used.</summary>
     public int RollupsRead => _read;
 
-    public IReadOnlyList<string> Villages => _allVillages;
-
     /// <summary>The city workbook of <paramref name="template"/> from its districts' roll-ups, with the 减负 sheet.</summary>
-    public async Task<ConsolidatedReport> ComposeAsync(ReportTemplate template, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="watermark">The city workbook's watermark, as the caller computed it to decide to build.</param>
+    public async Task<ConsolidatedReport> ComposeAsync(ReportTemplate template, DateTimeOffset now, InputWatermark watermark, CancellationToken cancellationToken)
     {
         var rollups = await RollupsOfAsync(template, now, cancellationToken);
         var report = ConsolidationBuilder.BuildFromRollups(
@@ -84,10 +83,10 @@ internal sealed class CityInputs
             _period,
             rollups,
             now,
-            _service.DataAsOf(template, _period, _allVillages, _receipts),
-            _service.CityWatermark(template, _period, _city.Code, _allVillages, _receipts),
+            _service.DataAsOf(template, _period, _allVillages, _inputs),
+            watermark,
             _service.Calendar,
-            _receipts.Approvals);
+            _inputs.Approvals);
 
         // Each template's roll-ups serve one city workbook: let them go, so that a unit holds only the templates in flight.
         await _gate.WaitAsync(cancellationToken);
@@ -113,7 +112,7 @@ internal sealed class CityInputs
             var stale = new List<Org>();
             await Parallel.ForEachAsync(_districts.Where(d => !known.ContainsKey(d.Code)), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (district, ct) =>
             {
-                var expected = _service.Watermark(template, _period, district.Code, _villages[district.Code], _receipts);
+                var expected = _service.Watermark(template, _period, district.Code, _villages[district.Code], _inputs);
                 var stored = await _service.StoredRollupAsync(_period, template.Id, district.Code, ct);
                 lock (known)
                 {
@@ -159,14 +158,14 @@ internal sealed class CityInputs
                 continue;
             }
 
-            var report = await _service.ComposeAsync(template, _orgs, district.Code, _period, villages, _receipts, cache, now, cancellationToken);
+            var report = await _service.ComposeAsync(template, _orgs, district.Code, _period, villages, _inputs, cache, now, cancellationToken);
             var rollup = report.Rollup ?? throw new InvalidOperationException($"No roll-up for {district.Code}.");
             await _service.SaveRollupAsync(_period, rollup, cancellationToken);
             known[district.Code] = rollup;
             _rebuilt++;
         }
 
-        _burdenCounts[district.Code] = (await _service.DistrictBurdenAsync(_period, district.Code, villages, _receipts, cache, force: false, cancellationToken)).Counts;
+        _burdenCounts[district.Code] = (await _service.DistrictBurdenAsync(_period, district.Code, villages, _inputs, cache, cancellationToken)).Counts;
         _logger.LogInformation("City {City} {Period}: rebuilt the stale roll-ups of district {District}", _city.Code, _period.ToString(), district.Code);
     }
 
@@ -187,7 +186,7 @@ internal sealed class CityInputs
             if (!_burdenCounts.TryGetValue(district.Code, out var counts))
             {
                 var villages = _villages[district.Code];
-                counts = (await _service.DistrictBurdenAsync(_period, district.Code, villages, _receipts, new DistrictValueCache(_service, villages, _runCancellation), force: false, _runCancellation)).Counts;
+                counts = (await _service.DistrictBurdenAsync(_period, district.Code, villages, _inputs, new DistrictValueCache(_service, villages, _runCancellation), _runCancellation)).Counts;
             }
 
             total += counts;

@@ -176,7 +176,8 @@ public sealed class ConsolidationService(
             ["Period"] = period.ToString(),
         });
         var started = Stopwatch.GetTimestamp();
-        var watermark = Watermark(template, period, orgCode, villages, inputs);
+        var mark = WatermarkOf(template, period, orgCode, villages, inputs);
+        var watermark = mark.ToString();
         try
         {
             // The ETag read here is the condition of the upload below.
@@ -191,7 +192,7 @@ public sealed class ConsolidationService(
             ConsolidatedReport report;
             if (city is not null)
             {
-                report = await city.ComposeAsync(template, now, cancellationToken);
+                report = await city.ComposeAsync(template, now, mark, cancellationToken);
             }
             else
             {
@@ -264,8 +265,7 @@ public sealed class ConsolidationService(
             kv => SourcePeriods.Combine(kv.Key, period, catalog, kv.Value, sources),
             StringComparer.Ordinal);
 
-        // What the workbook shows as its data's time: the latest receipt over the periods it reads.
-        var dataAsOf = LatestOver(sources.Values.Distinct(), villages, inputs.Receipts).Values.Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
+        var dataAsOf = DataAsOf(template, period, villages, inputs);
         // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses; the
         // watermark's receipts go in so that the report carries the same watermark the skip compared.
         var report = ConsolidationBuilder.Build(
@@ -284,10 +284,10 @@ public sealed class ConsolidationService(
     /// </summary>
     internal async Task<BurdenRollup> DistrictBurdenAsync(
         Period period, string districtCode, IReadOnlyList<string> villages, UnitInputs inputs,
-        DistrictValueCache cache, bool force, CancellationToken cancellationToken)
+        DistrictValueCache cache, CancellationToken cancellationToken)
     {
         var watermark = BurdenWatermark(period, villages, inputs);
-        var stored = force ? null : await rollups.GetBurdenAsync(period, districtCode, cancellationToken);
+        var stored = await rollups.GetBurdenAsync(period, districtCode, cancellationToken);
         if (stored?.Watermark == watermark)
         {
             return stored;
@@ -345,9 +345,7 @@ public sealed class ConsolidationService(
 
     internal BurdenFigures BurdenFigures(string orgCode, Period period, BurdenCounts counts) => burden.Figures(orgCode, period, counts);
 
-    internal InputWatermark CityWatermark(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
-        => WatermarkOf(template, period, orgCode, villages, inputs);
-
+    /// <summary>What a workbook shows as its data's time: the latest receipt over the periods it reads.</summary>
     internal DateTimeOffset? DataAsOf(ReportTemplate template, Period period, IReadOnlyList<string> villages, UnitInputs inputs)
         => LatestOver(SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Distinct(), villages, inputs.Receipts).Values
             .Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();

@@ -90,12 +90,12 @@ public sealed class ConsolidationUnitHandler(
 
         var villages = orgs.Villages(root.Code).Select(v => v.Code).ToList();
         // The 减负 counts' periods too: a district stores its counts, a city sums them.
-        var receipts = await consolidation.ReadInputsAsync(templates, period, orgs, villages, withBurden: true, cancellationToken);
+        var inputs = await consolidation.ReadInputsAsync(templates, period, orgs, villages, withBurden: true, cancellationToken);
 
         // A district's values are read once per source period for all its workbooks; a city workbook is assembled from
         // the districts' roll-ups.
         var cache = root.Level == OrgLevel.District ? new DistrictValueCache(consolidation, villages, cancellationToken) : null;
-        var city = root.Level == OrgLevel.City ? new CityInputs(consolidation, orgs, root, period, receipts, templates, logger, cancellationToken) : null;
+        var city = root.Level == OrgLevel.City ? new CityInputs(consolidation, orgs, root, period, inputs, templates, logger, cancellationToken) : null;
         var results = new List<BuildResult>();
         var failures = new List<Exception>();
         var options = new ParallelOptions { MaxDegreeOfParallelism = cache is null ? 2 : Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken };
@@ -104,7 +104,7 @@ public sealed class ConsolidationUnitHandler(
             try
             {
                 var own = job.org.Code == root.Code ? villages : [.. orgs.Villages(job.org.Code).Select(v => v.Code)];
-                var result = await consolidation.BuildAsync(job.template, orgs, job.org.Code, period, own, receipts, unit.Force, cache, job.org.Code == root.Code ? city : null, ct);
+                var result = await consolidation.BuildAsync(job.template, orgs, job.org.Code, period, own, inputs, unit.Force, cache, job.org.Code == root.Code ? city : null, ct);
                 lock (results)
                 {
                     results.Add(result);
@@ -124,7 +124,7 @@ public sealed class ConsolidationUnitHandler(
         {
             try
             {
-                await consolidation.DistrictBurdenAsync(period, root.Code, villages, receipts, cache, force: false, cancellationToken);
+                await consolidation.DistrictBurdenAsync(period, root.Code, villages, inputs, cache, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -86,12 +86,7 @@ public sealed class SubmissionService(
         // Approved data is locked for every channel: refused before anything is parsed, set aside with who approved it.
         if (await approvals.LockOfAsync(input.OrgCode, input.Period, cancellationToken) is { } locked)
         {
-            ValidationError problem = new(null, "locked", ApprovalRules.LockedMessage(org, locked));
-            await SetAsideAsync(input, [problem], cancellationToken);
-            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
-            logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: locked by the approval of {ApprovedBy} of {ApprovedByOrg}",
-                input.Channel, input.OrgCode, input.Period.ToString(), locked.BySubject, locked.ByOrg);
-            return new SubmissionOutcome(null, [problem], []) { LockedBy = locked, Locked = true };
+            return await RefuseLockedAsync(input, org, locked, [], cancellationToken);
         }
 
         ParsedUpload parsed;
@@ -169,15 +164,10 @@ public sealed class SubmissionService(
         }
         catch (OrgLockedException)
         {
-            // Approved while this submission was being checked: the merge found the lock and wrote nothing.
+            // Approved while this submission was being checked: the merge found the lock and wrote nothing. The approval's
+            // record follows the lock by a moment, so it may not be readable yet.
             var approval = await approvals.LockOfAsync(input.OrgCode, input.Period, CancellationToken.None);
-            ValidationError problem = new(null, "locked", approval is null
-                ? $"{org.Name}（{org.Code}）{input.Period.ToDisplayString()} 的数据正在审核锁定，本次提交未保存任何数据。如需修改，请联系上级单位管理员。"
-                : ApprovalRules.LockedMessage(org, approval));
-            await SetAsideAsync(input, [problem], cancellationToken);
-            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
-            logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: locked by an approval while it was being merged", input.Channel, input.OrgCode, input.Period.ToString());
-            return new SubmissionOutcome(null, [problem], warnings) { LockedBy = approval, Locked = true };
+            return await RefuseLockedAsync(input, org, approval, warnings, cancellationToken);
         }
         catch (IdempotencyKeyReusedException reused)
         {
@@ -210,6 +200,17 @@ public sealed class SubmissionService(
             input.Channel, receipt.SubmissionId, input.OrgCode, input.Period.ToString(), receipt.Changed, receipt.Unchanged,
             receipt.ConfirmedPrefill, receipt.PrefillConflicts.Count, receipt.IsReplay);
         return new SubmissionOutcome(receipt, [], warnings);
+    }
+
+    /// <summary>Every channel's answer to a locked (period, org): set aside with who approved it, counted, 409, nothing written.</summary>
+    private async Task<SubmissionOutcome> RefuseLockedAsync(SubmissionInput input, Org org, ApprovalRecord? approval, IReadOnlyList<ValidationError> warnings, CancellationToken cancellationToken)
+    {
+        ValidationError problem = new(null, "locked", ApprovalRules.LockedMessage(org, input.Period, approval));
+        await SetAsideAsync(input, [problem], cancellationToken);
+        metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+        logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: locked by the approval of {ApprovedBy} of {ApprovedByOrg}",
+            input.Channel, input.OrgCode, input.Period.ToString(), approval?.BySubject, approval?.ByOrg);
+        return new SubmissionOutcome(null, [problem], warnings) { LockedBy = approval, Locked = true };
     }
 
     private ParsedUpload Parse(SubmissionInput input)

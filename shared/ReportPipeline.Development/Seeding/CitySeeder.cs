@@ -35,38 +35,26 @@ public sealed class CitySeeder(
         var validator = new SubmissionValidator(catalog);
         var villages = orgs.All.Where(o => o.Level == OrgLevel.Village).ToList();
         int prefilled = 0, history = 0, written = 0, done = 0, transactions = 0;
-        if (values is IBulkValueWriter bulk)
+        if (values is IBulkValueWriter)
         {
-            // One district at a time holds its requests in memory (the whole city's would not fit comfortably); its
-            // villages share the district's partitions, so the bulk writer packs them into full transactions.
-            foreach (var district in villages.GroupBy(v => v.Code[..6]))
+            (written, transactions) = await WriteByDistrictAsync(villages, village =>
             {
+                var (pushed, previous) = Generate(catalog, validator, village, period, withHistory);
                 var requests = new List<MergeRequest>();
-                foreach (var village in district)
+                if (pushed.Count > 0)
                 {
-                    var (pushed, previous) = Generate(catalog, validator, village, period, withHistory);
-                    if (pushed.Count > 0)
-                    {
-                        requests.Add(Request(village, period, pushed, ValueOrigin.Prefilled));
-                        prefilled += pushed.Count;
-                    }
-                    if (previous is not null)
-                    {
-                        requests.Add(Request(village, period.Previous(), previous, ValueOrigin.Typed));
-                        history += previous.Count;
-                    }
+                    requests.Add(Request(village, period, pushed, ValueOrigin.Prefilled));
+                    prefilled += pushed.Count;
                 }
 
-                var districtStart = done;
-                var districtVillages = district.Count();
-                var requestsDone = 0;
-                var result = await bulk.WriteNewAsync(requests, BulkConcurrency, new Progress<int>(count =>
-                    progress?.Report((districtStart + districtVillages * Interlocked.Add(ref requestsDone, count) / Math.Max(1, requests.Count), villages.Count))), cancellationToken);
-                written += result.Entities;
-                transactions += result.Transactions + result.Merged;
-                done += districtVillages;
-                progress?.Report((done, villages.Count));
-            }
+                if (previous is not null)
+                {
+                    requests.Add(Request(village, period.Previous(), previous, ValueOrigin.Typed));
+                    history += previous.Count;
+                }
+
+                return requests;
+            }, progress, cancellationToken);
         }
         else
         {
@@ -111,24 +99,41 @@ public sealed class CitySeeder(
         var catalog = reference.Catalog.Catalog;
         var validator = new SubmissionValidator(catalog);
         var villages = orgs.All.Where(o => o.Level == OrgLevel.Village).ToList();
-        int done = 0, written = 0, transactions = 0, typed = 0;
+        var typed = 0;
+        var (written, transactions) = await WriteByDistrictAsync(villages, village =>
+        {
+            var raw = SyntheticValues.Generate(catalog, village, period, StableSeed(village.Code))
+                .Where(kv => catalog.Find(kv.Key) is { Source: not FieldSource.Derived } f && f.Frequency == period.Kind)
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            var report = Normalise(validator, raw, period);
+            typed += report.Count;
+            var id = $"BENCH-{period}-{village.Code}";
+            return [new MergeRequest(village.Code, period, id, ValueOrigin.Typed, report, ContentHash.Compute(report), id, "bench", time.GetUtcNow())];
+        }, progress, cancellationToken);
+
+        logger.LogInformation("Seeded {VillageCount} reported villages for {Period}: {Values} values, {Entities} entities written", villages.Count, period.ToString(), typed, written);
+        return new SeedSummary(orgs.Count, villages.Count, 0, 0, written, values is IBulkValueWriter ? transactions : null);
+    }
+
+    /// <summary>
+    /// Writes the villages' requests one district at a time (its requests in memory, not the whole city's; its villages
+    /// share the district's partitions, so the bulk writer packs them into full transactions), or merge by merge where
+    /// the store has no bulk writer. Returns the entities written and the transactions and merges spent.
+    /// </summary>
+    private async Task<(int Written, int Transactions)> WriteByDistrictAsync(
+        IReadOnlyList<Org> villages, Func<Org, IEnumerable<MergeRequest>> requestsOf, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        int done = 0, written = 0, transactions = 0;
         foreach (var district in villages.GroupBy(v => v.Code[..6]))
         {
-            var requests = new List<MergeRequest>();
-            foreach (var village in district)
-            {
-                var raw = SyntheticValues.Generate(catalog, village, period, StableSeed(village.Code))
-                    .Where(kv => catalog.Find(kv.Key) is { Source: not FieldSource.Derived } f && f.Frequency == period.Kind)
-                    .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-                var values = Normalise(validator, raw, period);
-                typed += values.Count;
-                var id = $"BENCH-{period}-{village.Code}";
-                requests.Add(new MergeRequest(village.Code, period, id, ValueOrigin.Typed, values, ContentHash.Compute(values), id, "bench", time.GetUtcNow()));
-            }
-
+            var requests = district.SelectMany(requestsOf).ToList();
+            var districtStart = done;
+            var districtVillages = district.Count();
             if (values is IBulkValueWriter bulk)
             {
-                var result = await bulk.WriteNewAsync(requests, BulkConcurrency, progress: null, cancellationToken);
+                var requestsDone = 0;
+                var result = await bulk.WriteNewAsync(requests, BulkConcurrency, new Progress<int>(count =>
+                    progress?.Report((districtStart + districtVillages * Interlocked.Add(ref requestsDone, count) / Math.Max(1, requests.Count), villages.Count))), cancellationToken);
                 (written, transactions) = (written + result.Entities, transactions + result.Transactions + result.Merged);
             }
             else
@@ -136,15 +141,15 @@ public sealed class CitySeeder(
                 foreach (var request in requests)
                 {
                     written += (await values.MergeAsync(request, cancellationToken)).EntitiesWritten;
+                    transactions++;
                 }
             }
 
-            done += requests.Count;
+            done += districtVillages;
             progress?.Report((done, villages.Count));
         }
 
-        logger.LogInformation("Seeded {VillageCount} reported villages for {Period}: {Values} values, {Entities} entities written", villages.Count, period.ToString(), typed, written);
-        return new SeedSummary(orgs.Count, villages.Count, 0, 0, written, values is IBulkValueWriter ? transactions : null);
+        return (written, transactions);
     }
 
     /// <summary>Transactions in flight at once; Azurite serves one request at a time, so more only queue there.</summary>

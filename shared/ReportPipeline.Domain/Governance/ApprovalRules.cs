@@ -1,4 +1,5 @@
 using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
 
 namespace ReportPipeline.Domain.Governance;
 
@@ -116,6 +117,11 @@ public static class ApprovalRules
     /// <summary>The Chinese sentence a refused submission carries: who approved the data and when.</summary>
     public static string LockedMessage(Org org, ApprovalRecord record) =>
         $"{org.Name}（{org.Code}）{record.Period.ToDisplayString()} 的数据已于 {Time(record.At)} 由 {Who(record)} 审核通过并锁定，本次提交未保存任何数据。如需修改，请联系上级单位管理员解锁。";
+
+    /// <summary>The same, or while an approval is being recorded (its lock is set, its record not yet readable) a sentence without the approver.</summary>
+    public static string LockedMessage(Org org, Period period, ApprovalRecord? record) => record is not null
+        ? LockedMessage(org, record)
+        : $"{org.Name}（{org.Code}）{period.ToDisplayString()} 的数据正在审核锁定，本次提交未保存任何数据。如需修改，请联系上级单位管理员。";
 
     public static string Who(ApprovalRecord record) => $"{record.ByOrg} 的 {record.BySubject}";
 
