@@ -20,7 +20,6 @@ var containerNames = [
 var tableNames = [
   'FieldValues'
   'BurdenFeedback'
-  'Approvals'
 ]
 // The consolidation fan-out: work units, and the queue the Functions host moves a unit to after maxDequeueCount failed
 // attempts (host.json); an alert watches the poison queue.

@@ -14,10 +14,9 @@ public static class StorageNames
     public const string ReferenceContainer = "reference";
     /// <summary>The district pass's roll-ups that the city workbooks are assembled from (not part of the contract).</summary>
     public const string RollupsContainer = "rollups";
+    /// <summary>Values, receipts and audit entries, and the review state of every org with each step (see <c>TableApprovalStore</c>).</summary>
     public const string ValuesTable = "FieldValues";
     public const string FeedbackTable = "BurdenFeedback";
-    /// <summary>Review states per (period, org) and every approve, return and unlock.</summary>
-    public const string ApprovalsTable = "Approvals";
     /// <summary>Consolidation work fanned out as messages, built by a queue-triggered function.</summary>
     public const string ConsolidationQueue = "consolidation";
     /// <summary>Where the Functions host moves a consolidation message after its last failed attempt.</summary>
@@ -26,7 +25,7 @@ public static class StorageNames
     public static IReadOnlyList<string> Containers { get; } =
         [SubmissionsContainer, RejectedContainer, ArchiveContainer, ReportsContainer, ReferenceContainer, RollupsContainer];
 
-    public static IReadOnlyList<string> Tables { get; } = [ValuesTable, FeedbackTable, ApprovalsTable];
+    public static IReadOnlyList<string> Tables { get; } = [ValuesTable, FeedbackTable];
 
     public static IReadOnlyList<string> Queues { get; } = [ConsolidationQueue, ConsolidationPoisonQueue];
 }

@@ -263,11 +263,4 @@ public sealed class SubmissionTests(PipelineHostFixture host)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.NotEmpty((await ReadJsonAsync(response)).GetProperty("errors").EnumerateArray());
     }
-
-    private static ByteArrayContent Xlsx(byte[] bytes)
-    {
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        return content;
-    }
 }

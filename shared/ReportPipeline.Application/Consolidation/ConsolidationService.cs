@@ -114,7 +114,9 @@ public sealed class ConsolidationService(
             receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
         }
 
-        var approvals = (await approvalStore.ReadAsync(period, cancellationToken)).Records;
+        // The review states of the villages and of every office above them (the workbooks show both, 审核状态).
+        var offices = villages.SelectMany(v => orgs.Ancestors(v)).Select(o => o.Code).Distinct(StringComparer.Ordinal);
+        var approvals = (await approvalStore.ReadAsync(period, [.. villages, .. offices], cancellationToken)).Records;
         return new UnitInputs(orgs, receipts, approvals);
     }
 

@@ -54,18 +54,11 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
     public const string Approved = ApprovalState.Approved;
     public const string Returned = ApprovalState.Returned;
 
-    /// <summary>The approval that locks (period, org), or null when a submission may be written.</summary>
-    public async Task<ApprovalRecord?> LockOfAsync(string orgCode, Period period, CancellationToken cancellationToken)
-    {
-        var record = await store.GetAsync(orgCode, period, cancellationToken);
-        return record?.IsLocked == true ? record : null;
-    }
-
     public async Task<ApprovalReport> GetAsync(Org org, Period period, CancellationToken cancellationToken)
     {
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var subtree = orgs.Subtree(org.Code, includeSelf: true).ToList();
-        var snapshot = await store.ReadAsync(period, cancellationToken);
+        var snapshot = await store.ReadAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
         var units = await UnitsAsync(subtree, period, snapshot.Records, cancellationToken);
         var steps = await store.ReadEventsAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
         return new ApprovalReport(
@@ -87,7 +80,7 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
     public async Task<IReadOnlyDictionary<string, ApprovalUnit>> StatesAsync(
         IReadOnlyList<Org> orgs, Period period, IReadOnlyDictionary<string, DateTimeOffset> lastReportedAt, CancellationToken cancellationToken)
     {
-        var snapshot = await store.ReadAsync(period, cancellationToken);
+        var snapshot = await store.ReadAsync(period, [.. orgs.Select(o => o.Code)], cancellationToken);
         return orgs.Select(o => Unit(o, snapshot.Find(o.Code), lastReportedAt.TryGetValue(o.Code, out var at) ? at : null))
             .ToDictionary(u => u.Org, StringComparer.Ordinal);
     }
@@ -96,7 +89,8 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
     {
         ArgumentNullException.ThrowIfNull(caller);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
-        var snapshot = await store.ReadAsync(period, cancellationToken);
+        var children = orgs.Children(target.Code);
+        var snapshot = await store.ReadAsync(period, [target.Code, .. target.ParentCode is { } parentCode ? [parentCode] : Array.Empty<string>(), .. children.Select(c => c.Code)], cancellationToken);
         var reported = false;
         if (target.Level == OrgLevel.Village)
         {
@@ -110,7 +104,7 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
             target,
             snapshot.Find(target.Code),
             target.ParentCode is { } parent ? snapshot.Find(parent) : null,
-            [.. orgs.Children(target.Code).Select(c => (c, snapshot.Find(c.Code)))],
+            [.. children.Select(c => (c, snapshot.Find(c.Code)))],
             reported);
         var trimmed = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var decision = ApprovalRules.Decide(action, caller.OrgCode, context, trimmed,
@@ -120,32 +114,16 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
             return new ApprovalOutcome(decision, null);
         }
 
+        if (decision.AlreadyDone)
+        {
+            // Approving an approved org again (a double click, a retry, a second reviewer): one approval, nothing written.
+            return new ApprovalOutcome(decision, context.Current);
+        }
+
+        // One write on the target's row: for a village, its review state, its lock and its values' latest receipt are one
+        // row, so no merge commits after the approval and the approval's time is after every change it covers.
         var step = new ApprovalEvent(target.Code, period, action, caller.Subject, caller.OrgCode, time.GetUtcNow(), trimmed);
-        var village = target.Level == OrgLevel.Village;
-        if (village && action == ApprovalAction.Approve)
-        {
-            // Lock the values first, on the row every merge is conditioned on: a submission being merged right now either
-            // commits before this (and is part of what is approved) or fails and is refused; none lands after.
-            await values.SetLockedAsync(target.Code, period, locked: true, cancellationToken);
-        }
-
-        ApprovalRecord record;
-        try
-        {
-            record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
-        }
-        catch when (village && action == ApprovalAction.Approve)
-        {
-            // The approval did not happen (another step came first): the values are not locked either.
-            await values.SetLockedAsync(target.Code, period, locked: false, CancellationToken.None);
-            throw;
-        }
-
-        if (village && action == ApprovalAction.Unlock)
-        {
-            await values.SetLockedAsync(target.Code, period, locked: false, cancellationToken);
-        }
-
+        var record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
         return new ApprovalOutcome(decision, record);
     }
 

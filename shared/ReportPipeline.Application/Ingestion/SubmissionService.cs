@@ -57,7 +57,6 @@ public sealed class SubmissionService(
     PipelineMetrics metrics,
     TimeProvider time,
     ILogger<SubmissionService> logger,
-    ApprovalService approvals,
     ConsolidationPlanner? consolidation = null)
 {
     private const string NotAWorkbook = "not_xlsx";
@@ -81,12 +80,6 @@ public sealed class SubmissionService(
             metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
             logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: not a village of the registry", input.Channel, input.OrgCode, input.Period.ToString());
             return new SubmissionOutcome(null, [problem], []);
-        }
-
-        // Approved data is locked for every channel: refused before anything is parsed, set aside with who approved it.
-        if (await approvals.LockOfAsync(input.OrgCode, input.Period, cancellationToken) is { } locked)
-        {
-            return await RefuseLockedAsync(input, org, locked, [], cancellationToken);
         }
 
         ParsedUpload parsed;
@@ -162,12 +155,11 @@ public sealed class SubmissionService(
         {
             receipt = await values.MergeAsync(request, cancellationToken);
         }
-        catch (OrgLockedException)
+        catch (OrgLockedException locked)
         {
-            // Approved while this submission was being checked: the merge found the lock and wrote nothing. The approval's
-            // record follows the lock by a moment, so it may not be readable yet.
-            var approval = await approvals.LockOfAsync(input.OrgCode, input.Period, CancellationToken.None);
-            return await RefuseLockedAsync(input, org, approval, warnings, cancellationToken);
+            // Approved data is locked for every channel: the merge reads the review state on the row it is conditioned on,
+            // refuses, and writes nothing; the same read says who approved it and when.
+            return await RefuseLockedAsync(input, org, locked.Approval, warnings, cancellationToken);
         }
         catch (IdempotencyKeyReusedException reused)
         {

@@ -19,7 +19,12 @@ public sealed record ApprovalDecision(ApprovalRefusal Refusal, string Message)
 {
     public bool IsAllowed => Refusal == ApprovalRefusal.None;
 
+    /// <summary>Allowed, and already the state the step leads to (approving an approved org): nothing to write.</summary>
+    public bool AlreadyDone { get; init; }
+
     public static ApprovalDecision Allow { get; } = new(ApprovalRefusal.None, "");
+
+    public static ApprovalDecision AlreadyApproved { get; } = new(ApprovalRefusal.None, "") { AlreadyDone = true };
 }
 
 /// <summary>
@@ -38,7 +43,7 @@ public sealed record ApprovalContext(
 /// the access policy has already checked that the caller is an admin whose subtree holds the target.
 /// <list type="bullet">
 /// <item>Approve: a village is approved by an upper level (its township or above) once it has reported; an office's own
-/// org by itself or an upper level, once every child is approved. Not when already approved.</item>
+/// org by itself or an upper level, once every child is approved. Approving an approved org again is the same approval.</item>
 /// <item>Return: by the same reviewers, with a reason, while not approved (an approved org is unlocked first).</item>
 /// <item>Unlock: only an upper level (never the org itself), with a reason, while approved and while the parent is not
 /// approved — the parent's approval covers its children, so it is lifted first.</item>
@@ -80,7 +85,8 @@ public static class ApprovalRules
             case ApprovalAction.Approve:
                 if (current?.IsLocked == true)
                 {
-                    return Conflict($"{name} 已于 {Time(current.At)} 由 {Who(current)} 审核通过，无需重复审核。");
+                    // A second approval (a double click, a retry, two reviewers at once) is the same approval.
+                    return ApprovalDecision.AlreadyApproved;
                 }
 
                 if (target.Level == OrgLevel.Village && !context.VillageHasReported)

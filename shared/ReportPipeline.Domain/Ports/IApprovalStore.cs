@@ -4,8 +4,9 @@ using ReportPipeline.Domain.Periods;
 namespace ReportPipeline.Domain.Ports;
 
 /// <summary>
-/// The review states of one period as read at one moment, with the versions a step is conditioned on. A step taken on
-/// this snapshot commits only if neither the target, nor its parent, nor any of its children changed since.
+/// The review states of some orgs for one period as read at one moment, with the versions a step is conditioned on. A
+/// step taken on this snapshot commits only if its target's review state did not change since; an unlock also only if
+/// its parent did not become approved, and an office's approval only if none of its children was unlocked meanwhile.
 /// </summary>
 public sealed class ApprovalSnapshot(Period period, IReadOnlyDictionary<string, ApprovalRecord> records, IReadOnlyDictionary<string, string> versions)
 {
@@ -19,20 +20,25 @@ public sealed class ApprovalSnapshot(Period period, IReadOnlyDictionary<string, 
     public ApprovalRecord? Find(string orgCode) => Records.GetValueOrDefault(orgCode);
 }
 
-/// <summary>Review states per (period, org) and the append-only log of every approve, return and unlock.</summary>
+/// <summary>
+/// Review states per (period, org) and the append-only log of every approve, return and unlock. A village's review state
+/// is kept with its values, so that approving it and locking its values are one atomic write, after which no merge commits.
+/// </summary>
 public interface IApprovalStore
 {
-    /// <summary>Every record of the period (one partition) with the versions needed to commit a step on it.</summary>
-    Task<ApprovalSnapshot> ReadAsync(Period period, CancellationToken cancellationToken = default);
+    /// <summary>The records of the given orgs (those without a record are absent) with the versions needed to commit a step.</summary>
+    Task<ApprovalSnapshot> ReadAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default);
 
-    /// <summary>One org's record: the lock check of every submission, a single point read.</summary>
+    /// <summary>One org's record, a single point read.</summary>
     Task<ApprovalRecord?> GetAsync(string orgCode, Period period, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes the new record and its event in one transaction, conditioned on the snapshot's versions of the target and of
-    /// the guards of its parent and its own children: two reviewers racing cannot both win.
+    /// Commits the step: the target's new record and its event in one transaction, conditioned on the target's review
+    /// state as the snapshot read it. The record's time is its commit time (never before a change it covers). Steps on
+    /// siblings never conflict; an unlock and its parent's approval serialise (one of them is refused); an approval that
+    /// finds the target approved by a concurrent step answers that record (approving twice is one approval).
     /// </summary>
-    /// <exception cref="ApprovalConcurrencyException">Another step changed the target, its parent or a child first; nothing was written.</exception>
+    /// <exception cref="ApprovalConcurrencyException">Another step changed the target (or, for an unlock, its parent) first; nothing was written.</exception>
     Task<ApprovalRecord> CommitAsync(ApprovalSnapshot basis, ApprovalEvent step, string? parentCode, CancellationToken cancellationToken = default);
 
     /// <summary>Every step of the period for the given orgs, newest first.</summary>

@@ -1,3 +1,4 @@
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Values;
 
@@ -99,13 +100,6 @@ public interface IFieldValueStore
     Task<OrgValues> GetAsync(string orgCode, Period period, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Marks the org's values for the period locked (approved) or not, on the row every merge of that org is conditioned
-    /// on: a merge that finds it locked writes nothing (<see cref="OrgLockedException"/>), and one planned just before the
-    /// lock fails its commit and, re-reading, finds it locked. False when the org has nothing stored for the period.
-    /// </summary>
-    Task<bool> SetLockedAsync(string orgCode, Period period, bool locked, CancellationToken cancellationToken = default);
-
-    /// <summary>
     /// Writes only the values that changed, the audit entry and the receipt, atomically where the storage allows;
     /// concurrent merges for one org are serialised by optimistic concurrency and lose nothing. A resend (same
     /// idempotency key and content, or the same content as the latest submission) writes nothing and returns the first
@@ -141,10 +135,15 @@ public sealed class IdempotencyKeyReusedException(string idempotencyKey, string 
     public string FirstSubmissionId { get; } = firstSubmissionId;
 }
 
-/// <summary>The org's values for the period are locked by an approval; nothing was written.</summary>
+/// <summary>
+/// The org's values for the period are locked by an approval; nothing was written. The approval is kept on the row every
+/// merge reads, so the merge that refuses knows who approved and when.
+/// </summary>
 public sealed class OrgLockedException(string orgCode, Period period)
     : InvalidOperationException($"The values of {orgCode} for {period} are locked by an approval.")
 {
+    public ApprovalRecord? Approval { get; init; }
+
     public string OrgCode { get; } = orgCode;
 
     public Period Period { get; } = period;

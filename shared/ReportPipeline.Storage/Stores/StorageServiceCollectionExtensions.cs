@@ -59,7 +59,7 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<ILogger<TableFieldValueStore>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ValueStoreOptions>()));
-        services.TryAddSingleton<IApprovalStore>(sp => new TableApprovalStore(Table(sp, StorageNames.ApprovalsTable), sp.GetRequiredService<ILogger<TableApprovalStore>>()));
+        services.TryAddSingleton<IApprovalStore>(sp => new TableApprovalStore(Table(sp, StorageNames.ValuesTable), sp.GetRequiredService<ILogger<TableApprovalStore>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IFeedbackStore>(sp => new TableFeedbackStore(Table(sp, StorageNames.FeedbackTable)));
         services.TryAddSingleton<IOrgRegistrySource>(sp => new BlobOrgRegistrySource(Container(sp, StorageNames.ReferenceContainer), orgsPath?.Invoke(sp)));
         services.TryAddSingleton<ISubmissionArchive>(sp => new BlobSubmissionArchive(

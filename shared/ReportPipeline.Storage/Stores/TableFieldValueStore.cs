@@ -70,11 +70,12 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                     : first with { IsReplay = true, EntitiesWritten = 0 };
             }
 
-            if (state.Latest?.GetBoolean(LockedProperty) == true)
+            if (ReviewColumns.IsLocked(state.Latest))
             {
-                // Approved: nothing may change until an upper level unlocks. The commit below is conditioned on this
-                // row's ETag, so a lock set after this read still stops the write (412, re-read, refused here).
-                throw new OrgLockedException(request.OrgCode, request.Period);
+                // Approved: the review state lives on this row, so the approval and the lock are one write. The commit
+                // below is conditioned on this row's ETag, so an approval after this read still stops the write (412,
+                // re-read, refused here).
+                throw new OrgLockedException(request.OrgCode, request.Period) { Approval = ReviewColumns.Decode(state.Latest, request.Period) };
             }
 
             var (chunkActions, chunksSkipped, tail, receipt, plan) = PlanCommit(partition, request, state);
@@ -105,34 +106,6 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
     /// <summary>A short, jittered, growing pause before re-reading after losing a race on the org's rows.</summary>
     private Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
         Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8)), timeProvider, cancellationToken);
-
-    /// <summary>The latest-receipt row's flag set by an approval and cleared by an unlock.</summary>
-    private const string LockedProperty = "Locked";
-
-    public async Task<bool> SetLockedAsync(string orgCode, Period period, bool locked, CancellationToken cancellationToken = default)
-    {
-        var partition = ValueKeys.Partition(period, orgCode);
-        for (var attempt = 1; ; attempt++)
-        {
-            var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, ValueKeys.LatestReceipt(orgCode), cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!found.HasValue || found.Value is not { } latest)
-            {
-                return false;
-            }
-
-            try
-            {
-                // Merge mode with If-Match: only the flag changes, and only on the row as read (a commit in between retries).
-                await table.UpdateEntityAsync(new TableEntity(partition, latest.RowKey) { [LockedProperty] = locked }, latest.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-                logger.LogInformation("{Action} the values of {Org} {Period}", locked ? "Locked" : "Unlocked", orgCode, ValueKeys.PeriodText(period));
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < _options.MaxConcurrencyAttempts)
-            {
-                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
 
     public IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default)
         => ReadAsync(period, orgCodes, select: null, cancellationToken);
@@ -188,7 +161,8 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
             var wanted = group.ToHashSet(StringComparer.Ordinal);
             await foreach (var entity in table.QueryAsync<TableEntity>(PartitionFilter(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                if (wanted.Contains(ValueKeys.OrgOf(entity.RowKey)))
+                // An office's row, or a village's that holds only a review step (returned before it reported), is no receipt.
+                if (wanted.Contains(ValueKeys.OrgOf(entity.RowKey)) && entity.GetString("SubmissionId") is not null)
                 {
                     yield return ValueCodec.DecodeReceipt(entity, period);
                 }
@@ -201,12 +175,8 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
            && string.Equals(receipt.GetString("Origin"), request.Origin.ToString(), StringComparison.Ordinal);
 
     /// <summary>
-    /// Now, but strictly after the org's previous commit (stored values keep milliseconds): two commits never share a
-    /// time, and a later commit never looks older because its request arrived first or the clocks of two instances differ.
-    /// </summary>
-    /// <summary>
     /// Everything one commit writes for <paramref name="request"/> over the org's <paramref name="state"/>: the changed
-    /// chunks (conditional on their ETags), then the audit row, the latest receipt (replacing the one read, with
+    /// chunks (conditional on their ETags), then the audit row, the latest receipt (merged onto the one read, with
     /// If-Match) and the receipt by Idempotency-Key. The merge and the bulk writer both write exactly this.
     /// </summary>
     private (List<TableTransactionAction> Chunks, int ChunksSkipped, List<TableTransactionAction> Tail, MergeReceipt Receipt, PlannedMerge Plan)
@@ -224,8 +194,9 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         var tail = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.Add, ValueCodec.EncodeAudit(partition, ValueKeys.Audit(request.OrgCode, committedAt, request.SubmissionId), request, plan.Changes, committedAt)),
+            // Merge mode: every receipt property is rewritten, and the review state kept on the same row stays as it is.
             state.Latest is { } current
-                ? new(TableTransactionActionType.UpdateReplace, latestRow, current.ETag)
+                ? new(TableTransactionActionType.UpdateMerge, latestRow, current.ETag)
                 : new(TableTransactionActionType.Add, latestRow),
         };
         if (keyedRow is not null)
@@ -239,14 +210,11 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
     private static string? KeyedRow(MergeRequest request) =>
         string.IsNullOrEmpty(request.IdempotencyKey) ? null : ValueKeys.KeyedReceipt(request.OrgCode, request.IdempotencyKey);
 
-    private DateTimeOffset CommitTime(TableEntity? latest)
-    {
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        var previous = latest?.GetDateTimeOffset("CommittedAt") ?? latest?.GetDateTimeOffset("ReceivedAt");
-        return previous is { } p && p.AddMilliseconds(1) > now
-            ? DateTimeOffset.FromUnixTimeMilliseconds(p.ToUnixTimeMilliseconds() + 1)
-            : now;
-    }
+    /// <summary>
+    /// Now, but strictly after the org's previous commit or review step (stored values keep milliseconds): two commits never
+    /// share a time, and a later commit never looks older because its request arrived first or the clocks of two instances differ.
+    /// </summary>
+    private DateTimeOffset CommitTime(TableEntity? latest) => ReviewColumns.CommitTime(latest, timeProvider.GetUtcNow());
 
     /// <summary>Only the org's own submissions move its reporting times; pre-fill and carry-forward keep them as they were.</summary>
     private static MergeReceipt WithReporting(MergeReceipt receipt, MergeRequest request, TableEntity? latest)

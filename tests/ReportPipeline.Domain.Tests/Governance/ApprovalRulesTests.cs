@@ -54,6 +54,19 @@ public sealed class ApprovalRulesTests
     }
 
     [Fact]
+    public void Approving_an_approved_village_again_is_the_same_approval_but_still_only_for_a_reviewer()
+    {
+        var approved = new ApprovalContext(VillageA, Approved(VillageA), null, [], true);
+
+        var again = ApprovalRules.Decide(ApprovalAction.Approve, Township.Code, approved, null, Above);
+
+        Assert.True(again.IsAllowed);
+        Assert.True(again.AlreadyDone);
+        Assert.False(ApprovalRules.Decide(ApprovalAction.Approve, Township.Code, approved with { Current = null }, null, Above).AlreadyDone);
+        Assert.Equal(ApprovalRefusal.NotReviewer, ApprovalRules.Decide(ApprovalAction.Approve, VillageB.Code, approved, null, Above).Refusal);
+    }
+
+    [Fact]
     public void Return_and_unlock_need_a_reason_and_unlock_waits_for_the_parent_to_be_unlocked()
     {
         var locked = new ApprovalContext(VillageA, Approved(VillageA), null, [], true);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
 using ReportPipeline.Storage.Stores;
@@ -82,22 +83,23 @@ public sealed class TableFieldValueStoreTests(AzuriteFixture azurite)
     {
         await using var table = await azurite.CreateTableAsync();
         var store = Store(table);
-        Assert.False(await store.SetLockedAsync(Village, November, locked: true));
+        var approvals = new TableApprovalStore(table.Client, NullLogger<TableApprovalStore>.Instance, TimeProvider.System);
         await store.MergeAsync(Request(Village, Numbers(10), "first"));
 
-        Assert.True(await store.SetLockedAsync(Village, November, locked: true));
+        var approval = await approvals.CommitAsync(await approvals.ReadAsync(November, [Village]), new(Village, November, ApprovalAction.Approve, "甲", "500103001000", Morning, null), "500103001000");
         var before = table.Counters.Snapshot();
         var refused = await Assert.ThrowsAsync<OrgLockedException>(() => store.MergeAsync(Request(Village, Numbers(10, seed: 1), "second")));
         var resend = await store.MergeAsync(Request(Village, Numbers(10), "again"));
 
         Assert.Equal(Village, refused.OrgCode);
+        Assert.Equal(approval, refused.Approval);
         Assert.Equal(0, (table.Counters.Snapshot() - before).EntitiesWritten);
         Assert.True(resend.IsReplay);
         Assert.Equal("7", (await store.GetAsync(Village, November)).Values["F0001"].Value.Canonical);
         Assert.Single(await store.ReadAuditAsync(Village, November).ToListAsync());
         await store.MergeAsync(Request(Neighbour, Numbers(10, seed: 1), "neighbour"));
 
-        Assert.True(await store.SetLockedAsync(Village, November, locked: false));
+        await approvals.CommitAsync(await approvals.ReadAsync(November, [Village]), new(Village, November, ApprovalAction.Unlock, "乙", "500103001000", Morning, "更正"), "500103001000");
         var after = await store.MergeAsync(Request(Village, Numbers(10, seed: 1), "third"));
         Assert.False(after.IsReplay);
         Assert.Equal("8", (await store.GetAsync(Village, November)).Values["F0001"].Value.Canonical);
