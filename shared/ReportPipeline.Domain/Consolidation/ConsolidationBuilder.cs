@@ -218,7 +218,9 @@ public static class ConsolidationBuilder
         var total = Tally.Merge(columns, children.Select(c => c.Tally));
 
         var mainRows = children.Select(c => c.Tally.ToRow(columns, ReportRowKind.Unit, c.Org.Code, c.Org.Name, null) with { Approval = approvalOf?.Invoke(c.Org) }).ToList();
-        mainRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null));
+        // The 合计 row is the office's own: it shows the office's review state (本级审核通过 included).
+        var rootApproval = approvalOf?.Invoke(root);
+        mainRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null) with { Approval = rootApproval });
         var main = new ReportSection(template.Title, UnitHeader([.. children.Select(c => c.Org)]), mainRows);
 
         var details = new List<ReportSection>();
@@ -234,10 +236,10 @@ public static class ConsolidationBuilder
                     detailRows.Add(tally.ToRow(columns, ReportRowKind.Unit, grandchild.Code, grandchild.Name, child.Org.Name) with { Approval = approvalOf?.Invoke(grandchild) });
                 }
 
-                detailRows.Add(child.Tally.ToRow(columns, ReportRowKind.Subtotal, child.Org.Code, child.Org.Name + "小计", child.Org.Name));
+                detailRows.Add(child.Tally.ToRow(columns, ReportRowKind.Subtotal, child.Org.Code, child.Org.Name + "小计", child.Org.Name) with { Approval = approvalOf?.Invoke(child.Org) });
             }
 
-            detailRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null));
+            detailRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null) with { Approval = rootApproval });
             var title = root.Level == OrgLevel.District ? "分村（社区）明细" : "分乡镇（街道）明细";
             details.Add(new ReportSection(title, UnitHeader(grandchildren), detailRows));
         }

@@ -34,7 +34,9 @@ public sealed class ApprovalColumnTests
         Assert.Equal(ApprovalNames.Approved, byOrg["500103001001"]);
         Assert.Equal(ApprovalNames.Returned, byOrg["500103001002"]);
         Assert.Equal(ApprovalNames.NotReported, byOrg["500103001003"]);
-        Assert.Null(report.Main.Rows[^1].Approval);
+        // The 合计 row is the township's own: it shows the township's state (here returned; 本级审核通过 once approved).
+        Assert.Equal(ReportRowKind.Total, report.Main.Rows[^1].Kind);
+        Assert.Equal(ApprovalNames.Returned, report.Main.Rows[^1].Approval);
         Assert.Equal(byOrg, report.Completeness.ToDictionary(c => c.OrgCode, c => c.Approval));
     }
 
@@ -49,6 +51,8 @@ public sealed class ApprovalColumnTests
         Assert.Equal(ApprovalNames.Returned, district.Main.Rows.Single(r => r.OrgCode == Township).Approval);
         Assert.Equal(ApprovalNames.Pending, district.Main.Rows.Single(r => r.OrgCode == "500103002000").Approval);
         Assert.Equal(ApprovalNames.Approved, district.Details[0].Rows.Single(r => r.OrgCode == "500103001001").Approval);
+        Assert.Equal(ApprovalNames.Returned, district.Details[0].Rows.Single(r => r.Kind == ReportRowKind.Subtotal && r.OrgCode == Township).Approval);
+        Assert.Equal(ApprovalNames.Pending, district.Details[0].Rows[^1].Approval);
         Assert.Equal(ApprovalNames.Returned, city.Details[0].Rows.Single(r => r.OrgCode == Township).Approval);
         Assert.Equal(ApprovalNames.Pending, city.Main.Rows.Single(r => r.OrgCode == District).Approval);
         Assert.Equal(ApprovalNames.Approved, city.Completeness.Single(c => c.OrgCode == "500103001001").Approval);
