@@ -10,6 +10,7 @@ using ReportPipeline.Domain.Ports;
 using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Values;
 using ReportPipeline.Excel.Layout;
+using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Excel.Tests;
 
@@ -20,8 +21,8 @@ namespace ReportPipeline.Excel.Tests;
 /// </summary>
 public sealed class PrintTests
 {
-    private static readonly CatalogBundle Bundle = CatalogLoader.LoadDefault();
-    private static readonly OrgRegistry City = OrgRegistryLoader.LoadSampleCity();
+    private static readonly CatalogBundle Bundle = FileCatalogSource.Shipped.LoadBundle();
+    private static readonly OrgRegistry City = FileOrgRegistry.LoadSampleCity();
     private static readonly Period Period = Period.Month(2026, 11);
     private static readonly DateTimeOffset At = new(2026, 12, 3, 10, 0, 0, TimeSpan.FromHours(8));
 

@@ -9,14 +9,15 @@ using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Values;
+using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Excel.Tests;
 
 /// <summary>The workbooks for the catalog and sample city that ship with the product, not only the hand-made test data.</summary>
 public sealed class ShippedCatalogTests
 {
-    private static readonly CatalogBundle Bundle = CatalogLoader.LoadDefault();
-    private static readonly OrgRegistry City = OrgRegistryLoader.LoadSampleCity();
+    private static readonly CatalogBundle Bundle = FileCatalogSource.Shipped.LoadBundle();
+    private static readonly OrgRegistry City = FileOrgRegistry.LoadSampleCity();
     private static readonly Period Period = Period.Month(2026, 11);
     private static readonly DateTimeOffset At = new(2026, 12, 3, 10, 0, 0, TimeSpan.FromHours(8));
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Templates;
+using ReportPipeline.Storage.Files;
 using Spectre.Console;
 
 namespace ReportPipeline.LocalHost.Commands;
@@ -13,12 +14,13 @@ public static class CatalogCommand
     {
         var path = new Option<string?>("--path") { Description = "Catalog folder (default: the catalog shipped beside the binaries)" };
         var check = new Command("check", "Load the catalog (all problems listed) and print the overlap of every template with the one table") { path };
-        check.SetAction(parse =>
+        check.SetAction(async (parse, ct) =>
         {
+            var source = parse.GetValue(path) is { } p ? new FileCatalogSource(p) : FileCatalogSource.Shipped;
             CatalogBundle bundle;
             try
             {
-                bundle = parse.GetValue(path) is { } p ? CatalogLoader.LoadDirectory(p) : CatalogLoader.LoadDefault();
+                bundle = await CatalogLoader.LoadAsync(source, period: null, ct);
             }
             catch (CatalogLoadException ex)
             {

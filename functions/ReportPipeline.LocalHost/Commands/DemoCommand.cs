@@ -16,6 +16,7 @@ using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Development.Synthetic;
+using ReportPipeline.Storage.Files;
 using Spectre.Console;
 
 namespace ReportPipeline.LocalHost.Commands;
@@ -57,7 +58,7 @@ public static class DemoCommand
         Period[] periods = [month, quarter, year];
 
         // 1. Seed: the registry, pre-filled values pushed down by upper-level departments, last period's values.
-        var registry = OrgRegistryLoader.LoadSampleCity();
+        var registry = FileOrgRegistry.LoadSampleCity();
         foreach (var period in periods)
         {
             await SeedCommand.SeedAsync(services, registry, period, history: period == month, ct);

@@ -7,6 +7,7 @@ using ReportPipeline.Development.Seeding;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Development.Synthetic;
+using ReportPipeline.Storage.Files;
 using Spectre.Console;
 
 namespace ReportPipeline.LocalHost.Commands;
@@ -32,7 +33,7 @@ public static class SeedCommand
             }
 
             var registry = parse.GetValue(sample)
-                ? OrgRegistryLoader.LoadSampleCity()
+                ? FileOrgRegistry.LoadSampleCity()
                 : SyntheticCity.Generate(parse.GetValue(districts), parse.GetValue(townships), parse.GetValue(villages));
             var clock = Stopwatch.StartNew();
             var summary = await SeedAsync(runtime.Services, registry, Period.Parse(parse.GetValue(period)!), parse.GetValue(history), ct);

@@ -13,6 +13,7 @@ using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Excel;
+using ReportPipeline.Storage.Files;
 using ReportPipeline.Storage.Stores;
 
 namespace ReportPipeline.Application.Hosting;
@@ -47,6 +48,10 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<PipelineMetrics>();
 
         services.AddReportStorage(configuration, sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.OrgsPath);
+        services.TryAddSingleton<ICatalogSource>(sp =>
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.CatalogPath is { Length: > 0 } catalogPath
+                ? new FileCatalogSource(catalogPath)
+                : FileCatalogSource.Shipped);
 
         services.TryAddSingleton<IFormWorkbookWriter, FormWorkbookWriter>();
         services.TryAddSingleton<IFormWorkbookReader>(sp => new FormWorkbookReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.MaxInflatedBytes));

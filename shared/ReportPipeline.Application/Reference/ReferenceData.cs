@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using ReportPipeline.Application.Options;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
@@ -9,18 +7,18 @@ using ReportPipeline.Domain.Ports;
 namespace ReportPipeline.Application.Reference;
 
 /// <summary>
-/// The catalog (loaded once: it is versioned with the code) and the org registry (reloaded at most every
-/// <see cref="RefreshInterval"/>, because <c>seed</c> may replace it while a host runs).
+/// The catalog (loaded once from <see cref="ICatalogSource"/>: the newest version it holds) and the org registry
+/// (reloaded at most every <see cref="RefreshInterval"/>, because <c>seed</c> may replace it while a host runs).
 /// </summary>
 public sealed class ReferenceData(
-    IOptions<PipelineOptions> options,
+    ICatalogSource catalogSource,
     IOrgRegistrySource orgSource,
     TimeProvider time,
     ILogger<ReferenceData> logger)
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
 
-    private readonly Lazy<CatalogBundle> _catalog = new(() => LoadCatalog(options.Value, logger));
+    private readonly Lazy<CatalogBundle> _catalog = new(() => LoadCatalog(catalogSource, logger));
     private readonly SemaphoreSlim _orgLock = new(1, 1);
     private readonly Dictionary<PeriodKind, IReadOnlySet<string>> _neededForValidation = [];
     private OrgRegistry? _orgs;
@@ -109,11 +107,10 @@ public sealed class ReferenceData(
         }
     }
 
-    private static CatalogBundle LoadCatalog(PipelineOptions options, ILogger logger)
+    private static CatalogBundle LoadCatalog(ICatalogSource source, ILogger logger)
     {
-        var bundle = string.IsNullOrWhiteSpace(options.CatalogPath)
-            ? CatalogLoader.LoadDefault()
-            : CatalogLoader.LoadDirectory(options.CatalogPath);
+        // Every handler reads the catalog synchronously; the first one waits for it once, off any request context.
+        var bundle = Task.Run(() => CatalogLoader.LoadAsync(source, period: null, CancellationToken.None)).GetAwaiter().GetResult();
         logger.LogInformation(
             "Loaded catalog {CatalogVersion}: {FieldCount} fields, {TemplateCount} templates",
             bundle.Catalog.Version, bundle.Catalog.Fields.Count, bundle.Templates.Count);

@@ -2,22 +2,13 @@ using System.Text.Json;
 
 namespace ReportPipeline.Domain.Orgs;
 
-/// <summary>Reads an org list such as <c>catalog/orgs/sample-city.json</c>: <c>{"orgs": [{"code", "name", "level", "parent"}]}</c>.</summary>
+/// <summary>
+/// Parses an org list such as <c>catalog/orgs/sample-city.json</c>: <c>{"orgs": [{"code", "name", "level", "parent"}]}</c>.
+/// The JSON comes from whoever holds it (a file, the <c>reference</c> container); its name says where, in every problem.
+/// </summary>
 public static class OrgRegistryLoader
 {
-    public const string SampleCityFile = "sample-city.json";
-
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip };
-
-    /// <summary>The sample city copied beside the binaries (<c>catalog/orgs/sample-city.json</c>).</summary>
-    public static OrgRegistry LoadSampleCity() =>
-        LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog", "orgs", SampleCityFile));
-
-    public static OrgRegistry LoadFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Load(stream, Path.GetFileName(path));
-    }
 
     /// <exception cref="OrgRegistryException">When the JSON is malformed or the tree is invalid, with every problem.</exception>
     public static OrgRegistry Load(Stream json, string name = "orgs")

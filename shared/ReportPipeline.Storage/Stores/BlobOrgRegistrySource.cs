@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Ports;
+using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -22,7 +23,7 @@ public sealed class BlobOrgRegistrySource(BlobContainerClient container, string?
     {
         if (!string.IsNullOrWhiteSpace(orgsPath))
         {
-            return _last ??= (OrgRegistryLoader.LoadFile(orgsPath), "file:" + orgsPath);
+            return _last ??= (FileOrgRegistry.Load(orgsPath), "file:" + orgsPath);
         }
 
         var blob = container.GetBlobClient(BlobName);
@@ -57,7 +58,7 @@ public sealed class BlobOrgRegistrySource(BlobContainerClient container, string?
     }
 
     private (OrgRegistry Registry, string Version) Sample()
-        => _last is { Version: "sample" } sample ? sample : (_last = (OrgRegistryLoader.LoadSampleCity(), "sample")).Value;
+        => _last is { Version: "sample" } sample ? sample : (_last = (FileOrgRegistry.LoadSampleCity(), "sample")).Value;
 
     public async Task SaveAsync(IReadOnlyCollection<Org> orgs, CancellationToken cancellationToken)
     {

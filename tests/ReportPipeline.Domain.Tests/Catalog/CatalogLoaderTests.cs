@@ -1,24 +1,18 @@
+using System.Text;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Domain.Tests.Catalog;
 
-public sealed class CatalogLoaderTests : IDisposable
+public sealed class CatalogLoaderTests
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "catalog-test-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    private readonly List<CatalogDocument> _documents = [];
 
     [Fact]
     public void The_real_catalog_loads_cleanly_from_beside_the_binaries()
     {
-        var bundle = CatalogLoader.LoadDefault();
+        var bundle = FileCatalogSource.Shipped.LoadBundle();
 
         Assert.Equal("2026.11.1", bundle.Catalog.Version);
         Assert.True(bundle.Catalog.Fields.Count >= 300, $"only {bundle.Catalog.Fields.Count} fields");
@@ -32,7 +26,7 @@ public sealed class CatalogLoaderTests : IDisposable
     [Fact]
     public void Template_columns_resolve_to_fields_or_parsed_expressions()
     {
-        var template = CatalogLoader.LoadDefault().FindTemplate("mz_dibao_monthly")!;
+        var template = FileCatalogSource.Shipped.LoadBundle().FindTemplate("mz_dibao_monthly")!;
 
         Assert.Equal("民政局", template.Department);
         Assert.Equal(PeriodKind.Month, template.PeriodKind);
@@ -71,7 +65,7 @@ public sealed class CatalogLoaderTests : IDisposable
               ] }
             """);
 
-        var error = Assert.Throws<CatalogLoadException>(() => CatalogLoader.LoadDirectory(_root));
+        var error = Assert.Throws<CatalogLoadException>(() => Load());
 
         var messages = error.Problems.Select(p => p.ToString()).ToList();
         Assert.Contains(messages, m => m.Contains("[pop]", StringComparison.Ordinal) && m.Contains("min > max", StringComparison.Ordinal));
@@ -97,7 +91,7 @@ public sealed class CatalogLoaderTests : IDisposable
         Write("fields/a.json", """{ "group": "人口", "fields": [ { "id": "a", "name": "甲", "type": "integer" }, ] ,,, """);
         Write("templates/t.json", """{ "id": "t", "department": "部", "title": "表", "periodKind": "fortnight", "audienceLevels": ["village"], "columns": [] }""");
 
-        var error = Assert.Throws<CatalogLoadException>(() => CatalogLoader.LoadDirectory(_root));
+        var error = Assert.Throws<CatalogLoadException>(() => Load());
 
         Assert.Contains(error.Problems, p => p.File == "catalog.json" && p.Message.Contains("version", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.File == "fields/a.json" && p.Message.Contains("invalid JSON", StringComparison.Ordinal));
@@ -118,15 +112,12 @@ public sealed class CatalogLoaderTests : IDisposable
             ] }
             """);
 
-        var error = Assert.Throws<CatalogLoadException>(() => CatalogLoader.LoadDirectory(_root));
+        var error = Assert.Throws<CatalogLoadException>(() => Load());
 
         Assert.Equal(2, error.Problems.Count(p => p.Message.Contains("depends on itself", StringComparison.Ordinal)));
     }
 
-    private void Write(string relativePath, string content)
-    {
-        var path = Path.Combine(_root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-    }
+    private void Write(string name, string content) => _documents.Add(new CatalogDocument(name, Encoding.UTF8.GetBytes(content)));
+
+    private CatalogBundle Load() => CatalogLoader.Load(new CatalogDocumentSet("test", _documents));
 }

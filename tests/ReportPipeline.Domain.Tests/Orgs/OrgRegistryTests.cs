@@ -1,4 +1,5 @@
 using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Domain.Tests.Orgs;
 
@@ -13,7 +14,7 @@ public sealed class OrgRegistryTests
     [Fact]
     public void The_sample_city_loads_with_one_county_three_townships_and_thirty_villages()
     {
-        var registry = OrgRegistryLoader.LoadSampleCity();
+        var registry = FileOrgRegistry.LoadSampleCity();
 
         Assert.Equal("500000000000", registry.Root.Code);
         Assert.Single(registry.ByLevel(OrgLevel.District));

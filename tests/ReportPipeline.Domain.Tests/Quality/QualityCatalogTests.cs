@@ -1,18 +1,12 @@
+using System.Text;
 using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Domain.Tests.Quality;
 
-public sealed class QualityCatalogTests : IDisposable
+public sealed class QualityCatalogTests
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "catalog-quality-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    private readonly List<CatalogDocument> _documents = [new(CatalogLayout.Manifest, """{ "version": "2026.11.1" }"""u8.ToArray())];
 
     [Fact]
     public void Soft_ranges_and_change_thresholds_load_into_the_field_definition()
@@ -24,7 +18,7 @@ public sealed class QualityCatalogTests : IDisposable
             ] }
             """);
 
-        var catalog = CatalogLoader.LoadDirectory(_root).Catalog;
+        var catalog = Load().Catalog;
 
         Assert.Equal(100m, catalog["pop"].ExpectedMin);
         Assert.Equal(20000m, catalog["pop"].ExpectedMax);
@@ -46,7 +40,7 @@ public sealed class QualityCatalogTests : IDisposable
             ] }
             """);
 
-        var error = Assert.Throws<CatalogLoadException>(() => CatalogLoader.LoadDirectory(_root));
+        var error = Assert.Throws<CatalogLoadException>(() => Load());
 
         Assert.Contains(error.Problems, p => p.Item == "inverted" && p.Message.Contains("expectedMin > expectedMax", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.Item == "outside" && p.Message.Contains("outside min/max", StringComparison.Ordinal));
@@ -59,7 +53,7 @@ public sealed class QualityCatalogTests : IDisposable
     [Fact]
     public void The_shipped_catalog_sets_quality_checks_on_population_households_and_money()
     {
-        var catalog = CatalogLoader.LoadDefault().Catalog;
+        var catalog = FileCatalogSource.Shipped.LoadBundle().Catalog;
 
         Assert.NotNull(catalog["pop_registered"].MaxChange);
         Assert.NotNull(catalog["pop_registered"].ExpectedMax);
@@ -68,16 +62,7 @@ public sealed class QualityCatalogTests : IDisposable
         Assert.NotNull(catalog["funeral_reform_rate"].ExpectedMin);
     }
 
-    private void Write(string relativePath, string content)
-    {
-        if (!File.Exists(Path.Combine(_root, "catalog.json")))
-        {
-            Directory.CreateDirectory(_root);
-            File.WriteAllText(Path.Combine(_root, "catalog.json"), """{ "version": "2026.11.1" }""");
-        }
+    private void Write(string name, string content) => _documents.Add(new CatalogDocument(name, Encoding.UTF8.GetBytes(content)));
 
-        var path = Path.Combine(_root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-    }
+    private CatalogBundle Load() => CatalogLoader.Load(new CatalogDocumentSet("test", _documents));
 }

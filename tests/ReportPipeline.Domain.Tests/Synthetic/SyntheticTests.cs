@@ -5,12 +5,13 @@ using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Templates;
 using ReportPipeline.Domain.Validation;
 using ReportPipeline.Domain.Values;
+using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Domain.Tests.Synthetic;
 
 public sealed class SyntheticTests
 {
-    private static readonly CatalogBundle Bundle = CatalogLoader.LoadDefault();
+    private static readonly CatalogBundle Bundle = FileCatalogSource.Shipped.LoadBundle();
 
     [Fact]
     public void A_small_city_has_valid_codes_and_the_requested_shape()
@@ -53,7 +54,7 @@ public sealed class SyntheticTests
     {
         var period = Period.Parse(periodText);
         var validator = new SubmissionValidator(Bundle.Catalog);
-        var city = OrgRegistryLoader.LoadSampleCity();
+        var city = FileOrgRegistry.LoadSampleCity();
 
         foreach (var village in city.Villages(city.Root.Code))
         {
@@ -70,7 +71,7 @@ public sealed class SyntheticTests
     [Fact]
     public void Generated_values_are_deterministic_and_prefilled_ones_agree()
     {
-        var village = OrgRegistryLoader.LoadSampleCity().ByLevel(OrgLevel.Village)[0];
+        var village = FileOrgRegistry.LoadSampleCity().ByLevel(OrgLevel.Village)[0];
         var period = Period.Month(2026, 11);
 
         var first = SyntheticValues.Generate(Bundle.Catalog, village, period, seed: 1);
@@ -86,7 +87,7 @@ public sealed class SyntheticTests
     [Fact]
     public void A_lower_fill_ratio_leaves_optional_fields_out()
     {
-        var village = OrgRegistryLoader.LoadSampleCity().ByLevel(OrgLevel.Village)[0];
+        var village = FileOrgRegistry.LoadSampleCity().ByLevel(OrgLevel.Village)[0];
         var period = Period.Month(2026, 11);
 
         var full = SyntheticValues.Generate(Bundle.Catalog, village, period, seed: 1);

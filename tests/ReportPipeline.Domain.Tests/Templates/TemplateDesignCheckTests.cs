@@ -2,12 +2,13 @@ using System.Text;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Templates;
+using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Domain.Tests.Templates;
 
 public sealed class TemplateDesignCheckTests
 {
-    private static readonly CatalogBundle s_bundle = CatalogLoader.LoadDefault();
+    private static readonly CatalogBundle s_bundle = FileCatalogSource.Shipped.LoadBundle();
     private static readonly FieldNameMatcher s_matcher = new(s_bundle.Catalog);
 
     private static TemplateDesignResult Check(PeriodKind kind, params ProposedColumn[] columns) =>
@@ -35,7 +36,7 @@ public sealed class TemplateDesignCheckTests
     [Fact]
     public void Shipped_template_json_files_read_as_proposals_check_clean()
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, CatalogLoader.DefaultFolderName, "templates");
+        var folder = Path.Combine(FileCatalogSource.ShippedFolder, CatalogLayout.TemplatesFolder);
         var files = Directory.GetFiles(folder, "*.json");
         Assert.Equal(s_bundle.Templates.Count, files.Length);
         foreach (var file in files)
@@ -138,7 +139,7 @@ public sealed class TemplateDesignCheckTests
 /// <summary>The threshold, pinned on both sides against the shipped catalog.</summary>
 public sealed class FieldNameMatcherTests
 {
-    private static readonly CatalogBundle s_bundle = CatalogLoader.LoadDefault();
+    private static readonly CatalogBundle s_bundle = FileCatalogSource.Shipped.LoadBundle();
     private static readonly FieldNameMatcher s_matcher = new(s_bundle.Catalog);
 
     [Fact]

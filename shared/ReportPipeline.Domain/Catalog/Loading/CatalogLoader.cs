@@ -4,19 +4,20 @@ using System.Text.RegularExpressions;
 using ReportPipeline.Domain.Catalog.Loading;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Templates;
 
 namespace ReportPipeline.Domain.Catalog;
 
 /// <summary>
-/// Loads the versioned catalog folder: <c>catalog.json</c> (version), <c>fields/*.json</c> (one file per domain group),
-/// <c>rules.json</c> (cross-field rules) and <c>templates/*.json</c> (one file per department template).
-/// Every problem in every file is collected before failing, so that one run shows the whole list.
+/// Parses one catalog version from its documents (<see cref="CatalogLayout"/>): <c>catalog.json</c> (version),
+/// <c>fields/*.json</c> (one document per domain group), <c>rules.json</c> (cross-field rules) and
+/// <c>templates/*.json</c> (one document per department template). Every problem in every document is collected
+/// before failing, so that one run shows the whole list. Where the documents come from is a source's business
+/// (<see cref="ICatalogSource"/>).
 /// </summary>
 public static partial class CatalogLoader
 {
-    public const string DefaultFolderName = "catalog";
-
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNameCaseInsensitive = true,
@@ -24,23 +25,30 @@ public static partial class CatalogLoader
         AllowTrailingCommas = true,
     };
 
-    /// <summary>Loads the catalog copied beside the binaries (<c>AppContext.BaseDirectory/catalog</c>).</summary>
-    public static CatalogBundle LoadDefault() => LoadDirectory(Path.Combine(AppContext.BaseDirectory, DefaultFolderName));
+    /// <summary>Asks <paramref name="source"/> for the version in force for <paramref name="period"/> (null: the newest) and parses it.</summary>
+    /// <exception cref="CatalogLoadException">With every problem found.</exception>
+    public static async Task<CatalogBundle> LoadAsync(ICatalogSource source, Period? period, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var version = await source.GetVersionAsync(period, cancellationToken).ConfigureAwait(false);
+        return Load(await source.LoadAsync(version, cancellationToken).ConfigureAwait(false));
+    }
 
     /// <exception cref="CatalogLoadException">With every problem found.</exception>
-    public static CatalogBundle LoadDirectory(string path)
+    public static CatalogBundle Load(CatalogDocumentSet documents)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(documents);
         var problems = new List<CatalogProblem>();
-        if (!Directory.Exists(path))
+        var byName = new Dictionary<string, CatalogDocument>(StringComparer.Ordinal);
+        foreach (var document in documents.Documents)
         {
-            throw new CatalogLoadException([new CatalogProblem(path, null, "目录不存在 (catalog folder not found)")]);
+            byName.TryAdd(document.Name, document);
         }
 
-        var version = ReadVersion(path, problems);
-        var fieldDocuments = ReadFieldFiles(path, problems);
-        var ruleDocuments = ReadRules(path, problems);
-        var templateDocuments = ReadTemplates(path, problems);
+        var version = ReadVersion(byName, problems);
+        var fieldDocuments = ReadFieldFiles(documents.Documents, problems);
+        var ruleDocuments = ReadRules(byName, problems);
+        var templateDocuments = ReadTemplates(documents.Documents, problems);
 
         var fields = BuildFields(fieldDocuments, problems);
         var byId = new Dictionary<string, FieldDefinition>(StringComparer.Ordinal);
@@ -85,10 +93,10 @@ public static partial class CatalogLoader
         return null;
     }
 
-    private static string? ReadVersion(string root, List<CatalogProblem> problems)
+    private static string? ReadVersion(Dictionary<string, CatalogDocument> byName, List<CatalogProblem> problems)
     {
-        const string file = "catalog.json";
-        var manifest = ReadJson<CatalogManifestDocument>(Path.Combine(root, file), file, problems, required: true);
+        const string file = CatalogLayout.Manifest;
+        var manifest = ReadJson<CatalogManifestDocument>(byName.GetValueOrDefault(file), file, problems, required: true);
         if (manifest is null)
         {
             return null;
@@ -108,18 +116,19 @@ public static partial class CatalogLoader
         return manifest.Version;
     }
 
-    private static List<(string File, string Group, FieldDocument Field)> ReadFieldFiles(string root, List<CatalogProblem> problems)
+    private static List<(string File, string Group, FieldDocument Field)> ReadFieldFiles(IReadOnlyList<CatalogDocument> documents, List<CatalogProblem> problems)
     {
         var result = new List<(string, string, FieldDocument)>();
-        var files = ListJson(root, "fields");
+        var files = CatalogLayout.In(documents, CatalogLayout.FieldsFolder);
         if (files.Count == 0)
         {
             problems.Add(new CatalogProblem("fields/", null, "没有字段文件 (no field files in fields/)"));
         }
 
-        foreach (var (fullPath, file) in files)
+        foreach (var source in files)
         {
-            var document = ReadJson<FieldFileDocument>(fullPath, file, problems, required: true);
+            var file = source.Name;
+            var document = ReadJson<FieldFileDocument>(source, file, problems, required: true);
             if (document is null)
             {
                 continue;
@@ -154,10 +163,10 @@ public static partial class CatalogLoader
         return result;
     }
 
-    private static List<(string File, RuleDocument Rule)> ReadRules(string root, List<CatalogProblem> problems)
+    private static List<(string File, RuleDocument Rule)> ReadRules(Dictionary<string, CatalogDocument> byName, List<CatalogProblem> problems)
     {
-        const string file = "rules.json";
-        var document = ReadJson<RuleFileDocument>(Path.Combine(root, file), file, problems, required: false);
+        const string file = CatalogLayout.Rules;
+        var document = ReadJson<RuleFileDocument>(byName.GetValueOrDefault(file), file, problems, required: false);
         var result = new List<(string, RuleDocument)>();
         if (document?.Rules is null)
         {
@@ -179,14 +188,14 @@ public static partial class CatalogLoader
         return result;
     }
 
-    private static List<(string File, TemplateDocument Template)> ReadTemplates(string root, List<CatalogProblem> problems)
+    private static List<(string File, TemplateDocument Template)> ReadTemplates(IReadOnlyList<CatalogDocument> documents, List<CatalogProblem> problems)
     {
         var result = new List<(string, TemplateDocument)>();
-        foreach (var (fullPath, file) in ListJson(root, "templates"))
+        foreach (var source in CatalogLayout.In(documents, CatalogLayout.TemplatesFolder))
         {
-            if (ReadJson<TemplateDocument>(fullPath, file, problems, required: true) is { } template)
+            if (ReadJson<TemplateDocument>(source, source.Name, problems, required: true) is { } template)
             {
-                result.Add((file, template));
+                result.Add((source.Name, template));
             }
         }
 
@@ -745,23 +754,10 @@ public static partial class CatalogLoader
         return null;
     }
 
-    private static List<(string FullPath, string RelativePath)> ListJson(string root, string folder)
-    {
-        var directory = Path.Combine(root, folder);
-        if (!Directory.Exists(directory))
-        {
-            return [];
-        }
-
-        return [.. Directory.GetFiles(directory, "*.json")
-            .Order(StringComparer.Ordinal)
-            .Select(f => (f, folder + "/" + Path.GetFileName(f)))];
-    }
-
-    internal static T? ReadJson<T>(string fullPath, string file, List<CatalogProblem> problems, bool required)
+    internal static T? ReadJson<T>(CatalogDocument? source, string file, List<CatalogProblem> problems, bool required)
         where T : class
     {
-        if (!File.Exists(fullPath))
+        if (source is null)
         {
             if (required)
             {
@@ -773,7 +769,8 @@ public static partial class CatalogLoader
 
         try
         {
-            using var stream = File.OpenRead(fullPath);
+            // Through a stream, as from a file, so that a byte order mark is skipped the same way.
+            using var stream = new MemoryStream(source.Json.ToArray(), writable: false);
             var document = JsonSerializer.Deserialize<T>(stream, JsonOptions);
             if (document is null)
             {
