@@ -83,6 +83,12 @@ public static class TemplateDesignCheck
     private static readonly string[] s_sumLeaves = ["合计", "小计", "总计", "总数", "共计"];
     private static readonly string[] s_ratioSuffixes = ["所占比例", "占比", "比例", "比重"];
 
+    private static readonly (System.Text.RegularExpressions.Regex Pattern, decimal Scale)[] s_ratioPhrasings =
+    [
+        (new(@"^(?<x>.+?)占(?<y>.+?)(?:的)?(?:比例|比重|百分比|百分率)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant), 100m),
+        (new(@"^(?<x>.+?)与(?<y>.+?)(?:之比|的比值|的比率|比值)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant), 1m),
+    ];
+
     public static int PeriodsPerYear(PeriodKind kind) => kind switch
     {
         PeriodKind.Month => 12,
@@ -120,7 +126,7 @@ public static class TemplateDesignCheck
             proposal.Title is null ? null : UserText.Excerpt(proposal.Title),
             proposal.PeriodKind,
             PeriodsPerYear(proposal.PeriodKind),
-            [.. verdicts.Select(v => v!)],
+            [.. verdicts.Select(v => Enforce(v!, proposal.PeriodKind, catalog))],
             catalog.Version);
     }
 
@@ -162,6 +168,14 @@ public static class TemplateDesignCheck
         if (Ratio(index, header, texts[^1], catalog, matcher) is { } ratio)
         {
             return ratio;
+        }
+
+        foreach (var phrase in texts.Count == 1 ? [texts[0]] : new[] { texts[^1], string.Concat(texts) })
+        {
+            if (RatioBetween(index, header, phrase, matcher) is { } between)
+            {
+                return between;
+            }
         }
 
         // The joined path first (it carries the parent's meaning), then the bare leaf.
@@ -221,6 +235,63 @@ public static class TemplateDesignCheck
         var expression = new ColumnExpression.Ratio(new ColumnExpression.FieldRef(part.Id), new ColumnExpression.FieldRef(total.Id), 100m);
         return Verdict(index, header, ColumnVerdictKind.Derivable, expression: expression.ToString(),
             message: $"可由一表已有指标计算：{part.Name} ÷ {total.Name} × 100%（{expression}），无需填报");
+    }
+
+    /// <summary>
+    /// "X占Y比例", "X占Y的比重", "X占Y百分比" (percent) and "X与Y之比", "X与Y的比值" (ratio), where X and Y are numeric fields
+    /// of the one table by name or alias: derivable, whatever rule relates them.
+    /// </summary>
+    private static ColumnVerdict? RatioBetween(int index, string header, string text, FieldNameMatcher matcher)
+    {
+        var plain = StripUnit(text);
+        foreach (var (pattern, scale) in s_ratioPhrasings)
+        {
+            var match = pattern.Match(plain);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var numerator = matcher.FindExact(match.Groups["x"].Value).FirstOrDefault()?.Field;
+            var denominator = matcher.FindExact(match.Groups["y"].Value).FirstOrDefault()?.Field;
+            if (numerator is not { IsNumeric: true } || denominator is not { IsNumeric: true } || numerator.Id == denominator.Id)
+            {
+                continue;
+            }
+
+            var expression = new ColumnExpression.Ratio(new ColumnExpression.FieldRef(numerator.Id), new ColumnExpression.FieldRef(denominator.Id), scale);
+            return Verdict(index, header, ColumnVerdictKind.Derivable, expression: expression.ToString(),
+                message: $"可由一表已有指标计算：{numerator.Name} ÷ {denominator.Name}{(scale == 100m ? " × 100%" : "")}（{expression}），无需填报");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The column rules the catalog loader applies (<see cref="TemplateColumnRules"/>): a column the one table holds or can
+    /// derive is still refused when the catalog would refuse it (an expression over text, a field collected less often).
+    /// </summary>
+    private static ColumnVerdict Enforce(ColumnVerdict verdict, PeriodKind kind, FieldCatalog catalog)
+    {
+        IReadOnlyCollection<string> reads;
+        bool isExpression;
+        if (verdict.Kind == ColumnVerdictKind.Existing && verdict.FieldId is { } fieldId)
+        {
+            (reads, isExpression) = ([fieldId], false);
+        }
+        else if (verdict.Kind == ColumnVerdictKind.Derivable && verdict.Expression is { } text && ColumnExpression.TryParse(text, out var expression, out _))
+        {
+            (reads, isExpression) = (expression!.FieldIds().ToList(), true);
+        }
+        else
+        {
+            return verdict;
+        }
+
+        var problems = TemplateColumnRules.Problems(reads, isExpression, kind, catalog.Find).ToList();
+        return problems.Count == 0
+            ? verdict
+            : verdict with { Kind = ColumnVerdictKind.Invalid, Message = string.Join("；", problems) };
     }
 
     /// <summary>A 合计 column under a parent header whose other columns are all fields of the one table: their sum.</summary>

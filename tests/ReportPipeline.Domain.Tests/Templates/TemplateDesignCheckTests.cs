@@ -46,6 +46,38 @@ public sealed class TemplateDesignCheckTests
         }
     }
 
+    [Theory]
+    [InlineData("60岁及以上人口占户籍人口比例", "percent(pop_age_60_plus, pop_registered)")]
+    [InlineData("城乡低保人数占户籍人口的比重", "percent(")]
+    [InlineData("60岁及以上人口占户籍人口百分比（%）", "percent(pop_age_60_plus, pop_registered)")]
+    [InlineData("60岁及以上人口与户籍人口之比", "ratio(pop_age_60_plus, pop_registered)")]
+    public void A_share_phrased_X占Y比例_or_X与Y之比_is_derivable_and_adds_no_typing(string header, string expressionStart)
+    {
+        var result = Check(PeriodKind.Month, Header(header));
+
+        var column = Assert.Single(result.Columns);
+        Assert.Equal(ColumnVerdictKind.Derivable, column.Kind);
+        Assert.StartsWith(expressionStart, column.Expression, StringComparison.Ordinal);
+        Assert.Equal(0, result.ExtraEntriesPerVillagePerYear);
+    }
+
+    [Fact]
+    public void A_column_the_catalog_would_refuse_is_refused_by_the_design_check_with_the_loaders_words()
+    {
+        // 少数民族人口 is collected yearly: a monthly report cannot read it; an expression cannot compute with a text field.
+        var result = Check(PeriodKind.Month,
+            new ProposedColumn(["少数民族人口"], FieldId: "pop_ethnic_minority"),
+            new ProposedColumn(["电话之和"], Expression: "sum(office_phone, pop_registered)"),
+            Header("少数民族人口"));
+
+        Assert.All(result.Columns, c => Assert.Equal(ColumnVerdictKind.Invalid, c.Kind));
+        Assert.Contains("只按年采集", result.Columns[0].Message, StringComparison.Ordinal);
+        Assert.Contains("不是数值类型", result.Columns[1].Message, StringComparison.Ordinal);
+        Assert.Contains("只按年采集", result.Columns[2].Message, StringComparison.Ordinal);
+        Assert.True(result.IsRefused);
+        Assert.False(Check(PeriodKind.Year, Header("少数民族人口")).IsRefused);
+    }
+
     [Fact]
     public void A_renamed_total_near_matches_the_field_it_renames()
     {

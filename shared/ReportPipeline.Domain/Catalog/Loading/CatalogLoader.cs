@@ -689,23 +689,9 @@ public static partial class CatalogLoader
                 Problem(error!);
             }
 
-            foreach (var fieldId in referenced)
+            foreach (var problem in TemplateColumnRules.Problems(referenced, expression is not null, periodKind, byId.GetValueOrDefault))
             {
-                if (!byId.TryGetValue(fieldId, out var field))
-                {
-                    Problem($"引用了不存在的字段“{fieldId}” (unknown field '{fieldId}')");
-                    continue;
-                }
-
-                if (expression is not null && !field.IsNumeric)
-                {
-                    Problem($"表达式引用的字段“{fieldId}”不是数值类型 (field '{fieldId}' in expression is not numeric)");
-                }
-
-                if (periodKind is { } kind && kind < field.Frequency)
-                {
-                    Problem($"报表按{kind.ChineseName()}报送，但字段“{field.Name}”({fieldId}) 只按{field.Frequency.ChineseName()}采集 (template period is finer than the field's frequency)");
-                }
+                Problem(problem);
             }
 
             FieldDefinition? single = c.Field is null ? null : byId.GetValueOrDefault(c.Field);
