@@ -79,6 +79,44 @@ public sealed class QualityTests(PipelineHostFixture host)
         Assert.Equal(Explanation, flag.GetProperty("explanation").GetString());
     }
 
+    /// <summary>
+    /// A quarterly workbook reads 户籍人口 (a monthly field) at the quarter's end; its change rule must compare it with the
+    /// previous quarter's end (June against September), not with the previous quarter's own partition, which holds no
+    /// monthly field — the flag the monthly workbook raises for the same value.
+    /// </summary>
+    [Fact]
+    public async Task A_quarterly_workbook_flags_a_jump_in_a_monthly_field_against_the_previous_quarters_end()
+    {
+        const string Registered = "pop_resident";
+        var village = host.Villages()[12];
+        var district = host.Orgs.Ancestors(village.Code).Single(o => o.Level == OrgLevel.District);
+        var june = host.TypedValues(village, "2039-06", seed: 41);
+        var september = host.TypedValues(village, "2039-09", seed: 41);
+        var last = decimal.Parse(june[Registered], CultureInfo.InvariantCulture);
+        september[Registered] = Math.Round(last * 1.5m).ToString(CultureInfo.InvariantCulture);
+        foreach (var (month, values) in new[] { ("2039-06", june), ("2039-09", september) })
+        {
+            using var sent = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{month}", host.Token(village.Code), Json(new { values }));
+            Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync());
+        }
+
+        var admin = host.Token(host.Orgs.Root.Code, "admin");
+        using (var built = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{district.Code}/reports/2039-Q3/tjj_population_quarterly/build", admin))
+        {
+            Assert.True(built.IsSuccessStatusCode, await built.Content.ReadAsStringAsync());
+        }
+
+        using var download = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{district.Code}/reports/2039-Q3/tjj_population_quarterly", host.Token(district.Code, "viewer"));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        using var package = new OfficeOpenXml.ExcelPackage(new MemoryStream(await download.Content.ReadAsByteArrayAsync()));
+        var sheet = package.Workbook.Worksheets["数据质量"];
+        var rows = Enumerable.Range(1, sheet.Dimension.End.Row)
+            .Select(r => string.Join("|", Enumerable.Range(1, sheet.Dimension.End.Column).Select(c => sheet.Cells[r, c].Text)))
+            .ToList();
+        Assert.Contains(rows, r => r.Contains(village.Code, StringComparison.Ordinal) && r.Contains("常住人口", StringComparison.Ordinal)
+            && r.Contains(june[Registered], StringComparison.Ordinal) && r.Contains(september[Registered], StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_overlong_explanation_or_one_without_its_value_is_refused_quoted_short_and_nothing_is_stored()
     {

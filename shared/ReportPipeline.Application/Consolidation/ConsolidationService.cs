@@ -87,12 +87,13 @@ public sealed class ConsolidationService(
 
     /// <summary>
     /// The periods whose receipts decide whether a workbook's inputs changed: the template's source periods (期末数), the
-    /// period itself (who reported), and the previous period (the 数据质量 sheet's change rule reads it).
+    /// period itself (who reported), and the previous period's source periods (the 数据质量 sheet's change rule reads them).
     /// </summary>
     public IEnumerable<Period> WatermarkPeriods(ReportTemplate template, Period period)
     {
-        var periods = SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Append(period);
-        return (period.Previous() is { IsSupported: true } previous ? periods.Append(previous) : periods).Distinct();
+        var catalog = reference.Catalog.Catalog;
+        var periods = SourcePeriods.For(template, catalog, period).Values.Append(period);
+        return (period.Previous() is { IsSupported: true } previous ? periods.Concat(SourcePeriods.For(template, catalog, previous).Values) : periods).Distinct();
     }
 
     /// <summary>
@@ -233,6 +234,27 @@ public sealed class ConsolidationService(
             Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
     }
 
+    /// <summary>The villages' values a template reads for a period, each field from its source period (期末数), by village.</summary>
+    private async Task<Dictionary<string, OrgValues>> TemplateValuesAsync(
+        ReportTemplate template, Period period, IReadOnlyList<string> villages, DistrictValueCache? valueCache, CancellationToken cancellationToken)
+    {
+        var catalog = reference.Catalog.Catalog;
+        var sources = SourcePeriods.For(template, catalog, period);
+        var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
+        foreach (var source in sources.Values.Distinct())
+        {
+            var found = valueCache is null
+                ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
+                : await valueCache.GetAsync(source, villages, cancellationToken);
+            foreach (var orgValues in found)
+            {
+                (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
+            }
+        }
+
+        return read.ToDictionary(kv => kv.Key, kv => SourcePeriods.Combine(kv.Key, period, catalog, kv.Value, sources), StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// The report of a township or district from its villages' values (the district's shared read when given), with its
     /// 数据质量 flags, and the roll-up one level up needs. The city's stale roll-ups are rebuilt by the same code.
@@ -249,23 +271,7 @@ public sealed class ConsolidationService(
         CancellationToken cancellationToken)
     {
         var catalog = reference.Catalog.Catalog;
-        var sources = SourcePeriods.For(template, catalog, period);
-        var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
-        foreach (var source in sources.Values.Distinct())
-        {
-            var found = valueCache is null
-                ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
-                : await valueCache.GetAsync(source, villages, cancellationToken);
-            foreach (var orgValues in found)
-            {
-                (read.TryGetValue(orgValues.OrgCode, out var d) ? d : read[orgValues.OrgCode] = [])[source] = orgValues;
-            }
-        }
-
-        var valuesByOrg = read.ToDictionary(
-            kv => kv.Key,
-            kv => SourcePeriods.Combine(kv.Key, period, catalog, kv.Value, sources),
-            StringComparer.Ordinal);
+        var valuesByOrg = await TemplateValuesAsync(template, period, villages, valueCache, cancellationToken);
 
         var dataAsOf = DataAsOf(template, period, villages, inputs);
         // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses; the
@@ -273,10 +279,13 @@ public sealed class ConsolidationService(
         var report = ConsolidationBuilder.Build(
             template, catalog, orgs, orgCode, period, valuesByOrg, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
             now, dataAsOf, calendar, inputs.Receipts[period], inputs.Approvals);
-        var fields = TemplateFields(template);
-        var quality = valueCache is null
-            ? await Quality.QualityService.ForReportAsync(values, catalog, orgs, orgCode, period, fields, valuesByOrg, cancellationToken)
-            : Domain.Quality.QualityInspector.Inspect(catalog, fields, orgs.Subtree(orgCode, includeSelf: true), valuesByOrg, await valueCache.PreviousAsync(period, villages, cancellationToken));
+        // The change rule compares like with like: the previous period's values taken the way this period's are (a
+        // quarterly report's monthly fields from the previous quarter's last month, not from the quarter's own partition).
+        var previousPeriod = period.Previous();
+        var previous = previousPeriod.IsSupported
+            ? await TemplateValuesAsync(template, previousPeriod, villages, valueCache, cancellationToken)
+            : new Dictionary<string, OrgValues>();
+        var quality = Domain.Quality.QualityInspector.Inspect(catalog, TemplateFields(template), orgs.Subtree(orgCode, includeSelf: true), valuesByOrg, previous);
         return report with { Quality = quality, Rollup = report.Rollup is { } r ? r with { Quality = quality } : null };
     }
 
@@ -450,15 +459,6 @@ internal sealed class DistrictValueCache(ConsolidationService service, IReadOnly
         {
             yield return found;
         }
-    }
-
-    /// <summary>The villages' values of the period before <paramref name="period"/> (the 数据质量 change rule), by village.</summary>
-    public async Task<IReadOnlyDictionary<string, OrgValues>> PreviousAsync(Period period, IReadOnlyList<string> villages, CancellationToken cancellationToken)
-    {
-        var previous = period.Previous();
-        return previous.IsSupported
-            ? (await GetAsync(previous, villages, cancellationToken)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal)
-            : new Dictionary<string, OrgValues>();
     }
 }
 

@@ -9,8 +9,8 @@ namespace ReportPipeline.Application.Quality;
 
 /// <summary>
 /// Reads what the 数据质量 list needs — the villages' values of the period and of the previous one — and hands them to
-/// <see cref="QualityInspector"/>. The consolidated workbook (<see cref="ForReportAsync"/>) and the quality route
-/// (<see cref="GetAsync"/>) both come through here, so they flag cells by the same rules.
+/// <see cref="QualityInspector"/>, as the consolidated workbook does with the values it was built from, so both flag
+/// cells by the same rules.
 /// </summary>
 public sealed class QualityService(ReferenceData reference, IFieldValueStore values)
 {
@@ -25,24 +25,6 @@ public sealed class QualityService(ReferenceData reference, IFieldValueStore val
         var fields = FieldsOf(catalog, period.Kind);
         var current = await ReadAsync(values, period, villages, fields, cancellationToken);
         return await InspectAsync(values, catalog, subtree, period, fields, current, cancellationToken);
-    }
-
-    /// <summary>
-    /// The consolidation hook: the template's fields over the values the workbook was built from, plus one read of the
-    /// previous period for the change rule.
-    /// </summary>
-    public static Task<IReadOnlyList<QualityFlag>> ForReportAsync(
-        IFieldValueStore values,
-        FieldCatalog catalog,
-        OrgRegistry orgs,
-        string officeCode,
-        Period period,
-        IReadOnlyCollection<string> fieldIds,
-        IReadOnlyDictionary<string, OrgValues> current,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(orgs);
-        return InspectAsync(values, catalog, [.. orgs.Subtree(officeCode, includeSelf: true)], period, fieldIds, current, cancellationToken);
     }
 
     /// <summary>Numeric fields a village reports at <paramref name="kind"/> (derived ones are computed, not reported).</summary>
