@@ -299,8 +299,7 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
     {
         cell.Style.Numberformat.Format = field.Type switch
         {
-            FieldType.Integer => "0",
-            FieldType.Decimal => field.Precision > 0 ? "0." + new string('0', field.Precision) : "0",
+            FieldType.Integer or FieldType.Decimal => field.ShownDecimals > 0 ? "0." + new string('0', field.ShownDecimals) : "0",
             FieldType.Date => "yyyy-mm-dd",
             _ => "@",
         };

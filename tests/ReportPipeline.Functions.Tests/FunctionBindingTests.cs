@@ -29,6 +29,7 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Approval)] = "GET",
         [nameof(ApiRoutes.ApprovalStep)] = "POST",
         [nameof(ApiRoutes.History)] = "GET",
+        [nameof(ApiRoutes.Series)] = "GET",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>

@@ -144,7 +144,7 @@ public sealed class BrowserHostFixture : IAsyncLifetime
         return path;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -1,44 +1,88 @@
-// Small SVG charts (a line over periods, bars over units). Hand-written rather than a charting library: two chart
-// types do not justify shipping ~1 MB of script to a phone.
-const NS = 'http://www.w3.org/2000/svg';
-const el = (tag, attrs, text) => {
-  const node = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
-  if (text != null) node.textContent = text;
-  return node;
-};
+// The office's charts, drawn by uPlot (pinned in package.json, bundled; canvas, so nothing here is inline markup or
+// style the Content-Security-Policy would refuse): a line over periods and bars over units. Each chart comes with its
+// numbers as a table, for screen readers and for copying.
+import uPlot from 'uplot';
+import { h } from './dom.js';
+import { formatNumber } from './validate.js';
 
-export function chart(kind, points, { title, unit } = {}) {
-  const width = 640, height = 260, left = 56, right = 12, top = 16, bottom = 56;
-  const values = points.map(p => p.value).filter(v => v != null);
-  const max = Math.max(1, ...values), min = Math.min(0, ...values);
-  const x = i => left + (points.length <= 1 ? 0 : (i * (width - left - right)) / (kind === 'bar' ? points.length : points.length - 1));
-  const y = v => top + (height - top - bottom) * (1 - (v - min) / (max - min || 1));
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart', 'aria-label': title || '' });
-  svg.append(el('title', null, title || ''));
-  for (let i = 0; i <= 4; i++) {
-    const v = min + ((max - min) * i) / 4;
-    svg.append(el('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), class: 'grid' }));
-    svg.append(el('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, Math.round(v * 100) / 100));
-  }
-  const band = (width - left - right) / Math.max(1, points.length);
-  points.forEach((p, i) => {
-    const cx = kind === 'bar' ? x(i) + band / 2 : x(i);
-    svg.append(el('text', { x: cx, y: height - bottom + 16, 'text-anchor': 'end', transform: `rotate(-35 ${cx} ${height - bottom + 16})`, class: 'axis' }, p.label));
-    if (p.value == null) {
-      svg.append(el('text', { x: cx, y: y(min) - 4, 'text-anchor': 'middle', class: 'axis' }, '未报'));
-      return;
-    }
-    if (kind === 'bar') {
-      svg.append(el('rect', { x: x(i) + band * 0.15, width: band * 0.7, y: y(p.value), height: Math.max(0, y(min) - y(p.value)), class: 'bar' }, null))
-        .append(el('title', null, `${p.label}：${p.value}${unit || ''}`));
-    } else {
-      svg.append(el('circle', { cx, cy: y(p.value), r: 4, class: 'dot' })).append(el('title', null, `${p.label}：${p.value}${unit || ''}`));
-    }
-  });
-  if (kind === 'line') {
-    const d = points.map((p, i) => (p.value == null ? null : `${x(i)},${y(p.value)}`)).filter(Boolean).join(' ');
-    svg.insertBefore(el('polyline', { points: d, class: 'line' }), svg.querySelector('circle'));
-  }
-  return svg;
+const COLORS = ['#0969da', '#bf3989', '#1a7f37', '#9a6700'];
+const HEIGHT = 240;
+
+const shown = (value, unit) => (value == null ? '未报' : `${formatNumber(value)}${unit || ''}`);
+
+/** Axes whose x positions are the indexes of `labels` (periods or units), labels in Chinese. */
+function axes(labels, width, rotated) {
+  return [
+    {
+      splits: () => labels.map((_, i) => i),
+      values: (u, splits) => splits.map(i => labels[i] ?? ''),
+      rotate: rotated ? -40 : 0,
+      size: rotated ? 84 : 36,
+      gap: 4,
+      font: '11px system-ui, sans-serif',
+    },
+    { values: (u, splits) => splits.map(v => formatNumber(v)), size: width < 480 ? 48 : 60, font: '11px system-ui, sans-serif' },
+  ];
+}
+
+/**
+ * Draws into `box` (already in the page, so that its width is known). `kind` is 'line' (one series per line, over the
+ * labels) or 'bar' (one series, a bar per label). Answers the uPlot instance.
+ */
+function draw(box, kind, labels, lines, { title, unit }) {
+  const width = Math.max(280, Math.min(720, box.clientWidth || 320));
+  const xs = labels.map((_, i) => i);
+  const bars = kind === 'bar' ? uPlot.paths.bars({ size: [0.7, 48] }) : null;
+  const options = {
+    title,
+    width,
+    height: HEIGHT,
+    scales: {
+      x: { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] },
+      // From zero, so that bars and lines compare sizes; [0, 1] when nothing has a number.
+      y: { range: (u, min, max) => (min == null || max == null ? [0, 1] : [Math.min(0, min), max > 0 ? max * 1.1 : 1]) },
+    },
+    axes: axes(labels, width, kind === 'bar' || width < 480),
+    cursor: { drag: { x: false, y: false } },
+    legend: { live: false },
+    series: [
+      { label: kind === 'bar' ? '单位' : '统计期', value: (u, i) => labels[i] ?? '' },
+      ...lines.map((line, i) => ({
+        label: line.label,
+        stroke: COLORS[i % COLORS.length],
+        width: 2,
+        fill: kind === 'bar' ? `${COLORS[i % COLORS.length]}99` : undefined,
+        paths: bars || undefined,
+        points: { show: kind !== 'bar', size: 6 },
+        value: (u, v) => shown(v, unit),
+      })),
+    ],
+  };
+  return new uPlot(options, [xs, ...lines.map(line => line.values)], box);
+}
+
+function table(caption, headers, rows) {
+  return h('details', { class: 'chart-data' }, h('summary', null, caption),
+    h('div', { class: 'table-wrap' }, h('table', null,
+      h('thead', null, h('tr', null, headers.map(t => h('th', null, t)))),
+      h('tbody', null, rows.map(r => h('tr', null, r.map(c => h('td', null, c))))))));
+}
+
+/**
+ * The trend of the office's own figure over the periods and the comparison of its children for the last period, from
+ * one answer of GET /api/orgs/{org}/series/{field}. Appends to `box`, which must be in the page.
+ */
+export function drawSeries(box, series) {
+  const { labels, unit, fieldName, self, children } = series;
+  const last = labels.length - 1;
+  const trendBox = h('div', { class: 'chart', id: 'chart-trend', role: 'img', 'aria-label': `${self.name}${fieldName}近${labels.length}期变化` });
+  const compareBox = h('div', { class: 'chart', id: 'chart-compare', role: 'img', 'aria-label': `${self.name}下级单位${fieldName}对比（${labels[last]}）` });
+  box.append(
+    h('h3', null, `${self.name}：${fieldName}近 ${labels.length} 期变化`), trendBox,
+    table('查看数据', ['统计期', `${fieldName}${unit ? `（${unit}）` : ''}`, '已报单位数'], labels.map((l, i) => [l, shown(self.values[i], unit), String(self.reported[i])])),
+    h('h3', null, `下级单位对比（${labels[last]}）`), compareBox,
+    table('查看数据', ['单位', `${fieldName}${unit ? `（${unit}）` : ''}`], children.map(c => [c.name, shown(c.values[last], unit)])));
+  draw(trendBox, 'line', labels, [{ label: self.name, values: self.values }], { title: `${fieldName}（${self.name}）`, unit });
+  if (children.length) draw(compareBox, 'bar', children.map(c => c.name), [{ label: fieldName, values: children.map(c => c.values[last]) }], { title: `${fieldName}（${labels[last]}）`, unit });
+  else compareBox.replaceChildren(h('p', { class: 'muted' }, '没有下级单位。'));
 }

@@ -1,7 +1,7 @@
 // The village clerk's page: the one table as a form, live checks, submit with a receipt, .xlsx/.csv upload, a draft.
 import { api, download, ApiError } from './api.js';
 import { h, mount, add, fmtTime, notice, saveBlob, debounce } from './dom.js';
-import { checkValue, checkRules, evaluate, dependenciesOf, requiredMessage, formatNumber } from './validate.js';
+import { checkValue, checkRules, derivedValue, dependenciesOf, requiredMessage, formatNumber } from './validate.js';
 import { kindOf, previous, display } from './periods.js';
 import { feedbackForm } from './feedback.js';
 import { clerkApprovalNotice } from './approval.js';
@@ -31,7 +31,7 @@ export async function clerkPage(root, s, catalog) {
   const errors = new Map();
   const dependants = new Map();
   for (const f of fields) {
-    for (const dep of f.source === 'Derived' ? dependenciesOf(f.expression) : []) {
+    for (const dep of f.source === 'Derived' ? dependenciesOf(f) : []) {
       if (!dependants.has(dep)) dependants.set(dep, []);
       dependants.get(dep).push(f);
     }
@@ -89,7 +89,7 @@ export async function clerkPage(root, s, catalog) {
     for (const d of dependants.get(id) || []) {
       const input = inputs.get(d.id);
       if (!input) continue;
-      const value = evaluate(d.expression, numberOf, d.type === 'Integer' ? 0 : d.precision ?? 2);
+      const value = derivedValue(d, numberOf);
       input.value = value == null ? '' : formatNumber(value);
       recompute(d.id);
     }
@@ -293,7 +293,7 @@ export async function clerkPage(root, s, catalog) {
     toc,
     form,
     h('details', { class: 'feedback' }, h('summary', null, '下评上：评价各部门报表的负担'), feedbackForm(s, catalog)));
-  for (const f of fields) if (f.source === 'Derived') recompute(dependenciesOf(f.expression)[0]);
+  for (const f of fields) if (f.source === 'Derived') recompute(dependenciesOf(f)[0]);
   window.__formReadyMs = performance.now() - started;
   document.body.dataset.formReady = 'true';
 }

@@ -2,8 +2,7 @@
 // burden figures and a trend/comparison chart of one field.
 import { api, requestsMade, ApiError } from './api.js';
 import { h, mount, fmtTime, notice } from './dom.js';
-import { display, kindOf, previous } from './periods.js';
-import { chart } from './chart.js';
+import { display, kindOf } from './periods.js';
 import { feedbackForm } from './feedback.js';
 import { workbooksSection } from './workbooks.js';
 import { approvalSection } from './approval.js';
@@ -58,25 +57,27 @@ export async function officePage(root, s, catalog) {
       h('ul', null, b.perTemplate.map(t => h('li', null, `${t.department} · ${t.title}：${t.columns} 列，一表通已有 ${t.columnsServedFromHeldData} 列，预填 ${t.columnsPrefilled} 列`))))))
     .catch(err => mount(burdenBox, notice('error', err instanceof ApiError ? err.message : '减负数据加载失败。')));
 
-  // Trend of one field for one village over six periods, and a comparison of villages for this period.
+  // Trend of one field for this office over six periods and a comparison of its children: one request, aggregated by
+  // the server as the workbooks are (sums of reported units, ratios recomputed from summed parts).
   const numeric = catalog.fields.filter(f => (f.type === 'Integer' || f.type === 'Decimal') && f.frequency === kind);
   const fieldSelect = h('select', { id: 'trend-field' }, numeric.map(f => h('option', { value: f.id }, `${f.name}${f.unit ? `（${f.unit}）` : ''}`)));
-  const villageSelect = h('select', { id: 'trend-village' }, status.units.map(u => h('option', { value: u.org }, `${u.township ?? ''} ${u.name}`)));
   const chartBox = h('div', { class: 'chart-box', 'aria-live': 'polite' });
   const drawTrend = async () => {
-    const field = numeric.find(f => f.id === fieldSelect.value);
     const before = requestsMade();
     mount(chartBox, h('p', { class: 'muted' }, '正在加载…'));
-    const periods = Array.from({ length: 6 }, (_, i) => previous(period, 5 - i));
-    const series = await Promise.all(periods.map(p => api(`/api/orgs/${villageSelect.value}/values/${p}`).catch(() => null)));
-    const points = periods.map((p, i) => ({ label: display(p), value: numberIn(series[i], field.id) }));
-    const township = status.units.find(u => u.org === villageSelect.value)?.township;
-    const peers = status.units.filter(u => u.township === township).slice(0, 40);
-    const current = await Promise.all(peers.map(u => api(`/api/orgs/${u.org}/values/${period}`).catch(() => null)));
-    mount(chartBox,
-      h('h3', null, `${field.name}：近 6 期变化`), chart('line', points, { title: `${field.name}近6期`, unit: field.unit }),
-      h('h3', null, `${township ?? ''}各村（社区）对比（${display(period)}）`), chart('bar', peers.map((u, i) => ({ label: u.name, value: numberIn(current[i], field.id) })), { title: `${field.name}对比`, unit: field.unit }),
-      h('p', { class: 'muted' }, `本图用了 ${requestsMade() - before} 次请求（每个单位每期一次）。`));
+    // uPlot comes in its own chunk, loaded with the first chart: the clerk's form does not carry it.
+    const [series, { drawSeries }] = await Promise.all([
+      api(`/api/orgs/${org}/series/${encodeURIComponent(fieldSelect.value)}?to=${period}&periods=6`),
+      import('./chart.js'),
+    ]);
+    mount(chartBox);
+    drawSeries(chartBox, series);
+    chartBox.append(h('p', { class: 'muted' }, `${series.aggregation}。本图用了 ${requestsMade() - before} 次请求。`));
+  };
+  const chartFailed = err => {
+    // Never a raw exception text: the server's Chinese detail, or a sentence of our own.
+    if (!(err instanceof ApiError)) console.error(err);
+    mount(chartBox, notice('error', err instanceof ApiError ? err.message : '图表绘制失败，请刷新页面后重试。'));
   };
 
   mount(root,
@@ -93,14 +94,9 @@ export async function officePage(root, s, catalog) {
     qualitySection(s, catalog),
     h('section', null, h('h2', null, '减负情况'), burdenBox),
     h('section', null, h('h2', null, '指标趋势与对比'),
-      h('div', { class: 'stack' }, h('label', { for: 'trend-field' }, '指标'), fieldSelect, h('label', { for: 'trend-village' }, '村（社区）'), villageSelect,
-        h('button', { type: 'button', onclick: () => drawTrend().catch(err => mount(chartBox, notice('error', err.message))) }, '生成图表')),
+      h('div', { class: 'stack' }, h('label', { for: 'trend-field' }, '指标'), fieldSelect,
+        h('button', { type: 'button', id: 'draw-chart', onclick: () => drawTrend().catch(chartFailed) }, '生成图表')),
       chartBox),
     isAdmin ? h('section', null, h('h2', null, '下评上'), feedbackForm(s, catalog)) : null);
 }
 
-function numberIn(values, field) {
-  const v = values?.values?.find(x => x.field === field);
-  const n = v == null ? null : Number(v.value);
-  return Number.isFinite(n) ? n : null;
-}

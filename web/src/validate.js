@@ -144,25 +144,46 @@ export function checkRules(rules, fieldsById, numberOf) {
   return found;
 }
 
-/** A derived field's value from its expression (sum, diff, ratio, percent); no number when a part or a divisor is missing. */
-export function evaluate(expression, numberOf, precision) {
-  const m = /^\s*(\w+)\s*\((.*)\)\s*$/.exec(expression || '');
-  if (!m) return null;
-  const args = m[2].split(',').map(s => numberOf(s.trim()));
-  if (args.some(a => a == null)) return null;
-  let value;
-  switch (m[1]) {
-    case 'sum': value = args.reduce((a, b) => a + b, 0); break;
-    case 'diff': value = args[0] - args.slice(1).reduce((a, b) => a + b, 0); break;
-    case 'ratio': if (!args[1]) return null; value = args[0] / args[1]; break;
-    case 'percent': if (!args[1]) return null; value = (args[0] / args[1]) * 100; break;
+/**
+ * A derived value from the server's parsed expression (the catalog's `formula`: `{field}`, `{op: 'sum'|'diff', args}`,
+ * `{op: 'ratio', scale, args}`), by the domain's rules (ColumnExpression.Evaluate): no number when an input is missing
+ * or a denominator is zero; a ratio is numerator ÷ denominator × scale (100 for a percentage). The text is never parsed
+ * here: the tree is what the server's one parser produced.
+ */
+export function evaluate(formula, numberOf) {
+  if (!formula) return null;
+  if (formula.field != null) return numberOf(formula.field) ?? null;
+  const args = [];
+  for (const arg of formula.args || []) {
+    const value = evaluate(arg, numberOf);
+    if (value == null) return null;
+    args.push(value);
+  }
+  switch (formula.op) {
+    case 'sum': return args.reduce((a, b) => a + b, 0);
+    case 'diff': return args[0] - args[1];
+    case 'ratio': return args[1] === 0 ? null : (args[0] / args[1]) * formula.scale;
     default: return null;
   }
-  const scale = 10 ** (precision ?? 2);
-  return Math.round(value * scale) / scale;
 }
 
-export const dependenciesOf = expression => {
-  const m = /^\s*\w+\s*\((.*)\)\s*$/.exec(expression || '');
-  return m ? m[1].split(',').map(s => s.trim()) : [];
-};
+/**
+ * Rounds half away from zero to `decimals` places, as a spreadsheet's number format shows a value. The double is first
+ * read at 15 significant digits, so that 1.005 (stored as 1.00499…) rounds to 1.01 as the server's decimal does.
+ */
+export function roundTo(value, decimals) {
+  if (!Number.isFinite(value)) return null;
+  if (Math.abs(value) >= 1e15) return Math.round(value); // no fractional digits left at 15 significant digits
+  const [mantissa, exponent = '0'] = Math.abs(value).toPrecision(15).split('e');
+  const rounded = Number(`${Math.round(Number(`${mantissa}e${Number(exponent) + decimals}`))}e${-decimals}`);
+  return value < 0 && rounded !== 0 ? -rounded : rounded;
+}
+
+/** A derived field's value as the form shows it: its formula, rounded to the field's shown decimals. */
+export function derivedValue(field, numberOf) {
+  const value = evaluate(field.formula, numberOf);
+  return value == null ? null : roundTo(value, field.decimals ?? 0);
+}
+
+/** The fields a derived field is computed from, as the server's parser lists them. */
+export const dependenciesOf = field => field.inputs || [];

@@ -23,6 +23,8 @@ public enum ApiAction
     Approve,
     /// <summary><c>GET orgs/{org}/history/{period}</c>: every version of the org's values.</summary>
     ReadHistory,
+    /// <summary><c>GET orgs/{org}/series/{field}</c>: a field over periods for the org and its children (viewers and admins of the org or an ancestor).</summary>
+    ReadSeries,
 }
 
 public enum AccessOutcome
@@ -133,7 +135,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
             scope = Max(scope, action switch
             {
                 ApiAction.ReadForm or ApiAction.ReadValues or ApiAction.ReadStatus or ApiAction.ReadReport or ApiAction.ReadBurden
-                    or ApiAction.ReadQuality or ApiAction.ReadApproval or ApiAction.ReadHistory => Scope.Subtree,
+                    or ApiAction.ReadQuality or ApiAction.ReadApproval or ApiAction.ReadHistory or ApiAction.ReadSeries => Scope.Subtree,
                 _ => Scope.Nowhere,
             });
         }
@@ -169,6 +171,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         ApiAction.ReadApproval => "查看审核状态",
         ApiAction.Approve => "审核数据",
         ApiAction.ReadHistory => "查看数据修改记录",
+        ApiAction.ReadSeries => "查看指标趋势与对比",
         _ => action.ToString(),
     };
 
@@ -176,7 +179,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
     {
         ApiAction.Submit or ApiAction.PostFeedback => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Admin),
         ApiAction.BuildReport or ApiAction.CheckTemplateDesign or ApiAction.Approve => RoleNames.Describe(CallerRoles.Admin),
-        ApiAction.ReadReport or ApiAction.ReadBurden or ApiAction.ReadQuality => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
+        ApiAction.ReadReport or ApiAction.ReadBurden or ApiAction.ReadQuality or ApiAction.ReadSeries => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
         _ => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Viewer | CallerRoles.Admin),
     };
 

@@ -30,6 +30,8 @@ public static class ApiRoutes
     public const string ApprovalStep = "orgs/{org}/approval/{period}";
     /// <summary>Every version of a village's values, newest first and paged.</summary>
     public const string History = "orgs/{org}/history/{period}";
+    /// <summary>A field for the org and each direct child over the periods ending at <c>?to=</c> (<c>&amp;periods=</c>, at most 24): the office's chart.</summary>
+    public const string Series = "orgs/{org}/series/{field}";
 }
 
 /// <summary>Trigger bindings that are not HTTP routes; the Functions app binds each exactly once.</summary>

@@ -78,6 +78,8 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<Quality.QualityService>();
         services.TryAddSingleton<Http.QualityApi>();
         services.TryAddSingleton<Http.ReportListApi>();
+        services.TryAddSingleton<SeriesService>();
+        services.TryAddSingleton<Http.SeriesApi>();
         services.AddApprovalAndHistory();
         return services;
     }

@@ -9,7 +9,25 @@ public static class CatalogView
     public static object Create(CatalogBundle bundle, OverlapReport overlap) => new
     {
         version = bundle.Catalog.Version,
-        fields = bundle.Catalog.Fields.Select(f => new
+        fields = bundle.Catalog.Fields.Select(FieldView),
+        rules = bundle.Catalog.Rules.Select(r => new { id = r.Id, kind = r.Kind.ToString(), field = r.Field, others = r.Others, min = r.Min, max = r.Max }),
+        templates = bundle.Templates.Select(t => new
+        {
+            id = t.Id,
+            department = t.Department,
+            title = t.Title,
+            periodKind = t.PeriodKind.ToString(),
+            audienceLevels = t.AudienceLevels.Select(l => l.ToString()),
+            deadlineDays = t.DeadlineDays,
+            columns = t.Columns.Select(c => new { id = c.Id, headers = c.Headers, field = c.FieldId, expression = c.Expression?.ToString(), formula = c.Expression is null ? null : ExpressionTree.Of(c.Expression), numberFormat = c.NumberFormat }),
+        }),
+        overlap,
+    };
+
+    private static object FieldView(FieldDefinition f)
+    {
+        var parsed = ExpressionTree.OfField(f);
+        return new
         {
             id = f.Id,
             name = f.Name,
@@ -27,19 +45,11 @@ public static class CatalogView
             carryForward = f.CarryForward,
             aliases = f.Aliases,
             expression = f.Expression,
+            // The parsed expression and its inputs: the web form computes derived values from these, never from the text.
+            formula = parsed is null ? null : ExpressionTree.Of(parsed),
+            inputs = parsed?.FieldIds().ToList(),
+            decimals = f.ShownDecimals,
             description = f.Description,
-        }),
-        rules = bundle.Catalog.Rules.Select(r => new { id = r.Id, kind = r.Kind.ToString(), field = r.Field, others = r.Others, min = r.Min, max = r.Max }),
-        templates = bundle.Templates.Select(t => new
-        {
-            id = t.Id,
-            department = t.Department,
-            title = t.Title,
-            periodKind = t.PeriodKind.ToString(),
-            audienceLevels = t.AudienceLevels.Select(l => l.ToString()),
-            deadlineDays = t.DeadlineDays,
-            columns = t.Columns.Select(c => new { id = c.Id, headers = c.Headers, field = c.FieldId, expression = c.Expression?.ToString(), numberFormat = c.NumberFormat }),
-        }),
-        overlap,
-    };
+        };
+    }
 }

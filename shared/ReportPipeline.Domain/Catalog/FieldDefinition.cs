@@ -73,4 +73,10 @@ public sealed record FieldDefinition
     public const int DefaultTextMaxLength = 200;
 
     public bool IsNumeric => Type is FieldType.Integer or FieldType.Decimal;
+
+    /// <summary>
+    /// Decimal places a number of this field is shown with: the form workbook's number format, and the web form's
+    /// derived values (rounded half away from zero, as a spreadsheet shows them).
+    /// </summary>
+    public int ShownDecimals => Type == FieldType.Decimal ? Math.Max(0, Precision) : 0;
 }

@@ -47,6 +47,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Submitter, ApiAction.ReadApproval, "AFFFF"),
         (CallerRoles.Submitter, ApiAction.Approve, "FFFFF"),
         (CallerRoles.Submitter, ApiAction.ReadHistory, "AFFFF"),
+        (CallerRoles.Submitter, ApiAction.ReadSeries, "FFFFF"),
 
         (CallerRoles.Viewer, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Viewer, ApiAction.ReadForm, "AAFFF"),
@@ -62,6 +63,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Viewer, ApiAction.ReadApproval, "AAFFF"),
         (CallerRoles.Viewer, ApiAction.Approve, "FFFFF"),
         (CallerRoles.Viewer, ApiAction.ReadHistory, "AAFFF"),
+        (CallerRoles.Viewer, ApiAction.ReadSeries, "AAFFF"),
 
         (CallerRoles.Admin, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Admin, ApiAction.ReadForm, "AAFFF"),
@@ -77,6 +79,7 @@ public sealed class AccessPolicyTests
         (CallerRoles.Admin, ApiAction.ReadApproval, "AAFFF"),
         (CallerRoles.Admin, ApiAction.Approve, "AAFFF"),
         (CallerRoles.Admin, ApiAction.ReadHistory, "AAFFF"),
+        (CallerRoles.Admin, ApiAction.ReadSeries, "AAFFF"),
     ];
 
     public static TheoryData<CallerRoles, Relation, ApiAction, bool> Matrix()
