@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# The web app's pure modules (conflict merge) with Node's own test runner.
+node --test web/test/
 dotnet test ReportPipeline.Tests.slnf -c Release "$@"
