@@ -5,4 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# The web app's pure modules (conflict merge) with Node's own test runner. They are ES modules without a package.json
+# of their own (esbuild bundles them; a package.json in web/ would make a static-site build try npm there).
+node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test web/test/
 dotnet test ReportPipeline.Tests.slnf -c Release "$@"

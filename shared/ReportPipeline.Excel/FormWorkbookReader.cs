@@ -92,6 +92,7 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = FormW
         var period = meta?.Get(FormMetaKeys.Period) ?? Property(FormMetaKeys.Period);
         var version = meta?.Get(FormMetaKeys.CatalogVersion) ?? Property(FormMetaKeys.CatalogVersion);
         var kind = meta?.Get(FormMetaKeys.FormKind) ?? Property(FormMetaKeys.FormKind);
+        var valuesVersion = meta?.Get(FormMetaKeys.ValuesVersion) ?? Property(FormMetaKeys.ValuesVersion);
         var isOurs = kind == FormMetadata.FormKind;
 
         var located = Locate(package);
@@ -182,6 +183,8 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = FormW
             OrgCode = org,
             PeriodText = period,
             CatalogVersion = version,
+            // Only a well-formed version conditions the upload; anything else is as if the form had none.
+            ValuesVersion = Domain.Values.ValuesVersion.TryParse(valuesVersion, out _) ? valuesVersion : null,
             IsOurForm = isOurs,
             Values = values,
             UnchangedPrefill = unchanged,

@@ -527,6 +527,8 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
             (FormMetaKeys.FormKind, FormMetadata.FormKind),
             (FormMetaKeys.FormVersion, FormMetadata.FormVersion.ToString(CultureInfo.InvariantCulture)),
             (FormMetaKeys.GeneratedAt, model.GeneratedAt.ToString("O", CultureInfo.InvariantCulture)),
+            // Last, so that the cells named below keep their places.
+            (FormMetaKeys.ValuesVersion, model.ValuesVersion ?? ""),
         ];
         for (var i = 0; i < entries.Length; i++)
         {
@@ -563,6 +565,10 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         properties.SetCustomPropertyValue(FormMetaKeys.Period, model.Period.ToString());
         properties.SetCustomPropertyValue(FormMetaKeys.CatalogVersion, model.Catalog.Version);
         properties.SetCustomPropertyValue(FormMetaKeys.FormKind, FormMetadata.FormKind);
+        if (model.ValuesVersion is { } version)
+        {
+            properties.SetCustomPropertyValue(FormMetaKeys.ValuesVersion, version);
+        }
     }
 }
 
@@ -575,6 +581,7 @@ internal static class FormMetaKeys
     public const string FormKind = "RP_FormKind";
     public const string FormVersion = "RP_FormVersion";
     public const string GeneratedAt = "RP_GeneratedAt";
+    public const string ValuesVersion = "RP_ValuesVersion";
     public const string ShownHeader = "#shown";
     public const string DerivedHeader = "#derived";
 }

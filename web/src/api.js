@@ -32,6 +32,7 @@ function statusText(status) {
     case 401: return '登录已过期或无效，请重新登录。';
     case 403: return '没有权限查看或修改这个单位的数据。';
     case 404: return '没有找到请求的内容。';
+    case 412: return '数据在您打开页面之后已被更新，本次提交未保存，请核对最新数值后重新提交。';
     case 413: return '文件太大，超过了上传限制。';
     case 415: return '不支持这种文件类型，请上传 .xlsx 或 .csv 文件。';
     default: return status >= 500 ? '服务器暂时无法处理，请稍后重试。' : `请求失败（${status}）。`;

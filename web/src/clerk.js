@@ -6,23 +6,28 @@ import { kindOf, previous, display } from './periods.js';
 import { feedbackForm } from './feedback.js';
 import { clerkApprovalNotice } from './approval.js';
 import { openHistory } from './history.js';
+import { isValuesChanged, conflictRows, resolvedValue } from './conflict.js';
 
 const ORIGIN = { Prefilled: '上级预填', CarriedForward: '沿用上期', Typed: '本单位填报' };
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
 
-export async function clerkPage(root, s, catalog) {
+// `shown`: a receipt to show once the page is drawn again with the stored values (after an accepted submission);
+// `reuse.last`: last period's values, already loaded.
+export async function clerkPage(root, s, catalog, { shown = null, reuse = null } = {}) {
   const started = performance.now();
   const { org, period } = s;
   const kind = kindOf(period);
   const [current, last, approval] = await Promise.all([
     api(`/api/orgs/${org}/values/${period}`),
-    api(`/api/orgs/${org}/values/${previous(period)}`).catch(() => ({ values: [] })),
+    reuse ? reuse.last : api(`/api/orgs/${org}/values/${previous(period)}`).catch(() => ({ values: [] })),
     // The review state: a return's reason, or the lock. Not essential to fill the form, so a failure only hides it.
     api(`/api/orgs/${org}/approval/${period}`).catch(() => null),
   ]);
   let locked = approval?.self?.locked === true;
   const stored = new Map(current.values.map(v => [v.field, v]));
+  // The version of the values this page shows: every submission says it was prepared from it (If-Match).
+  let version = current.version;
   const lastValues = new Map(last.values.map(v => [v.field, v.value]));
   const fields = catalog.fields.filter(f => f.frequency === kind);
   const byId = new Map(catalog.fields.map(f => [f.id, f]));
@@ -168,7 +173,7 @@ export async function clerkPage(root, s, catalog) {
       const input = inputs.get(f.id);
       if (editable(f) && input.value !== (stored.get(f.id)?.value ?? '')) values[f.id] = input.value;
     }
-    if (Object.keys(values).length || flagged.size) localStorage.setItem(key, JSON.stringify({ savedAt: new Date().toISOString(), values, flagged: [...flagged] }));
+    if (Object.keys(values).length || flagged.size) localStorage.setItem(key, JSON.stringify({ savedAt: new Date().toISOString(), version, values, flagged: [...flagged] }));
     else localStorage.removeItem(key);
     draftState.textContent = `草稿已保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour12: false })}）`;
   }, 400);
@@ -192,6 +197,9 @@ export async function clerkPage(root, s, catalog) {
   const draft = JSON.parse(localStorage.getItem(key) || 'null');
   if (draft) {
     for (const id of draft.flagged || []) flagged.add(id);
+    // The draft was typed over the values of its own version: submitted from that version, a field someone else changed
+    // meanwhile comes back as a conflict to decide instead of being overwritten.
+    if (draft.version) version = draft.version;
     for (const [id, text] of Object.entries(draft.values || {})) {
       const input = inputs.get(id);
       if (input) { input.disabled = false; input.value = text; }
@@ -210,7 +218,7 @@ export async function clerkPage(root, s, catalog) {
   form.addEventListener('input', () => { idempotencyKey = crypto.randomUUID(); });
 
   async function submitOnline(e) {
-    e.preventDefault();
+    e?.preventDefault();
     for (const f of fields) checkField(f, { requireFilled: true });
     checkRulesAround(fields.map(f => f.id));
     if (errors.size) {
@@ -226,21 +234,31 @@ export async function clerkPage(root, s, catalog) {
       const r = checkValue(f, input.value);
       if (!r.missing) values[f.id] = input.value.trim();
     }
-    await send(JSON.stringify({ values }), 'application/json', '在线填报');
+    await send(JSON.stringify({ values }), 'application/json', '在线填报', { fromForm: true });
   }
 
-  async function send(body, contentType, channel) {
+  // ifMatch: the version the body was prepared from; null for a filled workbook, which records its own.
+  async function send(body, contentType, channel, { fromForm = false, ifMatch = version } = {}) {
     mount(result, notice('info', '正在提交…'));
     submitButton.disabled = true;
+    let reloading = false;
     try {
-      const receipt = await api(`/api/orgs/${org}/submissions/${period}`, { method: 'POST', body, headers: { 'Content-Type': contentType, 'Idempotency-Key': idempotencyKey } });
+      const headers = { 'Content-Type': contentType, 'Idempotency-Key': idempotencyKey };
+      if (ifMatch) headers['If-Match'] = `"${ifMatch}"`;
+      const receipt = await api(`/api/orgs/${org}/submissions/${period}`, { method: 'POST', body, headers });
       // A draft save still pending from the last keystroke would bring back what was just submitted.
       saveDraft.cancel();
       localStorage.removeItem(key);
       draftState.textContent = '';
       mount(draftNote);
-      mount(result, receiptView(receipt, channel, byId));
+      // Whatever was sent (the form, a .csv, a workbook), the page now shows what is stored, and its version.
+      reloading = true;
+      await reloadWith(receiptView(receipt, channel, byId));
     } catch (err) {
+      if (isValuesChanged(err)) {
+        mount(result, fromForm ? formConflictView(err.problem) : fileConflictView(err.problem, () => send(body, contentType, channel, { ifMatch: err.problem.currentVersion })));
+        return;
+      }
       mount(result, errorView(err, byId));
       // Approved and locked meanwhile (409 naming who approved it): the message is shown as it is, and the button rests.
       if (err instanceof ApiError && err.status === 409 && /\/locked$/.test(err.problem.type || '')) locked = true;
@@ -248,9 +266,69 @@ export async function clerkPage(root, s, catalog) {
         for (const e2 of err.problem.errors || []) if (e2.field) showError(e2.field, e2.message);
       }
     } finally {
+      if (!reloading) {
+        submitButton.disabled = locked;
+        result.focus();
+      }
+    }
+  }
+
+  /** Draws the page again from the stored values, then shows `shown`; if the values cannot be read, shows it here. */
+  async function reloadWith(shown) {
+    try {
+      await clerkPage(root, s, catalog, { shown, reuse: { last } });
+    } catch {
+      mount(result, shown);
       submitButton.disabled = locked;
       result.focus();
     }
+  }
+
+  const conflictRowsOf = problem => conflictRows(problem.changed, id => stored.get(id)?.value);
+
+  // The form's values met newer ones: each field the clerk sent differently is shown with both values and a choice.
+  function formConflictView(problem) {
+    const rows = conflictRowsOf(problem);
+    const choosable = rows.filter(r => r.choosable);
+    const taken = rows.filter(r => !r.choosable);
+    const panel = notice('warn conflict',
+      h('h2', null, problem.title || '数据已被他人更新'),
+      h('p', null, problem.detail || ''),
+      choosable.length ? h('ul', { class: 'conflicts' }, choosable.map(r => h('li', { 'data-field': r.field },
+        h('span', { class: 'name' }, r.name, r.unit ? `（${r.unit}）` : ''),
+        h('label', null, h('input', { type: 'radio', name: `keep-${r.field}`, value: 'mine', checked: r.choice === 'mine' }), ` 保留我填的：${r.mine}`),
+        h('label', null, h('input', { type: 'radio', name: `keep-${r.field}`, value: 'theirs', checked: r.choice === 'theirs' }), ` 采用最新：${r.theirs}`,
+          h('span', { class: 'muted' }, `（${fmtTime(r.at)} 保存）`))))) : null,
+      taken.length ? h('p', { class: 'muted' }, `另有 ${taken.length} 项已更新为最新数值，将一并采用：${taken.map(r => `${r.name} ${r.theirs}`).join('、')}。`) : null,
+      h('p', null, h('button', { type: 'button', class: 'primary resubmit', onclick: () => resubmitResolved(problem, rows, panel) }, '按所选重新提交')));
+    return panel;
+  }
+
+  async function resubmitResolved(problem, rows, panel) {
+    for (const r of rows) {
+      const choice = panel.querySelector(`input[name="keep-${CSS.escape(r.field)}"]:checked`)?.value;
+      const input = inputs.get(r.field);
+      if (input) input.value = resolvedValue(r, choice);
+      stored.set(r.field, { ...(stored.get(r.field) || {}), field: r.field, value: r.theirs, origin: r.origin, source: r.source, at: r.at });
+      recompute(r.field);
+    }
+    version = problem.currentVersion;
+    idempotencyKey = crypto.randomUUID();
+    await submitOnline();
+  }
+
+  // A file met newer values: the file cannot be edited here, so it is sent again as it is, or not at all.
+  function fileConflictView(problem, sendAnyway) {
+    const rows = conflictRowsOf(problem).filter(r => r.choosable);
+    return notice('warn conflict',
+      h('h2', null, problem.title || '数据已被他人更新'),
+      h('p', null, problem.detail || ''),
+      rows.length ? h('ul', { class: 'conflicts' }, rows.map(r => h('li', { 'data-field': r.field },
+        h('span', { class: 'name' }, r.name, r.unit ? `（${r.unit}）` : ''), ` 最新：${r.theirs}；文件中：${r.mine}`))) : null,
+      h('p', { class: 'buttons' },
+        h('button', { type: 'button', class: 'primary resend', onclick: () => { idempotencyKey = crypto.randomUUID(); sendAnyway(); } }, '仍按文件上传（以文件为准）'),
+        ' ',
+        h('button', { type: 'button', onclick: () => reloadWith(notice('info', '未上传文件，页面已显示最新数据。')) }, '不上传，查看最新数据')));
   }
 
   // Upload: choose or drop a filled form (.xlsx) or a .csv; the type comes from the file name because browsers send
@@ -261,7 +339,8 @@ export async function clerkPage(root, s, catalog) {
     const type = CONTENT_TYPES[ext];
     if (!type) return mount(result, notice('error', `不支持“${file.name.slice(0, 60)}”这种文件，请上传 .xlsx 填报表或 .csv 文件。`));
     idempotencyKey = crypto.randomUUID();
-    await send(await file.arrayBuffer(), type, `上传文件 ${file.name}`);
+    // A filled workbook records the version it was downloaded with and is checked against that; other files against this page's.
+    await send(await file.arrayBuffer(), type, `上传文件 ${file.name}`, { ifMatch: ext === 'xlsx' ? null : version });
     fileInput.value = '';
   }
   const drop = h('div', {
@@ -294,6 +373,10 @@ export async function clerkPage(root, s, catalog) {
     form,
     h('details', { class: 'feedback' }, h('summary', null, '下评上：评价各部门报表的负担'), feedbackForm(s, catalog)));
   for (const f of fields) if (f.source === 'Derived') recompute(dependenciesOf(f)[0]);
+  if (shown) {
+    mount(result, shown);
+    result.focus();
+  }
   window.__formReadyMs = performance.now() - started;
   document.body.dataset.formReady = 'true';
 }

@@ -24,13 +24,15 @@ public sealed class FormService(
         var previous = values.GetAsync(org.Code, period.Previous(), cancellationToken);
         var bundle = reference.Catalog;
         var path = orgs.Ancestors(org.Code).Reverse().Select(o => o.Name).Append(org.Name).ToList();
+        var stored = await current;
         var model = new FormWorkbookModel
         {
             Catalog = bundle.Catalog,
             Org = org,
             OrgPathNames = path,
             Period = period,
-            Current = (await current).Values,
+            Current = stored.Values,
+            ValuesVersion = stored.Version,
             Previous = (await previous).Values,
             GeneratedAt = time.GetUtcNow(),
             DeadlineDays = calendar.DeadlineDays(period.Kind),

@@ -1,7 +1,10 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Quality;
 using ReportPipeline.Domain.Validation;
+using ReportPipeline.Domain.Values;
 
 namespace ReportPipeline.Application.Http;
 
@@ -76,11 +79,40 @@ public static class Problems
     public static IReadOnlyList<ProblemError> Listed(IReadOnlyList<ValidationError> errors) =>
         errors.Take(MaxListedErrors).Select(ProblemError.From).ToList();
 
+    /// <summary>
+    /// 412 (RFC 9110, 13.1.1): the values changed after the version the submission was prepared from; nothing was saved.
+    /// Lists every changed field with the value stored now and the one sent, and gives the current version (as the ETag
+    /// header and as <c>currentVersion</c>) to send again with.
+    /// </summary>
+    public static IResult PreconditionFailed(string detail, ValuesChangedException changed, FieldCatalog catalog) => WithHeader(
+        Results.Problem(
+            statusCode: StatusCodes.Status412PreconditionFailed,
+            title: "数据已被他人更新",
+            detail: detail,
+            type: TypeBase + "values-changed",
+            extensions: new Dictionary<string, object?>
+            {
+                ["currentVersion"] = changed.CurrentVersion,
+                ["changed"] = changed.Changed.Select(c => new ChangedValueResponse(
+                    c.FieldId,
+                    catalog.Find(c.FieldId)?.Name,
+                    catalog.Find(c.FieldId)?.Unit,
+                    c.Current.Value.Canonical,
+                    c.Current.Origin.ToString(),
+                    c.Current.SourceId,
+                    c.Current.At,
+                    c.Submitted?.Canonical)).ToList(),
+            }),
+        "ETag", ValuesVersion.ETag(changed.CurrentVersion));
+
     private static IResult Create(int status, string title, string detail, string type) =>
         Results.Problem(statusCode: status, title: title, detail: detail, type: TypeBase + type);
 
     private static IResult WithRetryAfter(IResult inner, int seconds) =>
-        new HeaderResult(inner, "Retry-After", seconds.ToString(CultureInfo.InvariantCulture));
+        WithHeader(inner, "Retry-After", seconds.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The result with one response header set.</summary>
+    public static IResult WithHeader(IResult inner, string name, string value) => new HeaderResult(inner, name, value);
 
     private sealed class HeaderResult(IResult inner, string name, string value) : IResult
     {

@@ -28,7 +28,8 @@ public sealed record ValuesResponse(
     string CatalogVersion,
     int Count,
     DateTimeOffset? LastChanged,
-    IReadOnlyList<StoredValueResponse> Values);
+    IReadOnlyList<StoredValueResponse> Values,
+    string Version);
 
 public sealed record StoredValueResponse(
     string Field,
@@ -39,3 +40,17 @@ public sealed record StoredValueResponse(
     string? Source,
     DateTimeOffset At,
     string? PrefillConflict);
+
+/// <summary>
+/// One field of a 412: the value stored now (written after the version the submission was prepared from, by
+/// <see cref="Source"/> at <see cref="At"/>) and the value the submission carried (null when it did not send the field).
+/// </summary>
+public sealed record ChangedValueResponse(
+    string Field,
+    string? Name,
+    string? Unit,
+    string Value,
+    string Origin,
+    string? Source,
+    DateTimeOffset At,
+    string? Submitted);

@@ -8,6 +8,7 @@ using ReportPipeline.Application.Options;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Values;
 using ReportPipeline.Excel;
 
 namespace ReportPipeline.Application.Http;
@@ -37,7 +38,9 @@ public sealed class SubmissionsApi(
         {
             var stored = await values.GetAsync(target.Org.Code, target.Period, cancellationToken);
             var catalog = reference.Catalog.Catalog;
-            return Results.Json(new ValuesResponse(
+            var version = stored.Version ?? ValuesVersion.None;
+            // The ETag is the values' content version: a submission prepared from them sends it back as If-Match.
+            return Problems.WithHeader(Results.Json(new ValuesResponse(
                 target.Org.Code,
                 target.Org.Name,
                 target.Period.ToString(),
@@ -55,7 +58,8 @@ public sealed class SubmissionsApi(
                         kv.Value.SourceId,
                         kv.Value.At,
                         kv.Value.ConflictsWithPrefill?.Canonical))
-                    .ToList()));
+                    .ToList(),
+                version)), "ETag", ValuesVersion.ETag(version));
         }, cancellationToken);
 
     private async Task<IResult> SubmitAsync(HttpRequest request, OrgPeriod target, CallerIdentity caller, CancellationToken cancellationToken)
@@ -72,6 +76,15 @@ public sealed class SubmissionsApi(
             return Problems.BadRequest(
                 $"Idempotency-Key 请求头应为 1–{MaxIdempotencyKeyLength} 个英文字母、数字或 - _ . : 字符（例如一个 GUID），收到的值不符合要求。",
                 "bad-idempotency-key");
+        }
+
+        var ifMatch = request.Headers.IfMatch;
+        string? expectedVersion = null;
+        if (ifMatch.Count > 1 || (ifMatch.Count == 1 && !ValuesVersion.TryParseIfMatch(ifMatch.ToString(), out expectedVersion)))
+        {
+            return Problems.BadRequest(
+                "If-Match 请求头应为读取数值（GET …/values/{period}）时返回的 ETag，原样放在英文双引号中（例如 \"1764300000000-S20261128090000abcdef0123\"），或为 *；收到的值不符合要求。",
+                "bad-if-match");
         }
 
         var declared = UploadFormats.FromContentType(request.ContentType);
@@ -124,7 +137,7 @@ public sealed class SubmissionsApi(
             try
             {
                 outcome = await submissions.SubmitAsync(
-                    new SubmissionInput(village.Code, period, format, content, "http", key.Length == 0 ? null : key) { Subject = caller.Subject, SubjectOrg = caller.OrgCode },
+                    new SubmissionInput(village.Code, period, format, content, "http", key.Length == 0 ? null : key) { Subject = caller.Subject, SubjectOrg = caller.OrgCode, ExpectedVersion = expectedVersion },
                     storage.Token);
             }
             catch (MalformedUploadException ex)
@@ -136,6 +149,11 @@ public sealed class SubmissionsApi(
         if (outcome.Locked)
         {
             return Governance.ApprovalProblems.Locked(outcome.Errors[0].Message);
+        }
+
+        if (outcome.Changed is { } changed)
+        {
+            return Problems.PreconditionFailed(outcome.Errors[0].Message, changed, reference.Catalog.Catalog);
         }
 
         if (!outcome.Accepted)

@@ -31,6 +31,12 @@ public sealed record SubmissionInput(
 
     /// <summary>The sender's token org (an upper level may submit for a village); null for a blob drop.</summary>
     public string? SubjectOrg { get; init; }
+
+    /// <summary>
+    /// The version of the values the sender prepared this from (HTTP <c>If-Match</c>). Without it, a form workbook's
+    /// recorded version is used; with neither, the submission is not conditioned.
+    /// </summary>
+    public string? ExpectedVersion { get; init; }
 }
 
 /// <summary>Either a receipt (accepted, possibly a replay of an earlier one) or every error found.</summary>
@@ -43,6 +49,9 @@ public sealed record SubmissionOutcome(MergeReceipt? Receipt, IReadOnlyList<Vali
 
     /// <summary>Refused because the (period, org) is locked (409), whether or not the approval's record could be read yet.</summary>
     public bool Locked { get; init; }
+
+    /// <summary>Refused because the values changed after the version it was prepared from (412); nothing was written.</summary>
+    public ValuesChangedException? Changed { get; init; }
 }
 
 /// <summary>
@@ -149,6 +158,9 @@ public sealed class SubmissionService(
             Explanations = parsed.Explanations,
             Subject = input.Subject,
             SubjectOrg = input.SubjectOrg,
+            // An explicit If-Match wins over the workbook's record: a client that has seen the newer values may send the
+            // same file again on purpose.
+            ExpectedVersion = input.ExpectedVersion ?? parsed.FormCheck?.ValuesVersion,
         };
         MergeReceipt receipt;
         try
@@ -160,6 +172,16 @@ public sealed class SubmissionService(
             // Approved data is locked for every channel: the merge reads the review state on the row it is conditioned on,
             // refuses, and writes nothing; the same read says who approved it and when.
             return await RefuseLockedAsync(input, org, locked.Approval, warnings, cancellationToken);
+        }
+        catch (ValuesChangedException changed)
+        {
+            // Prepared from values that another commit changed since: nothing written, kept aside like any refused upload.
+            ValidationError problem = new(null, ValuesConflict.Code, ValuesConflict.Message(org, changed, bundle.Catalog));
+            await SetAsideAsync(input, [problem], cancellationToken);
+            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+            logger.LogWarning("Rejected {Channel} submission for {Org} {Period}: prepared from version {Expected}, values are at {Current} ({ChangedCount} changed)",
+                input.Channel, input.OrgCode, input.Period.ToString(), changed.ExpectedVersion, changed.CurrentVersion, changed.Changed.Count);
+            return new SubmissionOutcome(null, [problem], warnings) { Changed = changed };
         }
         catch (IdempotencyKeyReusedException reused)
         {

@@ -13,6 +13,11 @@ public sealed record FormReadResult
     public string? OrgCode { get; init; }
     public string? PeriodText { get; init; }
     public string? CatalogVersion { get; init; }
+    /// <summary>
+    /// The version of the org's values the workbook was issued with (<see cref="ReportPipeline.Domain.Values.ValuesVersion"/>): its upload is
+    /// checked against it as if sent with <c>If-Match</c>. Null for a workbook without it (older forms, foreign sheets).
+    /// </summary>
+    public string? ValuesVersion { get; init; }
     /// <summary>True when the workbook carried our metadata; false for a best-effort read of a foreign sheet.</summary>
     public bool IsOurForm { get; init; }
     public IReadOnlyList<RawValue> Values { get; init; } = [];

@@ -22,6 +22,8 @@ public sealed record FormWorkbookModel
     /// <summary>The fields on the form, in catalog order; null means the catalog fields collected at the period's frequency.</summary>
     public IReadOnlyList<string>? FieldIds { get; init; }
     public required DateTimeOffset GeneratedAt { get; init; }
+    /// <summary>The version of <see cref="Current"/> (<see cref="ReportPipeline.Domain.Values.ValuesVersion"/>), recorded so that the upload is checked against it.</summary>
+    public string? ValuesVersion { get; init; }
     /// <summary>Days after the period end by which the form is due; shown on the form.</summary>
     public int DeadlineDays { get; init; } = 5;
     /// <summary>Contact lines for the instructions sheet (e.g. 镇街统计办 023-xxxxxxx).</summary>

@@ -9,6 +9,9 @@ public sealed record OrgValues(string OrgCode, Period Period, IReadOnlyDictionar
 {
     /// <summary>Latest time any value of this org changed; null when nothing is stored.</summary>
     public DateTimeOffset? LastChanged => Values.Count == 0 ? null : Values.Values.Max(v => v.At);
+
+    /// <summary>The content version these values are (<see cref="ValuesVersion"/>), read with them; null where not read.</summary>
+    public string? Version { get; init; }
 }
 
 /// <summary>
@@ -33,6 +36,13 @@ public sealed record MergeRequest(
 
     /// <summary>The org of the token that sent it (an upper level may submit for a village); null with no token.</summary>
     public string? SubjectOrg { get; init; }
+
+    /// <summary>
+    /// The version of the org's values the submission was prepared from (<see cref="ValuesVersion"/>; HTTP <c>If-Match</c>
+    /// or a form workbook's record). When the values have moved on since, nothing is written
+    /// (<see cref="ValuesChangedException"/>); a resend of a committed submission is still its replay. Null: no condition.
+    /// </summary>
+    public string? ExpectedVersion { get; init; }
 }
 
 /// <summary>What a merge did. A resend of identical content returns the first receipt with <see cref="IsReplay"/> set.</summary>

@@ -34,11 +34,21 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
     {
         var partition = ValueKeys.Partition(period, orgCode);
         var values = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
-        await foreach (var chunk in table.QueryAsync<TableEntity>(And(PartitionIs(partition), PrefixRange(ValueKeys.ValuePrefix(orgCode))), cancellationToken: cancellationToken).ConfigureAwait(false))
+        var latestRow = ValueKeys.LatestReceipt(orgCode);
+        MergeReceipt? latest = null;
+        // The latest receipt comes in the same query (one more row): the values and their version are read together.
+        await foreach (var entity in table.QueryAsync<TableEntity>(And(PartitionIs(partition), Or(RowKeyIs(latestRow), PrefixRange(ValueKeys.ValuePrefix(orgCode)))), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            ValueCodec.DecodeChunk(chunk, values);
+            if (entity.RowKey == latestRow)
+            {
+                latest = ValueCodec.DecodeReceipt(entity, period);
+            }
+            else
+            {
+                ValueCodec.DecodeChunk(entity, values);
+            }
         }
-        return new OrgValues(orgCode, period, values);
+        return new OrgValues(orgCode, period, values) { Version = ValuesVersion.Of(latest) };
     }
 
     public async Task<MergeReceipt> MergeAsync(MergeRequest request, CancellationToken cancellationToken = default)
@@ -78,6 +88,13 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                 throw new OrgLockedException(request.OrgCode, request.Period) { Approval = ReviewColumns.Decode(state.Latest, request.Period) };
             }
 
+            if (request.ExpectedVersion is { } expected)
+            {
+                // Checked against the state this attempt plans on, whose commit is conditioned on the receipt row's ETag:
+                // a commit after this read fails ours, and the re-read finds the new version here.
+                CheckVersion(request, expected, state);
+            }
+
             var (chunkActions, chunksSkipped, tail, receipt, plan) = PlanCommit(partition, request, state);
 
             try
@@ -101,6 +118,30 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                 await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>At most this many changed values are listed in a refusal (the count of the rest is not needed to decide).</summary>
+    private const int MaxChangedListed = 200;
+
+    private static void CheckVersion(MergeRequest request, string expected, OrgState state)
+    {
+        var current = ValuesVersion.Of(state.Latest is { } latest ? ValueCodec.DecodeReceipt(latest, request.Period) : null);
+        if (string.Equals(current, expected, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        // Values are stamped with their commit's time, and one org's commit times strictly increase: whatever is newer than
+        // the expected version's commit was written after it. The submission's own fields first, then the others.
+        ValuesVersion.TryParse(expected, out var since);
+        var changed = state.Values
+            .Where(kv => since is null || kv.Value.At > since)
+            .Select(kv => new ChangedValue(kv.Key, kv.Value, request.Values.TryGetValue(kv.Key, out var mine) ? mine : null))
+            .OrderBy(c => c.Submitted is null)
+            .ThenBy(c => c.FieldId, StringComparer.Ordinal)
+            .Take(MaxChangedListed)
+            .ToList();
+        throw new ValuesChangedException(request.OrgCode, request.Period, expected, current, changed);
     }
 
     /// <summary>A short, jittered, growing pause before re-reading after losing a race on the org's rows.</summary>
