@@ -21,7 +21,7 @@ public sealed class ExpressionParityTests
     [Fact]
     public async Task Every_catalog_expression_gives_the_web_app_the_servers_value()
     {
-        var bundle = CatalogLoader.LoadDefault();
+        var bundle = ReportPipeline.Storage.Files.FileCatalogSource.Shipped.LoadBundle();
         var shipped = JsonNode.Parse(JsonSerializer.Serialize(CatalogView.Create(bundle, OverlapAnalyzer.Analyze(bundle)), JsonSerializerOptions.Web))!;
         var expressions = new List<(string Name, ColumnExpression Expression, JsonNode Formula, JsonNode? Field, FieldDefinition? Definition)>();
         foreach (var field in shipped["fields"]!.AsArray().Select(f => f!).Where(f => f["formula"] is not null))
