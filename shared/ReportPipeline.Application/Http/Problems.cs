@@ -17,11 +17,21 @@ public static class Problems
         Create(StatusCodes.Status404NotFound, "未找到", detail, type);
 
     public static IResult PayloadTooLarge(long limit) =>
-        Create(StatusCodes.Status413PayloadTooLarge, "上传文件过大", $"上传内容超过允许的 {limit / 1024 / 1024.0:0.#} MB，请检查是否上传了错误的文件。", "too-large");
+        Create(StatusCodes.Status413PayloadTooLarge, "上传文件过大", $"上传内容超过允许的 {SizeText(limit)}，请检查是否上传了错误的文件。", "too-large");
 
-    public static IResult UnsupportedMediaType(string? contentType) =>
+    /// <summary>What a submission may be: the default of <see cref="UnsupportedMediaType"/>.</summary>
+    public const string SubmissionFormats = "请上传 JSON（application/json）、CSV（text/csv）或 Excel 填报表（.xlsx）。";
+
+    /// <summary>What the routes that take only JSON (approval steps, feedback) accept.</summary>
+    public const string JsonOnly = "请以 JSON 提交（Content-Type: application/json，UTF-8 编码）。";
+
+    public static IResult UnsupportedMediaType(string? contentType, string expected = SubmissionFormats) =>
         Create(StatusCodes.Status415UnsupportedMediaType, "不支持的文件类型",
-            $"不支持的 Content-Type“{(string.IsNullOrEmpty(contentType) ? "（未提供）" : UserText.Excerpt(contentType))}”。请上传 JSON（application/json）、CSV（text/csv）或 Excel 填报表（.xlsx）。", "unsupported-media-type");
+            $"不支持的 Content-Type“{(string.IsNullOrEmpty(contentType) ? "（未提供）" : UserText.Excerpt(contentType))}”。{expected}", "unsupported-media-type");
+
+    private static string SizeText(long bytes) => bytes >= 1024 * 1024
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024 / 1024.0:0.#} MB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB");
 
     public static IResult ServiceUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "服务暂不可用", detail, "unavailable");
