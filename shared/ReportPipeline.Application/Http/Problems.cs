@@ -40,11 +40,24 @@ public static class Problems
     public static IResult RequestTimeout() =>
         Create(StatusCodes.Status408RequestTimeout, "上传中断", "上传内容没有完整到达（连接中断或长时间没有数据），本次未保存任何数据，请重新上传。", "request-timeout");
 
-    /// <summary>Storage did not answer within the request's budget: nothing was saved, and the same upload may be sent again.</summary>
-    public static IResult StorageUnavailable(int retryAfterSeconds) => WithRetryAfter(
-        Create(StatusCodes.Status503ServiceUnavailable, "存储服务暂不可用",
-            $"存储服务暂时无法访问，本次请求没有保存任何数据。请在 {retryAfterSeconds} 秒后重新提交；重复提交同样的内容是安全的，不会重复保存。", "storage-unavailable"),
-        retryAfterSeconds);
+    /// <summary>
+    /// Storage failed or did not answer within the request's budget. The words depend on what the request was: a read
+    /// (GET, HEAD) is told to refresh later; a write that sent nothing is told that nothing was saved; a write that may
+    /// have reached storage is told that its outcome is unknown and that a resend is safe (every write is idempotent).
+    /// </summary>
+    public static IResult StorageUnavailable(HttpRequest request, bool writeSent, int retryAfterSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var problem = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+            ? Create(StatusCodes.Status503ServiceUnavailable, "存储服务暂不可用",
+                $"存储服务暂时无法访问，暂时读取不到数据，请稍后刷新（约 {retryAfterSeconds} 秒后）。", "storage-unavailable")
+            : writeSent
+                ? Create(StatusCodes.Status503ServiceUnavailable, "提交结果未知",
+                    $"存储服务响应过慢，提交结果未知，可以安全地重新提交（重复提交不会重复保存）。请在 {retryAfterSeconds} 秒后重新提交，或稍后刷新查看是否已保存。", "storage-outcome-unknown")
+                : Create(StatusCodes.Status503ServiceUnavailable, "存储服务暂不可用",
+                    $"存储服务暂时无法访问，本次请求没有保存任何数据。请在 {retryAfterSeconds} 秒后重新提交；重复提交同样的内容是安全的，不会重复保存。", "storage-unavailable");
+        return WithRetryAfter(problem, retryAfterSeconds);
+    }
 
     /// <summary>Too many large uploads are being read at once on this instance.</summary>
     public static IResult Busy(int retryAfterSeconds) => WithRetryAfter(
