@@ -280,19 +280,6 @@ public sealed class SubmissionTests(PipelineHostFixture host)
         await UploadLimitsTests.AssertProblemAsync(response, status);
     }
 
-    [Theory]
-    [InlineData("2041-1")]
-    [InlineData("2041-Q")]
-    public async Task A_period_that_is_not_spelled_as_the_contract_says_is_400_not_read_as_another(string period)
-    {
-        var village = host.Villages()[0];
-
-        using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/values/{period}", host.Token(village.Code));
-
-        var problem = await UploadLimitsTests.AssertProblemAsync(response, 400);
-        Assert.Contains("格式不对", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-    }
-
     private static ByteArrayContent Xlsx(byte[] bytes)
     {
         var content = new ByteArrayContent(bytes);
