@@ -90,8 +90,10 @@ var appSettings = {
   Pipeline__MaxInflatedBytes: '16777216'
   Pipeline__MaxUploadBytesInFlight: '268435456'
   Pipeline__UploadIdleTimeoutSeconds: '30'
-  // A request's storage work is cut off after this budget and answered 503 with Retry-After.
+  // A request's storage work is cut off after this budget and answered 503 with Retry-After; a table write already
+  // sent is never cut off at the budget, only after the commit timeout more (then the answer says the outcome is unknown).
   Pipeline__RequestStorageBudgetSeconds: '5'
+  Pipeline__RequestCommitTimeoutSeconds: '30'
   Pipeline__RetryAfterSeconds: '10'
 }
 

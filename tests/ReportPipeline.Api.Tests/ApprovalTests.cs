@@ -341,6 +341,82 @@ public sealed class ApprovalTests(PipelineHostFixture host)
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.Conflict, s.ToString()));
     }
 
+    public static TheoryData<string, string, string> HostileBodies() => new()
+    {
+        // name, content type, body ("\\u" stays a JSON escape; "bytes:" gives raw bytes in hex after the prefix)
+        { "lone high surrogate in reason", "application/json", "{\"action\":\"return\",\"reason\":\"\\ud800请核实\"}" },
+        { "lone low surrogate as action", "application/json", "{\"action\":\"\\udfff\"}" },
+        { "lone surrogate as a key", "application/json", "{\"action\":\"return\",\"reason\":\"请核实\",\"\\ud800\":1}" },
+        { "invalid UTF-8 in reason", "application/json", "bytes:7B22616374696F6E223A2272657475726E222C22726561736F6E223A22FFFE8D22 7D" },
+        { "GB18030 declared", "application/json; charset=gb18030", "gb18030:{\"action\":\"return\",\"reason\":\"常住人口有误，请核实\"}" },
+        { "GB18030 undeclared", "application/json", "gb18030:{\"action\":\"return\",\"reason\":\"常住人口有误，请核实\"}" },
+        { "text/plain", "text/plain", "{\"action\":\"return\",\"reason\":\"常住人口有误，请核实\"}" },
+        { "no content type", "", "{\"action\":\"return\",\"reason\":\"常住人口有误，请核实\"}" },
+        { "not JSON", "application/json", "{\"action\":\"return\",\"reason\":" },
+        { "empty", "application/json", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileBodies))]
+    public async Task A_hostile_approval_body_is_a_Chinese_4xx_and_changes_no_state(string name, string contentType, string body)
+    {
+        var village = host.Villages()[25];
+        var period = UniqueMonth();
+        await SubmitAsync(village, period, seed: 2);
+        var before = (await ApprovalStateAsync(village, period)).GetRawText();
+
+        using var content = new ByteArrayContent(BodyBytes(body));
+        if (contentType.Length > 0)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/approval/{period}", Admin(village.ParentCode!), content);
+
+        var problem = await UploadLimitsTests.AssertProblemAsync(response, 400, 415, 422);
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("type").GetString()), name);
+        Assert.Equal(before, (await ApprovalStateAsync(village, period)).GetRawText());
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error && e.Message.Contains(village.Code, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_reason_sent_as_text_plain_is_refused_with_415()
+    {
+        var village = host.Villages()[26];
+        var period = UniqueMonth();
+        await SubmitAsync(village, period, seed: 2);
+
+        using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/approval/{period}", Admin(village.ParentCode!),
+            new StringContent("{\"action\":\"return\",\"reason\":\"常住人口有误\"}", Encoding.UTF8, "text/plain"));
+
+        var problem = await UploadLimitsTests.AssertProblemAsync(response, 415);
+        Assert.Contains("application/json", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("reported", (await ApprovalStateAsync(village, period)).GetProperty("self").GetProperty("state").GetString());
+    }
+
+    private static byte[] BodyBytes(string body)
+    {
+        if (body.StartsWith("bytes:", StringComparison.Ordinal))
+        {
+            return Convert.FromHexString(body[6..].Replace(" ", "", StringComparison.Ordinal));
+        }
+
+        if (body.StartsWith("gb18030:", StringComparison.Ordinal))
+        {
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            return Encoding.GetEncoding("GB18030").GetBytes(body[8..]);
+        }
+
+        return Encoding.UTF8.GetBytes(body);
+    }
+
+    private async Task<JsonElement> ApprovalStateAsync(Org village, string period)
+    {
+        using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/approval/{period}", host.Token(village.Code));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ReadJsonAsync(response);
+    }
+
     private Org SmallestTownship() => host.Townships()
         .Where(t => host.Orgs.Children(t.Code).Count > 1)
         .OrderBy(t => host.Orgs.Children(t.Code).Count)

@@ -3,6 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +17,7 @@ using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.LocalHost;
+using ReportPipeline.Storage;
 using ReportPipeline.Testing;
 
 namespace ReportPipeline.Api.Tests;
@@ -115,6 +119,163 @@ public sealed class DedicatedHostTests
         await AssertNothingStoredAsync(runtime, village);
     }
 
+    // Kestrel cancels RequestAborted on the thread pool, so the reset that ends the body read can arrive first: the
+    // answer must not depend on which comes first. Ten resets in a row, each logged at information level.
+    [Fact]
+    public async Task Every_client_that_resets_mid_upload_is_logged_as_information_never_as_an_error()
+    {
+        await using var runtime = await StartAsync(new(), LogLevel.Information);
+        var logs = CaptureLogs(runtime);
+        using var measured = new ServerMeasurements(runtime.Services);
+        var village = await VillageAsync(runtime);
+
+        for (var i = 1; i <= 10; i++)
+        {
+            using (var socket = await SendHeadAndPartOfBodyAsync(runtime, village))
+            {
+                await Task.Delay(300);
+                socket.Client.LingerState = new LingerOption(true, 0);
+            }
+
+            await WaitUntilAsync(() => measured.ClosedConnections.Count >= i && measured.FinishedRequests.Count >= i);
+        }
+
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
+        Assert.All(measured.FinishedRequests, status => Assert.InRange(status, 400, 499));
+        await AssertNothingStoredAsync(runtime, village);
+    }
+
+    // The storage budget (2 s here) ends while the submission's transaction is on the wire and its answer is slow: the
+    // transaction is waited for, since it may have committed, and the clerk is told what happened to it.
+    [Fact]
+    public async Task A_commit_sent_before_the_budget_ends_is_waited_for_and_answered_201_not_nothing_saved()
+    {
+        var slow = new SlowStoragePolicy();
+        await using var runtime = await StartAsync(BudgetSettings, configureServices: slow.AddTo);
+        var village = await VillageAsync(runtime);
+        slow.Delay(IsTransaction, TimeSpan.FromSeconds(4));
+
+        using var response = await SubmitAsync(runtime, village, "2026-10");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("没有保存任何数据", text, StringComparison.Ordinal);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal(1, slow.Delayed);
+        Assert.NotEmpty((await runtime.Services.GetRequiredService<IFieldValueStore>().GetAsync(village.Code, Period.Parse("2026-10"))).Values);
+    }
+
+    [Fact]
+    public async Task A_commit_whose_answer_never_comes_is_answered_outcome_unknown_and_the_resend_is_a_replay()
+    {
+        var slow = new SlowStoragePolicy();
+        await using var runtime = await StartAsync(BudgetSettings, configureServices: slow.AddTo);
+        var village = await VillageAsync(runtime);
+        slow.Delay(IsTransaction, TimeSpan.FromSeconds(60));
+
+        using (var response = await SubmitAsync(runtime, village, "2026-09"))
+        {
+            var problem = await UploadLimitsTests.AssertProblemAsync(response, 503);
+            var detail = problem.GetProperty("detail").GetString()!;
+            Assert.DoesNotContain("没有保存任何数据", detail, StringComparison.Ordinal);
+            Assert.Contains("提交结果未知，可以安全地重新提交（重复提交不会重复保存）", detail, StringComparison.Ordinal);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        }
+
+        // The transaction had in fact committed: the resend writes nothing and returns its receipt.
+        slow.Delay(_ => false, TimeSpan.Zero);
+        using var resent = await SubmitAsync(runtime, village, "2026-09");
+        Assert.Equal(HttpStatusCode.OK, resent.StatusCode);
+        Assert.True((await ReadJsonAsync(resent)).GetProperty("replay").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_read_that_runs_out_of_storage_budget_is_told_to_refresh_not_that_nothing_was_saved()
+    {
+        var slow = new SlowStoragePolicy();
+        await using var runtime = await StartAsync(BudgetSettings, configureServices: slow.AddTo);
+        var village = await VillageAsync(runtime);
+        var township = village.ParentCode!;
+        slow.Delay(m => m.Request.Method == RequestMethod.Get && m.Request.Uri.Path.Contains(StorageNames.ValuesTable, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var token = runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(township, ["viewer"], null, TimeSpan.FromHours(1));
+        using var http = new HttpClient { BaseAddress = new Uri(runtime.BaseAddress) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{township}/quality/{Month}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var response = await http.SendAsync(request);
+
+        var problem = await UploadLimitsTests.AssertProblemAsync(response, 503);
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains("请稍后刷新", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("保存", detail, StringComparison.Ordinal);
+        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+    }
+
+    private static Dictionary<string, string?> BudgetSettings => new()
+    {
+        ["Pipeline:RequestStorageBudgetSeconds"] = "2",
+        ["Pipeline:RequestCommitTimeoutSeconds"] = "6",
+    };
+
+    private static bool IsTransaction(HttpMessage message) =>
+        message.Request.Method == RequestMethod.Post && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal);
+
+    private static async Task<HttpResponseMessage> SubmitAsync(LocalHostRuntime runtime, Org village, string period)
+    {
+        var token = runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1));
+        using var http = new HttpClient { BaseAddress = new Uri(runtime.BaseAddress), Timeout = TimeSpan.FromSeconds(90) };
+        // What the village would type for the period: valid, so that the only thing in the way is storage.
+        var catalog = runtime.Services.GetRequiredService<ReferenceData>().Catalog.Catalog;
+        var parsed = Period.Parse(period);
+        var values = Development.Synthetic.SyntheticValues.Generate(catalog, village, parsed, seed: 1)
+            .Where(kv => catalog.Find(kv.Key) is { Source: Domain.Catalog.FieldSource.Typed } f && f.Frequency == parsed.Kind)
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { values }), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    /// <summary>
+    /// Added to the host's tables client: lets the chosen requests reach storage (they take effect there), then holds
+    /// their answer back, as a slow or lost response does; the hold ends when the caller's token is cancelled.
+    /// </summary>
+    private sealed class SlowStoragePolicy : HttpPipelinePolicy
+    {
+        private volatile Func<HttpMessage, bool> _applies = _ => false;
+        private TimeSpan _delay;
+        private int _delayed;
+
+        public int Delayed => Volatile.Read(ref _delayed);
+
+        public void Delay(Func<HttpMessage, bool> applies, TimeSpan delay)
+        {
+            _delay = delay;
+            _applies = applies;
+        }
+
+        public void AddTo(IServiceCollection services) =>
+            services.ConfigureAll<TableClientOptions>(options => options.AddPolicy(this, HttpPipelinePosition.PerRetry));
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            if (_applies(message))
+            {
+                Interlocked.Increment(ref _delayed);
+                await Task.Delay(_delay, message.CancellationToken);
+            }
+        }
+    }
+
     private static CapturedLogs CaptureLogs(LocalHostRuntime runtime)
     {
         var logs = new CapturedLogs();
@@ -198,14 +359,15 @@ public sealed class DedicatedHostTests
         Assert.True(condition(), "the condition did not become true within 60 s");
     }
 
-    private static async Task<LocalHostRuntime> StartAsync(Dictionary<string, string?> settings, LogLevel minimumLevel = LogLevel.Warning)
+    private static async Task<LocalHostRuntime> StartAsync(
+        Dictionary<string, string?> settings, LogLevel minimumLevel = LogLevel.Warning, Action<IServiceCollection>? configureServices = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         var runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false,
-            configure: c => c.AddInMemoryCollection(settings), minimumLevel: minimumLevel);
+            configure: c => c.AddInMemoryCollection(settings), minimumLevel: minimumLevel, configureServices: configureServices);
         await runtime.App.StartAsync();
         return runtime;
     }

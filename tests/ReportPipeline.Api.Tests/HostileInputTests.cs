@@ -420,16 +420,18 @@ public sealed class HostileInputTests(PipelineHostFixture host)
         await AssertAliveAsync();
     }
 
-    [Fact]
-    public async Task A_single_digit_month_means_the_same_month()
+    // A period has one spelling: its canonical text keys storage, blob names and workbook names.
+    [Theory]
+    [InlineData("2026-1")]
+    [InlineData("2026-Q")]
+    public async Task A_period_not_spelled_as_the_contract_says_is_400_not_read_as_another(string period)
     {
         var village = host.Villages()[16];
-        var token = host.Token(village.Code);
 
-        using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/values/2026-1", token);
+        using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/values/{period}", host.Token(village.Code));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("2026-01", (await ReadJsonAsync(response)).GetProperty("period").GetString());
+        var problem = await UploadLimitsTests.AssertProblemAsync(response, 400);
+        Assert.Contains("格式不对", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

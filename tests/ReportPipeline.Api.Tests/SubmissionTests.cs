@@ -252,7 +252,6 @@ public sealed class SubmissionTests(PipelineHostFixture host)
     [InlineData("[]")]
     [InlineData("{\"ratings\": [1, \"x\"]}")]
     [InlineData("{\"ratings\": [{\"template\": \"no-such\", \"score\": 3}]}")]
-    [InlineData("{\"ratings\": {")]
     public async Task Malformed_burden_feedback_is_422_with_reasons_never_500(string body)
     {
         var village = host.Villages()[0];
@@ -262,5 +261,22 @@ public sealed class SubmissionTests(PipelineHostFixture host)
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.NotEmpty((await ReadJsonAsync(response)).GetProperty("errors").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("application/json", "{\"ratings\": {", 400)]
+    [InlineData("application/json", "{\"ratings\": [{\"template\": \"\\ud800\", \"score\": 3}]}", 400)]
+    [InlineData("application/json", "{\"ratings\": [{\"template\": \"t\", \"score\": 3, \"comment\": \"太多\\udfff\"}]}", 400)]
+    [InlineData("text/plain", "{\"ratings\": []}", 415)]
+    [InlineData("application/json; charset=gb18030", "{\"ratings\": []}", 415)]
+    public async Task Unreadable_burden_feedback_is_refused_as_the_approval_body_is_never_500(string contentType, string body, int status)
+    {
+        var village = host.Villages()[0];
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/feedback/{UniqueMonth()}", host.Token(village.Code), content);
+
+        await UploadLimitsTests.AssertProblemAsync(response, status);
     }
 }

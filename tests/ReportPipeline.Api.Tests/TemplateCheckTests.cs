@@ -71,6 +71,33 @@ public sealed class TemplateCheckTests(PipelineHostFixture host)
     }
 
     [Fact]
+    public async Task An_admin_token_of_an_org_not_in_the_registry_is_forbidden_as_on_every_other_route()
+    {
+        const string Unknown = "500199999999";
+        Assert.False(host.Orgs.TryGet(Unknown, out _));
+
+        using var response = await host.SendAsync(HttpMethod.Post, Route, host.Token(Unknown, "admin"), Json(s_proposal));
+
+        var problem = await UploadLimitsTests.AssertProblemAsync(response, 403);
+        Assert.Contains("不在单位名录中", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("application/json", "{\"title\": \"\\ud800\", \"columns\": [{\"headers\": [\"户籍人口\"]}]}", 400)]
+    [InlineData("application/json", "{\"columns\": [{\"headers\": [\"\\udfff\"]}]}", 400)]
+    [InlineData("application/json; charset=gb18030", "{\"columns\": [{\"headers\": [\"户籍人口\"]}]}", 415)]
+    [InlineData("text/plain", "{\"columns\": [{\"headers\": [\"户籍人口\"]}]}", 415)]
+    public async Task A_proposal_that_is_not_UTF_8_JSON_text_is_a_Chinese_4xx_never_500(string contentType, string body, int status)
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await host.SendAsync(HttpMethod.Post, Route, Admin, content);
+
+        await UploadLimitsTests.AssertProblemAsync(response, status);
+    }
+
+    [Fact]
     public async Task No_token_is_401()
     {
         using var response = await host.SendAsync(HttpMethod.Post, Route, null, Json(s_proposal));

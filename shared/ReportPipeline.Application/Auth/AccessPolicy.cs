@@ -90,7 +90,8 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
 
         if (action == ApiAction.CheckTemplateDesign)
         {
-            return AccessDecision.Allow;
+            // No org is read, but the token must still be one of the registry's units, as on every other route.
+            return hierarchy.Exists(caller.OrgCode) ? AccessDecision.Allow : AccessDecision.Forbid(UnknownCallerOrg(caller));
         }
 
         if (!OrgCodes.IsWellFormed(targetOrg))
@@ -100,7 +101,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
 
         if (!hierarchy.Exists(caller.OrgCode))
         {
-            return AccessDecision.Forbid($"令牌所属单位 {caller.OrgCode} 不在单位名录中，无法访问任何单位数据。");
+            return AccessDecision.Forbid(UnknownCallerOrg(caller));
         }
 
         if (!hierarchy.Exists(targetOrg))
@@ -115,6 +116,8 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
 
         return allowed ? AccessDecision.Allow : AccessDecision.Forbid(OutsideReason(caller, action, targetOrg));
     }
+
+    private static string UnknownCallerOrg(CallerIdentity caller) => $"令牌所属单位 {caller.OrgCode} 不在单位名录中，无法访问任何单位数据。";
 
     /// <summary>The widest scope any of the caller's roles gives for the action.</summary>
     private static Scope ScopeOf(CallerRoles roles, ApiAction action)

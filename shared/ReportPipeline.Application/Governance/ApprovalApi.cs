@@ -31,7 +31,7 @@ public sealed record ApprovalStepResponse(
 /// step, 200 with the new state; 403 when the caller's org may not take it, 409 when the state does not allow it (or a
 /// concurrent step won), 400 for a malformed body or a missing reason.
 /// </summary>
-public sealed class ApprovalApi(ApiRoute route, ApprovalService approvals, ILogger<ApprovalApi> logger)
+public sealed class ApprovalApi(ApiRoute route, RequestBodyReader bodies, ApprovalService approvals, ILogger<ApprovalApi> logger)
 {
     /// <summary>An action and a reason of at most 500 characters fit easily; more is not a step.</summary>
     public const int MaxBodyBytes = 16 * 1024;
@@ -46,7 +46,7 @@ public sealed class ApprovalApi(ApiRoute route, ApprovalService approvals, ILogg
             var (action, reason, problem) = await ReadBodyAsync(request, cancellationToken);
             if (problem is not null)
             {
-                return ApprovalProblems.BadRequest(problem);
+                return problem;
             }
 
             ApprovalOutcome outcome;
@@ -101,59 +101,46 @@ public sealed class ApprovalApi(ApiRoute route, ApprovalService approvals, ILogg
                 }));
         }, cancellationToken);
 
-    private static async Task<(ApprovalAction Action, string? Reason, string? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The step the body asks for, or the problem answering it: the body is read and checked by the one
+    /// <see cref="RequestBodyReader"/> (415 unless JSON in UTF-8, 400 for text that is not text), so nothing reaches the
+    /// approval service unless it is an action and, if given, a reason that can be stored.
+    /// </summary>
+    private async Task<(ApprovalAction Action, string? Reason, IResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes)
+        using var body = await bodies.ReadJsonAsync(request, MaxBodyBytes, cancellationToken);
+        if (body.Problem is not null)
         {
-            return (default, null, $"请求体超过 {MaxBodyBytes / 1024} KB：只需提交 action 和 reason。");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (default, null, $"请求体超过 {MaxBodyBytes / 1024} KB：只需提交 action 和 reason。");
-            }
-
-            buffer.Write(chunk, 0, read);
+            return (default, null, body.Problem);
         }
 
         const string Expected = "请求体应为 JSON：{\"action\":\"approve\"|\"return\"|\"unlock\",\"reason\":\"原因\"}。";
-        try
+        var root = body.Document!.RootElement;
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("action", out var actionText) || actionText.ValueKind != JsonValueKind.String)
         {
-            using var json = JsonDocument.Parse(buffer.ToArray());
-            if (json.RootElement.ValueKind != JsonValueKind.Object
-                || !json.RootElement.TryGetProperty("action", out var actionText) || actionText.ValueKind != JsonValueKind.String)
+            return (default, null, ApprovalProblems.BadRequest(Expected));
+        }
+
+        string? reason = null;
+        if (root.TryGetProperty("reason", out var reasonText) && reasonText.ValueKind != JsonValueKind.Null)
+        {
+            if (reasonText.ValueKind != JsonValueKind.String)
             {
-                return (default, null, Expected);
+                return (default, null, ApprovalProblems.BadRequest("reason 应为文字。"));
             }
 
-            string? reason = null;
-            if (json.RootElement.TryGetProperty("reason", out var reasonText) && reasonText.ValueKind != JsonValueKind.Null)
-            {
-                if (reasonText.ValueKind != JsonValueKind.String)
-                {
-                    return (default, null, "reason 应为文字。");
-                }
-
-                reason = reasonText.GetString();
-            }
-
-            return actionText.GetString() switch
-            {
-                "approve" => (ApprovalAction.Approve, reason, null),
-                "return" => (ApprovalAction.Return, reason, null),
-                "unlock" => (ApprovalAction.Unlock, reason, null),
-                var other => (default, null, $"未知的审核操作“{UserText.Excerpt(other ?? "")}”：action 应为 approve（审核通过）、return（退回）或 unlock（解锁）。"),
-            };
+            reason = reasonText.GetString();
         }
-        catch (JsonException)
+
+        return actionText.GetString() switch
         {
-            return (default, null, Expected);
-        }
+            "approve" => (ApprovalAction.Approve, reason, null),
+            "return" => (ApprovalAction.Return, reason, null),
+            "unlock" => (ApprovalAction.Unlock, reason, null),
+            var other => (default, null, ApprovalProblems.BadRequest(
+                $"未知的审核操作“{UserText.Excerpt(other ?? "")}”：action 应为 approve（审核通过）、return（退回）或 unlock（解锁）。")),
+        };
     }
 }
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Http;
+using ReportPipeline.Application.Ingestion;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -17,8 +19,9 @@ namespace ReportPipeline.Application.Governance;
 /// Query for an .xlsx: <c>periodKind</c> (month, quarter, year; default month), <c>title</c>, <c>headerRows</c> (1–10).
 /// </summary>
 public sealed class TemplateCheckApi(
+    ApiRoute route,
+    RequestBodyReader bodies,
     ReferenceData reference,
-    IRequestAuthorizer authorizer,
     ITemplateHeaderReader headerReader,
     ILogger<TemplateCheckApi> logger)
 {
@@ -26,58 +29,72 @@ public sealed class TemplateCheckApi(
     public const long MaxBodyBytes = 1024 * 1024;
 
     private const string ProblemType = "https://reportpipeline.example/problems/";
-    private const string XlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     private readonly Lazy<FieldNameMatcher> _matcher = new(() => new FieldNameMatcher(reference.Catalog.Catalog));
 
-    public async Task<IResult> CheckAsync(HttpRequest request, CancellationToken cancellationToken)
+    public Task<IResult> CheckAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (caller, failure) = await authorizer.AuthorizeAsync(request, ApiAction.CheckTemplateDesign, "", cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
+        return route.RunAsync(request, ApiAction.CheckTemplateDesign, caller => CheckAsync(request, caller, cancellationToken), cancellationToken);
+    }
 
-        var mediaType = (request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
-        var isJson = mediaType is "application/json" or "text/json";
-        var isXlsx = mediaType is XlsxContentType or "application/octet-stream";
-        if (!isJson && !isXlsx)
+    private async Task<IResult> CheckAsync(HttpRequest request, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        var format = UploadFormats.FromContentType(request.ContentType);
+        var isXlsx = format == UploadFormat.Workbook
+            || (request.ContentType ?? "").Split(';')[0].Trim().Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase);
+        if (format != UploadFormat.Json && !isXlsx)
         {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "不支持的文件类型",
-                $"不支持的 Content-Type“{UserText.Excerpt(request.ContentType ?? "（未提供）")}”：请提交报表模板 JSON（application/json）或表头工作簿（.xlsx）。", "unsupported-media-type");
-        }
-
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return TooLarge();
-        }
-
-        var body = await ReadBodyAsync(request, cancellationToken);
-        if (body is null)
-        {
-            return TooLarge();
-        }
-
-        if (body.Length == 0)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "请求格式错误", "请求体为空：请提交报表模板 JSON 或表头工作簿。", "empty-body");
+            return Problems.UnsupportedMediaType(request.ContentType, "请提交报表模板 JSON（application/json）或表头工作簿（.xlsx）。");
         }
 
         TemplateProposal proposal;
         try
         {
-            proposal = isJson ? TemplateProposalJson.Parse(body) : ReadWorkbook(request, body);
+            if (format == UploadFormat.Json)
+            {
+                using var json = await bodies.ReadJsonAsync(request, MaxBodyBytes, cancellationToken);
+                if (json.Problem is not null)
+                {
+                    return json.Problem;
+                }
+
+                proposal = TemplateProposalJson.Parse(json.Bytes.Span);
+            }
+            else
+            {
+                if (request.ContentLength > MaxBodyBytes)
+                {
+                    return Problems.PayloadTooLarge(MaxBodyBytes);
+                }
+
+                var body = await bodies.ReadAsync(request, MaxBodyBytes, cancellationToken);
+                switch (body.End)
+                {
+                    case BodyEnd.TooLarge:
+                        return Problems.PayloadTooLarge(MaxBodyBytes);
+                    case BodyEnd.Stalled:
+                        request.HttpContext.Response.Headers.Connection = "close";
+                        return Problems.RequestTimeout();
+                }
+
+                if (body.Content!.Length == 0)
+                {
+                    return Problems.BadRequest("请求体为空：请提交报表模板 JSON 或表头工作簿。", "empty-body");
+                }
+
+                proposal = ReadWorkbook(request, body.Content);
+            }
         }
         catch (MalformedProposalException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "请求格式错误", ex.Message, "malformed-proposal");
+            return Problems.BadRequest(ex.Message, "malformed-proposal");
         }
 
         var result = TemplateDesignCheck.Check(proposal, _matcher.Value);
         logger.LogInformation(
             "Design check by {Subject} of {CallerOrg}: {Columns} columns, {Existing} existing, {Derivable} derivable, {NearMatches} near matches, {New} new, {Invalid} invalid",
-            caller!.Subject, caller.OrgCode, result.Columns.Count, result.Existing, result.Derivable, result.NearMatches, result.New, result.Invalid);
+            caller.Subject, caller.OrgCode, result.Columns.Count, result.Existing, result.Derivable, result.NearMatches, result.New, result.Invalid);
 
         return result.IsRefused ? Refused(result) : Results.Json(Answer(result));
     }
@@ -174,29 +191,4 @@ public sealed class TemplateCheckApi(
         candidates = c.Candidates.Select(k => new { field = k.FieldId, name = k.FieldName, matchedName = k.MatchedName, score = k.Score }),
         message = c.Message,
     };
-
-    private static IResult TooLarge() =>
-        Problem(StatusCodes.Status413PayloadTooLarge, "上传内容过大",
-            $"报表设计超过允许的 {MaxBodyBytes / 1024} KB：请只提交模板 JSON 或只含表头的工作簿。", "too-large");
-
-    private static IResult Problem(int status, string title, string detail, string type) =>
-        Results.Problem(statusCode: status, title: title, detail: detail, type: ProblemType + type);
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,6 +8,7 @@ using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Validation;
+using ReportPipeline.Storage.Diagnostics;
 
 namespace ReportPipeline.Application.Http;
 
@@ -22,6 +24,7 @@ public sealed class ApiRoute(
     ReferenceData reference,
     IRequestAuthorizer authorizer,
     IOptions<PipelineOptions> options,
+    TimeProvider time,
     ILogger<ApiRoute> logger)
 {
     /// <summary>A route without an org (the catalog): authorise only.</summary>
@@ -66,13 +69,15 @@ public sealed class ApiRoute(
 
     /// <summary>
     /// A token for the storage work of one request: cancelled with the request, or when
-    /// <c>Pipeline__RequestStorageBudgetSeconds</c> have passed. <see cref="GuardAsync"/> answers the latter with 503.
+    /// <c>Pipeline__RequestStorageBudgetSeconds</c> have passed — but never while a table write of the request is on the
+    /// wire, since a transaction cancelled after it was sent may have committed. Such a write is waited for, up to
+    /// <c>Pipeline__RequestCommitTimeoutSeconds</c> more. <see cref="GuardAsync"/> answers the cancellation with 503.
     /// </summary>
-    public CancellationTokenSource StorageBudget(CancellationToken cancellationToken)
+    public StorageBudget StorageBudget(CancellationToken cancellationToken)
     {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        source.CancelAfter(TimeSpan.FromSeconds(options.Value.RequestStorageBudgetSeconds));
-        return source;
+        var settings = options.Value;
+        return new StorageBudget(cancellationToken, RequestStorageWrites.Current, time,
+            TimeSpan.FromSeconds(settings.RequestStorageBudgetSeconds), TimeSpan.FromSeconds(settings.RequestCommitTimeoutSeconds));
     }
 
     private async Task<(CallerIdentity? Caller, IResult? Failure)> AuthorizeAsync(
@@ -86,6 +91,8 @@ public sealed class ApiRoute(
     private async Task<IResult> GuardAsync(HttpRequest request, Func<Task<IResult>> run)
     {
         var aborted = request.HttpContext.RequestAborted;
+        // Begun here so that the writes the handler's stores send are known when a failure is mapped below.
+        var writes = RequestStorageWrites.Begin();
         try
         {
             return await run();
@@ -98,19 +105,32 @@ public sealed class ApiRoute(
                 request.Method, request.Path.Value, ex.StatusCode, ex.Message);
             return ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? Problems.PayloadTooLarge(options.Value.MaxUploadBytes) : Problems.RequestTimeout();
         }
-        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        catch (Exception ex) when (IsClientGone(ex, aborted))
         {
-            logger.LogInformation("Client hung up during {Method} {Path}; nothing was saved", request.Method, request.Path.Value);
+            logger.LogInformation("Client hung up during {Method} {Path}; {Outcome}", request.Method, request.Path.Value,
+                writes.AnySent ? "a write had been sent" : "nothing was saved");
             return new ClientGoneResult();
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex) || (ex is OperationCanceledException && !aborted.IsCancellationRequested))
         {
             // Storage refused, failed or did not answer within the request's budget. Every write of a submission is one
-            // entity group transaction, so nothing is half-written, and a resend is deduplicated.
-            logger.LogWarning("Storage unavailable during {Method} {Path}: {Reason}", request.Method, request.Path.Value, ex.GetType().Name);
-            return Problems.StorageUnavailable(options.Value.RetryAfterSeconds);
+            // entity group transaction, so nothing is half-written, and a resend is deduplicated; whether anything may
+            // have been written decides what the answer promises.
+            logger.LogWarning("Storage unavailable during {Method} {Path}: {Reason}; write sent {WriteSent}",
+                request.Method, request.Path.Value, ex.GetType().Name, writes.AnySent);
+            return Problems.StorageUnavailable(request, writes.AnySent, options.Value.RetryAfterSeconds);
         }
     }
+
+    /// <summary>
+    /// The client went away. Kestrel cancels <c>RequestAborted</c> on the thread pool, so the reset that ends a body read
+    /// (<see cref="ConnectionResetException"/>, an <see cref="IOException"/>) can arrive before the token says so: the
+    /// reset itself is proof enough.
+    /// </summary>
+    private static bool IsClientGone(Exception exception, CancellationToken aborted) =>
+        (aborted.IsCancellationRequested && exception is OperationCanceledException or IOException)
+        || exception is ConnectionResetException
+        || exception.InnerException is ConnectionResetException;
 
     /// <summary>The client is gone: there is nobody to answer; 499 (nginx's "client closed request") marks it in logs.</summary>
     private sealed class ClientGoneResult : IResult

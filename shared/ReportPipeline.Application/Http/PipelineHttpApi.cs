@@ -67,6 +67,7 @@ public static class PipelineHttpApiServiceCollectionExtensions
     {
         services.TryAddSingleton<ApiRoute>();
         services.TryAddSingleton<UploadBudget>();
+        services.TryAddSingleton<RequestBodyReader>();
         services.TryAddSingleton<HealthApi>();
         services.TryAddSingleton<SubmissionsApi>();
         services.TryAddSingleton<FormsApi>();

@@ -20,11 +20,21 @@ public static class Problems
         Create(StatusCodes.Status404NotFound, "未找到", detail, type);
 
     public static IResult PayloadTooLarge(long limit) =>
-        Create(StatusCodes.Status413PayloadTooLarge, "上传文件过大", $"上传内容超过允许的 {limit / 1024 / 1024.0:0.#} MB，请检查是否上传了错误的文件。", "too-large");
+        Create(StatusCodes.Status413PayloadTooLarge, "上传文件过大", $"上传内容超过允许的 {SizeText(limit)}，请检查是否上传了错误的文件。", "too-large");
 
-    public static IResult UnsupportedMediaType(string? contentType) =>
+    /// <summary>What a submission may be: the default of <see cref="UnsupportedMediaType"/>.</summary>
+    public const string SubmissionFormats = "请上传 JSON（application/json）、CSV（text/csv）或 Excel 填报表（.xlsx）。";
+
+    /// <summary>What the routes that take only JSON (approval steps, feedback) accept.</summary>
+    public const string JsonOnly = "请以 JSON 提交（Content-Type: application/json，UTF-8 编码）。";
+
+    public static IResult UnsupportedMediaType(string? contentType, string expected = SubmissionFormats) =>
         Create(StatusCodes.Status415UnsupportedMediaType, "不支持的文件类型",
-            $"不支持的 Content-Type“{(string.IsNullOrEmpty(contentType) ? "（未提供）" : UserText.Excerpt(contentType))}”。请上传 JSON（application/json）、CSV（text/csv）或 Excel 填报表（.xlsx）。", "unsupported-media-type");
+            $"不支持的 Content-Type“{(string.IsNullOrEmpty(contentType) ? "（未提供）" : UserText.Excerpt(contentType))}”。{expected}", "unsupported-media-type");
+
+    private static string SizeText(long bytes) => bytes >= 1024 * 1024
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024 / 1024.0:0.#} MB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB");
 
     public static IResult ServiceUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "服务暂不可用", detail, "unavailable");
@@ -33,11 +43,24 @@ public static class Problems
     public static IResult RequestTimeout() =>
         Create(StatusCodes.Status408RequestTimeout, "上传中断", "上传内容没有完整到达（连接中断或长时间没有数据），本次未保存任何数据，请重新上传。", "request-timeout");
 
-    /// <summary>Storage did not answer within the request's budget: nothing was saved, and the same upload may be sent again.</summary>
-    public static IResult StorageUnavailable(int retryAfterSeconds) => WithRetryAfter(
-        Create(StatusCodes.Status503ServiceUnavailable, "存储服务暂不可用",
-            $"存储服务暂时无法访问，本次请求没有保存任何数据。请在 {retryAfterSeconds} 秒后重新提交；重复提交同样的内容是安全的，不会重复保存。", "storage-unavailable"),
-        retryAfterSeconds);
+    /// <summary>
+    /// Storage failed or did not answer within the request's budget. The words depend on what the request was: a read
+    /// (GET, HEAD) is told to refresh later; a write that sent nothing is told that nothing was saved; a write that may
+    /// have reached storage is told that its outcome is unknown and that a resend is safe (every write is idempotent).
+    /// </summary>
+    public static IResult StorageUnavailable(HttpRequest request, bool writeSent, int retryAfterSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var problem = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+            ? Create(StatusCodes.Status503ServiceUnavailable, "存储服务暂不可用",
+                $"存储服务暂时无法访问，暂时读取不到数据，请稍后刷新（约 {retryAfterSeconds} 秒后）。", "storage-unavailable")
+            : writeSent
+                ? Create(StatusCodes.Status503ServiceUnavailable, "提交结果未知",
+                    $"存储服务响应过慢，提交结果未知，可以安全地重新提交（重复提交不会重复保存）。请在 {retryAfterSeconds} 秒后重新提交，或稍后刷新查看是否已保存。", "storage-outcome-unknown")
+                : Create(StatusCodes.Status503ServiceUnavailable, "存储服务暂不可用",
+                    $"存储服务暂时无法访问，本次请求没有保存任何数据。请在 {retryAfterSeconds} 秒后重新提交；重复提交同样的内容是安全的，不会重复保存。", "storage-unavailable");
+        return WithRetryAfter(problem, retryAfterSeconds);
+    }
 
     /// <summary>Too many large uploads are being read at once on this instance.</summary>
     public static IResult Busy(int retryAfterSeconds) => WithRetryAfter(

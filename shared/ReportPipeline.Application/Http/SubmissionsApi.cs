@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,8 +19,8 @@ public sealed class SubmissionsApi(
     IFieldValueStore values,
     ReferenceData reference,
     UploadBudget budget,
+    RequestBodyReader bodies,
     IOptions<PipelineOptions> options,
-    TimeProvider time,
     ILogger<SubmissionsApi> logger)
 {
     /// <summary>
@@ -107,7 +106,7 @@ public sealed class SubmissionsApi(
             return Busy(request);
         }
 
-        var body = await ReadBodyAsync(request, limit, TimeSpan.FromSeconds(settings.UploadIdleTimeoutSeconds), cancellationToken);
+        var body = await bodies.ReadAsync(request, limit, cancellationToken);
         switch (body.End)
         {
             case BodyEnd.Stalled:
@@ -198,83 +197,4 @@ public sealed class SubmissionsApi(
 
     private static bool IsWellFormedIdempotencyKey(string key) =>
         key.Length <= MaxIdempotencyKeyLength && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
-
-    private enum BodyEnd
-    {
-        Complete,
-        TooLarge,
-        Stalled,
-    }
-
-    private readonly record struct BodyRead(BodyEnd End, byte[]? Content = null);
-
-    /// <summary>
-    /// Reads the body up to <paramref name="limit"/> bytes. A client that sends nothing for <paramref name="idle"/> is
-    /// answered 408 instead of holding the request, and the memory reserved for it, open.
-    /// </summary>
-    /// <remarks>
-    /// The idle wait is ended with <see cref="PipeReader.CancelPendingRead"/>, never by cancelling the read with a token:
-    /// a token-cancelled read leaves Kestrel's body reader in the middle of a read, and once the response is sent Kestrel
-    /// cannot drain the rest of the body and logs an error ("the body reader is in an invalid state"). A cancelled pending
-    /// read returns normally and is advanced like any other, so Kestrel can drain the body or close the connection as it
-    /// does for any request that left its body unread. CancelPendingRead is part of the PipeReader contract rather than a
-    /// server feature, so this holds under the Functions worker's ASP.NET Core integration (Kestrel there too, behind the
-    /// host's proxy) and on any server whose BodyReader only adapts its Body stream.
-    /// Kestrel's minimum request body data rate is not the idle timeout: it averages over the whole body, so a client
-    /// that stalls after most of a large upload would hold it for hours. It still applies (240 B/s after a 5 s grace by
-    /// default) and ends a body that is slow from its start with a BadHttpRequestException (408), which
-    /// <see cref="ApiRoute"/> answers.
-    /// </remarks>
-    private async Task<BodyRead> ReadBodyAsync(HttpRequest request, long limit, TimeSpan idle, CancellationToken cancellationToken)
-    {
-        var reader = request.BodyReader;
-        using var buffer = new MemoryStream();
-        await using var idleTimer = time.CreateTimer(static state => ((PipeReader)state!).CancelPendingRead(), reader, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        await using var onCancel = cancellationToken.Register(static state => ((PipeReader)state!).CancelPendingRead(), reader);
-        var lastData = time.GetTimestamp();
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            // Measured from the last data rather than trusted from the timer: a timer that fired just as data arrived
-            // cancels the next read early, which then only waits out the rest.
-            var wait = idle - time.GetElapsedTime(lastData);
-            if (wait <= TimeSpan.Zero)
-            {
-                return new BodyRead(BodyEnd.Stalled);
-            }
-
-            // A client that hangs up mid-body (FIN or RST) ends this read with a BadHttpRequestException (unexpected end of
-            // the body) after the server has already marked the connection closed; ApiRoute answers it.
-            idleTimer.Change(wait, Timeout.InfiniteTimeSpan);
-            var result = await reader.ReadAsync(CancellationToken.None);
-            idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            var data = result.Buffer;
-            try
-            {
-                if (buffer.Length + data.Length > limit)
-                {
-                    return new BodyRead(BodyEnd.TooLarge);
-                }
-
-                if (!data.IsEmpty)
-                {
-                    foreach (var segment in data)
-                    {
-                        buffer.Write(segment.Span);
-                    }
-
-                    lastData = time.GetTimestamp();
-                }
-
-                if (result.IsCompleted)
-                {
-                    return new BodyRead(BodyEnd.Complete, buffer.ToArray());
-                }
-            }
-            finally
-            {
-                reader.AdvanceTo(data.End);
-            }
-        }
-    }
 }

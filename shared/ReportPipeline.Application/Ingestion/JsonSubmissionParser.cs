@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ReportPipeline.Application.Http;
 using ReportPipeline.Domain.Quality;
 using ReportPipeline.Domain.Validation;
 
@@ -49,7 +50,7 @@ public static class JsonSubmissionParser
             foreach (var property in values.EnumerateObject())
             {
                 index++;
-                if (!TryText(() => property.Name, out var rawName))
+                if (!JsonText.TryRead(() => property.Name, out var rawName))
                 {
                     // A name that is not text (a lone surrogate such as "\ud800", or bytes that are not UTF-8) cannot
                     // be quoted, looked up or stored: the body is malformed, and its position is all we can name.
@@ -63,7 +64,7 @@ public static class JsonSubmissionParser
                     case JsonValueKind.Null:
                         raw.Add(new RawValue(name, null, path));
                         break;
-                    case JsonValueKind.String when TryText(property.Value.GetString, out var text):
+                    case JsonValueKind.String when JsonText.TryRead(property.Value.GetString, out var text):
                         raw.Add(new RawValue(name, text, path));
                         break;
                     case JsonValueKind.String:
@@ -109,14 +110,14 @@ public static class JsonSubmissionParser
 
         foreach (var property in element.EnumerateObject())
         {
-            if (!TryText(() => property.Name, out var rawName))
+            if (!JsonText.TryRead(() => property.Name, out var rawName))
             {
                 throw new MalformedUploadException("请求体 explanations 中的指标编号含有无效字符（不成对的 \\uD800–\\uDFFF 转义或非 UTF-8 字节），请检查文件编码后重新上传。");
             }
 
             var name = UploadText.Name(rawName);
             var path = $"explanations.{name}";
-            if (property.Value.ValueKind != JsonValueKind.String || !TryText(property.Value.GetString, out var text) || text is null)
+            if (property.Value.ValueKind != JsonValueKind.String || !JsonText.TryRead(property.Value.GetString, out var text) || text is null)
             {
                 errors.Add(new ValidationError(name, QualityExplanations.NotText, $"指标“{UserText.Excerpt(name)}”的说明应为一段文字。", path));
                 continue;
@@ -137,23 +138,5 @@ public static class JsonSubmissionParser
         }
 
         return explanations;
-    }
-
-    /// <summary>
-    /// System.Text.Json checks escapes and UTF-8 only when a string is read: a lone surrogate escape or an invalid byte
-    /// sequence throws there, not at parse time.
-    /// </summary>
-    private static bool TryText(Func<string?> read, out string? text)
-    {
-        try
-        {
-            text = read();
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            text = null;
-            return false;
-        }
     }
 }

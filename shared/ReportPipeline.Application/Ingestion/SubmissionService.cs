@@ -204,7 +204,17 @@ public sealed class SubmissionService(
             if (consolidation is not null && receipt.Changed > 0)
             {
                 // The accepted change's workbooks are rebuilt now rather than at the next timer run.
-                await consolidation.EnqueueForChangeAsync(input.OrgCode, input.Period, [.. normalised.Keys], receipt.FirstReportedAt == receipt.ReceivedAt, cancellationToken);
+                try
+                {
+                    await consolidation.EnqueueForChangeAsync(input.OrgCode, input.Period, [.. normalised.Keys], receipt.FirstReportedAt == receipt.ReceivedAt, cancellationToken);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || Http.StorageFailures.IsUnavailable(ex))
+                {
+                    // The values are committed: the sender is told so. The timer's run finds the changed inputs by their
+                    // watermark and rebuilds the workbooks then.
+                    logger.LogWarning("Committed {SubmissionId} for {Org} {Period}, but its rebuild was not queued ({Reason}); the timer will rebuild",
+                        receipt.SubmissionId, input.OrgCode, input.Period.ToString(), ex.GetType().Name);
+                }
             }
         }
 

@@ -51,6 +51,14 @@ public sealed class PipelineOptions : IValidatableObject
     [Range(1, 120)]
     public int RequestStorageBudgetSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// How much longer than <see cref="RequestStorageBudgetSeconds"/> a request waits for a table write it has already
+    /// sent: such a write is never cut off at the budget (it may commit), only after this, and the answer then says the
+    /// outcome is unknown and a resend is safe, never that nothing was saved.
+    /// </summary>
+    [Range(1, 300)]
+    public int RequestCommitTimeoutSeconds { get; set; } = 30;
+
     /// <summary>The <c>Retry-After</c> of a 503.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 10;

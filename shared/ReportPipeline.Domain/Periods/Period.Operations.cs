@@ -81,7 +81,9 @@ public readonly partial record struct Period : IComparable<Period>, IComparable
             return true;
         }
 
-        if (rest.Length is 1 or 2 && TryDigits(rest, out var month) && month is >= 1 and <= 12)
+        // Two digits only: "2026-1" is refused rather than read as a month, so that each period has one spelling (its
+        // canonical text is a key in storage, blob names and workbook names).
+        if (rest.Length == 2 && TryDigits(rest, out var month) && month is >= 1 and <= 12)
         {
             period = new Period(PeriodKind.Month, year, month);
             return true;

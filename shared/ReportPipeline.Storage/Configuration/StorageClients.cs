@@ -49,7 +49,7 @@ public static class StorageClients
             : new QueueServiceClient(settings.QueueServiceUri, credential ?? settings.CreateCredential(), options);
     }
 
-    /// <summary>Retries and counting shared by every client of the pipeline.</summary>
+    /// <summary>Retries and counting shared by every client of the pipeline; and the request's storage time, with its table writes.</summary>
     public static TOptions Configure<TOptions>(TOptions options, StorageDiagnostics diagnostics, StorageService service)
         where TOptions : ClientOptions
     {
@@ -61,6 +61,10 @@ public static class StorageClients
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(10);
         options.AddPolicy(new StorageCountingPolicy(diagnostics, service), HttpPipelinePosition.PerRetry);
+        // Per call, so that a write's retries count as one write in flight until its final answer. Table writes are the
+        // data; a blob or queue call is only refused once the request's storage time is up.
+        options.AddPolicy(new WriteTrackingPolicy(tracksWrites: service == StorageService.Table), HttpPipelinePosition.PerCall);
+
         return options;
     }
 }

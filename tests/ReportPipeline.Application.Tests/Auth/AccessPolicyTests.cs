@@ -237,6 +237,17 @@ public sealed class AccessPolicyTests
     }
 
     [Fact]
+    public void An_admin_whose_org_is_not_in_the_registry_may_not_check_a_template_design()
+    {
+        var caller = new CallerIdentity("u", "500199001001", CallerRoles.Admin, null);
+
+        var decision = _policy.Decide(caller, ApiAction.CheckTemplateDesign, null);
+
+        Assert.Equal(AccessOutcome.Forbidden, decision.Outcome);
+        Assert.Contains("不在单位名录中", decision.Reason);
+    }
+
+    [Fact]
     public void The_catalog_is_readable_by_any_authenticated_caller_without_a_target()
     {
         var caller = new CallerIdentity("u", "500199001001", CallerRoles.Submitter, null);

@@ -25,6 +25,8 @@ public sealed class PeriodTests
     [InlineData("2026-Q0")]
     [InlineData("2026/11")]
     [InlineData("2026-11-01")]
+    [InlineData("2026-1")]
+    [InlineData("2026-Q")]
     [InlineData("二〇二六")]
     public void Rejects_malformed_periods(string text)
     {
