@@ -219,10 +219,19 @@ public sealed class SubmissionService(
         }
 
         metrics.SubmissionDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, district);
+        // An HTTP submission counts its storage calls (a blob drop or a bench runs outside a request: none counted).
+        var (tableCalls, blobCalls, queueCalls) = Storage.Diagnostics.RequestStorageWrites.Current?.Calls ?? default;
+        if (Storage.Diagnostics.RequestStorageWrites.Current is not null)
+        {
+            metrics.SubmissionStorageCalls.Record(tableCalls, new KeyValuePair<string, object?>("service", "table"));
+            metrics.SubmissionStorageCalls.Record(blobCalls, new KeyValuePair<string, object?>("service", "blob"));
+            metrics.SubmissionStorageCalls.Record(queueCalls, new KeyValuePair<string, object?>("service", "queue"));
+        }
+
         logger.LogInformation(
-            "Accepted {Channel} submission {SubmissionId} for {Org} {Period}: {Changed} changed, {Unchanged} unchanged, {Confirmed} confirmed, {Conflicts} prefill conflicts, replay {IsReplay}",
+            "Accepted {Channel} submission {SubmissionId} for {Org} {Period}: {Changed} changed, {Unchanged} unchanged, {Confirmed} confirmed, {Conflicts} prefill conflicts, replay {IsReplay}; storage calls {TableCalls} table, {BlobCalls} blob, {QueueCalls} queue",
             input.Channel, receipt.SubmissionId, input.OrgCode, input.Period.ToString(), receipt.Changed, receipt.Unchanged,
-            receipt.ConfirmedPrefill, receipt.PrefillConflicts.Count, receipt.IsReplay);
+            receipt.ConfirmedPrefill, receipt.PrefillConflicts.Count, receipt.IsReplay, tableCalls, blobCalls, queueCalls);
         return new SubmissionOutcome(receipt, [], warnings);
     }
 

@@ -25,6 +25,7 @@ public sealed class PipelineMetrics : IDisposable
         ConsolidationFailures = _meter.CreateCounter<long>("consolidation.failures", description: "Workbook builds that failed");
         ConsolidationDuration = _meter.CreateHistogram<double>("consolidation.duration", unit: "ms", description: "Time to build one consolidation run");
         SubmissionDuration = _meter.CreateHistogram<double>("submission.duration", unit: "ms", description: "Time to parse, validate and merge one submission");
+        SubmissionStorageCalls = _meter.CreateHistogram<int>("submission.storage_calls", unit: "{call}", description: "Storage calls of one accepted HTTP submission (tag service: table, blob, queue)");
     }
 
     public Counter<long> SubmissionsAccepted { get; }
@@ -37,6 +38,8 @@ public sealed class PipelineMetrics : IDisposable
     public Counter<long> ConsolidationFailures { get; }
     public Histogram<double> ConsolidationDuration { get; }
     public Histogram<double> SubmissionDuration { get; }
+
+    public Histogram<int> SubmissionStorageCalls { get; }
 
     public static KeyValuePair<string, object?> District(string orgCode) =>
         new("district", orgCode.Length >= 6 ? orgCode[..6] : orgCode);

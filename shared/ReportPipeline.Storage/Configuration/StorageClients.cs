@@ -63,7 +63,7 @@ public static class StorageClients
         options.AddPolicy(new StorageCountingPolicy(diagnostics, service), HttpPipelinePosition.PerRetry);
         // Per call, so that a write's retries count as one write in flight until its final answer. Table writes are the
         // data; a blob or queue call is only refused once the request's storage time is up.
-        options.AddPolicy(new WriteTrackingPolicy(tracksWrites: service == StorageService.Table), HttpPipelinePosition.PerCall);
+        options.AddPolicy(new WriteTrackingPolicy(service), HttpPipelinePosition.PerCall);
 
         return options;
     }

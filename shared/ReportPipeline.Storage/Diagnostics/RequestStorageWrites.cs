@@ -23,6 +23,9 @@ public sealed class RequestStorageWrites
     private int _inFlight;
     private bool _anySent;
     private bool _closed;
+    private int _tableCalls;
+    private int _blobCalls;
+    private int _queueCalls;
 
     private RequestStorageWrites()
     {
@@ -39,6 +42,21 @@ public sealed class RequestStorageWrites
             lock (_gate)
             {
                 return _anySent;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The storage calls the request has made so far, by service: one per SDK call (a transaction is one, a query one per
+    /// page); transport retries are not calls of their own (they show in the <c>storage.retries</c> counter).
+    /// </summary>
+    public (int Table, int Blob, int Queue) Calls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_tableCalls, _blobCalls, _queueCalls);
             }
         }
     }
@@ -69,7 +87,7 @@ public sealed class RequestStorageWrites
     }
 
     /// <summary>False when the request's storage time is up: the call must not be sent.</summary>
-    internal bool TryStart(bool isWrite)
+    internal bool TryStart(StorageService service, bool isWrite)
     {
         lock (_gate)
         {
@@ -77,6 +95,13 @@ public sealed class RequestStorageWrites
             {
                 return false;
             }
+
+            _ = service switch
+            {
+                StorageService.Table => ++_tableCalls,
+                StorageService.Blob => ++_blobCalls,
+                _ => ++_queueCalls,
+            };
 
             if (isWrite)
             {
@@ -98,11 +123,11 @@ public sealed class RequestStorageWrites
 }
 
 /// <summary>
-/// Added per call to the storage clients. Once the current request's storage time is up (<see cref="RequestStorageWrites.Close"/>)
-/// no call is sent any more; on the tables client each write (any method but GET and HEAD), its retries included, is
+/// Added per call to the storage clients: counts each call of the current request by service. Once the request's storage
+/// time is up (<see cref="RequestStorageWrites.Close"/>) no call is sent any more; on the tables client each write (any method but GET and HEAD), its retries included, is
 /// recorded from before it is sent until its answer or failure is in, so that it is never cut off.
 /// </summary>
-public sealed class WriteTrackingPolicy(bool tracksWrites) : HttpPipelinePolicy
+public sealed class WriteTrackingPolicy(StorageService service) : HttpPipelinePolicy
 {
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
@@ -140,8 +165,8 @@ public sealed class WriteTrackingPolicy(bool tracksWrites) : HttpPipelinePolicy
             return null;
         }
 
-        var isWrite = tracksWrites && message.Request.Method != RequestMethod.Get && message.Request.Method != RequestMethod.Head;
-        if (!writes.TryStart(isWrite))
+        var isWrite = service == StorageService.Table && message.Request.Method != RequestMethod.Get && message.Request.Method != RequestMethod.Head;
+        if (!writes.TryStart(service, isWrite))
         {
             // Nothing has left for this call: the request's budget ended first, and the caller answers as for any
             // cancelled storage call.
