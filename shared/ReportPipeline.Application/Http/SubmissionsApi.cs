@@ -36,7 +36,7 @@ public sealed class SubmissionsApi(
         route.RunAsync(request, ApiAction.ReadValues, org, period, async target =>
         {
             var stored = await values.GetAsync(target.Org.Code, target.Period, cancellationToken);
-            var catalog = reference.Catalog.Catalog;
+            var catalog = (await reference.CatalogForAsync(target.Period, cancellationToken)).Catalog;
             return Results.Json(new ValuesResponse(
                 target.Org.Code,
                 target.Org.Name,
