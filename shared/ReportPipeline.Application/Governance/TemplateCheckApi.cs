@@ -28,8 +28,6 @@ public sealed class TemplateCheckApi(
     private const string ProblemType = "https://reportpipeline.example/problems/";
     private const string XlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-    private readonly Lazy<FieldNameMatcher> _matcher = new(() => new FieldNameMatcher(reference.Catalog.Catalog));
-
     public async Task<IResult> CheckAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -74,7 +72,7 @@ public sealed class TemplateCheckApi(
             return Problem(StatusCodes.Status400BadRequest, "请求格式错误", ex.Message, "malformed-proposal");
         }
 
-        var result = TemplateDesignCheck.Check(proposal, _matcher.Value);
+        var result = TemplateDesignCheck.Check(proposal, Admission.DesignCheckMatchers.For(reference.Catalog));
         logger.LogInformation(
             "Design check by {Subject} of {CallerOrg}: {Columns} columns, {Existing} existing, {Derivable} derivable, {NearMatches} near matches, {New} new, {Invalid} invalid",
             caller!.Subject, caller.OrgCode, result.Columns.Count, result.Existing, result.Derivable, result.NearMatches, result.New, result.Invalid);
@@ -108,7 +106,7 @@ public sealed class TemplateCheckApi(
         return new TemplateProposal(title.Length == 0 ? null : title, null, kind, [.. headers.Select(h => new ProposedColumn(h))]);
     }
 
-    private static object Answer(TemplateDesignResult result) => new
+    internal static object Answer(TemplateDesignResult result) => new
     {
         title = result.Title,
         periodKind = result.PeriodKind.ToString().ToLowerInvariant(),
@@ -155,7 +153,7 @@ public sealed class TemplateCheckApi(
             });
     }
 
-    private static object ToJson(ColumnVerdict c) => new
+    internal static object ToJson(ColumnVerdict c) => new
     {
         column = c.Index + 1,
         header = c.Header,
