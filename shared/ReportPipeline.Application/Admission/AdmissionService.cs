@@ -31,7 +31,10 @@ public sealed class AdmissionService(
     ILogger<AdmissionService> logger)
 {
     /// <summary>Admissions that lose the race for the next version rebuild on the new one this many times before giving up.</summary>
-    public const int PublishAttempts = 3;
+    public const int PublishAttempts = 10;
+
+    /// <summary>How long an admission waits for another one that is writing the version it must build on.</summary>
+    private static readonly TimeSpan s_pendingWait = TimeSpan.FromMilliseconds(300);
 
     public async Task<(ProposalRecord? Record, AdmissionRefusal? Refusal)> ProposeAsync(
         AdmissionRequest request, string department, string subject, string org, CancellationToken cancellationToken)
@@ -155,6 +158,12 @@ public sealed class AdmissionService(
             for (var attempt = 0; attempt < PublishAttempts; attempt++)
             {
                 var head = await publisher.GetHeadAsync(cancellationToken);
+                if (head.Pending)
+                {
+                    await Task.Delay(s_pendingWait, time, cancellationToken);
+                    continue;
+                }
+
                 if (head.InForceFrom is { } newest && newest.Start > effectiveFrom.Start)
                 {
                     return (null, Unprocessable("生效期不对", $"最新的目录版本 {head.Version} 自 {newest} 起生效：本次准入的生效期不能早于它（否则 {newest} 以后会丢失本报表）。", "effective-from-before-newest"));

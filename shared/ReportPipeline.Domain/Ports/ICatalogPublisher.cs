@@ -3,8 +3,11 @@ using ReportPipeline.Domain.Periods;
 
 namespace ReportPipeline.Domain.Ports;
 
-/// <summary>The newest catalog version a publisher may build on: its name, sequence and the first period it is in force for.</summary>
-public sealed record CatalogHead(string Version, int Sequence, Period? InForceFrom);
+/// <summary>
+/// The newest catalog version a publisher may build on: its name, sequence and the first period it is in force for;
+/// <see cref="Pending"/> while its publisher is still writing it (build on it once it is published).
+/// </summary>
+public sealed record CatalogHead(string Version, int Sequence, Period? InForceFrom, bool Pending = false);
 
 /// <summary>
 /// Publishes catalog versions, each immutable, each the successor of exactly one other: a version is published only if

@@ -96,7 +96,7 @@ public sealed class BlobCatalogSource(BlobContainerClient container, ICatalogSou
 
         var head = manifests.Where(m => m.Sequence > 0).MaxBy(m => m.Sequence)
             ?? throw new CatalogLoadException([new CatalogProblem($"{container.Name}/{Prefix}", null, "没有已发布的目录版本 (no catalog version published)")]);
-        return new CatalogHead(head.Entry.Version, head.Sequence, head.Entry.InForceFrom);
+        return new CatalogHead(head.Entry.Version, head.Sequence, head.Entry.InForceFrom, head.Pending);
     }
 
     public async Task<string?> PublishAsync(CatalogHead basedOn, IReadOnlyList<CatalogDocument> documents, Period inForceFrom, CancellationToken cancellationToken)
