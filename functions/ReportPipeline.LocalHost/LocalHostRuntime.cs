@@ -119,6 +119,12 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapGet(ApiRoutes.Burden, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetBurdenAsync(r, org, period, ct));
         api.MapPost(ApiRoutes.Feedback, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.PostFeedbackAsync(r, org, period, ct));
         api.MapPost(ApiRoutes.TemplateCheck, (HttpRequest r, TemplateCheckApi h, CancellationToken ct) => h.CheckAsync(r, ct));
+        api.MapGet(ApiRoutes.TemplateProposals, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.ListAsync(r, ct));
+        api.MapPost(ApiRoutes.TemplateProposalCreate, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.ProposeAsync(r, ct));
+        api.MapGet(ApiRoutes.TemplateProposal, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.GetAsync(r, id, ct));
+        api.MapPost(ApiRoutes.TemplateProposalDecision, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.DecideAsync(r, id, ct));
+        api.MapGet(ApiRoutes.Templates, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.TemplatesAsync(r, ct));
+        api.MapGet(ApiRoutes.TemplateHistory, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.HistoryAsync(r, id, ct));
         api.MapGet(ApiRoutes.Quality, (HttpRequest r, string org, string period, QualityApi h, CancellationToken ct) => h.GetQualityAsync(r, org, period, ct));
         api.MapGet(ApiRoutes.Approval, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
         api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct));

@@ -86,6 +86,7 @@ var appSettings = {
   Pipeline__MaxUploadBytes: '10485760'
   Pipeline__TimeZone: 'Asia/Shanghai'
   Pipeline__IngestionPollSeconds: '5'
+  Pipeline__CatalogRefreshSeconds: '60'
   // Uploads: inflated size per workbook, and the memory all uploads in flight may hold on one instance (then 503).
   Pipeline__MaxInflatedBytes: '16777216'
   Pipeline__MaxUploadBytesInFlight: '268435456'

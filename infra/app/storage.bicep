@@ -16,6 +16,7 @@ var containerNames = [
   'reports'
   'reference'
   'rollups'
+  'catalog'
 ]
 var tableNames = [
   'FieldValues'

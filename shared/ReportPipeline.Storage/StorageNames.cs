@@ -14,6 +14,11 @@ public static class StorageNames
     public const string ReferenceContainer = "reference";
     /// <summary>The district pass's roll-ups that the city workbooks are assembled from (not part of the contract).</summary>
     public const string RollupsContainer = "rollups";
+    /// <summary>
+    /// The catalog's published versions (<c>catalog/{version}/…</c>, immutable, each in force from a period) and the
+    /// proposals of department reports that admission turns into new versions (<c>proposals/{id}.json</c>).
+    /// </summary>
+    public const string CatalogContainer = "catalog";
     /// <summary>Values, receipts and audit entries, and the review state of every org with each step (see <c>TableApprovalStore</c>).</summary>
     public const string ValuesTable = "FieldValues";
     public const string FeedbackTable = "BurdenFeedback";
@@ -23,7 +28,7 @@ public static class StorageNames
     public const string ConsolidationPoisonQueue = "consolidation-poison";
 
     public static IReadOnlyList<string> Containers { get; } =
-        [SubmissionsContainer, RejectedContainer, ArchiveContainer, ReportsContainer, ReferenceContainer, RollupsContainer];
+        [SubmissionsContainer, RejectedContainer, ArchiveContainer, ReportsContainer, ReferenceContainer, RollupsContainer, CatalogContainer];
 
     public static IReadOnlyList<string> Tables { get; } = [ValuesTable, FeedbackTable];
 

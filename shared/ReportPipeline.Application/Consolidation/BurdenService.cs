@@ -27,11 +27,11 @@ public sealed class BurdenService(ReferenceData reference, IFieldValueStore valu
 
     /// <summary>The figures from counts (a subtree's own, or the sum of its districts').</summary>
     public BurdenFigures Figures(string orgCode, Period period, BurdenCounts counts)
-        => BurdenCalculator.Figures(reference.Catalog.Catalog, reference.Catalog.Templates, orgCode, period, counts);
+        => BurdenCalculator.Figures(reference.CatalogFor(period).Catalog, reference.CatalogFor(period).Templates, orgCode, period, counts);
 
     /// <summary>The periods the counts read (each field from the period of its frequency at the period's end).</summary>
     public IReadOnlyCollection<Period> SourcePeriodsOf(Period period)
-        => [.. BurdenCalculator.Inputs(reference.Catalog.Catalog, reference.Catalog.Templates, period).Keys];
+        => [.. BurdenCalculator.Inputs(reference.CatalogFor(period).Catalog, reference.CatalogFor(period).Templates, period).Keys];
 
     /// <summary>
     /// The entries of some villages, read from the store or through <paramref name="read"/> (a district's shared read).
@@ -40,7 +40,7 @@ public sealed class BurdenService(ReferenceData reference, IFieldValueStore valu
     {
         ArgumentNullException.ThrowIfNull(villages);
         read ??= values.ReadManyAsync;
-        var bundle = reference.Catalog;
+        var bundle = await reference.CatalogForAsync(period, cancellationToken);
         var combined = new Dictionary<string, Dictionary<string, StoredValue>>(StringComparer.Ordinal);
         foreach (var (source, fields) in BurdenCalculator.Inputs(bundle.Catalog, bundle.Templates, period))
         {

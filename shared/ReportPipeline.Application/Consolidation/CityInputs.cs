@@ -77,7 +77,7 @@ internal sealed class CityInputs
         var rollups = await RollupsOfAsync(template, now, cancellationToken);
         var report = ConsolidationBuilder.BuildFromRollups(
             template,
-            _service.Catalog,
+            _service.CatalogFor(_period),
             _upperOrgs,
             _city.Code,
             _period,

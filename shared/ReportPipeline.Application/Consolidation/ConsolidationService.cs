@@ -91,7 +91,7 @@ public sealed class ConsolidationService(
     /// </summary>
     public IEnumerable<Period> WatermarkPeriods(ReportTemplate template, Period period)
     {
-        var catalog = reference.Catalog.Catalog;
+        var catalog = reference.CatalogFor(period).Catalog;
         var periods = SourcePeriods.For(template, catalog, period).Values.Append(period);
         return (period.Previous() is { IsSupported: true } previous ? periods.Concat(SourcePeriods.For(template, catalog, previous).Values) : periods).Distinct();
     }
@@ -127,14 +127,14 @@ public sealed class ConsolidationService(
 
     /// <remarks>The review states of the subtree are inputs too: the workbooks show them (审核状态).</remarks>
     private InputWatermark WatermarkOf(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
-        => ConsolidationBuilder.ComputeWatermark(template, reference.Catalog.Catalog.Version, villages, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
+        => ConsolidationBuilder.ComputeWatermark(template, reference.CatalogFor(period).Catalog.Version, villages, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
             inputs.Approvals, inputs.Orgs.Subtree(orgCode, includeSelf: true).Where(o => o.Level != OrgLevel.Village).Select(o => o.Code));
 
     /// <summary>The watermark of a subtree's 减负 counts: the receipts of the periods they read.</summary>
     internal string BurdenWatermark(Period period, IReadOnlyList<string> villages, UnitInputs inputs)
         => ConsolidationBuilder.ComputeWatermark(
-            "burden|" + string.Join(",", reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind).Select(t => t.Id)),
-            reference.Catalog.Catalog.Version,
+            "burden|" + string.Join(",", reference.CatalogFor(period).Templates.Where(t => t.PeriodKind == period.Kind).Select(t => t.Id)),
+            reference.CatalogFor(period).Catalog.Version,
             villages,
             LatestOver(burden.SourcePeriodsOf(period), villages, inputs.Receipts)).ToString();
 
@@ -238,7 +238,7 @@ public sealed class ConsolidationService(
     private async Task<Dictionary<string, OrgValues>> TemplateValuesAsync(
         ReportTemplate template, Period period, IReadOnlyList<string> villages, DistrictValueCache? valueCache, CancellationToken cancellationToken)
     {
-        var catalog = reference.Catalog.Catalog;
+        var catalog = reference.CatalogFor(period).Catalog;
         var sources = SourcePeriods.For(template, catalog, period);
         var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
         foreach (var source in sources.Values.Distinct())
@@ -270,7 +270,7 @@ public sealed class ConsolidationService(
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var catalog = reference.Catalog.Catalog;
+        var catalog = reference.CatalogFor(period).Catalog;
         var valuesByOrg = await TemplateValuesAsync(template, period, villages, valueCache, cancellationToken);
 
         var dataAsOf = DataAsOf(template, period, villages, inputs);
@@ -358,14 +358,14 @@ public sealed class ConsolidationService(
 
     /// <summary>What a workbook shows as its data's time: the latest receipt over the periods it reads.</summary>
     internal DateTimeOffset? DataAsOf(ReportTemplate template, Period period, IReadOnlyList<string> villages, UnitInputs inputs)
-        => LatestOver(SourcePeriods.For(template, reference.Catalog.Catalog, period).Values.Distinct(), villages, inputs.Receipts).Values
+        => LatestOver(SourcePeriods.For(template, reference.CatalogFor(period).Catalog, period).Values.Distinct(), villages, inputs.Receipts).Values
             .Select(r => (DateTimeOffset?)r.ReceivedAt).DefaultIfEmpty(null).Max();
 
     internal ReportingCalendar Calendar => calendar;
 
     private BurdenService Burden => burden;
 
-    internal Domain.Catalog.FieldCatalog Catalog => reference.Catalog.Catalog;
+    internal Domain.Catalog.FieldCatalog CatalogFor(Period period) => reference.CatalogFor(period).Catalog;
 
     /// <summary>The fields a template's columns need (the district cache reads every field once for all templates instead).</summary>
     private static IReadOnlyCollection<string> TemplateFields(ReportTemplate template) =>

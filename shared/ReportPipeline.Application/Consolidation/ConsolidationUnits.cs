@@ -228,7 +228,7 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
     }
 
     internal static IReadOnlyList<ReportTemplate> TemplatesOf(ReferenceData reference, Period period, IReadOnlyList<string>? only) =>
-        [.. reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind && (only is null || only.Contains(t.Id, StringComparer.Ordinal)))];
+        [.. reference.CatalogFor(period).Templates.Where(t => t.PeriodKind == period.Kind && (only is null || only.Contains(t.Id, StringComparer.Ordinal)))];
 
     /// <summary>The fields a template's columns read, directly or through an expression.</summary>
     public static IEnumerable<string> FieldsOf(ReportTemplate template) =>

@@ -46,7 +46,7 @@ public sealed class ScheduledConsolidation(
         var jobs = new List<ConsolidationJob>();
         foreach (var period in periods)
         {
-            foreach (var template in reference.Catalog.Templates.Where(t => t.PeriodKind == period.Kind))
+            foreach (var template in (await reference.CatalogForAsync(period, cancellationToken)).Templates.Where(t => t.PeriodKind == period.Kind))
             {
                 foreach (var org in orgs.All.Where(o => o.Level != OrgLevel.Village && template.AudienceLevels.Contains(o.Level)).OrderBy(o => o.Code, StringComparer.Ordinal))
                 {

@@ -22,7 +22,7 @@ public sealed class FormService(
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var current = values.GetAsync(org.Code, period, cancellationToken);
         var previous = values.GetAsync(org.Code, period.Previous(), cancellationToken);
-        var bundle = reference.Catalog;
+        var bundle = await reference.CatalogForAsync(period, cancellationToken);
         var path = orgs.Ancestors(org.Code).Reverse().Select(o => o.Name).Append(org.Name).ToList();
         var stored = await current;
         var model = new FormWorkbookModel

@@ -12,6 +12,8 @@ public static class GovernanceServiceCollectionExtensions
     {
         services.TryAddSingleton<ITemplateHeaderReader, TemplateHeaderReader>();
         services.TryAddSingleton<TemplateCheckApi>();
+        services.TryAddSingleton<Admission.AdmissionService>();
+        services.TryAddSingleton<Admission.AdmissionApi>();
         return services;
     }
 }

@@ -58,7 +58,7 @@ public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldVa
 
             var query = request.Query;
             var field = query["field"].ToString();
-            var catalog = reference.Catalog.Catalog;
+            var catalog = (await reference.CatalogForAsync(target.Period, cancellationToken)).Catalog;
             if (field.Length > 0 && catalog.Find(field) is null)
             {
                 return Problems.BadRequest($"指标目录中没有指标“{UserText.Excerpt(field)}”。", "unknown-field");

@@ -30,8 +30,6 @@ public sealed class TemplateCheckApi(
 
     private const string ProblemType = "https://reportpipeline.example/problems/";
 
-    private readonly Lazy<FieldNameMatcher> _matcher = new(() => new FieldNameMatcher(reference.Catalog.Catalog));
-
     public Task<IResult> CheckAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -91,7 +89,7 @@ public sealed class TemplateCheckApi(
             return Problems.BadRequest(ex.Message, "malformed-proposal");
         }
 
-        var result = TemplateDesignCheck.Check(proposal, _matcher.Value);
+        var result = TemplateDesignCheck.Check(proposal, Admission.DesignCheckMatchers.For(reference.Catalog));
         logger.LogInformation(
             "Design check by {Subject} of {CallerOrg}: {Columns} columns, {Existing} existing, {Derivable} derivable, {NearMatches} near matches, {New} new, {Invalid} invalid",
             caller.Subject, caller.OrgCode, result.Columns.Count, result.Existing, result.Derivable, result.NearMatches, result.New, result.Invalid);
@@ -125,7 +123,7 @@ public sealed class TemplateCheckApi(
         return new TemplateProposal(title.Length == 0 ? null : title, null, kind, [.. headers.Select(h => new ProposedColumn(h))]);
     }
 
-    private static object Answer(TemplateDesignResult result) => new
+    internal static object Answer(TemplateDesignResult result) => new
     {
         title = result.Title,
         periodKind = result.PeriodKind.ToString().ToLowerInvariant(),
@@ -172,7 +170,7 @@ public sealed class TemplateCheckApi(
             });
     }
 
-    private static object ToJson(ColumnVerdict c) => new
+    internal static object ToJson(ColumnVerdict c) => new
     {
         column = c.Index + 1,
         header = c.Header,

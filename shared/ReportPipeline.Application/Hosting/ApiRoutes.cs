@@ -28,6 +28,16 @@ public static class ApiRoutes
     public const string Approval = "orgs/{org}/approval/{period}";
     /// <summary>The approval route's POST (the same path; the Functions app binds each method once).</summary>
     public const string ApprovalStep = "orgs/{org}/approval/{period}";
+    /// <summary>报表准入: the proposals of department reports (GET, any signed-in caller; ?status=pending|admitted|rejected|returned).</summary>
+    public const string TemplateProposals = "templates/proposals";
+    /// <summary>A department's admin (claim <c>dept</c>) proposes a report (the same path, POST).</summary>
+    public const string TemplateProposalCreate = "templates/proposals";
+    public const string TemplateProposal = "templates/proposals/{id}";
+    /// <summary>The city's admin admits (publishing a catalog version), rejects or returns a proposal.</summary>
+    public const string TemplateProposalDecision = "templates/proposals/{id}/decision";
+    /// <summary>报表清单: the reports in force for <c>?period=</c>, with their cost per village and their admission.</summary>
+    public const string Templates = "templates";
+    public const string TemplateHistory = "templates/{id}/history";
     /// <summary>Every version of a village's values, newest first and paged.</summary>
     public const string History = "orgs/{org}/history/{period}";
     /// <summary>A field for the org and each direct child over the periods ending at <c>?to=</c> (<c>&amp;periods=</c>, at most 24): the office's chart.</summary>

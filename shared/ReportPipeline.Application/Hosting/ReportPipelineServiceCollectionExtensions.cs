@@ -48,10 +48,16 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<PipelineMetrics>();
 
         services.AddReportStorage(configuration, sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.OrgsPath);
-        services.TryAddSingleton<ICatalogSource>(sp =>
+        // The catalog's published versions in blob storage; the folder shipped with the code (or Pipeline__CatalogPath)
+        // only seeds an empty container as version v0001. Admission publishes the versions after it.
+        services.TryAddSingleton(sp => new BlobCatalogSource(
+            sp.GetRequiredService<Azure.Storage.Blobs.BlobServiceClient>().GetBlobContainerClient(Storage.StorageNames.CatalogContainer),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.CatalogPath is { Length: > 0 } catalogPath
                 ? new FileCatalogSource(catalogPath)
-                : FileCatalogSource.Shipped);
+                : FileCatalogSource.Shipped,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ICatalogSource>(sp => sp.GetRequiredService<BlobCatalogSource>());
+        services.TryAddSingleton<ICatalogPublisher>(sp => sp.GetRequiredService<BlobCatalogSource>());
 
         services.TryAddSingleton<IFormWorkbookWriter, FormWorkbookWriter>();
         services.TryAddSingleton<IFormWorkbookReader>(sp => new FormWorkbookReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value.MaxInflatedBytes));

@@ -44,9 +44,22 @@ public sealed class HealthApi(
     }
 
     public Task<IResult> GetCatalogAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadCatalog, _ =>
+        route.RunAsync(request, ApiAction.ReadCatalog, async _ =>
         {
-            var bundle = reference.Catalog;
-            return Task.FromResult(Results.Json(CatalogView.Create(bundle, Domain.Templates.OverlapAnalyzer.Analyze(bundle))));
+            // ?period=2027-01: the version in force for that period (what its form and workbooks use); none: the newest.
+            var periodText = request.Query["period"].ToString();
+            Domain.Periods.Period? period = null;
+            if (periodText.Length > 0)
+            {
+                if (!Domain.Periods.Period.TryParse(periodText, out var parsed) || !parsed.IsSupported)
+                {
+                    return Problems.BadRequest($"统计期“{Domain.Validation.UserText.Excerpt(periodText)}”格式不对，应为 2026（年）、2026-Q4（季度）或 2026-11（月）。", "bad-period");
+                }
+
+                period = parsed;
+            }
+
+            var bundle = await reference.CatalogForAsync(period, cancellationToken);
+            return Results.Json(CatalogView.Create(bundle, Domain.Templates.OverlapAnalyzer.Analyze(bundle)));
         }, cancellationToken);
 }

@@ -42,7 +42,7 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
     public Task<IResult> GetAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.ReadReport, org, period, async target =>
         {
-            var templates = reference.Catalog.Templates
+            var templates = (await reference.CatalogForAsync(target.Period, cancellationToken)).Templates
                 .Where(t => t.PeriodKind == target.Period.Kind && t.AudienceLevels.Contains(target.Org.Level))
                 .ToList();
             var items = new WorkbookListItem[templates.Count];

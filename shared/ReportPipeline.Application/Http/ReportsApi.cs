@@ -45,7 +45,7 @@ public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportS
 
     /// <summary>The template when it exists, reaches the org's level and is reported at the period's frequency.</summary>
     private ReportTemplate? FindTemplate(string templateId, OrgPeriod target) =>
-        reference.Catalog.FindTemplate(templateId) is { } template
+        reference.CatalogFor(target.Period).FindTemplate(templateId) is { } template
         && template.AudienceLevels.Contains(target.Org.Level)
         && template.PeriodKind == target.Period.Kind
             ? template
@@ -53,7 +53,7 @@ public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportS
 
     private IResult TemplateProblem(string templateId, OrgPeriod target)
     {
-        var template = reference.Catalog.FindTemplate(templateId);
+        var template = reference.CatalogFor(target.Period).FindTemplate(templateId);
         if (template is null)
         {
             return Problems.NotFound($"没有编号为“{UserText.Excerpt(templateId)}”的报表。", "unknown-template");

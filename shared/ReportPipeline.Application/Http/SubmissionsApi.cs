@@ -36,7 +36,7 @@ public sealed class SubmissionsApi(
         route.RunAsync(request, ApiAction.ReadValues, org, period, async target =>
         {
             var stored = await values.GetAsync(target.Org.Code, target.Period, cancellationToken);
-            var catalog = reference.Catalog.Catalog;
+            var catalog = (await reference.CatalogForAsync(target.Period, cancellationToken)).Catalog;
             var version = stored.Version ?? ValuesVersion.None;
             // The ETag is the values' content version: a submission prepared from them sends it back as If-Match.
             return Problems.WithHeader(Results.Json(new ValuesResponse(

@@ -80,7 +80,7 @@ public sealed class SubmissionService(
             ["Period"] = input.Period.ToString(),
             ["Channel"] = input.Channel,
         });
-        var bundle = reference.Catalog;
+        var bundle = await reference.CatalogForAsync(input.Period, cancellationToken);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         if (!orgs.TryGet(input.OrgCode, out var org) || org.Level != OrgLevel.Village)
         {
@@ -253,7 +253,7 @@ public sealed class SubmissionService(
             case UploadFormat.Json:
                 return JsonSubmissionParser.Parse(input.Content);
             case UploadFormat.Csv:
-                return new CsvSubmissionParser(reference.Catalog.Catalog).Parse(input.Content);
+                return new CsvSubmissionParser(reference.CatalogFor(input.Period).Catalog).Parse(input.Content);
             default:
                 using (var stream = new MemoryStream(input.Content.ToArray(), writable: false))
                 {
@@ -310,7 +310,7 @@ public sealed class SubmissionService(
     }
 
     private IEnumerable<ValidationError> FormChecks(ParsedUpload parsed, SubmissionInput input) =>
-        parsed.FormCheck?.CheckMatches(input.OrgCode, input.Period, reference.Catalog.Catalog.Version) ?? [];
+        parsed.FormCheck?.CheckMatches(input.OrgCode, input.Period, reference.CatalogFor(input.Period).Catalog.Version) ?? [];
 
     /// <summary>
     /// Cross-field rules and required fields look at the org's stored values too; a full upload carries them all, so the
@@ -321,7 +321,7 @@ public sealed class SubmissionService(
     {
         // A blank cell or a JSON null sends nothing, so the stored value is what the rules must see.
         var incoming = raw.Where(r => !string.IsNullOrWhiteSpace(r.Text)).Select(r => r.FieldId).ToHashSet(StringComparer.Ordinal);
-        var needed = reference.FieldsNeededForValidation(input.Period.Kind);
+        var needed = reference.FieldsNeededForValidation(input.Period);
         if (needed.All(incoming.Contains))
         {
             return new Dictionary<string, FieldValue>();

@@ -71,6 +71,14 @@ public sealed class PipelineOptions : IValidatableObject
     [Range(1, 3600)]
     public int IngestionPollSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// How old the answer to "which catalog version is in force for this period" may get before a host asks storage
+    /// again: a version admitted elsewhere is in use here at most this long after it was published (one listing of
+    /// <c>catalog/catalog/</c> per period asked for, per interval).
+    /// </summary>
+    [Range(1, 3600)]
+    public int CatalogRefreshSeconds { get; set; } = 60;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         // One upload of the largest allowed size must fit in the budget, or it would be refused with 503 forever.

@@ -18,7 +18,7 @@ public sealed class QualityService(ReferenceData reference, IFieldValueStore val
     public async Task<IReadOnlyList<QualityFlag>> GetAsync(Org office, Period period, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(office);
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(period, cancellationToken)).Catalog;
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var subtree = orgs.Subtree(office.Code, includeSelf: true).ToList();
         var villages = subtree.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();
