@@ -9,7 +9,7 @@ namespace ReportPipeline.Application.Consolidation;
 /// catalog's templates in the configured time zone, as one service for status, consolidation and forms.
 /// </summary>
 public sealed class ReportingCalendar(ReferenceData reference, IOptions<PipelineOptions> options)
-    : Domain.Consolidation.ReportingCalendar(reference.Catalog.Templates, TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone))
+    : Domain.Consolidation.ReportingCalendar(() => reference.Catalog.Templates, TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone))
 {
     /// <summary>The channel of values the seeder writes (pre-fill and history), never a village's own report.</summary>
     public const string SeedChannel = "seed";

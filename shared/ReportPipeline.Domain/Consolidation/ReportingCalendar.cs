@@ -16,14 +16,26 @@ public class ReportingCalendar
     /// <summary>Days after the period's end when no template of the kind names a deadline.</summary>
     public const int DefaultDeadlineDays = 5;
 
-    private readonly Dictionary<PeriodKind, int> _deadlineDays;
+    private readonly Lazy<Dictionary<PeriodKind, int>> _deadlineDays;
 
     public ReportingCalendar(IEnumerable<ReportTemplate> templates, TimeZoneInfo zone)
+        : this(() => templates, zone)
+    {
+        ArgumentNullException.ThrowIfNull(templates);
+    }
+
+    /// <summary>
+    /// The templates are asked for when a deadline is first needed, not when the calendar is made (a host's catalog may
+    /// live in storage, which a constructor must not wait for); a failed first ask is asked again next time.
+    /// </summary>
+    protected ReportingCalendar(Func<IEnumerable<ReportTemplate>> templates, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(templates);
         ArgumentNullException.ThrowIfNull(zone);
         Zone = zone;
-        _deadlineDays = templates.GroupBy(t => t.PeriodKind).ToDictionary(g => g.Key, g => g.Min(t => t.DeadlineDays));
+        _deadlineDays = new(
+            () => templates().GroupBy(t => t.PeriodKind).ToDictionary(g => g.Key, g => g.Min(t => t.DeadlineDays)),
+            LazyThreadSafetyMode.PublicationOnly);
     }
 
     /// <summary>China Standard Time: the system's Asia/Shanghai, or a fixed +08:00 (China has no daylight saving).</summary>
@@ -34,7 +46,7 @@ public class ReportingCalendar
     public TimeZoneInfo Zone { get; }
 
     /// <summary>Days after a period's end by which the one table is due: the earliest deadline among the templates of that kind.</summary>
-    public int DeadlineDays(PeriodKind kind) => _deadlineDays.GetValueOrDefault(kind, DefaultDeadlineDays);
+    public int DeadlineDays(PeriodKind kind) => _deadlineDays.Value.GetValueOrDefault(kind, DefaultDeadlineDays);
 
     /// <summary>The last day (inclusive, in <see cref="Zone"/>) to report for <paramref name="period"/>.</summary>
     public DateOnly Deadline(Period period) => period.Deadline(DeadlineDays(period.Kind));

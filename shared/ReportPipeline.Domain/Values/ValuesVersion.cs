@@ -65,17 +65,21 @@ public static class ValuesVersion
     /// <summary>The strong HTTP entity-tag of a version (RFC 9110, 8.8.3): the version in double quotes.</summary>
     public static string ETag(string version) => $"\"{version}\"";
 
+    /// <summary>"If-Match: *": any version (RFC 9110, 13.1.1): no condition, and it overrides a version a workbook recorded.</summary>
+    public const string Any = "*";
+
     /// <summary>
-    /// Reads an <c>If-Match</c> header: one strong entity-tag holding a version, or <c>*</c> (any version: no condition,
-    /// <paramref name="version"/> null). False for anything else — a weak tag, a list, an unknown shape — which the API
+    /// Reads an <c>If-Match</c> header: one strong entity-tag holding a version, or <c>*</c> (<see cref="Any"/>: no
+    /// condition). False for anything else — a weak tag, a list, an unknown shape — which the API
     /// refuses rather than guesses at.
     /// </summary>
     public static bool TryParseIfMatch(string header, out string? version)
     {
         version = null;
         var text = header.Trim();
-        if (text == "*")
+        if (text == Any)
         {
+            version = Any;
             return true;
         }
 

@@ -88,7 +88,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                 throw new OrgLockedException(request.OrgCode, request.Period) { Approval = ReviewColumns.Decode(state.Latest, request.Period) };
             }
 
-            if (request.ExpectedVersion is { } expected)
+            if (request.ExpectedVersion is { } expected && expected != ValuesVersion.Any)
             {
                 // Checked against the state this attempt plans on, whose commit is conditioned on the receipt row's ETag:
                 // a commit after this read fails ours, and the re-read finds the new version here.
