@@ -9,6 +9,7 @@ public static class CatalogView
     public static object Create(CatalogBundle bundle, OverlapReport overlap) => new
     {
         version = bundle.Catalog.Version,
+        departments = bundle.Catalog.Departments.All.Select(d => new { code = d.Code, name = d.Name }),
         fields = bundle.Catalog.Fields.Select(f => new
         {
             id = f.Id,
@@ -33,7 +34,8 @@ public static class CatalogView
         templates = bundle.Templates.Select(t => new
         {
             id = t.Id,
-            department = t.Department,
+            department = t.DepartmentName,
+            departmentCode = t.Department,
             title = t.Title,
             periodKind = t.PeriodKind.ToString(),
             audienceLevels = t.AudienceLevels.Select(l => l.ToString()),
