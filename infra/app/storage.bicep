@@ -16,10 +16,12 @@ var containerNames = [
   'reports'
   'reference'
   'rollups'
+  'prefill'
 ]
 var tableNames = [
   'FieldValues'
   'BurdenFeedback'
+  'AccessLog'
 ]
 // The consolidation fan-out: work units, and the queue the Functions host moves a unit to after maxDequeueCount failed
 // attempts (host.json); an alert watches the poison queue.

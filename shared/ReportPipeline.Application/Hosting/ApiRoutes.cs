@@ -30,6 +30,10 @@ public static class ApiRoutes
     public const string ApprovalStep = "orgs/{org}/approval/{period}";
     /// <summary>Every version of a village's values, newest first and paged.</summary>
     public const string History = "orgs/{org}/history/{period}";
+    /// <summary>A department pushes its values down to many villages (带数下发); <c>?dryRun=true</c> previews.</summary>
+    public const string Prefill = "departments/{dept}/prefill/{period}";
+    /// <summary>Who read which villages' data (数据访问记录), <c>?org=&amp;from=&amp;to=</c>.</summary>
+    public const string AccessLog = "access-log";
 }
 
 /// <summary>Trigger bindings that are not HTTP routes; the Functions app binds each exactly once.</summary>
@@ -37,6 +41,8 @@ public static class TriggerBindings
 {
     /// <summary>Blob trigger path: <c>submissions/{period}/{org}/{name}</c> arrives as <c>submissions/{name}</c>.</summary>
     public const string SubmissionBlobPath = "submissions/{name}";
+    /// <summary>Blob trigger path of department pre-fill: <c>prefill/{period}/{dept}/{name}</c> arrives as <c>prefill/{name}</c>.</summary>
+    public const string PrefillBlobPath = "prefill/{name}";
     /// <summary>Name of the connection (settings <c>ReportStorage</c> or <c>ReportStorage__*</c>).</summary>
     public const string StorageConnection = "ReportStorage";
     /// <summary>Timer schedule expression resolved from the app setting <c>ConsolidationSchedule</c>.</summary>

@@ -8,6 +8,7 @@ using ReportPipeline.Application.Forms;
 using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Http;
 using ReportPipeline.Application.Ingestion;
+using ReportPipeline.Application.Prefill;
 using ReportPipeline.Application.Options;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
@@ -79,6 +80,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<Http.QualityApi>();
         services.TryAddSingleton<Http.ReportListApi>();
         services.AddApprovalAndHistory();
+        services.AddDepartmentData();
         return services;
     }
 

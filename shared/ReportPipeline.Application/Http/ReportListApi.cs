@@ -41,10 +41,12 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
     private const int Parallelism = 4;
 
     public Task<IResult> GetAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadReport, org, period, async target =>
+        route.RunAsync(request, ApiAction.ReadReport, org, period, async (target, caller) =>
         {
+            var view = AccessPolicy.ViewOf(caller, reference.Catalog);
             var templates = reference.Catalog.Templates
                 .Where(t => t.PeriodKind == target.Period.Kind && t.AudienceLevels.Contains(target.Org.Level))
+                .Where(t => view is null || view.MayReadTemplate(t.Id))
                 .ToList();
             var items = new WorkbookListItem[templates.Count];
             using (var storage = route.StorageBudget(cancellationToken))

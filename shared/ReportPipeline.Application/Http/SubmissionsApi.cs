@@ -19,6 +19,7 @@ public sealed class SubmissionsApi(
     IFieldValueStore values,
     ReferenceData reference,
     UploadBudget budget,
+    Audit.AccessRecorder recorder,
     IOptions<PipelineOptions> options,
     TimeProvider time,
     ILogger<SubmissionsApi> logger)
@@ -33,10 +34,19 @@ public sealed class SubmissionsApi(
         route.RunAsync(request, ApiAction.Submit, org, period, (target, caller) => SubmitAsync(request, target, caller, cancellationToken), cancellationToken);
 
     public Task<IResult> GetValuesAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadValues, org, period, async target =>
+        route.RunAsync(request, ApiAction.ReadValues, org, period, async (target, caller) =>
         {
             var stored = await values.GetAsync(target.Org.Code, target.Period, cancellationToken);
             var catalog = reference.Catalog.Catalog;
+            // A department's caller sees only the fields its templates read and it owns (AccessPolicy.ViewOf).
+            var view = AccessPolicy.ViewOf(caller, reference.Catalog);
+            if (view is not null)
+            {
+                stored = stored with { Values = stored.Values.Where(kv => view.MayReadField(kv.Key)).ToDictionary(StringComparer.Ordinal) };
+            }
+
+            recorder.Record(request, caller, Hosting.ApiRoutes.Values, target.Org.Code, target.Period.ToString(),
+                view is null ? null : string.Join(",", stored.Values.Keys.Order(StringComparer.Ordinal)), stored.Values.Count > 0 ? 1 : 0);
             return Results.Json(new ValuesResponse(
                 target.Org.Code,
                 target.Org.Name,
