@@ -29,6 +29,8 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Approval)] = "GET",
         [nameof(ApiRoutes.ApprovalStep)] = "POST",
         [nameof(ApiRoutes.History)] = "GET",
+        [nameof(ApiRoutes.Prefill)] = "POST",
+        [nameof(ApiRoutes.AccessLog)] = "GET",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>
