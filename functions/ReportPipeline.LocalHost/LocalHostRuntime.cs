@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Hosting;
 using ReportPipeline.Application.Http;
+using ReportPipeline.Application.Audit;
+using ReportPipeline.Application.Prefill;
 using ReportPipeline.Storage.Configuration;
 using ReportPipeline.Development.Emulator;
 using ReportPipeline.Storage.Stores;
@@ -76,12 +78,14 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         builder.WebHost.UseUrls(url ?? DefaultUrl);
         builder.Services.AddReportPipeline(builder.Configuration, developmentDefaults: true);
         builder.Services.AddSingleton<SubmissionPoller>();
+        builder.Services.AddSingleton<PrefillPoller>();
         builder.Services.AddSingleton<ConsolidationQueueWorker>();
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsoleMetrics>());
         if (runWorkers)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionPoller>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PrefillPoller>());
             builder.Services.AddHostedService<ConsolidationTimer>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsolidationQueueWorker>());
         }
@@ -130,6 +134,8 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct));
         api.MapGet(ApiRoutes.Series, (HttpRequest r, string org, string field, SeriesApi h, CancellationToken ct) => h.GetAsync(r, org, field, ct));
         api.MapGet(ApiRoutes.History, (HttpRequest r, string org, string period, HistoryApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
+        api.MapPost(ApiRoutes.Prefill, (HttpRequest r, string dept, string period, PrefillApi h, CancellationToken ct) => h.PushAsync(r, dept, period, ct));
+        api.MapGet(ApiRoutes.AccessLog, (HttpRequest r, AccessLogApi h, CancellationToken ct) => h.GetAsync(r, ct));
     }
 
     public async ValueTask DisposeAsync()

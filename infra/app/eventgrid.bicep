@@ -10,6 +10,8 @@ param subscriptionEnabled bool
 
 // The [Function] name of the blob trigger (functions/ReportPipeline.Functions/Functions/IngestSubmissionBlob.cs).
 var blobTriggerFunctionName = 'IngestSubmissionBlob'
+// The blob trigger of department pre-fill drops (functions/ReportPipeline.Functions/Functions/IngestPrefillBlob.cs).
+var prefillTriggerFunctionName = 'IngestPrefillBlob'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -49,6 +51,32 @@ resource submissionsCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions
     }
     // A failed ingestion returns an error to Event Grid, which redelivers; ingestion is idempotent, so a redelivery of
     // an already merged file writes nothing.
+    retryPolicy: {
+      maxDeliveryAttempts: 30
+      eventTimeToLiveInMinutes: 1440
+    }
+  }
+}
+
+resource prefillCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = if (subscriptionEnabled) {
+  parent: systemTopic
+  name: 'prefill-blob-created'
+  properties: {
+    destination: {
+      endpointType: 'WebHook'
+      properties: {
+        endpointUrl: 'https://${functionApp.properties.defaultHostName}/runtime/webhooks/blobs?functionName=Host.Functions.${prefillTriggerFunctionName}&code=${listKeys('${functionApp.id}/host/default', '2024-04-01').systemKeys.blobs_extension}'
+        maxEventsPerBatch: 1
+      }
+    }
+    eventDeliverySchema: 'EventGridSchema'
+    filter: {
+      includedEventTypes: [
+        'Microsoft.Storage.BlobCreated'
+      ]
+      subjectBeginsWith: '/blobServices/default/containers/prefill/'
+    }
+    // A redelivered pre-fill merges nothing twice: a village whose values already match writes nothing.
     retryPolicy: {
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440

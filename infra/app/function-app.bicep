@@ -78,6 +78,7 @@ var appSettings = {
   Auth__RoleClaim: 'roles'
   Auth__OrgClaim: 'org'
   Auth__DeptClaim: 'dept'
+  Auth__DeptRolePrefix: 'dept.'
   Auth__DevelopmentTokens: 'false'
 
   // PipelineOptions (section Pipeline); empty paths mean the catalog and sample city shipped with the app.

@@ -17,10 +17,12 @@ var containerNames = [
   'reference'
   'rollups'
   'catalog'
+  'prefill'
 ]
 var tableNames = [
   'FieldValues'
   'BurdenFeedback'
+  'AccessLog'
 ]
 // The consolidation fan-out: work units, and the queue the Functions host moves a unit to after maxDequeueCount failed
 // attempts (host.json); an alert watches the poison queue.

@@ -192,7 +192,7 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = FormW
         };
     }
 
-    private ValidationError? CheckPackage(MemoryStream buffer)
+    internal ValidationError? CheckPackage(MemoryStream buffer)
     {
         var bytes = buffer.GetBuffer();
         if (buffer.Length < 4 || bytes[0] != 'P' || bytes[1] != 'K')
@@ -307,7 +307,7 @@ public sealed partial class FormWorkbookReader(long maxUncompressedBytes = FormW
     private static string? Normalise(string? header) => header?.Replace(" ", "", StringComparison.Ordinal).Replace("　", "", StringComparison.Ordinal).Trim();
 
     /// <summary>The cell's value as raw text: numbers invariant, dates yyyy-MM-dd, formulas by their cached value.</summary>
-    private static string? CellText(ExcelWorksheet ws, int row, int column, out string? error)
+    internal static string? CellText(ExcelWorksheet ws, int row, int column, out string? error)
     {
         error = null;
         var cell = ws.Cells[row, column];

@@ -95,7 +95,7 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
                 SetValue(valueCell, field, current.Value);
                 ExcelStyling.Fill(valueCell, ExcelStyling.PrefilledFill);
                 shown.Add((field.Id, DisplayText(field, current.Value), true));
-                note = $"已由{SourceName(field)}预填（{PeriodFormat.ChinaTime(current.At)}），如有出入请撤销工作表保护后在本格更正";
+                note = $"已由{SourceName(field, model.Catalog.Departments)}预填（{PeriodFormat.ChinaTime(current.At)}），如有出入请撤销工作表保护后在本格更正";
             }
             else if (current is { Origin: ValueOrigin.CarriedForward } || (current is null && field.CarryForward && previous is not null))
             {
@@ -459,8 +459,8 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         return string.Join("；", parts);
     }
 
-    private static string SourceName(FieldDefinition field) =>
-        field.Departments.Count > 0 ? string.Join("、", field.Departments) : "上级部门";
+    private static string SourceName(FieldDefinition field, DepartmentDirectory departments) =>
+        field.Departments.Count > 0 ? departments.NamesOf(field.Departments) : "上级部门";
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 

@@ -74,7 +74,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         provenance.Hidden = true;
 
         layout.Title = $"{report.Org.Name} {report.Template.Title} {report.Period.ToDisplayString()}";
-        layout.Author = report.Template.Department;
+        layout.Author = report.Template.DepartmentName;
         layout.Created = report.GeneratedAt.UtcDateTime;
         layout.CustomProperties.Add(("RP_Template", report.Template.Id));
         layout.CustomProperties.Add(("RP_OrgCode", report.Org.Code));
@@ -145,7 +145,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
             ws.ColumnWidths[approvalColumn] = ExcelStyling.WidthFor(section.Rows.Select(r => r.Approval).Append(ApprovalHeader), 9, 12);
         }
 
-        var pageTitle = withGroup ? $"{template.Department}　{template.Title}（{section.Title}）" : $"{template.Department}　{template.Title}";
+        var pageTitle = withGroup ? $"{template.DepartmentName}　{template.Title}（{section.Title}）" : $"{template.DepartmentName}　{template.Title}";
         var print = PrintFit.Choose(ws.ColumnWidths, fixedColumns, (headerTop, headerBottom), landscapeOnly: true,
             PageHeader($"{report.Org.Name}　{template.Title}　{report.Period.ToDisplayString()}"));
         var asOf = report.DataAsOf ?? report.Watermark.Latest;

@@ -124,7 +124,7 @@ public sealed class ReportWorkbookTests
         }
 
         Assert.Equal("500103001000", package.Workbook.Properties.GetCustomPropertyValue("RP_OrgCode"));
-        Assert.Equal(report.Template.Department, package.Workbook.Properties.Author);
+        Assert.Equal(report.Template.DepartmentName, package.Workbook.Properties.Author);
     }
 
     [Fact]

@@ -36,6 +36,8 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.ApprovalStep)] = "POST",
         [nameof(ApiRoutes.History)] = "GET",
         [nameof(ApiRoutes.Series)] = "GET",
+        [nameof(ApiRoutes.Prefill)] = "POST",
+        [nameof(ApiRoutes.AccessLog)] = "GET",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>

@@ -166,6 +166,17 @@ public sealed class InfraFileTests
     }
 
     [Fact]
+    public void The_prefill_event_subscription_targets_the_prefill_blob_trigger_under_prefill()
+    {
+        var eventGrid = Bicep.Template.Module("eventgrid");
+        var blobTrigger = Assert.Single(FunctionsMetadata.Read(),
+            function => function.Triggers.Any(trigger => trigger.Text("path") == TriggerBindings.PrefillBlobPath));
+
+        Assert.Equal(blobTrigger.Name, CompiledTemplate.Variable(eventGrid, "prefillTriggerFunctionName").GetString());
+        Assert.Contains($"/blobServices/default/containers/{ReportPipeline.Storage.StorageNames.PrefillContainer}/", eventGrid.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Azure_yaml_deploys_the_functions_project()
     {
         var azureYaml = RepositoryFiles.Read("azure.yaml");

@@ -73,7 +73,7 @@ export function claimsOf(token) {
     const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
     const json = JSON.parse(decodeURIComponent(escape(atob(part))));
     const roles = Array.isArray(json.roles) ? json.roles : json.roles ? [json.roles] : [];
-    return { org: json.org, roles, exp: json.exp };
+    return { org: json.org, roles, exp: json.exp, dept: json.dept || null };
   } catch {
     return null;
   }

@@ -3,6 +3,8 @@ import { h, mount, notice } from './dom.js';
 import { signinPage } from './signin.js';
 import { clerkPage } from './clerk.js';
 import { officePage } from './office.js';
+import { departmentPage } from './department.js';
+import { accessLogPage } from './accesslog.js';
 import { currentMonth, display, kindOf, levelOf, levelName } from './periods.js';
 
 const root = document.getElementById('app');
@@ -11,6 +13,9 @@ let catalog = null;
 // How this deployment signs in (/config.json from the host's settings): development, entra or none.
 let signIn = { signIn: 'development' };
 let auth = null;
+
+// The department the token names (claim dept), if any: its page pushes that department's data down.
+const deptOf = s => s.dept || (s.token && claimsOf(s.token)?.dept) || null;
 
 const go = hash => { if (location.hash === hash) route(); else location.hash = hash; };
 
@@ -27,6 +32,8 @@ function header(s) {
         route();
       },
     }, period, h('button', { type: 'submit' }, '切换')),
+    deptOf(s) ? h('a', { href: '#/department', id: 'nav-department' }, '带数下发') : null,
+    (s.roles || []).includes('admin') ? h('a', { href: '#/access-log', id: 'nav-access-log' }, '数据访问记录') : null,
     h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
 }
 
@@ -43,7 +50,9 @@ async function route() {
   try {
     catalog ??= await api('/api/catalog');
     const clerk = (s.roles || []).includes('submitter') && levelOf(s.org) === 'Village';
-    if (hash === '#/form' || (hash === '#/' && clerk)) await clerkPage(root, s, catalog);
+    if (hash === '#/department' && deptOf(s)) departmentPage(root, s, catalog, deptOf(s));
+    else if (hash === '#/access-log') accessLogPage(root, s);
+    else if (hash === '#/form' || (hash === '#/' && clerk)) await clerkPage(root, s, catalog);
     else await officePage(root, s, catalog);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) { session.clear(); return go('#/signin'); }

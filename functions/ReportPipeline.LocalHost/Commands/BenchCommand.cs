@@ -31,10 +31,11 @@ public static class BenchCommand
         var townships = new Option<int>("--townships") { Description = "With --consolidation: townships per district", DefaultValueFactory = _ => 10 };
         var city = new Option<bool>("--city") { Description = "With --consolidation: the full city, 41 districts × 25 townships × 11 villages" };
         var workerCounts = new Option<int[]>("--workers") { Description = "With --consolidation: the queue worker counts to run the full rebuild with, each in turn (default 1 2 4)", AllowMultipleArgumentsPerToken = true };
+        var prefill = new Option<bool>("--prefill") { Description = "Measure a department's city-wide pre-fill file (带数下发) instead: first push, identical re-push, changed re-push; --city for 41 × 25 × 11, --fields per row (default 15)" };
         var writers = new Option<bool>("--writers") { Description = "Measure the workbook writers instead (EPPlus, OpenXmlWriter, SpreadCheetah) on a township and a city report; no storage" };
         var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation) on the embedded or configured storage")
         {
-            villages, fields, consolidation, districts, townships, city, workerCounts, writers,
+            villages, fields, consolidation, districts, townships, city, workerCounts, writers, prefill,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -42,6 +43,14 @@ public static class BenchCommand
             {
                 int Given(Option<int> option, int fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fallback;
                 return WriterBenchmark.Run(Given(districts, 10), Given(townships, 25), Given(villages, 11), Given(fields, 300), repeats: 5);
+            }
+
+            if (parse.GetValue(prefill))
+            {
+                int Given(Option<int> option, int fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fallback;
+                return parse.GetValue(city)
+                    ? await PrefillBenchmark.RunAsync(41, 25, 11, Given(fields, 15), ct)
+                    : await PrefillBenchmark.RunAsync(Given(districts, 4), Given(townships, 25), Given(villages, 11), Given(fields, 15), ct);
             }
 
             if (parse.GetValue(consolidation))

@@ -1,3 +1,5 @@
+using ReportPipeline.Domain.Catalog;
+
 namespace ReportPipeline.Application.Auth;
 
 /// <summary>What a route does, as far as access is concerned.</summary>
@@ -25,6 +27,13 @@ public enum ApiAction
     ReadHistory,
     /// <summary><c>GET orgs/{org}/series/{field}</c>: a field over periods for the org and its children (viewers and admins of the org or an ancestor).</summary>
     ReadSeries,
+    /// <summary>
+    /// <c>POST departments/{dept}/prefill/{period}</c>: a department's admin pushes its values down to the villages of its
+    /// org's subtree (带数下发); the department is checked by <see cref="AccessPolicy.DecideDepartment"/>, each row's org by the service.
+    /// </summary>
+    PushPrefill,
+    /// <summary><c>GET access-log?org=</c>: who read which villages' data; admins of the org or an ancestor.</summary>
+    ReadAccessLog,
 }
 
 public enum AccessOutcome
@@ -88,7 +97,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
                 $"无权{Describe(action)}：该操作需要{RequiredRoles(action)}角色，令牌中的角色为{RoleNames.Describe(caller.Roles)}。");
         }
 
-        if (action == ApiAction.CheckTemplateDesign)
+        if (action is ApiAction.CheckTemplateDesign or ApiAction.PushPrefill)
         {
             // No org is read, but the token must still be one of the registry's units, as on every other route.
             return hierarchy.Exists(caller.OrgCode) ? AccessDecision.Allow : AccessDecision.Forbid(UnknownCallerOrg(caller));
@@ -175,17 +184,76 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
         ApiAction.Approve => "审核数据",
         ApiAction.ReadHistory => "查看数据修改记录",
         ApiAction.ReadSeries => "查看指标趋势与对比",
+        ApiAction.PushPrefill => "下发部门数据",
+        ApiAction.ReadAccessLog => "查看数据访问记录",
         _ => action.ToString(),
     };
 
     private static string RequiredRoles(ApiAction action) => action switch
     {
         ApiAction.Submit or ApiAction.PostFeedback => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Admin),
-        ApiAction.BuildReport or ApiAction.CheckTemplateDesign or ApiAction.Approve => RoleNames.Describe(CallerRoles.Admin),
+        ApiAction.BuildReport or ApiAction.CheckTemplateDesign or ApiAction.Approve or ApiAction.PushPrefill or ApiAction.ReadAccessLog
+            => RoleNames.Describe(CallerRoles.Admin),
         ApiAction.ReadReport or ApiAction.ReadBurden or ApiAction.ReadQuality or ApiAction.ReadSeries => RoleNames.Describe(CallerRoles.Viewer | CallerRoles.Admin),
         _ => RoleNames.Describe(CallerRoles.Submitter | CallerRoles.Viewer | CallerRoles.Admin),
     };
 
+    /// <summary>
+    /// Whether the caller acts for <paramref name="department"/> (a push of its data): its token must name that department.
+    /// A caller of another department, or of none, cannot push a department's values.
+    /// </summary>
+    public static AccessDecision DecideDepartment(CallerIdentity caller, string department)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return string.Equals(caller.Dept, department, StringComparison.Ordinal)
+            ? AccessDecision.Allow
+            : AccessDecision.Forbid(caller.Dept is null
+                ? $"令牌不属于任何部门，不能以部门“{Shorten(department)}”的名义下发数据。"
+                : $"令牌所属部门为“{caller.Dept}”，不能以部门“{Shorten(department)}”的名义下发数据。");
+    }
+
+    /// <summary>
+    /// What a caller may read across villages (共享边界). A caller whose token names a department reads only its
+    /// department's templates' workbooks, and of the village-level data (values, history, quality flags) only the fields
+    /// those templates read plus the fields the department owns. A caller without a department is the office's own staff
+    /// and reads what its roles and org allow, every field and workbook. Null: no narrowing.
+    /// </summary>
+    public static DepartmentView? ViewOf(CallerIdentity caller, CatalogBundle bundle)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(bundle);
+        if (caller.Dept is not { } code)
+        {
+            return null;
+        }
+
+        var templates = bundle.Templates.Where(t => string.Equals(t.Department, code, StringComparison.Ordinal)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        var fields = bundle.Templates.Where(t => templates.Contains(t.Id))
+            .SelectMany(t => t.Columns.SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? []))
+            .Concat(bundle.Catalog.Fields.Where(f => f.Departments.Contains(code, StringComparer.Ordinal)).Select(f => f.Id))
+            .ToHashSet(StringComparer.Ordinal);
+        return new DepartmentView(code, bundle.Catalog.Departments.NameOf(code), templates, fields);
+    }
+
     // A hostile path segment is echoed back in the message; keep it short.
     private static string Shorten(string? value) => value is null ? "" : value.Length <= 20 ? value : value[..20] + "…";
+}
+
+/// <summary>
+/// The data a department's caller may read: its templates' workbooks and the fields they read or it owns
+/// (<see cref="AccessPolicy.ViewOf"/>). Listings are filtered through it; a direct request outside it is 403.
+/// </summary>
+public sealed record DepartmentView(string Code, string Name, IReadOnlySet<string> Templates, IReadOnlySet<string> Fields)
+{
+    public bool MayReadTemplate(string templateId) => Templates.Contains(templateId);
+
+    public bool MayReadField(string fieldId) => Fields.Contains(fieldId);
+
+    public AccessDecision DecideTemplate(string templateId, string title) => MayReadTemplate(templateId)
+        ? AccessDecision.Allow
+        : AccessDecision.Forbid($"{Name}只能查看本部门的报表，“{title}”（{templateId}）不是{Name}的报表。");
+
+    public AccessDecision DecideField(string fieldId, string name) => MayReadField(fieldId)
+        ? AccessDecision.Allow
+        : AccessDecision.Forbid($"{Name}只能查看本部门报表使用的指标和本部门的指标，“{name}”（{fieldId}）不在其中。");
 }

@@ -40,6 +40,12 @@ public sealed class AuthOptions
     [Required(AllowEmptyStrings = false)]
     public string DeptClaim { get; set; } = "dept";
 
+    /// <summary>
+    /// An app role in <see cref="RoleClaim"/> that starts with this prefix names the caller's department by its catalog
+    /// code (Entra app role <c>dept.mz</c> → 民政局); empty turns the mapping off. <see cref="DeptClaim"/> works as well.
+    /// </summary>
+    public string DeptRolePrefix { get; set; } = "dept.";
+
     /// <summary>Whether this host may mint development tokens (<see cref="DevelopmentTokenIssuer"/>); the local host only.</summary>
     public bool DevelopmentTokens { get; set; }
 

@@ -152,9 +152,23 @@ public sealed class BearerTokenAuthenticator
         }
 
         var subject = identity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value ?? identity.FindFirst("oid")?.Value ?? "";
-        var dept = identity.FindFirst(_options.DeptClaim)?.Value;
+        // The department comes from its own claim (a directory extension or an optional claim) or from an app role named
+        // with the configured prefix (Entra app role "dept.mz"); a token naming two departments is refused rather than
+        // guessed at, since the department narrows what the caller may read.
+        var departments = identity.FindAll(_options.DeptClaim).Select(c => c.Value.Trim())
+            .Concat(_options.DeptRolePrefix.Length == 0 ? [] : identity.FindAll(_options.RoleClaim)
+                .Where(c => c.Value.StartsWith(_options.DeptRolePrefix, StringComparison.OrdinalIgnoreCase))
+                .Select(c => c.Value[_options.DeptRolePrefix.Length..].Trim()))
+            .Where(d => d.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (departments.Count > 1)
+        {
+            return Reject(AuthenticationFailure.Invalid, $"访问令牌中有多个部门（{string.Join("、", departments)}）：一个令牌只能代表一个部门。");
+        }
+
         return AuthenticationOutcome.Success(
-            new CallerIdentity(subject, orgClaims[0].Value, roles, string.IsNullOrWhiteSpace(dept) ? null : dept));
+            new CallerIdentity(subject, orgClaims[0].Value, roles, departments.Count == 0 ? null : departments[0]));
     }
 
     private AuthenticationOutcome Classify(Exception? exception)

@@ -85,7 +85,9 @@ public sealed class DevelopmentTokenIssuer(IOptions<AuthOptions> options, TimePr
             throw new ArgumentException("At least one role is required.", nameof(roles));
         }
 
-        var unknown = roleNames.FirstOrDefault(r => RoleNames.Parse(r) == CallerRoles.None);
+        // A department app role (Auth__DeptRolePrefix, "dept.mz") is minted as Entra would put it in the roles claim.
+        var unknown = roleNames.FirstOrDefault(r => RoleNames.Parse(r) == CallerRoles.None
+            && (settings.DeptRolePrefix.Length == 0 || !r.StartsWith(settings.DeptRolePrefix, StringComparison.Ordinal)));
         if (unknown is not null)
         {
             throw new ArgumentException(

@@ -43,13 +43,13 @@ public sealed record HistoryPage(
 /// <c>?continuationToken=</c>): every version of a village's values for the period, newest (the last committed) first,
 /// from the audit entries each merge writes. Viewers and admins of an ancestor and the village's own clerk may read it.
 /// </summary>
-public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldValueStore values)
+public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldValueStore values, Audit.AccessRecorder recorder)
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
 
     public Task<IResult> GetAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadHistory, org, period, async target =>
+        route.RunAsync(request, ApiAction.ReadHistory, org, period, async (target, caller) =>
         {
             if (target.Org.Level != OrgLevel.Village)
             {
@@ -62,6 +62,12 @@ public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldVa
             if (field.Length > 0 && catalog.Find(field) is null)
             {
                 return Problems.BadRequest($"指标目录中没有指标“{UserText.Excerpt(field)}”。", "unknown-field");
+            }
+
+            var view = AccessPolicy.ViewOf(caller, reference.Catalog);
+            if (view is not null && field.Length > 0 && view.DecideField(field, catalog[field].Name) is { IsAllowed: false } outside)
+            {
+                return AuthResults.Forbidden(outside);
             }
 
             var pageSize = DefaultPageSize;
@@ -87,7 +93,7 @@ public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldVa
             {
                 foreach (var change in entry.Changes)
                 {
-                    if (field.Length > 0 && !string.Equals(change.FieldId, field, StringComparison.Ordinal))
+                    if ((field.Length > 0 && !string.Equals(change.FieldId, field, StringComparison.Ordinal)) || (view is not null && !view.MayReadField(change.FieldId)))
                     {
                         continue;
                     }
@@ -103,6 +109,8 @@ public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldVa
             var start = after is null ? 0 : ordered.FindIndex(v => HistoryPosition.NewestFirst.Compare(v.Position, after) > 0);
             var page = start < 0 ? [] : ordered.Skip(start).Take(pageSize).ToList();
             var more = start >= 0 && start + page.Count < ordered.Count;
+            recorder.Record(request, caller, Hosting.ApiRoutes.History, target.Org.Code, target.Period.ToString(),
+                field.Length > 0 ? field : view is null ? null : string.Join(",", page.Select(v => v.Version.Field).Distinct(StringComparer.Ordinal)), page.Count > 0 ? 1 : 0);
             return Results.Json(new HistoryPage(
                 target.Org.Code,
                 target.Org.Name,

@@ -42,6 +42,10 @@ public static class ApiRoutes
     public const string History = "orgs/{org}/history/{period}";
     /// <summary>A field for the org and each direct child over the periods ending at <c>?to=</c> (<c>&amp;periods=</c>, at most 24): the office's chart.</summary>
     public const string Series = "orgs/{org}/series/{field}";
+    /// <summary>A department pushes its values down to many villages (带数下发); <c>?dryRun=true</c> previews.</summary>
+    public const string Prefill = "departments/{dept}/prefill/{period}";
+    /// <summary>Who read which villages' data (数据访问记录), <c>?org=&amp;from=&amp;to=</c>.</summary>
+    public const string AccessLog = "access-log";
 }
 
 /// <summary>Trigger bindings that are not HTTP routes; the Functions app binds each exactly once.</summary>
@@ -49,6 +53,8 @@ public static class TriggerBindings
 {
     /// <summary>Blob trigger path: <c>submissions/{period}/{org}/{name}</c> arrives as <c>submissions/{name}</c>.</summary>
     public const string SubmissionBlobPath = "submissions/{name}";
+    /// <summary>Blob trigger path of department pre-fill: <c>prefill/{period}/{dept}/{name}</c> arrives as <c>prefill/{name}</c>.</summary>
+    public const string PrefillBlobPath = "prefill/{name}";
     /// <summary>Name of the connection (settings <c>ReportStorage</c> or <c>ReportStorage__*</c>).</summary>
     public const string StorageConnection = "ReportStorage";
     /// <summary>Timer schedule expression resolved from the app setting <c>ConsolidationSchedule</c>.</summary>

@@ -20,8 +20,31 @@ public sealed class SubmissionPoller(
     IBlobIngestionHandler handler,
     IOptions<PipelineOptions> options,
     TimeProvider time,
-    ILogger<SubmissionPoller> logger) : BackgroundService
+    ILogger<SubmissionPoller> logger) : InboxPoller(inbox, options, time, logger)
 {
+    protected override Task IngestAsync(string name, CancellationToken cancellationToken) => handler.IngestAsync(name, cancellationToken);
+}
+
+/// <summary>The same for department pre-fill dropped into the <c>prefill</c> container (带数下发).</summary>
+public sealed class PrefillPoller(
+    IPrefillInbox inbox,
+    Prefill.PrefillBlobHandler handler,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILogger<PrefillPoller> logger) : InboxPoller(inbox, options, time, logger)
+{
+    protected override Task IngestAsync(string name, CancellationToken cancellationToken) => handler.IngestAsync(name, cancellationToken);
+}
+
+/// <summary>Lists an inbox container every <c>Pipeline__IngestionPollSeconds</c> and hands each file to its handler.</summary>
+public abstract class InboxPoller(
+    ISubmissionInbox inbox,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILogger logger) : BackgroundService
+{
+    protected abstract Task IngestAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Ingests everything in the container now; returns how many files were handled.</summary>
     public async Task<int> DrainAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +53,7 @@ public sealed class SubmissionPoller(
         {
             try
             {
-                await handler.IngestAsync(file.Name, cancellationToken);
+                await IngestAsync(file.Name, cancellationToken);
                 handled++;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -8,6 +8,7 @@ using ReportPipeline.Application.Forms;
 using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Http;
 using ReportPipeline.Application.Ingestion;
+using ReportPipeline.Application.Prefill;
 using ReportPipeline.Application.Options;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
@@ -87,6 +88,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<SeriesService>();
         services.TryAddSingleton<Http.SeriesApi>();
         services.AddApprovalAndHistory();
+        services.AddDepartmentData();
         return services;
     }
 

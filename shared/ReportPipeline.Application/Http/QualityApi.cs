@@ -34,16 +34,24 @@ public sealed record QualityResponse(
 /// villages below — outside the soft range, changed beyond the threshold against last period, or a robust outlier among
 /// its township's villages — by the same <see cref="QualityInspector"/> the consolidated workbook's 数据质量 sheet uses.
 /// </summary>
-public sealed class QualityApi(ApiRoute route, QualityService quality)
+public sealed class QualityApi(ApiRoute route, QualityService quality, Reference.ReferenceData reference, Audit.AccessRecorder recorder)
 {
     public Task<IResult> GetQualityAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadQuality, org, period, async target =>
+        route.RunAsync(request, ApiAction.ReadQuality, org, period, async (target, caller) =>
         {
             IReadOnlyList<QualityFlag> flags;
             using (var storage = route.StorageBudget(cancellationToken))
             {
                 flags = await quality.GetAsync(target.Org, target.Period, storage.Token);
             }
+
+            if (AccessPolicy.ViewOf(caller, reference.Catalog) is { } view)
+            {
+                flags = [.. flags.Where(f => view.MayReadField(f.FieldId))];
+            }
+
+            recorder.Record(request, caller, Hosting.ApiRoutes.Quality, target.Org.Code, target.Period.ToString(), null,
+                flags.Select(f => f.OrgCode).Distinct(StringComparer.Ordinal).Count());
 
             return Results.Json(new QualityResponse(
                 target.Org.Code,

@@ -12,10 +12,11 @@ namespace ReportPipeline.Application.Http;
 /// <summary>One workbook of <c>GET orgs/{org}/reports/{period}</c>.</summary>
 /// <param name="Built">When the stored workbook was built; null when it has not been built.</param>
 /// <param name="Size">Bytes of the stored workbook; null when it has not been built.</param>
+/// <param name="Department">The department's name; <paramref name="DepartmentCode"/> its code.</param>
 /// <param name="Pending">
 /// A build now would differ from the stored workbook (its inputs changed since), or there is none yet.
 /// </param>
-public sealed record WorkbookListItem(string Template, string Title, string Department, DateTimeOffset? Built, long? Size, bool Pending);
+public sealed record WorkbookListItem(string Template, string Title, string Department, DateTimeOffset? Built, long? Size, bool Pending, string DepartmentCode);
 
 /// <summary>The consolidated workbooks of an upper-level org for one period.</summary>
 public sealed record WorkbookListResponse(
@@ -40,10 +41,13 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
     private const int Parallelism = 4;
 
     public Task<IResult> GetAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadReport, org, period, async target =>
+        route.RunAsync(request, ApiAction.ReadReport, org, period, async (target, caller) =>
         {
-            var templates = (await reference.CatalogForAsync(target.Period, cancellationToken)).Templates
+            var inForce = await reference.CatalogForAsync(target.Period, cancellationToken);
+            var view = AccessPolicy.ViewOf(caller, inForce);
+            var templates = inForce.Templates
                 .Where(t => t.PeriodKind == target.Period.Kind && t.AudienceLevels.Contains(target.Org.Level))
+                .Where(t => view is null || view.MayReadTemplate(t.Id))
                 .ToList();
             var items = new WorkbookListItem[templates.Count];
             using (var storage = route.StorageBudget(cancellationToken))
@@ -76,6 +80,6 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
     {
         var stored = await reports.GetPropertiesAsync(target.Period, template.Id, target.Org.Code, cancellationToken);
         var pending = stored is null || !string.Equals(stored.InputWatermark, currentWatermark, StringComparison.Ordinal);
-        return new WorkbookListItem(template.Id, template.Title, template.Department, stored?.BuiltAt, stored?.Size, pending);
+        return new WorkbookListItem(template.Id, template.Title, template.DepartmentName, stored?.BuiltAt, stored?.Size, pending, template.Department);
     }
 }

@@ -11,22 +11,32 @@ using ReportPipeline.Domain.Validation;
 namespace ReportPipeline.Application.Http;
 
 /// <summary><c>GET orgs/{org}/reports/{period}/{template}</c> and its <c>build</c>.</summary>
-public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportStore reports, ConsolidationService consolidation)
+public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportStore reports, ConsolidationService consolidation, Audit.AccessRecorder recorder)
 {
     public Task<IResult> GetReportAsync(HttpRequest request, string org, string period, string template, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadReport, org, period, async target =>
+        route.RunAsync(request, ApiAction.ReadReport, org, period, async (target, caller) =>
         {
             if (FindTemplate(template, target) is not { } found)
             {
                 return TemplateProblem(template, target);
             }
 
+            if (AccessPolicy.ViewOf(caller, reference.Catalog) is { } view && view.DecideTemplate(found.Id, found.Title) is { IsAllowed: false } outside)
+            {
+                return AuthResults.Forbidden(outside);
+            }
+
             var stream = await reports.OpenReadAsync(target.Period, found.Id, target.Org.Code, cancellationToken);
-            return stream is null
-                ? Problems.NotFound(
+            if (stream is null)
+            {
+                return Problems.NotFound(
                     $"{target.Org.Name} {target.Period.ToDisplayString()} 的“{found.Title}”汇总表尚未生成：定时汇总会在有村（社区）填报后生成，管理员也可以调用 build 立即生成。",
-                    "report-not-built")
-                : FileDownloadResult.Workbook(stream, $"{found.Title}_{target.Org.Name}_{target.Period}.xlsx");
+                    "report-not-built");
+            }
+
+            var orgs = await reference.GetOrgsAsync(cancellationToken);
+            recorder.Record(request, caller, Hosting.ApiRoutes.Report, target.Org.Code, target.Period.ToString(), found.Id, orgs.Villages(target.Org.Code).Count());
+            return FileDownloadResult.Workbook(stream, $"{found.Title}_{target.Org.Name}_{target.Period}.xlsx");
         }, cancellationToken);
 
     public Task<IResult> BuildReportAsync(HttpRequest request, string org, string period, string template, CancellationToken cancellationToken) =>

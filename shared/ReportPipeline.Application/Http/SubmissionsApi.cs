@@ -20,6 +20,7 @@ public sealed class SubmissionsApi(
     ReferenceData reference,
     UploadBudget budget,
     RequestBodyReader bodies,
+    Audit.AccessRecorder recorder,
     IOptions<PipelineOptions> options,
     ILogger<SubmissionsApi> logger)
 {
@@ -33,11 +34,21 @@ public sealed class SubmissionsApi(
         route.RunAsync(request, ApiAction.Submit, org, period, (target, caller) => SubmitAsync(request, target, caller, cancellationToken), cancellationToken);
 
     public Task<IResult> GetValuesAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadValues, org, period, async target =>
+        route.RunAsync(request, ApiAction.ReadValues, org, period, async (target, caller) =>
         {
             var stored = await values.GetAsync(target.Org.Code, target.Period, cancellationToken);
-            var catalog = (await reference.CatalogForAsync(target.Period, cancellationToken)).Catalog;
+            var inForce = await reference.CatalogForAsync(target.Period, cancellationToken);
+            var catalog = inForce.Catalog;
             var version = stored.Version ?? ValuesVersion.None;
+            // A department's caller sees only the fields its templates read and it owns (AccessPolicy.ViewOf).
+            var view = AccessPolicy.ViewOf(caller, inForce);
+            if (view is not null)
+            {
+                stored = stored with { Values = stored.Values.Where(kv => view.MayReadField(kv.Key)).ToDictionary(StringComparer.Ordinal) };
+            }
+
+            recorder.Record(request, caller, Hosting.ApiRoutes.Values, target.Org.Code, target.Period.ToString(),
+                view is null ? null : string.Join(",", stored.Values.Keys.Order(StringComparer.Ordinal)), stored.Values.Count > 0 ? 1 : 0);
             // The ETag is the values' content version: a submission prepared from them sends it back as If-Match.
             return Problems.WithHeader(Results.Json(new ValuesResponse(
                 target.Org.Code,

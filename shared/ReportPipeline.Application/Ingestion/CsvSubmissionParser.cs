@@ -171,13 +171,35 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
     /// <param name="unterminatedLine">The line whose opening quote is never closed, or null.</param>
     internal static List<List<string>> SplitRows(string text, out int? unterminatedLine)
     {
-        unterminatedLine = null;
+        var reader = new CsvRowReader(text);
+        var rows = reader.Rows().Select(r => r.Cells).ToList();
+        unterminatedLine = reader.UnterminatedLine;
+        return rows;
+    }
+
+    /// <summary>A header may be the field id, its Chinese name (with or without its unit), or a name departments use for it.</summary>
+    public string? ResolveHeader(string key) => Resolve(key);
+}
+
+/// <summary>
+/// RFC 4180 rows of a CSV text, one at a time, so that a file of ten thousand rows is never held as rows: comma or tab
+/// separated (whichever the first line has more of), quotes doubled inside quoted values, CR, LF or CRLF line ends.
+/// <see cref="UnterminatedLine"/> is set once the rows are read when a quote opened and never closed.
+/// </summary>
+internal sealed class CsvRowReader(string text)
+{
+    public int? UnterminatedLine { get; private set; }
+
+    /// <summary>Every row with its number (1-based, counting rows rather than physical lines), blank ones included.</summary>
+    public IEnumerable<(int Line, List<string> Cells)> Rows()
+    {
+        UnterminatedLine = null;
         var quoteOpenedOnLine = 0;
         var firstLineEnd = text.IndexOfAny(['\r', '\n']);
         var firstLine = firstLineEnd < 0 ? text : text[..firstLineEnd];
         var separator = firstLine.Count(ch => ch == '\t') > firstLine.Count(ch => ch == ',') ? '\t' : ',';
 
-        var rows = new List<List<string>>();
+        var line = 0;
         var row = new List<string>();
         var field = new StringBuilder();
         var quoted = false;
@@ -203,7 +225,7 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
             else if (ch == '"' && field.Length == 0)
             {
                 quoted = true;
-                quoteOpenedOnLine = rows.Count + 1;
+                quoteOpenedOnLine = line + 1;
             }
             else if (ch == separator)
             {
@@ -219,7 +241,7 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
 
                 row.Add(field.ToString());
                 field.Clear();
-                rows.Add(row);
+                yield return (++line, row);
                 row = [];
             }
             else
@@ -230,15 +252,13 @@ public sealed class CsvSubmissionParser(FieldCatalog catalog)
 
         if (quoted)
         {
-            unterminatedLine = quoteOpenedOnLine;
+            UnterminatedLine = quoteOpenedOnLine;
         }
 
         if (field.Length > 0 || row.Count > 0)
         {
             row.Add(field.ToString());
-            rows.Add(row);
+            yield return (++line, row);
         }
-
-        return rows;
     }
 }

@@ -9,12 +9,14 @@ public static class CatalogView
     public static object Create(CatalogBundle bundle, OverlapReport overlap) => new
     {
         version = bundle.Catalog.Version,
+        departments = bundle.Catalog.Departments.All.Select(d => new { code = d.Code, name = d.Name }),
         fields = bundle.Catalog.Fields.Select(FieldView),
         rules = bundle.Catalog.Rules.Select(r => new { id = r.Id, kind = r.Kind.ToString(), field = r.Field, others = r.Others, min = r.Min, max = r.Max }),
         templates = bundle.Templates.Select(t => new
         {
             id = t.Id,
-            department = t.Department,
+            department = t.DepartmentName,
+            departmentCode = t.Department,
             title = t.Title,
             periodKind = t.PeriodKind.ToString(),
             audienceLevels = t.AudienceLevels.Select(l => l.ToString()),

@@ -13,7 +13,14 @@ namespace ReportPipeline.Development.Synthetic;
 public static class SyntheticCatalog
 {
     private static readonly string[] Groups = ["人口", "民政", "党建", "就业社保", "卫生健康", "教育", "农业农村", "应急", "基层治理", "退役军人", "生态环境", "住建"];
-    private static readonly string[] Departments = ["民政局", "组织部", "统计局", "卫健委", "人社局", "农业农村委", "应急局", "政法委", "教委", "退役军人事务局", "住建委", "生态环境局"];
+    /// <summary>The departments that own the fields and ask for the templates, in the shipped catalog's codes.</summary>
+    public static IReadOnlyList<Department> DepartmentList { get; } =
+    [
+        new("mz", "民政局"), new("zzb", "组织部"), new("tjj", "统计局"), new("wjw", "卫健委"), new("rsj", "人社局"), new("nyncw", "农业农村委"),
+        new("yjj", "应急局"), new("zfw", "政法委"), new("jw", "教委"), new("tyjr", "退役军人事务局"), new("zjw", "住建委"), new("sthj", "生态环境局"),
+    ];
+
+    private static readonly string[] Departments = [.. DepartmentList.Select(d => d.Code)];
 
     public static CatalogBundle Generate(int fieldCount, int templateCount, int seed)
     {
@@ -78,6 +85,7 @@ public static class SyntheticCatalog
             {
                 Id = string.Create(CultureInfo.InvariantCulture, $"t{t:D3}"),
                 Department = Departments[t % Departments.Length],
+                DepartmentName = DepartmentList[t % Departments.Length].Name,
                 Title = string.Create(CultureInfo.InvariantCulture, $"合成报表{t}"),
                 PeriodKind = PeriodKind.Month,
                 AudienceLevels = [OrgLevel.Township, OrgLevel.District, OrgLevel.City],
@@ -85,7 +93,7 @@ public static class SyntheticCatalog
             });
         }
 
-        return new CatalogBundle(new FieldCatalog(string.Create(CultureInfo.InvariantCulture, $"9999.1.{seed}"), fields, rules), templates);
+        return new CatalogBundle(new FieldCatalog(string.Create(CultureInfo.InvariantCulture, $"9999.1.{seed}"), fields, rules, new DepartmentDirectory(DepartmentList)), templates);
     }
 
     private static FieldDefinition Integer(string id, string name, string group, string department, int max) => new()

@@ -127,7 +127,7 @@ public static class BurdenCalculator
             return new TemplateBurden(
                 t.Id,
                 t.Title,
-                t.Department,
+                t.DepartmentName,
                 t.Columns.Count,
                 fieldsByTemplate[i].Count,
                 columns.Count(inputs => inputs.All(IsHeldUpstream)),

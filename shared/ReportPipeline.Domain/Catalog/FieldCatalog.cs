@@ -5,9 +5,10 @@ public sealed class FieldCatalog
 {
     private readonly Dictionary<string, FieldDefinition> _byId;
 
-    public FieldCatalog(string version, IReadOnlyList<FieldDefinition> fields, IReadOnlyList<CrossFieldRule> rules)
+    public FieldCatalog(string version, IReadOnlyList<FieldDefinition> fields, IReadOnlyList<CrossFieldRule> rules, DepartmentDirectory? departments = null)
     {
         Version = version;
+        Departments = departments ?? DepartmentDirectory.Empty;
         Fields = fields;
         Rules = rules;
         _byId = fields.ToDictionary(f => f.Id, StringComparer.Ordinal);
@@ -17,6 +18,8 @@ public sealed class FieldCatalog
     public string Version { get; }
     public IReadOnlyList<FieldDefinition> Fields { get; }
     public IReadOnlyList<CrossFieldRule> Rules { get; }
+    /// <summary>The departments that own fields and ask for templates, by code.</summary>
+    public DepartmentDirectory Departments { get; }
 
     public FieldDefinition? Find(string id) => _byId.GetValueOrDefault(id);
     public FieldDefinition this[string id] => _byId[id];

@@ -408,7 +408,7 @@ public static class ConsolidationBuilder
                 string.Join("／", Column.Headers.Where(h => h.Length > 0).Distinct()),
                 source,
                 Column.Unit ?? Field?.Unit ?? "",
-                string.Join("、", fields.SelectMany(f => f.Departments).Distinct()),
+                Catalog.Departments.NamesOf(fields.SelectMany(f => f.Departments)),
                 aggregation);
         }
 

@@ -58,7 +58,7 @@ public static class OverlapAnalyzer
 
         var templates = bundle.Templates.Select(template => new TemplateOverlap(
             template.Id,
-            template.Department,
+            template.DepartmentName,
             template.Title,
             [.. template.Columns.Select(column =>
             {

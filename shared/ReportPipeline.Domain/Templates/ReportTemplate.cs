@@ -23,7 +23,10 @@ public sealed record TemplateColumn
 public sealed record ReportTemplate
 {
     public required string Id { get; init; }
+    /// <summary>The code of the department that asks for the report (<see cref="Catalog.Department.Code"/>).</summary>
     public required string Department { get; init; }
+    /// <summary>The department's name as the catalog's directory gives it, for workbooks and pages; the code when unknown.</summary>
+    public string DepartmentName { get => field ?? Department; init; }
     public required string Title { get; init; }
     public required PeriodKind PeriodKind { get; init; }
     /// <summary>Upper levels that receive a consolidated workbook (township, district, city).</summary>

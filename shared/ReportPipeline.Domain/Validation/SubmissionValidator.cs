@@ -103,7 +103,47 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
         var warnings = new List<ValidationError>();
         var seen = new Dictionary<string, RawValue>(StringComparer.Ordinal);
         var failed = new HashSet<string>(StringComparer.Ordinal);
+        NormaliseEach(raw, periodKind, values, errors, seen, failed);
 
+        foreach (var field in catalog.Fields)
+        {
+            if (field.Required && field.Source is FieldSource.Typed && (periodKind is null || field.Frequency == periodKind)
+                && !values.ContainsKey(field.Id) && !current.ContainsKey(field.Id) && !failed.Contains(field.Id))
+            {
+                var cell = seen.GetValueOrDefault(field.Id)?.Cell;
+                errors.Add(new ValidationError(field.Id, ValidationCodes.Required, $"{Name(field)}是必填项，不能为空{At(cell)}", cell));
+            }
+        }
+
+        var relatedByKind = related.GroupBy(r => r.Period.Kind).ToDictionary(g => g.Key, g => g.First());
+        CheckRules(values, current, periodKind, period, relatedByKind, failed, seen, errors, warnings);
+        CheckQuality(values, previous, seen, warnings);
+        return new ValidationOutcome(values, errors, warnings);
+    }
+
+    /// <summary>
+    /// Each value on its own — a field of the one table, sent once, of its type, in its range, one of its options, not
+    /// derived, collected at <paramref name="periodKind"/> — without the rules that need the rest of an org's values
+    /// (required fields, cross-field rules, quality). A department's pre-fill row is held to this; the village's own
+    /// submission then checks the rules against what it types.
+    /// </summary>
+    public ValidationOutcome ValidateEach(IReadOnlyList<RawValue> raw, PeriodKind periodKind)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        var values = new Dictionary<string, FieldValue>(StringComparer.Ordinal);
+        var errors = new List<ValidationError>();
+        NormaliseEach(raw, periodKind, values, errors, new Dictionary<string, RawValue>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+        return new ValidationOutcome(values, errors, []);
+    }
+
+    private void NormaliseEach(
+        IReadOnlyList<RawValue> raw,
+        PeriodKind? periodKind,
+        Dictionary<string, FieldValue> values,
+        List<ValidationError> errors,
+        Dictionary<string, RawValue> seen,
+        HashSet<string> failed)
+    {
         foreach (var item in raw)
         {
             var field = catalog.Find(item.FieldId);
@@ -156,21 +196,6 @@ public sealed class SubmissionValidator(FieldCatalog catalog)
 
             values[field.Id] = normalised.Value!.Value;
         }
-
-        foreach (var field in catalog.Fields)
-        {
-            if (field.Required && field.Source is FieldSource.Typed && (periodKind is null || field.Frequency == periodKind)
-                && !values.ContainsKey(field.Id) && !current.ContainsKey(field.Id) && !failed.Contains(field.Id))
-            {
-                var cell = seen.GetValueOrDefault(field.Id)?.Cell;
-                errors.Add(new ValidationError(field.Id, ValidationCodes.Required, $"{Name(field)}是必填项，不能为空{At(cell)}", cell));
-            }
-        }
-
-        var relatedByKind = related.GroupBy(r => r.Period.Kind).ToDictionary(g => g.Key, g => g.First());
-        CheckRules(values, current, periodKind, period, relatedByKind, failed, seen, errors, warnings);
-        CheckQuality(values, previous, seen, warnings);
-        return new ValidationOutcome(values, errors, warnings);
     }
 
     /// <summary>Soft range and change against last period: the one rule the consolidation's 数据质量 list applies too.</summary>

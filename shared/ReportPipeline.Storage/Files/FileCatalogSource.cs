@@ -54,7 +54,7 @@ public sealed class FileCatalogSource : ICatalogSource
         }
 
         var documents = new List<CatalogDocument>();
-        foreach (var name in new[] { CatalogLayout.Manifest, CatalogLayout.Rules })
+        foreach (var name in new[] { CatalogLayout.Manifest, CatalogLayout.Departments, CatalogLayout.Rules })
         {
             var path = Path.Combine(Folder, name);
             if (File.Exists(path))

@@ -65,6 +65,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISubmissionArchive>(sp => new BlobSubmissionArchive(
             Container(sp, StorageNames.ArchiveContainer), Container(sp, StorageNames.RejectedContainer), sp.GetRequiredService<ILogger<BlobSubmissionArchive>>()));
         services.TryAddSingleton<ISubmissionInbox>(sp => new BlobSubmissionInbox(Container(sp, StorageNames.SubmissionsContainer)));
+        services.TryAddSingleton<IPrefillInbox>(sp => new BlobPrefillInbox(Container(sp, StorageNames.PrefillContainer)));
+        services.TryAddSingleton<IAccessLog>(sp => new TableAccessLog(Table(sp, StorageNames.AccessLogTable)));
         services.TryAddSingleton<IReportStore>(sp => new BlobReportStore(Container(sp, StorageNames.ReportsContainer)));
         services.TryAddSingleton<IRollupStore>(sp => new BlobRollupStore(Container(sp, StorageNames.RollupsContainer)));
         services.TryAddSingleton<IProposalStore>(sp => new BlobProposalStore(Container(sp, StorageNames.CatalogContainer)));

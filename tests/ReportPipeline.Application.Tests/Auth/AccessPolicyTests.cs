@@ -48,6 +48,8 @@ public sealed class AccessPolicyTests
         (CallerRoles.Submitter, ApiAction.Approve, "FFFFF"),
         (CallerRoles.Submitter, ApiAction.ReadHistory, "AFFFF"),
         (CallerRoles.Submitter, ApiAction.ReadSeries, "FFFFF"),
+        (CallerRoles.Submitter, ApiAction.PushPrefill, "FFFFF"),
+        (CallerRoles.Submitter, ApiAction.ReadAccessLog, "FFFFF"),
 
         (CallerRoles.Viewer, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Viewer, ApiAction.ReadForm, "AAFFF"),
@@ -64,6 +66,8 @@ public sealed class AccessPolicyTests
         (CallerRoles.Viewer, ApiAction.Approve, "FFFFF"),
         (CallerRoles.Viewer, ApiAction.ReadHistory, "AAFFF"),
         (CallerRoles.Viewer, ApiAction.ReadSeries, "AAFFF"),
+        (CallerRoles.Viewer, ApiAction.PushPrefill, "FFFFF"),
+        (CallerRoles.Viewer, ApiAction.ReadAccessLog, "FFFFF"),
 
         (CallerRoles.Admin, ApiAction.ReadCatalog, "AAAAA"),
         (CallerRoles.Admin, ApiAction.ReadForm, "AAFFF"),
@@ -80,6 +84,8 @@ public sealed class AccessPolicyTests
         (CallerRoles.Admin, ApiAction.Approve, "AAFFF"),
         (CallerRoles.Admin, ApiAction.ReadHistory, "AAFFF"),
         (CallerRoles.Admin, ApiAction.ReadSeries, "AAFFF"),
+        (CallerRoles.Admin, ApiAction.PushPrefill, "AAAAA"),
+        (CallerRoles.Admin, ApiAction.ReadAccessLog, "AAFFF"),
     ];
 
     public static TheoryData<CallerRoles, Relation, ApiAction, bool> Matrix()
@@ -114,6 +120,35 @@ public sealed class AccessPolicyTests
         var decision = _policy.Decide(caller, action, Target(relation));
 
         Assert.Equal(allowed ? AccessOutcome.Allowed : AccessOutcome.Forbidden, decision.Outcome);
+    }
+
+    [Theory]
+    [InlineData("gaj", true)]
+    [InlineData("mz", false)]
+    [InlineData(null, false)]
+    public void Only_a_caller_of_the_department_itself_acts_for_it(string? dept, bool allowed)
+    {
+        var caller = new CallerIdentity("u", Township, CallerRoles.Admin, dept);
+
+        var decision = AccessPolicy.DecideDepartment(caller, "gaj");
+
+        Assert.Equal(allowed, decision.IsAllowed);
+        Assert.True(allowed || decision.Reason.Contains("不能以部门“gaj”的名义下发数据", StringComparison.Ordinal), decision.Reason);
+    }
+
+    [Fact]
+    public void A_department_caller_sees_its_templates_and_the_fields_they_read_or_it_owns_and_a_caller_without_one_is_not_narrowed()
+    {
+        var bundle = ReportPipeline.Storage.Files.FileCatalogSource.Shipped.LoadBundle();
+
+        var view = AccessPolicy.ViewOf(new CallerIdentity("u", Township, CallerRoles.Viewer, "mz"), bundle)!;
+
+        Assert.Null(AccessPolicy.ViewOf(new CallerIdentity("u", Township, CallerRoles.Viewer, null), bundle));
+        Assert.Equal(["mz_dibao_monthly", "mz_elderly_care_yearly"], view.Templates.Order(StringComparer.Ordinal));
+        Assert.True(view.MayReadField("pop_registered")); // read by 低保月报 (保障面's denominator), owned by 公安局
+        Assert.True(view.MayReadField("dibao_households"));
+        Assert.Contains(bundle.Catalog.Fields, f => !view.MayReadField(f.Id));
+        Assert.False(view.DecideTemplate("gaj_population_monthly", "户籍人口月报").IsAllowed);
     }
 
     [Fact]

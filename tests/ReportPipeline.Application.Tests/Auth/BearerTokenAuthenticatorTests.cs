@@ -19,12 +19,35 @@ public sealed class BearerTokenAuthenticatorTests
     [Fact]
     public async Task A_minted_token_gives_the_caller_its_org_roles_dept_and_subject()
     {
-        var token = Mint(roles: [RoleNames.Viewer, RoleNames.Admin], dept: "民政局");
+        var token = Mint(roles: [RoleNames.Viewer, RoleNames.Admin], dept: "mz");
 
         var outcome = await AuthenticateAsync($"Bearer {token}");
 
         Assert.True(outcome.Succeeded, outcome.Reason);
-        Assert.Equal(new CallerIdentity("clerk-1", FakeOrgHierarchy.Village, CallerRoles.Viewer | CallerRoles.Admin, "民政局"), outcome.Caller);
+        Assert.Equal(new CallerIdentity("clerk-1", FakeOrgHierarchy.Village, CallerRoles.Viewer | CallerRoles.Admin, "mz"), outcome.Caller);
+    }
+
+    [Fact]
+    public async Task An_app_role_with_the_department_prefix_names_the_callers_department()
+    {
+        var token = Mint(roles: [RoleNames.Viewer, "dept.gaj"]);
+
+        var outcome = await AuthenticateAsync($"Bearer {token}");
+
+        Assert.True(outcome.Succeeded, outcome.Reason);
+        Assert.Equal("gaj", outcome.Caller!.Dept);
+        Assert.Equal(CallerRoles.Viewer, outcome.Caller.Roles);
+    }
+
+    [Fact]
+    public async Task A_token_naming_two_departments_is_refused()
+    {
+        var token = Mint(roles: [RoleNames.Viewer, "dept.gaj"], dept: "mz");
+
+        var outcome = await AuthenticateAsync($"Bearer {token}");
+
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("多个部门", outcome.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class CatalogLoaderTests
     {
         var template = FileCatalogSource.Shipped.LoadBundle().FindTemplate("mz_dibao_monthly")!;
 
-        Assert.Equal("民政局", template.Department);
+        Assert.Equal("mz", template.Department);
+        Assert.Equal("民政局", template.DepartmentName);
         Assert.Equal(PeriodKind.Month, template.PeriodKind);
         Assert.Equal(2, template.HeaderRowCount);
         var coverage = Assert.Single(template.Columns, c => c.Expression is not null && c.Headers[^1] == "保障面（%）");
@@ -115,6 +116,53 @@ public sealed class CatalogLoaderTests
         var error = Assert.Throws<CatalogLoadException>(() => Load());
 
         Assert.Equal(2, error.Problems.Count(p => p.Message.Contains("depends on itself", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Departments_are_named_by_code_and_a_code_outside_the_list_is_refused_everywhere_it_is_used()
+    {
+        Write("catalog.json", """{ "version": "2026.1.1" }""");
+        Write("departments.json", """
+            { "departments": [
+              { "code": "mz", "name": "民政局" },
+              { "code": "mz", "name": "又一个民政局" },
+              { "code": "公安", "name": "公安局" },
+              { "code": "tjj" }
+            ] }
+            """);
+        Write("fields/a.json", """
+            { "group": "人口", "fields": [
+              { "id": "pop", "name": "户籍人口", "type": "integer", "departments": ["mz", "gaj"] },
+              { "id": "dibao", "name": "低保户数", "type": "integer", "departments": ["民政局"] }
+            ] }
+            """);
+        Write("templates/t.json", """
+            { "id": "t", "department": "zzb", "title": "月报", "periodKind": "month", "audienceLevels": ["township"],
+              "columns": [ { "headers": ["户籍人口"], "field": "pop" } ] }
+            """);
+
+        var error = Assert.Throws<CatalogLoadException>(() => Load());
+
+        var messages = error.Problems.Select(p => p.ToString()).ToList();
+        Assert.Contains(messages, m => m.StartsWith("departments.json [mz]", StringComparison.Ordinal) && m.Contains("duplicate department code", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("departments.json [公安]", StringComparison.Ordinal) && m.Contains("ASCII", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("departments.json [tjj]", StringComparison.Ordinal) && m.Contains("missing name", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("fields/a.json [pop]", StringComparison.Ordinal) && m.Contains("unknown department code 'gaj'", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("fields/a.json [dibao]", StringComparison.Ordinal) && m.Contains("unknown department code '民政局'", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("templates/t.json [t]", StringComparison.Ordinal) && m.Contains("unknown department code 'zzb'", StringComparison.Ordinal));
+        Assert.DoesNotContain(messages, m => m.Contains("unknown department code 'mz'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_shipped_catalog_names_every_department_by_a_listed_code_and_resolves_its_name()
+    {
+        var bundle = FileCatalogSource.Shipped.LoadBundle();
+        var departments = bundle.Catalog.Departments;
+
+        Assert.Equal("公安局", departments.NameOf("gaj"));
+        Assert.All(bundle.Templates, t => Assert.True(departments.Contains(t.Department), t.Id));
+        Assert.All(bundle.Catalog.Fields.SelectMany(f => f.Departments), code => Assert.True(departments.Contains(code), code));
+        Assert.Equal("公安局、统计局", departments.NamesOf(bundle.Catalog["pop_registered"].Departments));
     }
 
     private void Write(string name, string content) => _documents.Add(new CatalogDocument(name, Encoding.UTF8.GetBytes(content)));

@@ -22,6 +22,7 @@ public sealed class FileCatalogSourceTests : IDisposable
     {
         Write("catalog.json", """{ "version": "2026.1.1" }""");
         Write("rules.json", """{ "rules": [] }""");
+        Write("departments.json", """{ "departments": [] }""");
         Write("fields/b.json", """{ "group": "乙", "fields": [ { "id": "b", "name": "乙", "type": "integer" } ] }""");
         Write("fields/a.json", """{ "group": "甲", "fields": [ { "id": "a", "name": "甲", "type": "integer" } ] }""");
         Write("fields/notes.txt", "not a catalog document");
@@ -34,8 +35,8 @@ public sealed class FileCatalogSourceTests : IDisposable
         var documents = await source.LoadAsync(version, CancellationToken.None);
 
         Assert.Equal("file:" + Path.GetFullPath(_root), documents.Version);
-        Assert.Equal(["catalog.json", "rules.json", "fields/a.json", "fields/b.json", "templates/t.json"], documents.Documents.Select(d => d.Name));
-        Assert.Equal("""{ "rules": [] }""", Encoding.UTF8.GetString(documents.Documents[1].Json.Span));
+        Assert.Equal(["catalog.json", "departments.json", "rules.json", "fields/a.json", "fields/b.json", "templates/t.json"], documents.Documents.Select(d => d.Name));
+        Assert.Equal("""{ "rules": [] }""", Encoding.UTF8.GetString(documents.Documents[2].Json.Span));
     }
 
     [Fact]

@@ -20,6 +20,11 @@ public static class CatalogLayout
     /// <summary>The manifest with the declared version; required.</summary>
     public const string Manifest = "catalog.json";
 
+    /// <summary>
+    /// The departments, each a stable code and a name; optional, but every department a field or template names must be in it.
+    /// </summary>
+    public const string Departments = "departments.json";
+
     /// <summary>The cross-field rules; optional.</summary>
     public const string Rules = "rules.json";
 

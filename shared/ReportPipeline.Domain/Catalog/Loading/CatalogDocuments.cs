@@ -10,6 +10,17 @@ internal sealed class CatalogManifestDocument
     public string? Description { get; set; }
 }
 
+internal sealed class DepartmentFileDocument
+{
+    public List<DepartmentDocument?>? Departments { get; set; }
+}
+
+internal sealed class DepartmentDocument
+{
+    public string? Code { get; set; }
+    public string? Name { get; set; }
+}
+
 internal sealed class FieldFileDocument
 {
     public string? Group { get; set; }

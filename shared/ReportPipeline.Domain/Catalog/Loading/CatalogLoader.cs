@@ -46,11 +46,12 @@ public static partial class CatalogLoader
         }
 
         var version = ReadVersion(byName, problems);
+        var departments = ReadDepartments(byName, problems);
         var fieldDocuments = ReadFieldFiles(documents.Documents, problems);
         var ruleDocuments = ReadRules(byName, problems);
         var templateDocuments = ReadTemplates(documents.Documents, problems);
 
-        var fields = BuildFields(fieldDocuments, problems);
+        var fields = BuildFields(fieldDocuments, departments, problems);
         var byId = new Dictionary<string, FieldDefinition>(StringComparer.Ordinal);
         foreach (var (_, field) in fields)
         {
@@ -59,14 +60,14 @@ public static partial class CatalogLoader
 
         CheckDerivedExpressions(fields, byId, problems);
         var rules = BuildRules(ruleDocuments, byId, problems);
-        var templates = BuildTemplates(templateDocuments, byId, problems);
+        var templates = BuildTemplates(templateDocuments, byId, departments, problems);
 
         if (problems.Count > 0)
         {
             throw new CatalogLoadException(problems);
         }
 
-        var catalog = new FieldCatalog(version!, [.. fields.Select(f => f.Field)], rules);
+        var catalog = new FieldCatalog(version!, [.. fields.Select(f => f.Field)], rules, departments);
         return new CatalogBundle(catalog, templates);
     }
 
@@ -115,6 +116,63 @@ public static partial class CatalogLoader
 
         return manifest.Version;
     }
+
+    private static DepartmentDirectory ReadDepartments(Dictionary<string, CatalogDocument> byName, List<CatalogProblem> problems)
+    {
+        const string file = CatalogLayout.Departments;
+        var document = ReadJson<DepartmentFileDocument>(byName.GetValueOrDefault(file), file, problems, required: false);
+        var result = new List<Department>();
+        if (document?.Departments is null)
+        {
+            return DepartmentDirectory.Empty;
+        }
+
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < document.Departments.Count; i++)
+        {
+            var d = document.Departments[i];
+            var item = d?.Code ?? Index(i);
+            var before = problems.Count;
+            void Problem(string message) => problems.Add(new CatalogProblem(file, item, message));
+            if (d is null)
+            {
+                Problem("部门为空 (null department)");
+                continue;
+            }
+
+            if (CheckId(d.Code, "部门") is { } codeProblem)
+            {
+                Problem(codeProblem);
+            }
+            else if (!codes.Add(d.Code!))
+            {
+                Problem("部门编号重复 (duplicate department code)");
+            }
+
+            if (string.IsNullOrWhiteSpace(d.Name))
+            {
+                Problem("缺少部门名称 name (missing name)");
+            }
+            else if (!names.Add(d.Name.Trim()))
+            {
+                Problem($"部门名称“{d.Name.Trim()}”重复 (duplicate department name)");
+            }
+
+            if (problems.Count == before)
+            {
+                result.Add(new Department(d.Code!, d.Name!.Trim()));
+            }
+        }
+
+        return new DepartmentDirectory(result);
+    }
+
+    /// <summary>The problem with a department reference, or null when the directory knows the code.</summary>
+    private static string? CheckDepartment(string code, DepartmentDirectory departments) =>
+        departments.Contains(code)
+            ? null
+            : $"部门编号“{code}”不在部门名录 {CatalogLayout.Departments} 中 (unknown department code '{code}')";
 
     private static List<(string File, string Group, FieldDocument Field)> ReadFieldFiles(IReadOnlyList<CatalogDocument> documents, List<CatalogProblem> problems)
     {
@@ -203,7 +261,7 @@ public static partial class CatalogLoader
     }
 
     private static List<(string File, FieldDefinition Field)> BuildFields(
-        List<(string File, string Group, FieldDocument Field)> documents, List<CatalogProblem> problems)
+        List<(string File, string Group, FieldDocument Field)> documents, DepartmentDirectory departments, List<CatalogProblem> problems)
     {
         var result = new List<(string, FieldDefinition)>();
         var firstFile = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -225,6 +283,14 @@ public static partial class CatalogLoader
             if (string.IsNullOrWhiteSpace(d.Name))
             {
                 Problem("缺少中文名称 name (missing name)");
+            }
+
+            foreach (var department in d.Departments ?? [])
+            {
+                if (CheckDepartment(department, departments) is { } departmentProblem)
+                {
+                    Problem(departmentProblem);
+                }
             }
 
             var type = ParseEnum<FieldType>(d.Type, "type", "类型", Problem);
@@ -552,7 +618,8 @@ public static partial class CatalogLoader
     }
 
     private static List<ReportTemplate> BuildTemplates(
-        List<(string File, TemplateDocument Template)> documents, Dictionary<string, FieldDefinition> byId, List<CatalogProblem> problems)
+        List<(string File, TemplateDocument Template)> documents, Dictionary<string, FieldDefinition> byId, DepartmentDirectory departments,
+        List<CatalogProblem> problems)
     {
         var result = new List<ReportTemplate>();
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -574,6 +641,10 @@ public static partial class CatalogLoader
             if (string.IsNullOrWhiteSpace(d.Department))
             {
                 Problem("缺少部门 department (missing department)");
+            }
+            else if (CheckDepartment(d.Department.Trim(), departments) is { } departmentProblem)
+            {
+                Problem(departmentProblem);
             }
 
             if (string.IsNullOrWhiteSpace(d.Title))
@@ -621,6 +692,7 @@ public static partial class CatalogLoader
             {
                 Id = d.Id!,
                 Department = d.Department!.Trim(),
+                DepartmentName = departments.NameOf(d.Department!.Trim()),
                 Title = d.Title!.Trim(),
                 PeriodKind = periodKind.Value,
                 AudienceLevels = levels,
