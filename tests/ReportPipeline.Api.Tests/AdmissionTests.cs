@@ -24,7 +24,8 @@ namespace ReportPipeline.Api.Tests;
 [Collection(DedicatedHostsRunAlone.Name)]
 public sealed class AdmissionTests : IAsyncLifetime
 {
-    private const string Department = "应急管理局";
+    private const string Department = "yjj";
+    private const string DepartmentName = "应急局";
     private const string NewField = "internet_cafes";
 
     private readonly AzuriteFixture _azurite = new();
@@ -89,7 +90,8 @@ public sealed class AdmissionTests : IAsyncLifetime
 
         var nextList = await TemplatesAsync(reader, readerToken, _next);
         var listed = nextList.GetProperty("templates").EnumerateArray().Single(t => t.GetProperty("id").GetString() == "yj_drill_monthly");
-        Assert.Equal(Department, listed.GetProperty("department").GetString());
+        Assert.Equal(DepartmentName, listed.GetProperty("department").GetString());
+        Assert.Equal(Department, listed.GetProperty("departmentCode").GetString());
         // Both columns are typed by villages (常住人口 is asked by other reports too): 2 × 12 months.
         Assert.Equal(24, listed.GetProperty("entriesPerVillagePerYear").GetInt32());
         Assert.Equal(id, listed.GetProperty("admitted").GetProperty("proposal").GetString());

@@ -143,7 +143,8 @@ public sealed class AdmissionApi(ApiRoute route, AdmissionService admission, Ref
             var templates = bundle.Templates.Select(t => new
             {
                 id = t.Id,
-                department = t.Department,
+                department = t.DepartmentName,
+                departmentCode = t.Department,
                 title = t.Title,
                 periodKind = t.PeriodKind.ToString().ToLowerInvariant(),
                 frequency = t.PeriodKind.ChineseName(),
