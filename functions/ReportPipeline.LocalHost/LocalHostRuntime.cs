@@ -94,11 +94,13 @@ public sealed class LocalHostRuntime : IAsyncDisposable
 
         // An unexpected failure answers as the Functions app does (one definition); the exception goes to the log only.
         builder.Services.AddUnexpectedFailureProblems();
+        builder.Services.AddApiContract();
         var app = builder.Build();
         app.UseExceptionHandler();
         WebAppHosting.UseWebApp(app);
         DevelopmentSignIn.MapIfEnabled(app);
         MapRoutes(app);
+        app.MapApiContract();
 
         // Verbs that never start the web host (seed, consolidate, bench) still need the tables and containers.
         await app.Services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(cancellationToken);
@@ -111,31 +113,58 @@ public sealed class LocalHostRuntime : IAsyncDisposable
     private static void MapRoutes(WebApplication app)
     {
         var api = app.MapGroup("/" + ApiRoutes.Prefix);
-        api.MapGet(ApiRoutes.Health, (HttpRequest r, IPipelineHttpApi h, CancellationToken ct) => h.GetHealthAsync(r, ct));
-        api.MapGet(ApiRoutes.Catalog, (HttpRequest r, IPipelineHttpApi h, CancellationToken ct) => h.GetCatalogAsync(r, ct));
-        api.MapGet(ApiRoutes.Form, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetFormAsync(r, org, period, ct));
-        api.MapPost(ApiRoutes.Submissions, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.SubmitAsync(r, org, period, ct));
-        api.MapGet(ApiRoutes.Values, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetValuesAsync(r, org, period, ct));
-        api.MapGet(ApiRoutes.Status, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetStatusAsync(r, org, period, ct));
-        api.MapGet(ApiRoutes.Reports, (HttpRequest r, string org, string period, ReportListApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
-        api.MapGet(ApiRoutes.Report, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.GetReportAsync(r, org, period, template, ct));
-        api.MapPost(ApiRoutes.BuildReport, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.BuildReportAsync(r, org, period, template, ct));
-        api.MapGet(ApiRoutes.Burden, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetBurdenAsync(r, org, period, ct));
-        api.MapPost(ApiRoutes.Feedback, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.PostFeedbackAsync(r, org, period, ct));
-        api.MapPost(ApiRoutes.TemplateCheck, (HttpRequest r, TemplateCheckApi h, CancellationToken ct) => h.CheckAsync(r, ct));
-        api.MapGet(ApiRoutes.TemplateProposals, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.ListAsync(r, ct));
-        api.MapPost(ApiRoutes.TemplateProposalCreate, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.ProposeAsync(r, ct));
-        api.MapGet(ApiRoutes.TemplateProposal, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.GetAsync(r, id, ct));
-        api.MapPost(ApiRoutes.TemplateProposalDecision, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.DecideAsync(r, id, ct));
-        api.MapGet(ApiRoutes.Templates, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.TemplatesAsync(r, ct));
-        api.MapGet(ApiRoutes.TemplateHistory, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.HistoryAsync(r, id, ct));
-        api.MapGet(ApiRoutes.Quality, (HttpRequest r, string org, string period, QualityApi h, CancellationToken ct) => h.GetQualityAsync(r, org, period, ct));
-        api.MapGet(ApiRoutes.Approval, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
-        api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct));
-        api.MapGet(ApiRoutes.Series, (HttpRequest r, string org, string field, SeriesApi h, CancellationToken ct) => h.GetAsync(r, org, field, ct));
-        api.MapGet(ApiRoutes.History, (HttpRequest r, string org, string period, HistoryApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
-        api.MapPost(ApiRoutes.Prefill, (HttpRequest r, string dept, string period, PrefillApi h, CancellationToken ct) => h.PushAsync(r, dept, period, ct));
-        api.MapGet(ApiRoutes.AccessLog, (HttpRequest r, AccessLogApi h, CancellationToken ct) => h.GetAsync(r, ct));
+        const string Collect = "填报", Govern = "审核与治理", Consolidate = "汇总", Admit = "报表准入", Reference = "目录与运维", Departments = "部门";
+        (string, string) period = ("period", "统计期：2026（年）、2026-Q4（季度）或 2026-11（月）");
+        api.MapGet(ApiRoutes.Health, (HttpRequest r, IPipelineHttpApi h, CancellationToken ct) => h.GetHealthAsync(r, ct))
+            .Describe(Reference, "健康检查：存储是否可达（无需令牌）");
+        api.MapGet(ApiRoutes.Catalog, (HttpRequest r, IPipelineHttpApi h, CancellationToken ct) => h.GetCatalogAsync(r, ct))
+            .Describe(Reference, "一表通目录：指标、规则、部门与报表模板（含每个派生指标的解析树）", period, ("overlap", "true 时附各报表与一表的重合分析"));
+        api.MapGet(ApiRoutes.Form, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetFormAsync(r, org, period, ct))
+            .Describe(Collect, "下载本期一表通填报表（.xlsx，已预填、可带数下发）");
+        api.MapPost(ApiRoutes.Submissions, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.SubmitAsync(r, org, period, ct))
+            .Describe(Collect, "提交一表通：JSON、CSV 或填好的表格；If-Match 防止覆盖更新的数据（412），Idempotency-Key 使重发安全");
+        api.MapGet(ApiRoutes.Values, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetValuesAsync(r, org, period, ct))
+            .Describe(Collect, "本期已存数值及来源；ETag 为数值版本");
+        api.MapGet(ApiRoutes.Status, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetStatusAsync(r, org, period, ct))
+            .Describe(Consolidate, "辖区填报情况：已报、未报、逾期");
+        api.MapGet(ApiRoutes.Reports, (HttpRequest r, string org, string period, ReportListApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct))
+            .Describe(Consolidate, "本级各部门汇总表清单：生成时间、大小、是否待更新");
+        api.MapGet(ApiRoutes.Report, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.GetReportAsync(r, org, period, template, ct))
+            .Describe(Consolidate, "下载本级汇总表（.xlsx）");
+        api.MapPost(ApiRoutes.BuildReport, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.BuildReportAsync(r, org, period, template, ct))
+            .Describe(Consolidate, "重新生成本级汇总表（管理员）");
+        api.MapGet(ApiRoutes.Burden, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetBurdenAsync(r, org, period, ct))
+            .Describe(Govern, "减负统计：各报表每村每年填报项数与重合");
+        api.MapPost(ApiRoutes.Feedback, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.PostFeedbackAsync(r, org, period, ct))
+            .Describe(Govern, "下评上：村（社区）评价各部门报表负担");
+        api.MapPost(ApiRoutes.TemplateCheck, (HttpRequest r, TemplateCheckApi h, CancellationToken ct) => h.CheckAsync(r, ct))
+            .Describe(Admit, "报表设计检查：逐列判断一表已有、可派生、近似或新增，并计算负担");
+        api.MapGet(ApiRoutes.TemplateProposals, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.ListAsync(r, ct))
+            .Describe(Admit, "报表准入申请列表", ("status", "pending | admitted | rejected | returned"));
+        api.MapPost(ApiRoutes.TemplateProposalCreate, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.ProposeAsync(r, ct))
+            .Describe(Admit, "部门提出新报表或修改报表（带 dept 的管理员）");
+        api.MapGet(ApiRoutes.TemplateProposal, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.GetAsync(r, id, ct))
+            .Describe(Admit, "一项报表准入申请");
+        api.MapPost(ApiRoutes.TemplateProposalDecision, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.DecideAsync(r, id, ct))
+            .Describe(Admit, "减负办决定：准入（发布新目录版本）、不予准入或退回（市级管理员）");
+        api.MapGet(ApiRoutes.Templates, (HttpRequest r, Application.Admission.AdmissionApi h, CancellationToken ct) => h.TemplatesAsync(r, ct))
+            .Describe(Admit, "报表清单：某统计期施行的报表及每村负担", period);
+        api.MapGet(ApiRoutes.TemplateHistory, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.HistoryAsync(r, id, ct))
+            .Describe(Admit, "一张报表的准入历史");
+        api.MapGet(ApiRoutes.Quality, (HttpRequest r, string org, string period, QualityApi h, CancellationToken ct) => h.GetQualityAsync(r, org, period, ct))
+            .Describe(Govern, "数据质量：超出合理范围或变动过大的数值");
+        api.MapGet(ApiRoutes.Approval, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct))
+            .Describe(Govern, "辖区审核状态与每一步审核记录");
+        api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct))
+            .Describe(Govern, "审核通过（锁定）、退回或解锁（须填原因）");
+        api.MapGet(ApiRoutes.Series, (HttpRequest r, string org, string field, SeriesApi h, CancellationToken ct) => h.GetAsync(r, org, field, ct))
+            .Describe(Consolidate, "指标趋势与下级对比（一次请求）", ("to", "截止统计期"), ("periods", "期数，1–24，默认 6"));
+        api.MapGet(ApiRoutes.History, (HttpRequest r, string org, string period, HistoryApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct))
+            .Describe(Govern, "数值修改记录（分页）", ("field", "只看一个指标"), ("continuationToken", "下一页"));
+        api.MapPost(ApiRoutes.Prefill, (HttpRequest r, string dept, string period, PrefillApi h, CancellationToken ct) => h.PushAsync(r, dept, period, ct))
+            .Describe(Departments, "带数下发：部门把已掌握的数据预填到各村（CSV 或 .xlsx）", ("dryRun", "true 时只预览将改变什么"));
+        api.MapGet(ApiRoutes.AccessLog, (HttpRequest r, AccessLogApi h, CancellationToken ct) => h.GetAsync(r, ct))
+            .Describe(Departments, "数据访问记录：谁在何时读了哪些村的数据", ("org", "单位"), ("from", "起始时间"), ("to", "截止时间"), ("pageSize", "每页条数"), ("continuationToken", "下一页"));
     }
 
     public async ValueTask DisposeAsync()

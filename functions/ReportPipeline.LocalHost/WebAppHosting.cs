@@ -50,6 +50,15 @@ public static class WebAppHosting
         "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>
+    /// The API reference page (<see cref="ApiContract.ReferencePath"/>, Scalar) configures itself with one inline module
+    /// script and inline styles; it reads only this origin's document and holds no user data, so inline code is allowed
+    /// there and nowhere else.
+    /// </summary>
+    public const string ApiReferencePolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>
     /// The policy with Entra ID sign-in: MSAL reads the authority's metadata and redeems the code with fetch
     /// (connect-src) and renews silently in a hidden frame (frame-src); scripts still come from this origin only.
     /// </summary>
@@ -100,7 +109,7 @@ public static class WebAppHosting
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = policy;
+            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(ApiContract.ReferencePath, StringComparison.Ordinal) ? ApiReferencePolicy : policy;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers.XFrameOptions = "DENY";

@@ -14,6 +14,7 @@ public sealed class FunctionBindingTests
     private static readonly Dictionary<string, string> s_contractMethods = new(StringComparer.Ordinal)
     {
         [nameof(ApiRoutes.Health)] = "GET",
+        [nameof(ApiRoutes.OpenApi)] = "GET",
         [nameof(ApiRoutes.Catalog)] = "GET",
         [nameof(ApiRoutes.Form)] = "GET",
         [nameof(ApiRoutes.Submissions)] = "POST",

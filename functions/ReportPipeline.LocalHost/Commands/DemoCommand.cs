@@ -375,7 +375,7 @@ public static class DemoCommand
         return string.Join("，", parts);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
