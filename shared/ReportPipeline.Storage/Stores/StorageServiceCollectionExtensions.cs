@@ -67,6 +67,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISubmissionInbox>(sp => new BlobSubmissionInbox(Container(sp, StorageNames.SubmissionsContainer)));
         services.TryAddSingleton<IReportStore>(sp => new BlobReportStore(Container(sp, StorageNames.ReportsContainer)));
         services.TryAddSingleton<IRollupStore>(sp => new BlobRollupStore(Container(sp, StorageNames.RollupsContainer)));
+        services.TryAddSingleton<IPendingConsolidationStore>(sp => new BlobPendingConsolidationStore(Container(sp, StorageNames.RollupsContainer)));
         services.TryAddSingleton<IConsolidationQueue>(sp => new QueueConsolidationQueue(
             Queue(sp, StorageNames.ConsolidationQueue), Queue(sp, StorageNames.ConsolidationPoisonQueue)));
         return services;
