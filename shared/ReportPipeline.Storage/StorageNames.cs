@@ -12,7 +12,7 @@ public static class StorageNames
     public const string ReportsContainer = "reports";
     /// <summary>Reference data written by <c>seed</c>: the org registry as <c>orgs.json</c>.</summary>
     public const string ReferenceContainer = "reference";
-    /// <summary>The district pass's roll-ups that the city workbooks are assembled from (not part of the contract).</summary>
+    /// <summary>The district pass's roll-ups that the city workbooks are assembled from, and the pending-consolidation markers under <c>{period}/_pending/</c> (not part of the contract).</summary>
     public const string RollupsContainer = "rollups";
     /// <summary>Values, receipts and audit entries, and the review state of every org with each step (see <c>TableApprovalStore</c>).</summary>
     public const string ValuesTable = "FieldValues";
