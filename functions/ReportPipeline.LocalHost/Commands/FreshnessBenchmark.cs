@@ -99,7 +99,9 @@ public static class FreshnessBenchmark
         // Villages spread evenly over the whole city (so over every district); three typed fields in no cross-field rule
         // that month templates read, each moved by one.
         var villages = orgs.ByLevel(OrgLevel.Village).OrderBy(v => v.Code, StringComparer.Ordinal).ToList();
+        // Taken evenly over the code order (every district), sent in a shuffled order (districts interleaved in time).
         var chosen = Enumerable.Range(0, count).Select(i => villages[(int)((i + 0.5) * villages.Count / count) % villages.Count]).ToList();
+        new Random(run + 1).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(chosen));
         var inRules = bundle.Catalog.Rules.SelectMany(r => r.Others.Append(r.Field)).ToHashSet(StringComparer.Ordinal);
         var fields = bundle.Catalog.Fields
             .Where(f => f is { Source: FieldSource.Typed, Type: FieldType.Integer } && f.Frequency == month.Kind && !inRules.Contains(f.Id)

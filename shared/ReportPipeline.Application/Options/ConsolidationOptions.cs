@@ -44,7 +44,7 @@ public sealed class ConsolidationQueueOptions
     public double CoalesceSeconds { get; set; } = 5;
 
     /// <summary>How many coalescing windows a city unit may wait for busy districts before rebuilding their roll-ups itself.</summary>
-    public const int CityDeferWindows = 4;
+    public const int CityDeferWindows = 2;
 
     /// <summary>Attempts before a unit moves to <c>consolidation-poison</c>: the same 5 as host.json's <c>maxDequeueCount</c>.</summary>
     [Range(1, 100)]
