@@ -123,6 +123,49 @@ public sealed class CoalescedConsolidationTests(PipelineHostFixture host)
         await AssertCurrentAsync(period, host.Orgs.ByLevel(OrgLevel.City));
     }
 
+    [Fact]
+    public async Task A_city_unit_that_has_waited_its_windows_builds_the_marked_district_work_itself_and_the_district_unit_then_finds_none()
+    {
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        var period = OrdinaryMonth();
+        var (first, second) = (host.Townships()[0], host.Townships()[1]);
+        var district = host.Orgs.Ancestors(first.Code).First(a => a.Level == OrgLevel.District);
+        var handler = host.Services.GetRequiredService<ConsolidationUnitHandler>();
+        await PostAsync(host.Orgs.Villages(first.Code).First(), period);
+        var firstDistrict = await ReceiveAsync();
+        await handler.HandleAsync(firstDistrict.Body, CancellationToken.None);
+        await Queue.DeleteAsync(firstDistrict);
+
+        // The second township's submission marks the district, and its unit is held back (received, not run).
+        await PostAsync(host.Orgs.Villages(second.Code).First(), period);
+        QueuedMessage[] waiting = [await ReceiveAsync(), await ReceiveAsync()];
+        var heldDistrict = Assert.Single(waiting, m => ConsolidationUnit.Parse(m.Body).Org == district.Code);
+        UnitResult city;
+        var message = waiting.Single(m => m != heldDistrict);
+        for (var attempt = 0; ; attempt++)
+        {
+            city = await handler.HandleAsync(message.Body, CancellationToken.None);
+            await Queue.DeleteAsync(message);
+            if (!city.Deferred || attempt == 10)
+            {
+                break;
+            }
+
+            message = await ReceiveAsync();
+        }
+
+        // After its windows the city unit built the second township, the district and the city, and rebuilt no roll-up.
+        Assert.False(city.Deferred);
+        Assert.Contains(city.Results, r => r.Org == second.Code && r.Outcome == BuildOutcome.Built);
+        Assert.Contains(city.Results, r => r.Org == district.Code && r.Outcome == BuildOutcome.Built);
+        Assert.Contains(city.Results, r => host.Orgs.Get(r.Org).Level == OrgLevel.City && r.Outcome == BuildOutcome.Built);
+        Assert.Equal(0, city.RollupsRebuilt);
+        var held = await handler.HandleAsync(heldDistrict.Body, CancellationToken.None);
+        await Queue.DeleteAsync(heldDistrict);
+        Assert.Empty(held.Results);
+        await AssertCurrentAsync(period, [first, second, district, .. host.Orgs.ByLevel(OrgLevel.City)]);
+    }
+
     /// <summary>A month no other test uses that ends no quarter, so a submission reaches only its month's workbooks.</summary>
     private static Period OrdinaryMonth()
     {

@@ -115,20 +115,11 @@ public sealed class ConsolidationUnitHandler(
 
         if (root.Level == OrgLevel.City)
         {
-            var now = time.GetUtcNow();
-            var patient = claimed.DeferredSince is not { } since || now - since < pending.Window * ConsolidationQueueOptions.CityDeferWindows;
-            var busy = patient ? await pending.BusyAsync(period, orgs.Children(root.Code).Select(d => d.Code), cancellationToken) : [];
-            if (busy.Count > 0)
-            {
-                await pending.DeferAsync(period, root.Code, ticket, claimed.Work, cancellationToken);
-                logger.LogInformation("City unit {Org} {Period} waits for {Busy} busy districts", root.Code, period.ToString(), busy.Count);
-                return new UnitResult(unit, [], 0) { InputsReadAt = now, Deferred = true };
-            }
+            return await HandleCityAsync(unit, ticket, claimed, period, orgs, root, cancellationToken);
         }
 
-        var result = await BuildAsync(unit with { Templates = claimed.Work.Templates }, period, orgs, root,
-            root.Level == OrgLevel.District ? claimed.Work.Orgs : null, cancellationToken);
-        if (root.Level == OrgLevel.District && orgs.Ancestors(root.Code).FirstOrDefault(a => a.Level == OrgLevel.City) is { } city)
+        var result = await BuildAsync(unit with { Templates = claimed.Work.Templates }, period, orgs, root, claimed.Work.Orgs, cancellationToken);
+        if (orgs.Ancestors(root.Code).FirstOrDefault(a => a.Level == OrgLevel.City) is { } city)
         {
             // Marked before the claim goes: a city unit that looks meanwhile sees this district busy rather than missing it.
             await pending.MarkAsync(period, city.Code, new PendingWork(claimed.Work.Templates, [root.Code]), cancellationToken);
@@ -136,6 +127,69 @@ public sealed class ConsolidationUnitHandler(
 
         await pending.CompleteAsync(period, root.Code, ticket, cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// A city unit: while any district has work marked or running it waits a window at a time (at most
+    /// <see cref="ConsolidationQueueOptions.CityDeferWindows"/>); after that it builds the marked work of districts that no
+    /// unit is running itself — their township, district and roll-up builds happen once, here, and their own delayed unit
+    /// finds nothing — and only the roll-ups of districts still running (or whose unit died) are rebuilt by the city build.
+    /// </summary>
+    private async Task<UnitResult> HandleCityAsync(ConsolidationUnit unit, string ticket, ClaimedWork claimed, Period period, OrgRegistry orgs, Org root, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var busy = await pending.BusyAsync(period, orgs.Children(root.Code).Select(d => d.Code), cancellationToken);
+        var patient = claimed.DeferredSince is not { } since || now - since < pending.Window * ConsolidationQueueOptions.CityDeferWindows;
+        if (busy.Count > 0 && patient)
+        {
+            await pending.PutBackAsync(period, root.Code, ticket, claimed.Work, waiting: true, cancellationToken);
+            logger.LogInformation("City unit {Org} {Period} waits for {Busy} busy districts", root.Code, period.ToString(), busy.Count);
+            return new UnitResult(unit, [], 0) { InputsReadAt = now, Deferred = true };
+        }
+
+        var work = claimed.Work;
+        var pulled = new List<UnitResult>();
+        foreach (var district in busy.Where(b => !b.Running))
+        {
+            if (await BuildMarkedDistrictAsync(period, orgs, orgs.Get(district.Code), cancellationToken) is { } done)
+            {
+                pulled.Add(done.Result);
+                work = work.Union(done.Work with { Orgs = [district.Code] });
+            }
+        }
+
+        var result = await BuildAsync(unit with { Templates = work.Templates }, period, orgs, root, null, cancellationToken);
+        await pending.CompleteAsync(period, root.Code, ticket, cancellationToken);
+        return pulled.Count == 0 ? result : result with
+        {
+            Results = [.. pulled.SelectMany(p => p.Results), .. result.Results],
+            // The earliest read: a submission counts as built into these workbooks only if it came before every read.
+            InputsReadAt = pulled.Select(p => p.InputsReadAt).Append(result.InputsReadAt).Min(),
+        };
+    }
+
+    /// <summary>A district's marked work, claimed and built by a city unit that has waited long enough for it; null when there was none.</summary>
+    private async Task<(UnitResult Result, PendingWork Work)?> BuildMarkedDistrictAsync(Period period, OrgRegistry orgs, Org district, CancellationToken cancellationToken)
+    {
+        var ticket = Guid.NewGuid().ToString("N");
+        var claimed = await pending.ClaimAsync(period, district.Code, ticket, cancellationToken);
+        if (claimed.Work.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            var result = await BuildAsync(new ConsolidationUnit(period.ToString(), district.Code, claimed.Work.Templates) { Ticket = ticket }, period, orgs, district, claimed.Work.Orgs, cancellationToken);
+            await pending.CompleteAsync(period, district.Code, ticket, cancellationToken);
+            return (result, claimed.Work);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Back to the district's own unit; the city unit fails and is retried.
+            await pending.PutBackAsync(period, district.Code, ticket, claimed.Work, waiting: false, CancellationToken.None);
+            throw;
+        }
     }
 
     /// <param name="townships">A district's townships to build (null: all of them); the district's own workbooks are always built.</param>

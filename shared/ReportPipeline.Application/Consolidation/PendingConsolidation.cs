@@ -30,6 +30,9 @@ public sealed record PendingWork(
     }
 }
 
+/// <summary>An org with work marked or a unit running it (<paramref name="Running"/>).</summary>
+public sealed record BusyOrg(string Code, bool Running);
+
 /// <summary>What a unit took from its marker, and since when its city has been waiting for busy districts.</summary>
 public sealed record ClaimedWork(PendingWork Work, DateTimeOffset? DeferredSince);
 
@@ -106,21 +109,22 @@ public sealed class PendingConsolidation(
         }, cancellationToken);
 
     /// <summary>
-    /// A city unit that found districts still busy puts its work back, notes since when it has been waiting, and makes sure
-    /// a unit comes back after the window (a district that finishes meanwhile marks the same document).
+    /// A unit puts its claimed work back and makes sure a unit of the org comes after the window: a city unit that found
+    /// districts still busy (<paramref name="waiting"/>: it notes since when it has been waiting), or a district's work
+    /// that a city unit took over and failed to build.
     /// </summary>
-    public async Task DeferAsync(Period period, string orgCode, string ticket, PendingWork work, CancellationToken cancellationToken)
+    public async Task PutBackAsync(Period period, string orgCode, string ticket, PendingWork work, bool waiting, CancellationToken cancellationToken)
     {
         var send = await UpdateAsync(period, orgCode, (marker, now) =>
         {
-            var waiting = marker.QueuedAt is { } at && now - at < Window + ClaimLifetime;
+            var queued = marker.QueuedAt is { } at && now - at < Window + ClaimLifetime;
             return (marker with
             {
                 Pending = marker.Pending.Union(work),
                 Claims = [.. marker.Claims.Where(c => c.Ticket != ticket)],
-                DeferredSince = marker.DeferredSince ?? now,
-                QueuedAt = waiting ? marker.QueuedAt : now,
-            }, !waiting);
+                DeferredSince = waiting ? marker.DeferredSince ?? now : marker.DeferredSince,
+                QueuedAt = queued ? marker.QueuedAt : now,
+            }, !queued);
         }, cancellationToken);
         if (send)
         {
@@ -128,24 +132,30 @@ public sealed class PendingConsolidation(
         }
     }
 
-    /// <summary>Those of <paramref name="orgCodes"/> with work marked or a unit running (a live claim) for the period.</summary>
-    public async Task<IReadOnlyList<string>> BusyAsync(Period period, IEnumerable<string> orgCodes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Those of <paramref name="orgCodes"/> with work marked or a unit running (a live claim) for the period, and whether a
+    /// unit is running.
+    /// </summary>
+    public async Task<IReadOnlyList<BusyOrg>> BusyAsync(Period period, IEnumerable<string> orgCodes, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var busy = new List<string>();
+        var busy = new List<BusyOrg>();
         await Parallel.ForEachAsync(orgCodes, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (org, ct) =>
         {
             var stored = await store.GetAsync(period, org, ct);
-            if (stored is not null && Parse(stored.Content) is { } marker
-                && (!marker.Pending.IsEmpty || marker.Claims.Any(c => now - c.Since < ClaimLifetime)))
+            if (stored is not null && Parse(stored.Content) is { } marker)
             {
-                lock (busy)
+                var running = marker.Claims.Any(c => now - c.Since < ClaimLifetime);
+                if (running || !marker.Pending.IsEmpty)
                 {
-                    busy.Add(org);
+                    lock (busy)
+                    {
+                        busy.Add(new BusyOrg(org, running));
+                    }
                 }
             }
         });
-        return [.. busy.Order(StringComparer.Ordinal)];
+        return [.. busy.OrderBy(b => b.Code, StringComparer.Ordinal)];
     }
 
     private Task SendAsync(Period period, string orgCode, CancellationToken cancellationToken)
