@@ -156,8 +156,9 @@ public sealed class CoalescedConsolidationTests(PipelineHostFixture host)
 
         // After its windows the city unit built the second township, the district and the city, and rebuilt no roll-up.
         Assert.False(city.Deferred);
-        Assert.Contains(city.Results, r => r.Org == second.Code && r.Outcome == BuildOutcome.Built);
-        Assert.Contains(city.Results, r => r.Org == district.Code && r.Outcome == BuildOutcome.Built);
+        var pulled = Assert.Single(city.Pulled);
+        Assert.Contains(pulled.Results, r => r.Org == second.Code && r.Outcome == BuildOutcome.Built);
+        Assert.Contains(pulled.Results, r => r.Org == district.Code && r.Outcome == BuildOutcome.Built);
         Assert.Contains(city.Results, r => host.Orgs.Get(r.Org).Level == OrgLevel.City && r.Outcome == BuildOutcome.Built);
         Assert.Equal(0, city.RollupsRebuilt);
         var held = await handler.HandleAsync(heldDistrict.Body, CancellationToken.None);

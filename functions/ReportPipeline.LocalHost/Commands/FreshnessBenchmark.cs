@@ -191,7 +191,8 @@ public static class FreshnessBenchmark
         // A submission's workbook at a level is fresh from the first unit that read its inputs after the submission was
         // accepted and then built the workbook or found it current; the level is fresh when all its affected workbooks are.
         var freshAt = new Dictionary<(string Template, string Org), List<(DateTimeOffset Read, DateTimeOffset Done)>>();
-        foreach (var (unit, finished) in done)
+        // A city unit's parts (the district work it built itself) each count from their own read.
+        foreach (var (unit, finished) in done.SelectMany(d => d.Unit.Pulled.Append(d.Unit).Select(part => (part, d.Done))))
         {
             foreach (var r in unit.Results.Where(r => r.Period == month.ToString() && r.Outcome is BuildOutcome.Built or BuildOutcome.Skipped))
             {
@@ -255,9 +256,9 @@ public static class FreshnessBenchmark
         var districtUnits = r.Units.Where(u => r.Levels[u.Unit.Unit.Org] == OrgLevel.District).Select(u => u.Unit).ToList();
         var cityUnits = r.Units.Where(u => r.Levels[u.Unit.Unit.Org] == OrgLevel.City).Select(u => u.Unit).ToList();
         int Empty(IEnumerable<UnitResult> us) => us.Count(u => u.Results.Count == 0 && !u.Deferred);
-        Row("units: district (empty) / city (deferred, empty)", "任务：区县（空）/ 市（等待、空）",
-            F($"{districtUnits.Count} ({Empty(districtUnits)}) / {cityUnits.Count} ({cityUnits.Count(u => u.Deferred)}, {Empty(cityUnits)})"));
-        var all = r.Units.SelectMany(u => u.Unit.Results).ToList();
+        Row("units: district (empty) / city (waited, empty) / district work built by city units", "任务：区县（空）/ 市（等待、空）/ 市级任务代为生成的区县工作",
+            F($"{districtUnits.Count} ({Empty(districtUnits)}) / {cityUnits.Count} ({cityUnits.Count(u => u.Deferred)}, {Empty(cityUnits)}) / {cityUnits.Sum(u => u.Pulled.Count)}"));
+        var all = r.Units.SelectMany(u => u.Unit.Pulled.Append(u.Unit)).SelectMany(u => u.Results).ToList();
         Row("workbooks built / skipped", "报表：生成 / 跳过", F($"{all.Count(x => x.Outcome == BuildOutcome.Built)} / {all.Count(x => x.Outcome == BuildOutcome.Skipped)}"));
         Row("district roll-ups the city units read / rebuilt", "市级任务读取 / 重建的区县汇总中间结果", F($"{cityUnits.Sum(u => u.RollupsRead)} / {cityUnits.Sum(u => u.RollupsRebuilt)}"));
         Row("queue empty after the last acceptance (s)", "最后一次接受后队列清空（秒）", F($"{r.DrainedAfterSeconds:0.0}"));

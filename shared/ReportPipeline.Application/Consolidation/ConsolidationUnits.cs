@@ -70,6 +70,9 @@ public sealed record UnitResult(ConsolidationUnit Unit, IReadOnlyList<BuildResul
 
     /// <summary>A city unit that found districts still busy and put its work back for later (nothing built).</summary>
     public bool Deferred { get; init; }
+
+    /// <summary>The marked district work a city unit built itself after waiting its windows, each part with its own read time.</summary>
+    public IReadOnlyList<UnitResult> Pulled { get; init; } = [];
 }
 
 /// <summary>
@@ -160,12 +163,7 @@ public sealed class ConsolidationUnitHandler(
 
         var result = await BuildAsync(unit with { Templates = work.Templates }, period, orgs, root, null, cancellationToken);
         await pending.CompleteAsync(period, root.Code, ticket, cancellationToken);
-        return pulled.Count == 0 ? result : result with
-        {
-            Results = [.. pulled.SelectMany(p => p.Results), .. result.Results],
-            // The earliest read: a submission counts as built into these workbooks only if it came before every read.
-            InputsReadAt = pulled.Select(p => p.InputsReadAt).Append(result.InputsReadAt).Min(),
-        };
+        return result with { Pulled = pulled };
     }
 
     /// <summary>A district's marked work, claimed and built by a city unit that has waited long enough for it; null when there was none.</summary>
