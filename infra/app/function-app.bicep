@@ -62,7 +62,9 @@ var appSettings = {
   ConsolidationSchedule: consolidationSchedule
 
   // ConsolidationQueueOptions (section Consolidation): the local host's queue worker; in Azure the queue trigger follows
-  // host.json (maxDequeueCount 5), so these only keep the two hosts' settings the same.
+  // host.json (maxDequeueCount 5), so these only keep the two hosts' settings the same. CoalesceSeconds is read by both
+  // hosts' planner and unit handler: the window over which a district's submissions share one delayed unit.
+  Consolidation__CoalesceSeconds: '5'
   Consolidation__QueueWorkers: '2'
   Consolidation__VisibilityTimeoutSeconds: '600'
   Consolidation__PollSeconds: '2'

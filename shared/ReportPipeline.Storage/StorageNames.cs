@@ -14,7 +14,7 @@ public static class StorageNames
     public const string ReportsContainer = "reports";
     /// <summary>Reference data written by <c>seed</c>: the org registry as <c>orgs.json</c>.</summary>
     public const string ReferenceContainer = "reference";
-    /// <summary>The district pass's roll-ups that the city workbooks are assembled from (not part of the contract).</summary>
+    /// <summary>The district pass's roll-ups that the city workbooks are assembled from, and the pending-consolidation markers under <c>{period}/_pending/</c> (not part of the contract).</summary>
     public const string RollupsContainer = "rollups";
     /// <summary>
     /// The catalog's published versions (<c>catalog/{version}/…</c>, immutable, each in force from a period) and the

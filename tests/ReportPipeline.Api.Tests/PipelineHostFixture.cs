@@ -46,9 +46,14 @@ public sealed class PipelineHostFixture : IAsyncLifetime
     {
         var port = FreePort();
         // The shared host runs beside five other builds on two cores: a generous storage budget keeps a slow parse from
-        // being answered 503 here (the budget itself is tested on a host of its own).
+        // being answered 503 here (the budget itself is tested on a host of its own). A one-second coalescing window keeps the
+        // drains after a submission short.
         _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning,
-            configure: c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Pipeline:RequestStorageBudgetSeconds"] = "60" }),
+            configure: c => c.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Pipeline:RequestStorageBudgetSeconds"] = "60",
+                ["Consolidation:CoalesceSeconds"] = "1",
+            }),
             configureServices: services => RecordingArchive.Decorate(services, Rejections));
         await _runtime.App.StartAsync();
         Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);

@@ -59,7 +59,7 @@ public sealed class InfraFileTests
         var queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
         var operations = RepositoryFiles.Read("docs", "operations.md");
 
-        string[] settings = ["batchSize", "newBatchThreshold", "maxDequeueCount", "visibilityTimeout"];
+        string[] settings = ["batchSize", "newBatchThreshold", "maxDequeueCount", "visibilityTimeout", "maxPollingInterval"];
         Assert.All(settings, setting =>
         {
             Assert.True(queues.TryGetProperty(setting, out _), $"host.json extensions.queues.{setting} is not set");

@@ -32,10 +32,13 @@ public static class BenchCommand
         var city = new Option<bool>("--city") { Description = "With --consolidation: the full city, 41 districts × 25 townships × 11 villages" };
         var workerCounts = new Option<int[]>("--workers") { Description = "With --consolidation: the queue worker counts to run the full rebuild with, each in turn (default 1 2 4)", AllowMultipleArgumentsPerToken = true };
         var prefill = new Option<bool>("--prefill") { Description = "Measure a department's city-wide pre-fill file (带数下发) instead: first push, identical re-push, changed re-push; --city for 41 × 25 × 11, --fields per row (default 15)" };
+        var freshness = new Option<bool>("--freshness") { Description = "Measure freshness instead: with every workbook of a month current, villages across the city submit at --rate while --workers queue worker loops run; per level the time from acceptance to a workbook rebuilt with it" };
+        var submissions = new Option<int>("--submissions") { Description = "With --freshness: submissions per run", DefaultValueFactory = _ => 100 };
+        var rates = new Option<double[]>("--rate") { Description = "With --freshness: submissions per second, one run each (default 10 1)", AllowMultipleArgumentsPerToken = true };
         var writers = new Option<bool>("--writers") { Description = "Measure the workbook writers instead (EPPlus, OpenXmlWriter, SpreadCheetah) on a township and a city report; no storage" };
-        var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation) on the embedded or configured storage")
+        var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation, or freshness after submissions) on the embedded or configured storage")
         {
-            villages, fields, consolidation, districts, townships, city, workerCounts, writers, prefill,
+            villages, fields, consolidation, districts, townships, city, workerCounts, writers, prefill, freshness, submissions, rates,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -51,6 +54,21 @@ public static class BenchCommand
                 return parse.GetValue(city)
                     ? await PrefillBenchmark.RunAsync(41, 25, 11, Given(fields, 15), ct)
                     : await PrefillBenchmark.RunAsync(Given(districts, 4), Given(townships, 25), Given(villages, 11), Given(fields, 15), ct);
+            }
+
+            if (parse.GetValue(freshness))
+            {
+                var perTownship = parse.GetResult(villages) is { Implicit: false } ? parse.GetValue(villages) : 11;
+                var given = parse.GetValue(rates) is { Length: > 0 } r ? r : [10, 1];
+                var loops = parse.GetValue(workerCounts) is { Length: > 0 } w ? w[0] : 2;
+                if (given.Any(rate => rate <= 0) || loops < 1 || parse.GetValue(submissions) < 1)
+                {
+                    AnsiConsole.MarkupLine("[red]--rate、--workers 与 --submissions 需要正数[/]");
+                    return 2;
+                }
+
+                var (d, t, v) = parse.GetValue(city) ? (41, 25, 11) : (parse.GetValue(districts), parse.GetValue(townships), perTownship);
+                return await FreshnessBenchmark.RunAsync(d, t, v, parse.GetValue(submissions), given, loops, ct);
             }
 
             if (parse.GetValue(consolidation))

@@ -97,7 +97,7 @@ public static class ConsolidationBenchmark
     }
 
     /// <summary>Every village has reported every period: one typed report each, written in bulk (entity group transactions).</summary>
-    private static async Task ReportAllAsync(IServiceProvider services, OrgRegistry registry, IReadOnlyList<Period> periods, CancellationToken ct)
+    internal static async Task ReportAllAsync(IServiceProvider services, OrgRegistry registry, IReadOnlyList<Period> periods, CancellationToken ct)
     {
         var seeder = ActivatorUtilities.CreateInstance<CitySeeder>(services);
         var villages = registry.ByLevel(OrgLevel.Village).Count;

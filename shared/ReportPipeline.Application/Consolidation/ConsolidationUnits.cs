@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Options;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
@@ -22,6 +23,14 @@ public sealed record ConsolidationUnit(
     [property: JsonPropertyName("templates")] IReadOnlyList<string>? Templates = null,
     [property: JsonPropertyName("force")] bool Force = false)
 {
+    /// <summary>
+    /// Set on a unit enqueued through its org's pending marker (<see cref="PendingConsolidation"/>): it builds what the
+    /// marker holds when it starts, not a list of its own; the ticket names its claim, so a retry takes the same work again.
+    /// </summary>
+    [JsonPropertyName("ticket")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Ticket { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string ToMessage() => JsonSerializer.Serialize(this, Json);
@@ -55,6 +64,15 @@ public sealed record UnitResult(ConsolidationUnit Unit, IReadOnlyList<BuildResul
     public int RollupsRead { get; init; }
 
     public int Built => Results.Count(r => r.Outcome == BuildOutcome.Built);
+
+    /// <summary>When the unit began reading its inputs: every submission accepted before this is in what it built or skipped.</summary>
+    public DateTimeOffset InputsReadAt { get; init; }
+
+    /// <summary>A city unit that found districts still busy and put its work back for later (nothing built).</summary>
+    public bool Deferred { get; init; }
+
+    /// <summary>The marked district work a city unit built itself after waiting its windows, each part with its own read time.</summary>
+    public IReadOnlyList<UnitResult> Pulled { get; init; } = [];
 }
 
 /// <summary>
@@ -65,6 +83,8 @@ public sealed record UnitResult(ConsolidationUnit Unit, IReadOnlyList<BuildResul
 public sealed class ConsolidationUnitHandler(
     ReferenceData reference,
     ConsolidationService consolidation,
+    PendingConsolidation pending,
+    TimeProvider time,
     ILogger<ConsolidationUnitHandler> logger)
 {
     public Task<UnitResult> HandleAsync(string message, CancellationToken cancellationToken)
@@ -77,11 +97,107 @@ public sealed class ConsolidationUnitHandler(
         var period = Period.Parse(unit.Period);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var root = orgs.TryGet(unit.Org, out var found) ? found : throw new FormatException($"The consolidation message names org {unit.Org}, which is not in the registry.");
+        return unit.Ticket is { } ticket
+            ? await HandleMarkedAsync(unit, ticket, period, orgs, root, cancellationToken)
+            : await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// A unit enqueued through its org's marker: claims what was marked. A district builds the marked townships' workbooks
+    /// and its own, then marks its city; a city waits (bounded) while any of its districts is still busy, so that it finds
+    /// their roll-ups fresh instead of rebuilding them itself.
+    /// </summary>
+    private async Task<UnitResult> HandleMarkedAsync(ConsolidationUnit unit, string ticket, Period period, OrgRegistry orgs, Org root, CancellationToken cancellationToken)
+    {
+        var claimed = await pending.ClaimAsync(period, root.Code, ticket, cancellationToken);
+        if (claimed.Work.IsEmpty)
+        {
+            // Another unit of this org took the work (a duplicate delivery, or a unit sent while one was running).
+            return new UnitResult(unit, [], 0) { InputsReadAt = time.GetUtcNow() };
+        }
+
+        if (root.Level == OrgLevel.City)
+        {
+            return await HandleCityAsync(unit, ticket, claimed, period, orgs, root, cancellationToken);
+        }
+
+        var result = await BuildAsync(unit with { Templates = claimed.Work.Templates }, period, orgs, root, claimed.Work.Orgs, cancellationToken);
+        if (orgs.Ancestors(root.Code).FirstOrDefault(a => a.Level == OrgLevel.City) is { } city)
+        {
+            // Marked before the claim goes: a city unit that looks meanwhile sees this district busy rather than missing it.
+            await pending.MarkAsync(period, city.Code, new PendingWork(claimed.Work.Templates, [root.Code]), cancellationToken);
+        }
+
+        await pending.CompleteAsync(period, root.Code, ticket, cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// A city unit: while any district has work marked or running it waits a window at a time (at most
+    /// <see cref="ConsolidationQueueOptions.CityDeferWindows"/>); after that it builds the marked work of districts that no
+    /// unit is running itself — their township, district and roll-up builds happen once, here, and their own delayed unit
+    /// finds nothing — and only the roll-ups of districts still running (or whose unit died) are rebuilt by the city build.
+    /// </summary>
+    private async Task<UnitResult> HandleCityAsync(ConsolidationUnit unit, string ticket, ClaimedWork claimed, Period period, OrgRegistry orgs, Org root, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var busy = await pending.BusyAsync(period, orgs.Children(root.Code).Select(d => d.Code), cancellationToken);
+        var patient = claimed.DeferredSince is not { } since || now - since < pending.Window * ConsolidationQueueOptions.CityDeferWindows;
+        if (busy.Count > 0 && patient)
+        {
+            await pending.PutBackAsync(period, root.Code, ticket, claimed.Work, waiting: true, cancellationToken);
+            logger.LogInformation("City unit {Org} {Period} waits for {Busy} busy districts", root.Code, period.ToString(), busy.Count);
+            return new UnitResult(unit, [], 0) { InputsReadAt = now, Deferred = true };
+        }
+
+        var work = claimed.Work;
+        var pulled = new List<UnitResult>();
+        foreach (var district in busy.Where(b => !b.Running))
+        {
+            if (await BuildMarkedDistrictAsync(period, orgs, orgs.Get(district.Code), cancellationToken) is { } done)
+            {
+                pulled.Add(done.Result);
+                work = work.Union(done.Work with { Orgs = [district.Code] });
+            }
+        }
+
+        var result = await BuildAsync(unit with { Templates = work.Templates }, period, orgs, root, null, cancellationToken);
+        await pending.CompleteAsync(period, root.Code, ticket, cancellationToken);
+        return result with { Pulled = pulled };
+    }
+
+    /// <summary>A district's marked work, claimed and built by a city unit that has waited long enough for it; null when there was none.</summary>
+    private async Task<(UnitResult Result, PendingWork Work)?> BuildMarkedDistrictAsync(Period period, OrgRegistry orgs, Org district, CancellationToken cancellationToken)
+    {
+        var ticket = Guid.NewGuid().ToString("N");
+        var claimed = await pending.ClaimAsync(period, district.Code, ticket, cancellationToken);
+        if (claimed.Work.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            var result = await BuildAsync(new ConsolidationUnit(period.ToString(), district.Code, claimed.Work.Templates) { Ticket = ticket }, period, orgs, district, claimed.Work.Orgs, cancellationToken);
+            await pending.CompleteAsync(period, district.Code, ticket, cancellationToken);
+            return (result, claimed.Work);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Back to the district's own unit; the city unit fails and is retried.
+            await pending.PutBackAsync(period, district.Code, ticket, claimed.Work, waiting: false, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <param name="townships">A district's townships to build (null: all of them); the district's own workbooks are always built.</param>
+    private async Task<UnitResult> BuildAsync(ConsolidationUnit unit, Period period, OrgRegistry orgs, Org root, IReadOnlyCollection<string>? townships, CancellationToken cancellationToken)
+    {
         var templates = ConsolidationPlanner.TemplatesOf(reference, period, unit.Templates);
 
         // District: its townships and itself. City (or any other root): itself only; districts come in their own units.
         var targets = root.Level == OrgLevel.District
-            ? [.. orgs.Subtree(root.Code, includeSelf: true).Where(o => o.Level is OrgLevel.District or OrgLevel.Township)]
+            ? [.. orgs.Subtree(root.Code, includeSelf: true).Where(o => o.Level == OrgLevel.District || (o.Level == OrgLevel.Township && (townships is null || townships.Contains(o.Code))))]
             : new List<Org> { root };
         var jobs = (from template in templates
                     from org in targets
@@ -89,6 +205,7 @@ public sealed class ConsolidationUnitHandler(
                     select (template, org)).ToList();
 
         var villages = orgs.Villages(root.Code).Select(v => v.Code).ToList();
+        var inputsReadAt = time.GetUtcNow();
         // The 减负 counts' periods too: a district stores its counts, a city sums them.
         var inputs = await consolidation.ReadInputsAsync(templates, period, orgs, villages, withBurden: true, cancellationToken);
 
@@ -143,7 +260,7 @@ public sealed class ConsolidationUnitHandler(
             throw new AggregateException($"{failures.Count} workbook(s) of unit {unit.Org} {unit.Period} failed.", failures);
         }
 
-        return new UnitResult(unit, results, 0) { RollupsRebuilt = city?.RollupsRebuilt ?? 0, RollupsRead = city?.RollupsRead ?? 0 };
+        return new UnitResult(unit, results, 0) { RollupsRebuilt = city?.RollupsRebuilt ?? 0, RollupsRead = city?.RollupsRead ?? 0, InputsReadAt = inputsReadAt };
     }
 }
 
@@ -151,7 +268,7 @@ public sealed class ConsolidationUnitHandler(
 /// Plans consolidation as queue units: the timer, the local CLI and an accepted submission come here, so they enqueue
 /// the same units that the queue builders handle.
 /// </summary>
-public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidationQueue queue, ILogger<ConsolidationPlanner> logger)
+public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidationQueue queue, PendingConsolidation pending, ILogger<ConsolidationPlanner> logger)
 {
     /// <summary>One unit per district and one per city (or other root above districts) for each period, the districts first.</summary>
     public async Task<IReadOnlyList<ConsolidationUnit>> PlanAsync(IEnumerable<Period> periods, bool force, CancellationToken cancellationToken)
@@ -180,10 +297,13 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
     }
 
     /// <summary>
-    /// After a village's accepted submission: its district's and city's units, for the submission's period and for each
-    /// coarser period that reads this one at its end (期末数), limited to the templates that use a submitted field
-    /// (directly or through an expression) — or every template of the period when the village reported for the first time,
-    /// since its 填报情况 row changes in all of them. Failing to enqueue does not fail the submission: the timer catches up.
+    /// After a village's accepted submission: marks its district (<see cref="PendingConsolidation"/>) with its township and
+    /// the templates to rebuild, for the submission's period and for each coarser period that reads this one at its end
+    /// (期末数) — the templates that use a submitted field (directly or through an expression), or every template of the
+    /// period when the village reported for the first time, since its 填报情况 row changes in all of them. The first mark
+    /// of a window enqueues the district's unit with the coalescing delay; later ones only add to the marker; the district
+    /// unit marks the city when it is done. Returns the district units marked. Failing to mark does not fail the
+    /// submission: the timer catches up.
     /// </summary>
     public async Task<IReadOnlyList<ConsolidationUnit>> EnqueueForChangeAsync(
         string villageCode, Period period, IReadOnlyCollection<string> fieldIds, bool firstReport, CancellationToken cancellationToken)
@@ -198,7 +318,15 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
             }
 
             var fields = fieldIds.ToHashSet(StringComparer.Ordinal);
-            var ancestors = orgs.Ancestors(villageCode).Where(a => a.Level is OrgLevel.District or OrgLevel.City).ToList();
+            var ancestors = orgs.Ancestors(villageCode).ToList();
+            var township = ancestors.FirstOrDefault(a => a.Level == OrgLevel.Township);
+            // A village hangs below a district in every registry the loader accepts; a city marked directly covers the rest.
+            var marked = ancestors.FirstOrDefault(a => a.Level == OrgLevel.District) ?? ancestors.FirstOrDefault(a => a.Level == OrgLevel.City);
+            if (marked is null)
+            {
+                return units;
+            }
+
             foreach (var kind in new[] { PeriodKind.Month, PeriodKind.Quarter, PeriodKind.Year }.Where(k => (int)k >= (int)period.Kind))
             {
                 var target = kind == period.Kind ? period : period.Enclosing(kind);
@@ -213,11 +341,10 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
                     .ToList();
                 if (templates.Count > 0)
                 {
-                    units.AddRange(ancestors.Select(a => new ConsolidationUnit(target.ToString(), a.Code, templates)));
+                    await pending.MarkAsync(target, marked.Code, new PendingWork(templates, township is null ? [] : [township.Code]), cancellationToken);
+                    units.Add(new ConsolidationUnit(target.ToString(), marked.Code, templates));
                 }
             }
-
-            await queue.EnqueueAsync(units.Select(u => u.ToMessage()), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -75,6 +75,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<BurdenService>();
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<ConsolidationService>();
+        services.TryAddSingleton<PendingConsolidation>();
         services.TryAddSingleton<ConsolidationPlanner>();
         services.TryAddSingleton<ConsolidationUnitHandler>();
         services.TryAddSingleton<ScheduledConsolidation>();

@@ -34,6 +34,18 @@ public sealed class ConsolidationQueueOptions
     [Range(0.05, 60)]
     public double PollSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// The window over which a district's submissions are coalesced into one unit (<c>Consolidation__CoalesceSeconds</c>,
+    /// both hosts): the first accepted submission of a district and period enqueues its unit with this delay, later ones in
+    /// the window only touch the district's marker; a city unit waits the same after its first district finishes, and
+    /// defers (re-checking every window) for at most <see cref="CityDeferWindows"/> windows while districts are still busy.
+    /// </summary>
+    [Range(0, 300)]
+    public double CoalesceSeconds { get; set; } = 5;
+
+    /// <summary>How many coalescing windows a city unit may wait for busy districts before rebuilding their roll-ups itself.</summary>
+    public const int CityDeferWindows = 2;
+
     /// <summary>Attempts before a unit moves to <c>consolidation-poison</c>: the same 5 as host.json's <c>maxDequeueCount</c>.</summary>
     [Range(1, 100)]
     public int MaxDequeueCount { get; set; } = 5;

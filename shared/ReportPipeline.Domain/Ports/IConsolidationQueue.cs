@@ -12,6 +12,9 @@ public interface IConsolidationQueue
 {
     Task EnqueueAsync(IEnumerable<string> bodies, CancellationToken cancellationToken = default);
 
+    /// <summary>One message that becomes visible to consumers only after <paramref name="delay"/> (the send's visibility timeout).</summary>
+    Task EnqueueDelayedAsync(string body, TimeSpan delay, CancellationToken cancellationToken = default);
+
     /// <summary>Up to <paramref name="maxMessages"/> messages (1–32), hidden from other consumers for <paramref name="visibilityTimeout"/>.</summary>
     Task<IReadOnlyList<QueuedMessage>> ReceiveAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default);
 

@@ -19,6 +19,9 @@ public sealed class QueueConsolidationQueue(QueueClient workQueue, QueueClient p
             async (body, ct) => await workQueue.SendMessageAsync(body, ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
+    public async Task EnqueueDelayedAsync(string body, TimeSpan delay, CancellationToken cancellationToken = default)
+        => await workQueue.SendMessageAsync(body, visibilityTimeout: delay <= TimeSpan.Zero ? null : delay, timeToLive: null, cancellationToken).ConfigureAwait(false);
+
     public async Task<IReadOnlyList<QueuedMessage>> ReceiveAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
     {
         var received = await workQueue.ReceiveMessagesAsync(Math.Clamp(maxMessages, 1, 32), visibilityTimeout, cancellationToken).ConfigureAwait(false);

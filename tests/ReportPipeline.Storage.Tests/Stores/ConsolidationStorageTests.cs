@@ -61,4 +61,53 @@ public sealed class ConsolidationStorageTests(AzuriteFixture azurite)
             await poison.DeleteAsync();
         }
     }
+
+    [Fact]
+    public async Task A_delayed_unit_stays_invisible_until_its_delay_ends_and_is_counted_meanwhile()
+    {
+        var queues = StorageClients.CreateQueueServiceClient(azurite.Settings, new StorageDiagnostics());
+        var (work, poison) = (queues.GetQueueClient("w" + Guid.NewGuid().ToString("N")[..20]), queues.GetQueueClient("p" + Guid.NewGuid().ToString("N")[..20]));
+        await work.CreateAsync();
+        await poison.CreateAsync();
+        try
+        {
+            IConsolidationQueue queue = new QueueConsolidationQueue(work, poison);
+            await queue.EnqueueDelayedAsync("{\"period\":\"2026-11\",\"org\":\"500103000000\"}", TimeSpan.FromSeconds(2));
+
+            var early = await queue.ReceiveAsync(32, TimeSpan.FromMinutes(1));
+            // A drain that waits for an empty queue must still see it.
+            Assert.Equal(1, await queue.CountAsync());
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            var due = await queue.ReceiveAsync(32, TimeSpan.FromMinutes(1));
+
+            Assert.Empty(early);
+            Assert.Single(due);
+        }
+        finally
+        {
+            await work.DeleteAsync();
+            await poison.DeleteAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_pending_marker_is_created_once_and_replaced_only_at_the_version_read()
+    {
+        await using var container = await azurite.CreateContainerAsync();
+        var markers = new BlobPendingConsolidationStore(container.Client);
+
+        var created = await markers.TrySaveAsync(Submissions.November, "500103000000", "{\"a\":1}", etag: null);
+        var createdAgain = await markers.TrySaveAsync(Submissions.November, "500103000000", "{\"a\":2}", etag: null);
+        var read = await markers.GetAsync(Submissions.November, "500103000000");
+        var replaced = await markers.TrySaveAsync(Submissions.November, "500103000000", "{\"a\":3}", read!.ETag);
+        var stale = await markers.TrySaveAsync(Submissions.November, "500103000000", "{\"a\":4}", read.ETag);
+
+        Assert.True(created);
+        Assert.False(createdAgain);
+        Assert.Equal("{\"a\":1}", read.Content);
+        Assert.True(replaced);
+        Assert.False(stale);
+        Assert.Equal("{\"a\":3}", (await markers.GetAsync(Submissions.November, "500103000000"))!.Content);
+        Assert.Null(await markers.GetAsync(Submissions.November, "500103000001"));
+    }
 }
