@@ -73,12 +73,8 @@ public sealed class ApprovalApi(ApiRoute route, RequestBodyReader bodies, Approv
             }
 
             var record = outcome.Record!;
-            var state = record.Status switch
-            {
-                ApprovalStatus.Approved => (ApprovalService.Approved, ApprovalNames.Approved),
-                ApprovalStatus.Returned => (ApprovalService.Returned, ApprovalNames.Returned),
-                _ => target.Org.Level == Domain.Orgs.OrgLevel.Village ? (ApprovalService.Reported, ApprovalNames.Reported) : (ApprovalService.Pending, ApprovalNames.Pending),
-            };
+            // The state shown after the step, by the same rule as every other page (ApprovalState.Of, in the service).
+            var state = (outcome.Unit!.State, outcome.Unit.StateName);
             var name = $"{target.Org.Name}（{target.Org.Code}）{target.Period.ToDisplayString()}";
             return Results.Json(new ApprovalStepResponse(
                 target.Org.Code,

@@ -40,7 +40,8 @@ public sealed record ApprovalReport(
     IReadOnlyList<ApprovalStep> Steps);
 
 /// <summary>What a step did: the decision, and the new record when it was taken.</summary>
-public sealed record ApprovalOutcome(ApprovalDecision Decision, ApprovalRecord? Record);
+/// <param name="Unit">The target's state after the step, by the one rule (<see cref="ApprovalState.Of"/>); null when refused.</param>
+public sealed record ApprovalOutcome(ApprovalDecision Decision, ApprovalRecord? Record, ApprovalUnit? Unit = null);
 
 /// <summary>
 /// The approval chain over the store: reads the state of a subtree, takes a step under <see cref="ApprovalRules"/>, and
@@ -92,11 +93,13 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         var children = orgs.Children(target.Code);
         var snapshot = await store.ReadAsync(period, [target.Code, .. target.ParentCode is { } parentCode ? [parentCode] : Array.Empty<string>(), .. children.Select(c => c.Code)], cancellationToken);
         var reported = false;
+        DateTimeOffset? lastReportedAt = null;
         if (target.Level == OrgLevel.Village)
         {
             await foreach (var receipt in values.ReadLatestReceiptsAsync(period, [target.Code], cancellationToken))
             {
                 reported |= receipt.HasReported;
+                lastReportedAt = receipt.LastReportedAt ?? lastReportedAt;
             }
         }
 
@@ -117,14 +120,14 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         if (decision.AlreadyDone)
         {
             // Approving an approved org again (a double click, a retry, a second reviewer): one approval, nothing written.
-            return new ApprovalOutcome(decision, context.Current);
+            return new ApprovalOutcome(decision, context.Current, Unit(target, context.Current, lastReportedAt));
         }
 
         // One write on the target's row: for a village, its review state, its lock and its values' latest receipt are one
         // row, so no merge commits after the approval and the approval's time is after every change it covers.
         var step = new ApprovalEvent(target.Code, period, action, caller.Subject, caller.OrgCode, time.GetUtcNow(), trimmed);
         var record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
-        return new ApprovalOutcome(decision, record);
+        return new ApprovalOutcome(decision, record, Unit(target, record, lastReportedAt));
     }
 
     private async Task<List<ApprovalUnit>> UnitsAsync(IReadOnlyList<Org> orgs, Period period, IReadOnlyDictionary<string, ApprovalRecord> records, CancellationToken cancellationToken)
