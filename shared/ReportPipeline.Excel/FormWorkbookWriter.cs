@@ -1,3 +1,4 @@
+using ReportPipeline.Domain.Periods;
 using System.Globalization;
 using OfficeOpenXml;
 using OfficeOpenXml.DataValidation;
@@ -95,7 +96,7 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
                 SetValue(valueCell, field, current.Value);
                 ExcelStyling.Fill(valueCell, ExcelStyling.PrefilledFill);
                 shown.Add((field.Id, DisplayText(field, current.Value), true));
-                note = $"已由{SourceName(field, model.Catalog.Departments)}预填（{PeriodFormat.ChinaTime(current.At)}），如有出入请撤销工作表保护后在本格更正";
+                note = $"已由{SourceName(field, model.Catalog.Departments)}预填（{DisplayClock.Format(current.At)}），如有出入请撤销工作表保护后在本格更正";
             }
             else if (current is { Origin: ValueOrigin.CarriedForward } || (current is null && field.CarryForward && previous is not null))
             {
@@ -497,7 +498,7 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         }
 
         lines.Add(model.Contacts.Count > 0 ? "联系人：" + string.Join("；", model.Contacts) : "联系人：所属乡镇（街道）统计工作人员");
-        lines.Add($"指标版本：{model.Catalog.Version}　　生成时间：{PeriodFormat.ChinaTime(model.GeneratedAt)}");
+        lines.Add($"指标版本：{model.Catalog.Version}　　生成时间：{DisplayClock.Format(model.GeneratedAt)}");
 
         for (var i = 0; i < lines.Count; i++)
         {

@@ -1,3 +1,4 @@
+using ReportPipeline.Domain.Periods;
 using System.Globalization;
 using System.Text;
 using OfficeOpenXml.Style;
@@ -151,7 +152,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
         var asOf = report.DataAsOf ?? report.Watermark.Latest;
         var unitLine = $"填报单位：{report.Org.Name}（{report.Org.Code}）　　统计期：{report.Period.ToDisplayString()}";
         var countsLine = string.Create(CultureInfo.InvariantCulture,
-            $"生成时间：{PeriodFormat.ChinaTime(report.GeneratedAt)}　　数据截至：{(asOf is { } a ? PeriodFormat.ChinaTime(a) : "暂无数据")}　　应报{report.ExpectedUnits}个村（社区），已报{report.ExpectedUnits - report.MissingUnits}个，未报{report.MissingUnits}个，迟报{report.LateUnits}个");
+            $"生成时间：{DisplayClock.Format(report.GeneratedAt)}　　数据截至：{(asOf is { } a ? DisplayClock.Format(a) : "暂无数据")}　　应报{report.ExpectedUnits}个村（社区），已报{report.ExpectedUnits - report.MissingUnits}个，未报{report.MissingUnits}个，迟报{report.LateUnits}个");
         if (!print.FitToWidth)
         {
             // Pages across: every page says what it is in its header and footer; the title rows stay on screen only.
@@ -558,7 +559,7 @@ public sealed class ReportWorkbookWriter : IReportWorkbookWriter
                 ReportingStatus.Late => "迟报",
                 _ => NotReported,
             });
-            ws.Set(row, 7, c.ReceivedAt is { } at ? PeriodFormat.ChinaTime(at) : null);
+            ws.Set(row, 7, c.ReceivedAt is { } at ? DisplayClock.Format(at) : null);
             ws.Set(row, 8, c.SubmissionId);
             ws.Set(row, 9, c.Channel);
             if (withApproval)

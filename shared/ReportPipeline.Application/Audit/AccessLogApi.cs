@@ -87,8 +87,9 @@ public sealed class AccessLogApi(ApiRoute route, ReferenceData reference, IAcces
 
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            // A date is a day in China's time zone (UTC+8), the day an office means.
-            var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
+            // A date is a day of the display clock's zone (Pipeline__TimeZone), the day an office means.
+            var midnight = date.ToDateTime(TimeOnly.MinValue);
+            var start = new DateTimeOffset(midnight, Domain.Periods.DisplayClock.Zone.GetUtcOffset(midnight));
             value = endOfDay ? start.AddDays(1) : start;
             return true;
         }

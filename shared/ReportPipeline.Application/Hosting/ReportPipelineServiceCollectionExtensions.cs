@@ -32,6 +32,14 @@ public static class ReportPipelineServiceCollectionExtensions
             .Bind(configuration.GetSection(PipelineOptions.Section))
             .ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Pipeline__TimeZone is not a known time zone.")
+            .PostConfigure(o =>
+            {
+                // The one display clock follows the calendar's zone (workbooks, forms, approval and conflict messages).
+                if (TimeZoneExists(o.TimeZone))
+                {
+                    Domain.Periods.DisplayClock.Use(TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone));
+                }
+            })
             .ValidateOnStart();
         services.AddOptions<ConsolidationQueueOptions>()
             .Bind(configuration.GetSection(ConsolidationQueueOptions.Section))

@@ -1,3 +1,4 @@
+using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
@@ -20,7 +21,7 @@ public static class ValuesConflict
         {
             var field = catalog.Find(c.FieldId);
             var unit = field?.Unit is { Length: > 0 } u ? u : "";
-            return $"{field?.Name ?? c.FieldId}：已保存 {c.Current.Value.Canonical}{unit}（{ApprovalRules.Time(c.Current.At)}），本次 {c.Submitted!.Value.Canonical}{unit}";
+            return $"{field?.Name ?? c.FieldId}：已保存 {c.Current.Value.Canonical}{unit}（{DisplayClock.FormatWithZone(c.Current.At)}），本次 {c.Submitted!.Value.Canonical}{unit}";
         }));
         var what = overwritten.Count == 0
             ? "本次提交的数值与更新后的数据没有冲突，但须基于最新版本提交。"

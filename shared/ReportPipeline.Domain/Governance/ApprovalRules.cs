@@ -131,8 +131,8 @@ public static class ApprovalRules
 
     public static string Who(ApprovalRecord record) => $"{record.ByOrg} 的 {record.BySubject}";
 
-    /// <summary>Times are shown in China Standard Time, which has no daylight saving.</summary>
-    public static string Time(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + "（北京时间）";
+    /// <summary>Times are shown by the one display clock, saying which zone they are in.</summary>
+    public static string Time(DateTimeOffset at) => DisplayClock.FormatWithZone(at);
 
     private static ApprovalDecision Conflict(string message) => new(ApprovalRefusal.Conflict, message);
 }
