@@ -80,7 +80,7 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         var (before, after) = (host.TypedValues(village, period.ToString(), seed: 1), host.TypedValues(village, period.ToString(), seed: 2));
         var inRules = bundle.Catalog.Rules.SelectMany(r => r.Others.Append(r.Field)).ToHashSet(StringComparer.Ordinal);
         var field = before.Keys.Order(StringComparer.Ordinal).First(id => !inRules.Contains(id) && after.TryGetValue(id, out var other) && other != before[id]
-            && bundle.Templates.Any(t => t.PeriodKind == PeriodKind.Month && ConsolidationPlanner.FieldsOf(t).Contains(id)));
+            && bundle.Templates.Any(t => t.PeriodKind == PeriodKind.Month && t.FieldIds().Contains(id)));
         using (var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
                    Json(new { values = new Dictionary<string, string> { [field] = after[field] } })))
         {
@@ -90,7 +90,7 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         var rebuilt = (await NewWorker().DrainAsync(1, CancellationToken.None))
             .SelectMany(u => u.Results).Where(r => r.Period == period.ToString() && r.Outcome == BuildOutcome.Built).ToList();
 
-        var using_ = bundle.Templates.Where(t => t.PeriodKind == PeriodKind.Month && ConsolidationPlanner.FieldsOf(t).Contains(field)).ToList();
+        var using_ = bundle.Templates.Where(t => t.PeriodKind == PeriodKind.Month && t.FieldIds().Contains(field)).ToList();
         var expected = using_.Sum(t => host.Orgs.Ancestors(village.Code).Count(a => t.AudienceLevels.Contains(a.Level)));
         var all = (await scheduler.PlanAsync([period], CancellationToken.None)).Count(j => host.Orgs.IsInSubtree(j.Org, village.Code));
         Assert.Equal(expected, rebuilt.Count);

@@ -226,7 +226,7 @@ public static class ConsolidationBenchmark
         var inRules = bundle.Catalog.Rules.SelectMany(r => r.Others.Append(r.Field)).ToHashSet(StringComparer.Ordinal);
         var field = bundle.Catalog.Fields.First(f => f is { Source: FieldSource.Typed, Type: FieldType.Integer } && f.Frequency == month.Kind
             && !inRules.Contains(f.Id) && current.Values.ContainsKey(f.Id)
-            && bundle.Templates.Any(t => t.PeriodKind == month.Kind && ConsolidationPlanner.FieldsOf(t).Contains(f.Id)));
+            && bundle.Templates.Any(t => t.PeriodKind == month.Kind && t.FieldIds().Contains(f.Id)));
         var changed = current.Values[field.Id].Value.Number is { } n && n > 0 ? n - 1 : 1;
         var values = new SubmissionValidator(bundle.Catalog).Validate([new RawValue(field.Id, changed.ToString(CultureInfo.InvariantCulture))], new Dictionary<string, FieldValue>(), month.Kind).Values;
 

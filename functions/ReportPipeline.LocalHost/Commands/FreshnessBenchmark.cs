@@ -105,9 +105,9 @@ public static class FreshnessBenchmark
         var inRules = bundle.Catalog.Rules.SelectMany(r => r.Others.Append(r.Field)).ToHashSet(StringComparer.Ordinal);
         var fields = bundle.Catalog.Fields
             .Where(f => f is { Source: FieldSource.Typed, Type: FieldType.Integer } && f.Frequency == month.Kind && !inRules.Contains(f.Id)
-                && bundle.Templates.Any(t => t.PeriodKind == month.Kind && ConsolidationPlanner.FieldsOf(t).Contains(f.Id)))
+                && bundle.Templates.Any(t => t.PeriodKind == month.Kind && t.FieldIds().Contains(f.Id)))
             .Take(3).Select(f => f.Id).ToList();
-        var affected = bundle.Templates.Where(t => t.PeriodKind == month.Kind && ConsolidationPlanner.FieldsOf(t).Any(fields.Contains)).ToList();
+        var affected = bundle.Templates.Where(t => t.PeriodKind == month.Kind && t.FieldIds().Any(fields.Contains)).ToList();
         var bodies = new List<byte[]>();
         foreach (var village in chosen)
         {

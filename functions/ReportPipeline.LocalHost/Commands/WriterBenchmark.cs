@@ -103,7 +103,7 @@ public static class WriterBenchmark
     private static ConsolidatedReport Report(CatalogBundle bundle, OrgRegistry city, Domain.Templates.ReportTemplate template, string orgCode)
     {
         var used = template.Columns
-            .SelectMany(c => c.Expression?.FieldIds() ?? (c.FieldId is { } f ? [f] : []))
+            .SelectMany(c => c.FieldIds())
             .ToHashSet(StringComparer.Ordinal);
         var values = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
         var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);

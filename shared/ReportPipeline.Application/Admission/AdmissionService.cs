@@ -238,7 +238,7 @@ public sealed class AdmissionService(
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(catalog);
         var typed = template.Columns
-            .SelectMany(c => c.FieldId is { } f ? [f] : c.Expression?.FieldIds() ?? [])
+            .SelectMany(c => c.FieldIds())
             .Distinct(StringComparer.Ordinal)
             .Count(id => catalog.Find(id) is { Source: FieldSource.Typed });
         return typed * TemplateDesignCheck.PeriodsPerYear(template.PeriodKind);

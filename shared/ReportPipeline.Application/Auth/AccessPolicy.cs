@@ -229,7 +229,7 @@ public sealed class AccessPolicy(IOrgHierarchy hierarchy)
 
         var templates = bundle.Templates.Where(t => string.Equals(t.Department, code, StringComparison.Ordinal)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         var fields = bundle.Templates.Where(t => templates.Contains(t.Id))
-            .SelectMany(t => t.Columns.SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? []))
+            .SelectMany(t => t.FieldIds())
             .Concat(bundle.Catalog.Fields.Where(f => f.Departments.Contains(code, StringComparer.Ordinal)).Select(f => f.Id))
             .ToHashSet(StringComparer.Ordinal);
         return new DepartmentView(code, bundle.Catalog.Departments.NameOf(code), templates, fields);

@@ -244,7 +244,7 @@ public sealed class ConsolidationService(
         foreach (var source in sources.Values.Distinct())
         {
             var found = valueCache is null
-                ? await ReadAsync(source, villages, TemplateFields(template), cancellationToken)
+                ? await ReadAsync(source, villages, template.FieldIds(), cancellationToken)
                 : await valueCache.GetAsync(source, villages, cancellationToken);
             foreach (var orgValues in found)
             {
@@ -285,7 +285,7 @@ public sealed class ConsolidationService(
         var previous = previousPeriod.IsSupported
             ? await TemplateValuesAsync(template, previousPeriod, villages, valueCache, cancellationToken)
             : new Dictionary<string, OrgValues>();
-        var quality = Domain.Quality.QualityInspector.Inspect(catalog, TemplateFields(template), orgs.Subtree(orgCode, includeSelf: true), valuesByOrg, previous);
+        var quality = Domain.Quality.QualityInspector.Inspect(catalog, template.FieldIds(), orgs.Subtree(orgCode, includeSelf: true), valuesByOrg, previous);
         return report with { Quality = quality, Rollup = report.Rollup is { } r ? r with { Quality = quality } : null };
     }
 
@@ -366,10 +366,6 @@ public sealed class ConsolidationService(
     private BurdenService Burden => burden;
 
     internal Domain.Catalog.FieldCatalog CatalogFor(Period period) => reference.CatalogFor(period).Catalog;
-
-    /// <summary>The fields a template's columns need (the district cache reads every field once for all templates instead).</summary>
-    private static IReadOnlyCollection<string> TemplateFields(ReportTemplate template) =>
-        [.. template.Columns.SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? []).Distinct(StringComparer.Ordinal)];
 
     internal async Task<IReadOnlyList<OrgValues>> ReadAsync(Period period, IReadOnlyCollection<string> villages, IReadOnlyCollection<string>? fieldIds, CancellationToken cancellationToken)
     {

@@ -336,7 +336,7 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
                 }
 
                 var templates = TemplatesOf(reference, target, null)
-                    .Where(t => (firstReport && kind == period.Kind) || FieldsOf(t).Any(fields.Contains))
+                    .Where(t => (firstReport && kind == period.Kind) || t.FieldIds().Any(fields.Contains))
                     .Select(t => t.Id)
                     .ToList();
                 if (templates.Count > 0)
@@ -356,8 +356,4 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
 
     internal static IReadOnlyList<ReportTemplate> TemplatesOf(ReferenceData reference, Period period, IReadOnlyList<string>? only) =>
         [.. reference.CatalogFor(period).Templates.Where(t => t.PeriodKind == period.Kind && (only is null || only.Contains(t.Id, StringComparer.Ordinal)))];
-
-    /// <summary>The fields a template's columns read, directly or through an expression.</summary>
-    public static IEnumerable<string> FieldsOf(ReportTemplate template) =>
-        template.Columns.SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? []);
 }

@@ -16,7 +16,7 @@ public static class SourcePeriods
     public static IReadOnlyDictionary<PeriodKind, Period> For(ReportTemplate template, FieldCatalog catalog, Period period)
     {
         var kinds = template.Columns
-            .SelectMany(c => c.FieldId is { } id ? [id] : c.Expression?.FieldIds() ?? [])
+            .SelectMany(c => c.FieldIds())
             .Select(catalog.Find)
             .OfType<FieldDefinition>()
             .Select(f => f.Frequency)
@@ -25,16 +25,12 @@ public static class SourcePeriods
         return kinds.ToDictionary(k => k, k => EndOf(period, k));
     }
 
-    public static Period EndOf(Period period, PeriodKind kind)
-    {
-        if (kind == period.Kind || (int)kind > (int)period.Kind)
-        {
-            return period;
-        }
-
-        var end = period.End;
-        return kind == PeriodKind.Month ? Period.Month(end.Year, end.Month) : Period.Quarter(end.Year, (end.Month + 2) / 3);
-    }
+    /// <summary>
+    /// Where a field collected every <paramref name="kind"/> is read for <paramref name="period"/>: the finer period that
+    /// ends with it (期末数, the domain's one rule <see cref="Period.SameEnd"/>), or the period itself otherwise.
+    /// </summary>
+    public static Period EndOf(Period period, PeriodKind kind) =>
+        (int)kind < (int)period.Kind ? period.SameEnd(kind) ?? period : period;
 
     /// <summary>One org's values for the template: each field taken from the period of its frequency.</summary>
     public static OrgValues Combine(string orgCode, Period period, FieldCatalog catalog, IReadOnlyDictionary<Period, OrgValues> bySource, IReadOnlyDictionary<PeriodKind, Period> sources)

@@ -163,7 +163,7 @@ public sealed class BlobIngestionHandler(
             return (null, default, null, new ValidationError(null, "bad_period", $"文件路径中的统计期“{parts[0]}”格式不对或超出 {Period.FirstSupportedYear}–{Period.LastSupportedYear} 年，应为 2026、2026-Q4 或 2026-11。"));
         }
 
-        if (parts[1].Length != 12 || !parts[1].All(char.IsAsciiDigit))
+        if (!Domain.Orgs.OrgRegistry.IsValidCode(parts[1]))
         {
             return (null, default, null, new ValidationError(null, "bad_org", $"文件路径中的行政区划代码“{parts[1]}”应为 12 位数字。"));
         }

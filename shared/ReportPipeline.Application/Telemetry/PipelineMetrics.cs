@@ -42,7 +42,7 @@ public sealed class PipelineMetrics : IDisposable
     public Histogram<int> SubmissionStorageCalls { get; }
 
     public static KeyValuePair<string, object?> District(string orgCode) =>
-        new("district", orgCode.Length >= 6 ? orgCode[..6] : orgCode);
+        new("district", Domain.Orgs.OrgRegistry.DistrictPrefix(orgCode));
 
     public void Dispose() => _meter.Dispose();
 }

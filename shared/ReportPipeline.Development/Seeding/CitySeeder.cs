@@ -124,7 +124,7 @@ public sealed class CitySeeder(
         IReadOnlyList<Org> villages, Func<Org, IEnumerable<MergeRequest>> requestsOf, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {
         int done = 0, written = 0, transactions = 0;
-        foreach (var district in villages.GroupBy(v => v.Code[..6]))
+        foreach (var district in villages.GroupBy(v => Domain.Orgs.OrgRegistry.DistrictPrefix(v.Code)))
         {
             var requests = district.SelectMany(requestsOf).ToList();
             var districtStart = done;

@@ -195,6 +195,16 @@ public sealed class OrgRegistry
 
     public static bool IsValidCode(string? code) => code is { Length: 12 } && code.All(char.IsAsciiDigit);
 
+    /// <summary>
+    /// The county-level prefix of a code (its first six digits): the district a village, township or district belongs to
+    /// — the values table's partition, a metric's tag, a feedback row's district. A shorter text is returned as it is.
+    /// </summary>
+    public static string DistrictPrefix(string code)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        return code.Length >= 6 ? code[..6] : code;
+    }
+
     /// <summary>The level the code's shape implies: trailing zeros mark the higher levels.</summary>
     public static OrgLevel LevelOf(string code)
     {

@@ -50,7 +50,7 @@ public static class OverlapAnalyzer
         var usedBy = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         foreach (var template in bundle.Templates)
         {
-            foreach (var id in template.Columns.SelectMany(FieldsOf))
+            foreach (var id in template.Columns.SelectMany(c => c.FieldIds()))
             {
                 (usedBy.TryGetValue(id, out var set) ? set : usedBy[id] = new SortedSet<string>(StringComparer.Ordinal)).Add(template.Id);
             }
@@ -62,7 +62,7 @@ public static class OverlapAnalyzer
             template.Title,
             [.. template.Columns.Select(column =>
             {
-                var ids = FieldsOf(column).ToList();
+                var ids = column.FieldIds();
                 var others = ids.SelectMany(id => usedBy.GetValueOrDefault(id) ?? [])
                     .Where(t => !string.Equals(t, template.Id, StringComparison.Ordinal))
                     .Distinct(StringComparer.Ordinal)
@@ -91,7 +91,4 @@ public static class OverlapAnalyzer
             NameConflicts = new FieldNameMatcher(catalog).FindConflicts(),
         };
     }
-
-    private static IEnumerable<string> FieldsOf(TemplateColumn column) =>
-        column.Expression?.FieldIds() ?? (column.FieldId is null ? [] : [column.FieldId]);
 }

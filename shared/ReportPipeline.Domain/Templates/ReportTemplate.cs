@@ -17,6 +17,9 @@ public sealed record TemplateColumn
     /// <summary>Parsed from the template's <c>expression</c> text, e.g. <c>ratio(party_members, population_registered)</c>.</summary>
     public ColumnExpression? Expression { get; init; }
     public string? Unit { get; init; }
+
+    /// <summary>The fields the column reads: its field, or its expression's fields (the one answer every caller uses).</summary>
+    public IReadOnlyList<string> FieldIds() => Expression is { } expression ? [.. expression.FieldIds()] : FieldId is { } id ? [id] : [];
 }
 
 /// <summary>A department's report (报表), generated from the one table.</summary>
@@ -37,4 +40,7 @@ public sealed record ReportTemplate
     public string? Description { get; init; }
 
     public int HeaderRowCount => Columns.Count == 0 ? 0 : Columns.Max(c => c.Headers.Count);
+
+    /// <summary>Every field the template reads, once each, in column order.</summary>
+    public IReadOnlyList<string> FieldIds() => [.. Columns.SelectMany(c => c.FieldIds()).Distinct(StringComparer.Ordinal)];
 }

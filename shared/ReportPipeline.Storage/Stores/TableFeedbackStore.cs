@@ -23,7 +23,7 @@ public sealed class TableFeedbackStore(TableClient table) : IFeedbackStore
                 ["Comment"] = r.Comment ?? "",
                 ["RatedAt"] = at,
                 ["Period"] = period.ToString(),
-                ["District"] = orgCode.Length >= 6 ? orgCode[..6] : orgCode,
+                ["District"] = Domain.Orgs.OrgRegistry.DistrictPrefix(orgCode),
                 ["Version"] = at.UtcTicks.ToString(CultureInfo.InvariantCulture),
             }))
             .ToList();

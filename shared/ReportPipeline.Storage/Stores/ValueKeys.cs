@@ -22,7 +22,7 @@ public static class ValueKeys
     public static string Partition(Period period, string orgCode)
     {
         ValidateOrg(orgCode);
-        return PeriodText(period) + "_" + orgCode[..6];
+        return PeriodText(period) + "_" + Domain.Orgs.OrgRegistry.DistrictPrefix(orgCode);
     }
 
     public static string ValueChunk(string orgCode, int chunk) => string.Create(CultureInfo.InvariantCulture, $"v|{orgCode}|{chunk:D2}");
@@ -107,7 +107,7 @@ public static class ValueKeys
 
     private static void ValidateOrg(string orgCode)
     {
-        if (orgCode is not { Length: 12 } || !orgCode.All(char.IsAsciiDigit))
+        if (!Domain.Orgs.OrgRegistry.IsValidCode(orgCode))
         {
             throw new ArgumentException($"组织代码“{orgCode}”应为 12 位数字。", nameof(orgCode));
         }
