@@ -122,6 +122,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapGet(ApiRoutes.Quality, (HttpRequest r, string org, string period, QualityApi h, CancellationToken ct) => h.GetQualityAsync(r, org, period, ct));
         api.MapGet(ApiRoutes.Approval, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
         api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct));
+        api.MapGet(ApiRoutes.Periods, (HttpRequest r, string org, FormsApi h, CancellationToken ct) => h.GetPeriodsAsync(r, org, ct));
         api.MapGet(ApiRoutes.Series, (HttpRequest r, string org, string field, SeriesApi h, CancellationToken ct) => h.GetAsync(r, org, field, ct));
         api.MapGet(ApiRoutes.History, (HttpRequest r, string org, string period, HistoryApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct));
     }

@@ -30,6 +30,7 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.ApprovalStep)] = "POST",
         [nameof(ApiRoutes.History)] = "GET",
         [nameof(ApiRoutes.Series)] = "GET",
+        [nameof(ApiRoutes.Periods)] = "GET",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>

@@ -7,28 +7,32 @@ import { feedbackForm } from './feedback.js';
 import { clerkApprovalNotice } from './approval.js';
 import { openHistory } from './history.js';
 import { isValuesChanged, conflictRows, resolvedValue } from './conflict.js';
+import { periodStateLine, forgetReportingPeriods } from './reportingperiods.js';
 
-const ORIGIN = { Prefilled: '上级预填', CarriedForward: '沿用上期', Typed: '本单位填报' };
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
 
-// `shown`: a receipt to show once the page is drawn again with the stored values (after an accepted submission);
-// `reuse.last`: last period's values, already loaded.
-export async function clerkPage(root, s, catalog, { shown = null, reuse = null } = {}) {
+// `shown`: a receipt to show once the page is drawn again with the stored values (after an accepted submission).
+export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   const started = performance.now();
   const { org, period } = s;
   const kind = kindOf(period);
-  const [current, last, approval] = await Promise.all([
+  const [current, formView, approval, stateLine] = await Promise.all([
     api(`/api/orgs/${org}/values/${period}`),
-    reuse ? reuse.last : api(`/api/orgs/${org}/values/${previous(period)}`).catch(() => ({ values: [] })),
+    // The form as the server builds the workbook (one rule): each field's pre-fill or carry-forward, and last period's value.
+    api(`/api/orgs/${org}/form/${period}`),
     // The review state: a return's reason, or the lock. Not essential to fill the form, so a failure only hides it.
     api(`/api/orgs/${org}/approval/${period}`).catch(() => null),
+    periodStateLine(org, period),
   ]);
   let locked = approval?.self?.locked === true;
   const stored = new Map(current.values.map(v => [v.field, v]));
   // The version of the values this page shows: every submission says it was prepared from it (If-Match).
   let version = current.version;
-  const lastValues = new Map(last.values.map(v => [v.field, v.value]));
+  const entries = new Map(formView.fields.map(e => [e.field, e]));
+  const lastValues = new Map(formView.fields.filter(e => e.previous != null).map(e => [e.field, e.previous]));
+  // What each input starts with: the stored value, else the carried-forward suggestion; a draft is what differs from it.
+  const initial = new Map(formView.fields.map(e => [e.field, stored.get(e.field)?.value ?? e.value ?? '']));
   const fields = catalog.fields.filter(f => f.frequency === kind);
   const byId = new Map(catalog.fields.map(f => [f.id, f]));
   const inputs = new Map();
@@ -57,7 +61,8 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
     const r = checkValue(f, text);
     return r.number ?? null;
   };
-  const editable = f => f.source !== 'Derived' && !(stored.get(f.id)?.origin === 'Prefilled' && !flagged.has(f.id));
+  const isPrefilled = id => entries.get(id)?.treatment === 'prefilled' || stored.get(id)?.origin === 'Prefilled';
+  const editable = f => f.source !== 'Derived' && !(isPrefilled(f.id) && !flagged.has(f.id));
 
   function showError(id, message, warning = false) {
     const row = root.querySelector(`#row-${CSS.escape(id)}`);
@@ -118,16 +123,18 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
 
   function renderRow(f) {
     const value = stored.get(f.id);
-    const prefilled = value?.origin === 'Prefilled';
+    const entry = entries.get(f.id);
+    const prefilled = isPrefilled(f.id);
+    const start = initial.get(f.id) ?? '';
     const id = `f-${f.id}`;
     let input;
     if (f.type === 'Enum' || f.type === 'Boolean') {
       const options = f.type === 'Boolean' ? [{ code: 'true', label: '是' }, { code: 'false', label: '否' }] : f.options;
       input = h('select', { id, name: f.id }, h('option', { value: '' }, '请选择'), options.map(o => h('option', { value: o.code }, o.label)));
-      input.value = value?.value ?? '';
+      input.value = start;
     } else {
       input = h('input', {
-        id, name: f.id, type: f.type === 'Date' ? 'date' : 'text', value: value?.value ?? '',
+        id, name: f.id, type: f.type === 'Date' ? 'date' : 'text', value: start,
         inputmode: f.type === 'Integer' ? 'numeric' : f.type === 'Decimal' ? 'decimal' : null, autocomplete: 'off',
       });
     }
@@ -139,7 +146,7 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
     const notes = [];
     if (f.source === 'Derived') notes.push(h('span', { class: 'tag derived' }, '自动计算'));
     if (prefilled) {
-      notes.push(h('span', { class: 'tag prefill' }, `${ORIGIN.Prefilled}：${value.source || '上级部门'}`));
+      notes.push(h('span', { class: 'tag prefill' }, `已由${entry?.prefilledBy || '上级部门'}预填`));
       notes.push(h('button', {
         type: 'button', class: 'link flag',
         onclick: e => {
@@ -149,7 +156,7 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
           e.currentTarget.replaceWith(h('span', { class: 'tag conflict' }, '已标记有误：请填写正确数值，提交后将记为与预填不一致'));
         },
       }, '数据有误'));
-    } else if (value?.origin === 'CarriedForward') {
+    } else if (entry?.treatment === 'carried-forward' || value?.origin === 'CarriedForward') {
       notes.push(h('span', { class: 'tag carry' }, '沿用上期数值，请核对；提交即视为确认'));
     }
     if (value?.prefillConflict != null) notes.push(h('span', { class: 'tag conflict' }, `与预填值 ${value.prefillConflict} 不一致`));
@@ -171,7 +178,7 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
     const values = {};
     for (const f of fields) {
       const input = inputs.get(f.id);
-      if (editable(f) && input.value !== (stored.get(f.id)?.value ?? '')) values[f.id] = input.value;
+      if (editable(f) && input.value !== (initial.get(f.id) ?? '')) values[f.id] = input.value;
     }
     if (Object.keys(values).length || flagged.size) localStorage.setItem(key, JSON.stringify({ savedAt: new Date().toISOString(), version, values, flagged: [...flagged] }));
     else localStorage.removeItem(key);
@@ -276,7 +283,8 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
   /** Draws the page again from the stored values, then shows `shown`; if the values cannot be read, shows it here. */
   async function reloadWith(shown) {
     try {
-      await clerkPage(root, s, catalog, { shown, reuse: { last } });
+      forgetReportingPeriods();
+      await clerkPage(root, s, catalog, { shown });
     } catch {
       mount(result, shown);
       submitButton.disabled = locked;
@@ -357,6 +365,7 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
   const typedCount = fields.filter(f => f.source !== 'Derived').length;
   mount(root,
     h('h1', null, `${current.orgName} · ${display(period)}一表通`),
+    stateLine ? h('p', { class: 'period-state' }, stateLine) : null,
     h('p', { class: 'muted' }, `共 ${fields.length} 项指标（需填写或核对 ${typedCount} 项）；带 * 的为必填；灰色为上级预填，只读；“上期”为${display(previous(period))}的数值。`),
     h('div', { id: 'approval-note' }, clerkApprovalNotice(approval)),
     draftNote,

@@ -3,7 +3,8 @@ import { h, mount, notice } from './dom.js';
 import { signinPage } from './signin.js';
 import { clerkPage } from './clerk.js';
 import { officePage } from './office.js';
-import { currentMonth, display, kindOf, levelOf, levelName } from './periods.js';
+import { currentMonth, display, levelOf, levelName } from './periods.js';
+import { periodPicker, duePeriod } from './reportingperiods.js';
 
 const root = document.getElementById('app');
 const who = document.getElementById('who');
@@ -16,29 +17,26 @@ const go = hash => { if (location.hash === hash) route(); else location.hash = h
 
 function header(s) {
   if (!s) return mount(who);
-  const period = h('input', { id: 'period-switch', value: s.period, size: 8, 'aria-label': '统计期' });
   mount(who,
     h('span', null, `${s.orgName || s.org} · ${levelName[levelOf(s.org)]} · ${(s.roles || []).map(r => ({ submitter: '填报员', viewer: '查看', admin: '管理员' })[r] || r).join('、')}`),
-    h('form', {
-      class: 'inline', onsubmit: e => {
-        e.preventDefault();
-        if (!kindOf(period.value.trim())) return alert('统计期格式应为 2026、2026-Q4 或 2026-11');
-        session.set({ ...session.get(), period: period.value.trim() });
-        route();
-      },
-    }, period, h('button', { type: 'submit' }, '切换')),
+    s.period ? periodPicker(s, period => { session.set({ ...session.get(), period }); route(); }) : null,
     h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
 }
 
 async function route() {
-  const s = session.get();
-  header(s);
+  let s = session.get();
   const hash = location.hash || '#/';
   if (!s || hash === '#/signin') {
     if (s && hash === '#/signin') session.clear();
     header(null);
     return signinPage(root, go, signIn, auth);
   }
+  // No period chosen at sign-in: the one that is due, from the reporting calendar.
+  if (!s.period) {
+    s = { ...s, period: await duePeriod(s.org, currentMonth()) };
+    session.set(s);
+  }
+  header(s);
   mount(root, h('p', { class: 'loading' }, `正在加载 ${display(s.period)} 的数据…`));
   try {
     catalog ??= await api('/api/catalog');
@@ -60,7 +58,7 @@ async function startEntra() {
   useTokenProvider(() => auth.token());
   if (auth.account() && !session.get()) {
     const claims = claimsOf(await auth.token());
-    if (claims?.org) session.set({ org: claims.org, roles: claims.roles, orgName: auth.account().name || null, period: currentMonth() });
+    if (claims?.org) session.set({ org: claims.org, roles: claims.roles, orgName: auth.account().name || null, period: null });
   }
 }
 

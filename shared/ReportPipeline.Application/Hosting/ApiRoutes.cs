@@ -10,7 +10,10 @@ public static class ApiRoutes
 
     public const string Health = "health";
     public const string Catalog = "catalog";
+    /// <summary>The village's form: the workbook, or with <c>Accept: application/json</c> each field's treatment and starting value.</summary>
     public const string Form = "orgs/{org}/form/{period}";
+    /// <summary>The org's recent periods with their deadlines and states, and the one that is due.</summary>
+    public const string Periods = "orgs/{org}/periods";
     public const string Submissions = "orgs/{org}/submissions/{period}";
     public const string Values = "orgs/{org}/values/{period}";
     public const string Status = "orgs/{org}/status/{period}";

@@ -64,6 +64,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<ReportingCalendar>();
         services.TryAddSingleton<SubmissionService>();
         services.TryAddSingleton<FormService>();
+        services.TryAddSingleton<ReportingPeriodsService>();
         services.TryAddSingleton<StatusService>();
         services.TryAddSingleton<BurdenService>();
         services.TryAddSingleton<FeedbackService>();
