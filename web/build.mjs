@@ -25,7 +25,7 @@ const result = await build({
   metafile: true,
 });
 await build({ entryPoints: { app: join(here, 'src/style.css') }, bundle: true, minify: true, outdir: out, logLevel: 'warning' });
-for (const page of ['index.html', 'redirect.html']) await copyFile(join(here, page), join(out, page));
+for (const page of ['index.html', 'redirect.html', 'favicon.svg']) await copyFile(join(here, page), join(out, page));
 
 // Static Web Apps serves files only, so its /config.json and the policy's Entra origin are written here from the build's
 // environment (WEBAPP_CLIENT_ID, WEBAPP_AUTHORITY, WEBAPP_API_SCOPE); the local host answers /config.json itself.

@@ -75,6 +75,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
 
         builder.WebHost.UseUrls(url ?? DefaultUrl);
         builder.Services.AddReportPipeline(builder.Configuration, developmentDefaults: true);
+        builder.Services.AddPipelineResponseCompression();
         builder.Services.AddSingleton<SubmissionPoller>();
         builder.Services.AddSingleton<ConsolidationQueueWorker>();
         builder.Services.AddSingleton<ConsoleMetrics>();
@@ -92,6 +93,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         builder.Services.AddUnexpectedFailureProblems();
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseResponseCompression();
         WebAppHosting.UseWebApp(app);
         DevelopmentSignIn.MapIfEnabled(app);
         MapRoutes(app);

@@ -39,7 +39,7 @@ async function route() {
   header(s);
   mount(root, h('p', { class: 'loading' }, `正在加载 ${display(s.period)} 的数据…`));
   try {
-    catalog ??= await api('/api/catalog');
+    catalog ??= await api('/api/catalog?view=form', { cache: 'no-cache' });
     const clerk = (s.roles || []).includes('submitter') && levelOf(s.org) === 'Village';
     if (hash === '#/form' || (hash === '#/' && clerk)) await clerkPage(root, s, catalog);
     else await officePage(root, s, catalog);
