@@ -94,7 +94,7 @@ public sealed class DuePeriodTests(BrowserHostFixture host)
             _ => (host.Villages()[24], Period.OfYear(2095)),
         };
         await ReportAsync(village, period.Previous(), seed: 30 + (int)kind);
-        var prefilled = await PrefillAsync(village, period);
+        var prefilled = await PrefillAsync(host, village, period);
         Assert.NotEmpty(prefilled);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{village.Code}/form/{period}");
@@ -127,7 +127,7 @@ public sealed class DuePeriodTests(BrowserHostFixture host)
     }
 
     /// <summary>Upper-level departments push their fields of the period (as the seeder does).</summary>
-    private async Task<IReadOnlyDictionary<string, FieldValue>> PrefillAsync(Org village, Period period)
+    internal static async Task<IReadOnlyDictionary<string, FieldValue>> PrefillAsync(BrowserHostFixture host, Org village, Period period)
     {
         var catalog = host.Catalog.Catalog;
         var raw = SyntheticValues.GeneratePrefilled(catalog, village, period, seed: 5);

@@ -8,6 +8,7 @@ import { clerkApprovalNotice } from './approval.js';
 import { openHistory } from './history.js';
 import { isValuesChanged, conflictRows, resolvedValue } from './conflict.js';
 import { periodStateLine, forgetReportingPeriods } from './reportingperiods.js';
+import { lockReason, makeReadOnly } from './readonly.js';
 
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
@@ -175,6 +176,8 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   // Draft: kept in this origin's localStorage under the org and period so that a closed tab loses nothing typed.
   const key = draftKey(org, period);
   const saveDraft = debounce(() => {
+    // A locked period keeps no draft: nothing typed could be submitted.
+    if (locked) return;
     const values = {};
     for (const f of fields) {
       const input = inputs.get(f.id);
@@ -201,7 +204,8 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
 
   const draftState = h('span', { class: 'muted', 'aria-live': 'polite' });
   const draftNote = h('div');
-  const draft = JSON.parse(localStorage.getItem(key) || 'null');
+  // A locked period shows what is stored: a draft typed before the lock cannot be submitted.
+  const draft = locked ? null : JSON.parse(localStorage.getItem(key) || 'null');
   if (draft) {
     for (const id of draft.flagged || []) flagged.add(id);
     // The draft was typed over the values of its own version: submitted from that version, a field someone else changed
@@ -268,7 +272,10 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
       }
       mount(result, errorView(err, byId));
       // Approved and locked meanwhile (409 naming who approved it): the message is shown as it is, and the button rests.
-      if (err instanceof ApiError && err.status === 409 && /\/locked$/.test(err.problem.type || '')) locked = true;
+      if (err instanceof ApiError && err.status === 409 && /\/locked$/.test(err.problem.type || '')) {
+        locked = true;
+        makeReadOnly({ form, inputs, submitButton, uploads, reason: err.message });
+      }
       if (err instanceof ApiError && err.status === 422) {
         for (const e2 of err.problem.errors || []) if (e2.field) showError(e2.field, e2.message);
       }
@@ -363,13 +370,14 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   form.addEventListener('submit', submitOnline);
 
   const typedCount = fields.filter(f => f.source !== 'Derived').length;
+  let uploads = null;
   mount(root,
     h('h1', null, `${current.orgName} · ${display(period)}一表通`),
     stateLine ? h('p', { class: 'period-state' }, stateLine) : null,
     h('p', { class: 'muted' }, `共 ${fields.length} 项指标（需填写或核对 ${typedCount} 项）；带 * 的为必填；灰色为上级预填，只读；“上期”为${display(previous(period))}的数值。`),
     h('div', { id: 'approval-note' }, clerkApprovalNotice(approval)),
     draftNote,
-    h('details', { class: 'offline' },
+    uploads = h('details', { class: 'offline' },
       h('summary', null, '下载 Excel 填报表 / 上传填好的文件'),
       h('p', null, h('button', {
         type: 'button', onclick: async () => {
@@ -382,6 +390,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
     form,
     h('details', { class: 'feedback' }, h('summary', null, '下评上：评价各部门报表的负担'), feedbackForm(s, catalog)));
   for (const f of fields) if (f.source === 'Derived') recompute(dependenciesOf(f)[0]);
+  if (locked) makeReadOnly({ form, inputs, submitButton, uploads, reason: lockReason(approval.self) });
   if (shown) {
     mount(result, shown);
     result.focus();
