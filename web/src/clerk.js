@@ -9,6 +9,8 @@ import { openHistory } from './history.js';
 import { isValuesChanged, conflictRows, resolvedValue } from './conflict.js';
 import { periodStateLine, forgetReportingPeriods } from './reportingperiods.js';
 import { lockReason, makeReadOnly } from './readonly.js';
+import { createFieldErrors } from './formerrors.js';
+import { errorSummary } from './errorsummary.js';
 
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
@@ -38,7 +40,6 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   const byId = new Map(catalog.fields.map(f => [f.id, f]));
   const inputs = new Map();
   const flagged = new Set();
-  const errors = new Map();
   const dependants = new Map();
   for (const f of fields) {
     for (const dep of f.source === 'Derived' ? dependenciesOf(f) : []) {
@@ -65,6 +66,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   const isPrefilled = id => entries.get(id)?.treatment === 'prefilled' || stored.get(id)?.origin === 'Prefilled';
   const editable = f => f.source !== 'Derived' && !(isPrefilled(f.id) && !flagged.has(f.id));
 
+  /** Draws one field's problem (or none) under it. */
   function showError(id, message, warning = false) {
     const row = root.querySelector(`#row-${CSS.escape(id)}`);
     if (!row) return;
@@ -74,26 +76,32 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
     row.classList.toggle('warn', !!message && warning);
     const input = inputs.get(id);
     if (input) input.setAttribute('aria-invalid', message && !warning ? 'true' : 'false');
-    if (message && !warning) errors.set(id, message); else errors.delete(id);
   }
 
-  function checkField(f, { requireFilled = false } = {}) {
-    const input = inputs.get(f.id);
-    if (!input || !editable(f)) return;
+  // Required fields are checked once the clerk has tried to submit; until then an empty field is not an error.
+  let requireFilled = false;
+  const ownError = id => {
+    const f = byId.get(id);
+    const input = inputs.get(id);
+    if (!f || !input || !editable(f)) return null;
     const r = checkValue(f, input.value);
-    if (r.error) return showError(f.id, r.error.message);
-    if (r.missing && requireFilled && f.required && f.source === 'Typed' && !stored.has(f.id)) return showError(f.id, requiredMessage(f));
-    showError(f.id, '');
-  }
-
-  function checkRulesAround(ids) {
-    const rules = new Set(ids.flatMap(id => rulesOf.get(id) || []));
-    const touched = new Set(ids.flatMap(id => (rulesOf.get(id) || []).flatMap(r => [r.field, ...r.others])));
-    for (const id of touched) {
-      const f = byId.get(id);
-      if (f && inputs.has(id) && !checkValue(f, inputs.get(id).value).error) showError(id, '');
-    }
-    for (const found of checkRules([...rules], byId, numberOf)) showError(found.field, found.message, found.warning);
+    if (r.error) return r.error.message;
+    if (r.missing && requireFilled && f.required && f.source === 'Typed' && !stored.has(f.id)) return requiredMessage(f);
+    return null;
+  };
+  const fieldErrors = createFieldErrors({
+    ownError, rulesOf: id => rulesOf.get(id) || [], checkRules: rules => checkRules(rules, byId, numberOf), order: fields.map(f => f.id),
+  });
+  const summaryTop = errorSummary('error-summary');
+  const summaryBar = errorSummary('error-summary-bar', { folded: true });
+  const focusField = id => { const input = inputs.get(id); input?.scrollIntoView({ block: 'center' }); input?.focus({ preventScroll: true }); };
+  /** Recomputes every problem `ids` can affect, draws them and the two summaries. */
+  function refreshErrors(ids) {
+    for (const [id, problem] of fieldErrors.recompute(ids)) showError(id, problem?.message, problem?.warning);
+    const open = fieldErrors.open();
+    const nameOfField = id => byId.get(id)?.name || id;
+    summaryTop.render(open, nameOfField, focusField);
+    summaryBar.render(open, nameOfField, focusField);
   }
 
   function recompute(id) {
@@ -191,12 +199,12 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   form.addEventListener('input', e => {
     const f = byId.get(e.target.name);
     if (!f) return;
-    checkField(f);
+    fieldErrors.edited(f.id);
     recompute(f.id);
-    checkRulesAround([f.id, ...(dependants.get(f.id) || []).map(d => d.id)]);
+    refreshErrors([f.id, ...(dependants.get(f.id) || []).map(d => d.id)]);
     saveDraft();
   });
-  form.addEventListener('change', e => { const f = byId.get(e.target.name); if (f) checkField(f); });
+  form.addEventListener('change', e => { const f = byId.get(e.target.name); if (f) refreshErrors([f.id]); });
   form.addEventListener('click', e => {
     const button = e.target.closest('button.hist');
     if (button) openHistory({ org, orgName: current.orgName, period, field: button.dataset.field, catalog });
@@ -230,12 +238,11 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
 
   async function submitOnline(e) {
     e?.preventDefault();
-    for (const f of fields) checkField(f, { requireFilled: true });
-    checkRulesAround(fields.map(f => f.id));
-    if (errors.size) {
-      mount(result, notice('error', `还有 ${errors.size} 处需要修改，已在对应指标下方标出。`));
-      const first = inputs.get(errors.keys().next().value);
-      first?.focus();
+    requireFilled = true;
+    refreshErrors(fields.map(f => f.id));
+    if (fieldErrors.size) {
+      mount(result, notice('error', `还有 ${fieldErrors.size} 处需要修改，已在对应指标下方和上方的列表中标出。`));
+      focusField(fieldErrors.open()[0].field);
       return;
     }
     const values = {};
@@ -276,8 +283,11 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
         locked = true;
         makeReadOnly({ form, inputs, submitButton, uploads, reason: err.message });
       }
-      if (err instanceof ApiError && err.status === 422) {
-        for (const e2 of err.problem.errors || []) if (e2.field) showError(e2.field, e2.message);
+      // The form's own values refused: each error stays under its field (by id) until that field is edited. A file's
+      // errors are about the file's values, not the form's, so they stay in the list above, each with its cell.
+      if (fromForm && err instanceof ApiError && err.status === 422) {
+        const ids = (err.problem.errors || []).filter(e2 => e2.field && byId.has(e2.field)).map(e2 => { fieldErrors.serverError(e2.field, e2.message); return e2.field; });
+        refreshErrors(ids);
       }
     } finally {
       if (!reloading) {
@@ -366,7 +376,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   }, '把填好的 .xlsx 或 .csv 文件拖到这里，或点击选择文件');
 
   const submitButton = h('button', { type: 'submit', class: 'primary', disabled: locked, title: locked ? '本期数据已审核锁定' : null }, '提交本期填报');
-  form.append(h('div', { class: 'actions sticky' }, submitButton, draftState));
+  form.append(h('div', { class: 'actions sticky' }, submitButton, draftState, summaryBar.el));
   form.addEventListener('submit', submitOnline);
 
   const typedCount = fields.filter(f => f.source !== 'Derived').length;
@@ -386,6 +396,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
       }, '下载本期 Excel 填报表')),
       drop, fileInput),
     result,
+    summaryTop.el,
     toc,
     form,
     h('details', { class: 'feedback' }, h('summary', null, '下评上：评价各部门报表的负担'), feedbackForm(s, catalog)));
