@@ -11,6 +11,8 @@ import { periodStateLine, forgetReportingPeriods } from './reportingperiods.js';
 import { lockReason, makeReadOnly } from './readonly.js';
 import { createFieldErrors } from './formerrors.js';
 import { errorSummary } from './errorsummary.js';
+import { qualityWarnings } from './qualitycheck.js';
+import { explanationBoxes } from './explanations.js';
 
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
@@ -89,15 +91,30 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
     if (r.missing && requireFilled && f.required && f.source === 'Typed' && !stored.has(f.id)) return requiredMessage(f);
     return null;
   };
+  // Quality warnings while typing: the value against the field's soft range and against last period's value.
+  const ownWarning = id => {
+    const f = byId.get(id);
+    const input = inputs.get(id);
+    if (!f || !input || !editable(f) || (f.type !== 'Integer' && f.type !== 'Decimal')) return null;
+    const r = checkValue(f, input.value);
+    if (r.error || r.missing || r.number == null) return null;
+    const last = lastValues.has(id) ? Number(lastValues.get(id)) : null;
+    const warnings = qualityWarnings(f, r.number, Number.isFinite(last) ? last : null);
+    return warnings.length ? warnings.map(w => w.message).join('；') : null;
+  };
   const fieldErrors = createFieldErrors({
-    ownError, rulesOf: id => rulesOf.get(id) || [], checkRules: rules => checkRules(rules, byId, numberOf), order: fields.map(f => f.id),
+    ownError, ownWarning, rulesOf: id => rulesOf.get(id) || [], checkRules: rules => checkRules(rules, byId, numberOf), order: fields.map(f => f.id),
   });
+  const explanations = explanationBoxes(root);
   const summaryTop = errorSummary('error-summary');
   const summaryBar = errorSummary('error-summary-bar', { folded: true });
   const focusField = id => { const input = inputs.get(id); input?.scrollIntoView({ block: 'center' }); input?.focus({ preventScroll: true }); };
   /** Recomputes every problem `ids` can affect, draws them and the two summaries. */
   function refreshErrors(ids) {
-    for (const [id, problem] of fieldErrors.recompute(ids)) showError(id, problem?.message, problem?.warning);
+    for (const [id, problem] of fieldErrors.recompute(ids)) {
+      showError(id, problem?.message, problem?.warning);
+      explanations.toggle(id, !!problem?.quality);
+    }
     const open = fieldErrors.open();
     const nameOfField = id => byId.get(id)?.name || id;
     summaryTop.render(open, nameOfField, focusField);
@@ -252,7 +269,8 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
       const r = checkValue(f, input.value);
       if (!r.missing) values[f.id] = input.value.trim();
     }
-    await send(JSON.stringify({ values }), 'application/json', '在线填报', { fromForm: true });
+    const explained = explanations.toSend();
+    await send(JSON.stringify(Object.keys(explained).length ? { values, explanations: explained } : { values }), 'application/json', '在线填报', { fromForm: true });
   }
 
   // ifMatch: the version the body was prepared from; null for a filled workbook, which records its own.

@@ -9,8 +9,9 @@
  * @param {(id: string) => object[]} p.rulesOf        the cross-field rules the field takes part in
  * @param {(rules: object[]) => {field: string, message: string, warning?: boolean}[]} p.checkRules
  * @param {string[]} p.order                          field ids in form order (the summary's order)
+ * @param {(id: string) => string | null} [p.ownWarning] the field's quality warning (soft range, change), or null
  */
-export function createFieldErrors({ ownError, rulesOf, checkRules, order }) {
+export function createFieldErrors({ ownError, rulesOf, checkRules, order, ownWarning = () => null }) {
   const shown = new Map(); // id → { message, warning }
   const server = new Map(); // id → message, until the field is edited
   const position = new Map(order.map((id, i) => [id, i]));
@@ -37,9 +38,12 @@ export function createFieldErrors({ ownError, rulesOf, checkRules, order }) {
     for (const id of fields) {
       if (!position.has(id)) continue;
       const own = ownError(id);
-      const problem = own ? { message: own, warning: false }
+      let problem = own ? { message: own, warning: false }
         : server.has(id) ? { message: server.get(id), warning: false }
           : findings.get(id) || null;
+      // A quality warning shows while nothing is wrong, with a rule's warning if there is one; it asks for an explanation.
+      const quality = !problem || problem.warning ? ownWarning(id) : null;
+      if (quality) problem = { message: problem ? `${quality}；${problem.message}` : quality, warning: true, quality: true };
       if (problem) shown.set(id, problem); else shown.delete(id);
       changes.push([id, problem]);
     }
