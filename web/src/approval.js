@@ -5,8 +5,9 @@
 // the server's words.
 import { api, ApiError } from './api.js';
 import { h, mount, fmtTime, notice } from './dom.js';
+import { byWhom } from './names.js';
 
-const byText = u => (u.at ? `${fmtTime(u.at)} · ${[u.byOrg, u.by].filter(Boolean).join(' ')}` : '');
+const byText = u => (u.at ? `${fmtTime(u.at)} · ${byWhom(u.byOrgName, u.byOrg, u.by)}` : '');
 
 /** The notice on the clerk's form: 已锁定 or 退回 with the reason; null when neither applies. */
 export function clerkApprovalNotice(report) {
@@ -14,7 +15,7 @@ export function clerkApprovalNotice(report) {
   if (!self) return null;
   if (self.locked) {
     return notice('warn', h('strong', null, '已锁定：'),
-      `本期数据已于 ${fmtTime(self.at)} 由 ${[self.byOrg, self.by].filter(Boolean).join(' ')} 审核通过并锁定，不能再提交或修改；如需更正，请联系上级解锁。`);
+      `本期数据已于 ${fmtTime(self.at)} 由 ${byWhom(self.byOrgName, self.byOrg, self.by)} 审核通过并锁定，不能再提交或修改；如需更正，请联系上级解锁。`);
   }
   if (self.state === 'returned') {
     return notice('error', h('strong', null, '已退回：'), `上级于 ${fmtTime(self.at)} 退回了本期数据，原因：`,
@@ -116,7 +117,7 @@ export function approvalSection(s) {
       h('details', null, h('summary', null, `审核记录（${report.steps.length} 条）`),
         report.steps.length
           ? h('ol', { class: 'steps' }, report.steps.map(st => h('li', null,
-            `${fmtTime(st.at)} ${units.find(u => u.org === st.org)?.name || st.org}：${st.actionName}（${[st.byOrg, st.by].filter(Boolean).join(' ')}）`,
+            `${fmtTime(st.at)} ${units.find(u => u.org === st.org)?.name || st.org}：${st.actionName}（${byWhom(st.byOrgName, st.byOrg, st.by)}）`,
             st.reason ? [' 原因：', h('q', null, st.reason)] : null)))
           : h('p', { class: 'muted' }, '本期尚无审核记录。')));
   }

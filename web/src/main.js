@@ -4,7 +4,7 @@ import { signinPage } from './signin.js';
 import { clerkPage } from './clerk.js';
 import { officePage } from './office.js';
 import { currentMonth, display, levelOf, levelName } from './periods.js';
-import { periodPicker, duePeriod } from './reportingperiods.js';
+import { periodPicker, duePeriod, orgNameOf } from './reportingperiods.js';
 
 const root = document.getElementById('app');
 const who = document.getElementById('who');
@@ -18,7 +18,7 @@ const go = hash => { if (location.hash === hash) route(); else location.hash = h
 function header(s) {
   if (!s) return mount(who);
   mount(who,
-    h('span', null, `${s.orgName || s.org} · ${levelName[levelOf(s.org)]} · ${(s.roles || []).map(r => ({ submitter: '填报员', viewer: '查看', admin: '管理员' })[r] || r).join('、')}`),
+    h('span', null, `${s.orgName || s.org}${s.displayName ? ` · ${s.displayName}` : ''} · ${levelName[levelOf(s.org)]} · ${(s.roles || []).map(r => ({ submitter: '填报员', viewer: '查看', admin: '管理员' })[r] || r).join('、')}`),
     s.period ? periodPicker(s, period => { session.set({ ...session.get(), period }); route(); }) : null,
     h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
 }
@@ -32,8 +32,8 @@ async function route() {
     return signinPage(root, go, signIn, auth);
   }
   // No period chosen at sign-in: the one that is due, from the reporting calendar.
-  if (!s.period) {
-    s = { ...s, period: await duePeriod(s.org, currentMonth()) };
+  if (!s.period || !s.orgName) {
+    s = { ...s, period: s.period || await duePeriod(s.org, currentMonth()), orgName: s.orgName || await orgNameOf(s.org) };
     session.set(s);
   }
   header(s);
@@ -58,7 +58,7 @@ async function startEntra() {
   useTokenProvider(() => auth.token());
   if (auth.account() && !session.get()) {
     const claims = claimsOf(await auth.token());
-    if (claims?.org) session.set({ org: claims.org, roles: claims.roles, orgName: auth.account().name || null, period: null });
+    if (claims?.org) session.set({ org: claims.org, roles: claims.roles, displayName: auth.account().name || null, orgName: null, period: null });
   }
 }
 

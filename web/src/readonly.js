@@ -1,11 +1,12 @@
 // A locked period is read-only: every input and every 数据有误 button is disabled, uploads are hidden and nothing is
 // kept as a draft; the reason (who approved it and when) is shown above the form and beside the disabled submit button.
 import { h, fmtTime } from './dom.js';
+import { byWhom } from './names.js';
 
 /** The reason a period is locked, in words, from the approval route's `self`. */
 export function lockReason(self) {
   if (!self) return '本期数据已审核锁定，不能修改。';
-  const by = [self.byOrg, self.by].filter(Boolean).join(' ');
+  const by = byWhom(self.byOrgName, self.byOrg, self.by);
   return `本期数据已${self.at ? `于 ${fmtTime(self.at)} ` : ''}${by ? `由 ${by} ` : ''}审核通过并锁定，不能修改；如需更正，请联系上级解锁。`;
 }
 

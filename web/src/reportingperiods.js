@@ -21,6 +21,11 @@ export async function duePeriod(org, fallback) {
   try { return (await reportingPeriods(org)).due; } catch { return fallback; }
 }
 
+/** The org's name from the registry (the token names only the code). */
+export async function orgNameOf(org) {
+  try { return (await reportingPeriods(org)).orgName; } catch { return null; }
+}
+
 const optionText = p => `${p.name}${p.stateName ? ` · ${p.stateName}` : ''}`;
 
 /**

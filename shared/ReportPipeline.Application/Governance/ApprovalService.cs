@@ -30,9 +30,16 @@ public sealed record ApprovalUnit(
     /// rule the step itself is checked against; empty for a caller who is not an admin, or when it is not asked for.
     /// </summary>
     public IReadOnlyList<string> Actions { get; init; } = [];
+
+    /// <summary>The name of <see cref="ByOrg"/>, the org of whoever took the last step (修齐镇), from the registry.</summary>
+    public string? ByOrgName { get; init; }
 }
 
-public sealed record ApprovalStep(string Org, string Action, string ActionName, string By, string ByOrg, DateTimeOffset At, string? Reason);
+public sealed record ApprovalStep(string Org, string Action, string ActionName, string By, string ByOrg, DateTimeOffset At, string? Reason)
+{
+    /// <summary>The name of <see cref="ByOrg"/> from the registry.</summary>
+    public string? ByOrgName { get; init; }
+}
 
 /// <summary>The review state of an org's subtree for a period, with every step taken on it, newest first.</summary>
 public sealed record ApprovalReport(
@@ -71,6 +78,8 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         var subtree = orgs.Subtree(org.Code, includeSelf: true).ToList();
         var snapshot = await store.ReadAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
         var units = await UnitsAsync(subtree, period, snapshot.Records, cancellationToken);
+        string? NameOf(string? code) => code is not null && orgs.TryGet(code, out var named) ? named.Name : null;
+        units = [.. units.Select(u => u with { ByOrgName = NameOf(u.ByOrg) })];
         if (caller is not null && caller.IsInRole(CallerRoles.Admin))
         {
             units = [.. units.Select(u => u with { Actions = ActionsFor(caller.OrgCode, u, orgs, snapshot.Records) })];
@@ -86,7 +95,10 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
             units.Count(u => u.State == Returned),
             units.Count,
             units,
-            [.. steps.Select(s => new ApprovalStep(s.OrgCode, s.Action.ToString().ToLowerInvariant(), ApprovalNames.Of(s.Action), s.BySubject, s.ByOrg, s.At, s.Reason))]);
+            [.. steps.Select(s => new ApprovalStep(s.OrgCode, s.Action.ToString().ToLowerInvariant(), ApprovalNames.Of(s.Action), s.BySubject, s.ByOrg, s.At, s.Reason)
+            {
+                ByOrgName = NameOf(s.ByOrg),
+            })]);
     }
 
     /// <summary>
