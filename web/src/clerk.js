@@ -13,6 +13,7 @@ import { createFieldErrors } from './formerrors.js';
 import { errorSummary } from './errorsummary.js';
 import { qualityWarnings } from './qualitycheck.js';
 import { explanationBoxes } from './explanations.js';
+import { formTools } from './formtools.js';
 
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
@@ -108,7 +109,8 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   const explanations = explanationBoxes(root);
   const summaryTop = errorSummary('error-summary');
   const summaryBar = errorSummary('error-summary-bar', { folded: true });
-  const focusField = id => { const input = inputs.get(id); input?.scrollIntoView({ block: 'center' }); input?.focus({ preventScroll: true }); };
+  const tools = formTools({ fields, inputs, editable, openErrors: () => fieldErrors.open() });
+  const focusField = id => tools.focusField(id);
   /** Recomputes every problem `ids` can affect, draws them and the two summaries. */
   function refreshErrors(ids) {
     for (const [id, problem] of fieldErrors.recompute(ids)) {
@@ -141,8 +143,15 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   const toc = h('nav', { class: 'toc', 'aria-label': '分组' });
   for (const [group, list] of groups) {
     const sectionId = `g-${[...groups.keys()].indexOf(group)}`;
-    toc.append(h('a', { href: `#${sectionId}`, onclick: e => { e.preventDefault(); document.getElementById(sectionId)?.scrollIntoView(); } }, group));
-    const section = h('section', { id: sectionId, class: 'group' }, h('h2', null, group, h('span', { class: 'count' }, ` ${list.length} 项`)));
+    toc.append(h('a', {
+      href: `#${sectionId}`, onclick: e => {
+        e.preventDefault();
+        const target = document.getElementById(sectionId);
+        if (target) { target.open = true; target.scrollIntoView(); }
+      },
+    }, group));
+    // A group folds away (its heading is the summary); every group starts open.
+    const section = h('details', { id: sectionId, class: 'group', open: true }, h('summary', null, h('h2', null, group, h('span', { class: 'count' }, ` ${list.length} 项`))));
     for (const f of list) section.append(renderRow(f));
     form.append(section);
   }
@@ -219,6 +228,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
     fieldErrors.edited(f.id);
     recompute(f.id);
     refreshErrors([f.id, ...(dependants.get(f.id) || []).map(d => d.id)]);
+    tools.update();
     saveDraft();
   });
   form.addEventListener('change', e => { const f = byId.get(e.target.name); if (f) refreshErrors([f.id]); });
@@ -394,7 +404,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   }, '把填好的 .xlsx 或 .csv 文件拖到这里，或点击选择文件');
 
   const submitButton = h('button', { type: 'submit', class: 'primary', disabled: locked, title: locked ? '本期数据已审核锁定' : null }, '提交本期填报');
-  form.append(h('div', { class: 'actions sticky' }, submitButton, draftState, summaryBar.el));
+  form.append(h('div', { class: 'actions sticky' }, submitButton, tools.bar, draftState, summaryBar.el));
   form.addEventListener('submit', submitOnline);
 
   const typedCount = fields.filter(f => f.source !== 'Derived').length;
@@ -416,9 +426,11 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
     result,
     summaryTop.el,
     toc,
+    tools.search,
     form,
     h('details', { class: 'feedback' }, h('summary', null, '下评上：评价各部门报表的负担'), feedbackForm(s, catalog)));
   for (const f of fields) if (f.source === 'Derived') recompute(dependenciesOf(f)[0]);
+  tools.update();
   if (locked) makeReadOnly({ form, inputs, submitButton, uploads, reason: lockReason(approval.self) });
   if (shown) {
     mount(result, shown);

@@ -5,8 +5,10 @@ import { clerkPage } from './clerk.js';
 import { officePage } from './office.js';
 import { currentMonth, display, levelOf, levelName } from './periods.js';
 import { periodPicker, duePeriod, orgNameOf } from './reportingperiods.js';
+import { labelTablesIn } from './cards.js';
 
 const root = document.getElementById('app');
+labelTablesIn(root);
 const who = document.getElementById('who');
 let catalog = null;
 // How this deployment signs in (/config.json from the host's settings): development, entra or none.
