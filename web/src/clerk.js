@@ -14,6 +14,7 @@ import { errorSummary } from './errorsummary.js';
 import { qualityWarnings } from './qualitycheck.js';
 import { explanationBoxes } from './explanations.js';
 import { formTools } from './formtools.js';
+import { enqueue, dequeue, waiting, onBackOnline } from './offline.js';
 
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
@@ -284,14 +285,27 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   }
 
   // ifMatch: the version the body was prepared from; null for a filled workbook, which records its own.
-  async function send(body, contentType, channel, { fromForm = false, ifMatch = version } = {}) {
+  async function send(body, contentType, channel, { fromForm = false, ifMatch = version, key = idempotencyKey } = {}) {
     mount(result, notice('info', '正在提交…'));
     submitButton.disabled = true;
     let reloading = false;
     try {
-      const headers = { 'Content-Type': contentType, 'Idempotency-Key': idempotencyKey };
+      const headers = { 'Content-Type': contentType, 'Idempotency-Key': key };
       if (ifMatch) headers['If-Match'] = `"${ifMatch}"`;
-      const receipt = await api(`/api/orgs/${org}/submissions/${period}`, { method: 'POST', body, headers });
+      let receipt;
+      try {
+        receipt = await api(`/api/orgs/${org}/submissions/${period}`, { method: 'POST', body, headers });
+      } catch (err) {
+        // No network: the form's submission waits on this device and is sent, with the same key, once online.
+        if (fromForm && err instanceof ApiError && err.status === 0) {
+          await enqueue({ key, org, period, body, contentType, ifMatch, channel });
+          mount(result, outboxView(await waiting(org, period)));
+          return;
+        }
+        if (fromForm) await dequeue(key).catch(() => {});
+        throw err;
+      }
+      if (fromForm) await dequeue(key).catch(() => {});
       // A draft save still pending from the last keystroke would bring back what was just submitted.
       saveDraft.cancel();
       localStorage.removeItem(key);
@@ -299,7 +313,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
       mount(draftNote);
       // Whatever was sent (the form, a .csv, a workbook), the page now shows what is stored, and its version.
       reloading = true;
-      await reloadWith(receiptView(receipt, channel, byId));
+      await reloadWith(receiptView(receipt, channel, byId, fromForm && sentFromOutbox.has(key)));
     } catch (err) {
       if (isValuesChanged(err)) {
         mount(result, fromForm ? formConflictView(err.problem) : fileConflictView(err.problem, () => send(body, contentType, channel, { ifMatch: err.problem.currentVersion })));
@@ -431,6 +445,27 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
     h('details', { class: 'feedback' }, h('summary', null, '下评上：评价各部门报表的负担'), feedbackForm(s, catalog)));
   for (const f of fields) if (f.source === 'Derived') recompute(dependenciesOf(f)[0]);
   tools.update();
+  // Submissions made offline: shown as 待发送, and sent (oldest first, each with its own key) when the network is there.
+  const sentFromOutbox = new Set();
+  let sending = false;
+  async function sendWaiting() {
+    if (!navigator.onLine || sending) return;
+    sending = true;
+    try {
+      for (const item of await waiting(org, period)) {
+        sentFromOutbox.add(item.key);
+        await send(item.body, item.contentType, item.channel, { fromForm: true, ifMatch: item.ifMatch, key: item.key });
+      }
+    } finally {
+      sending = false;
+    }
+  }
+  onBackOnline(sendWaiting);
+  const queued = await waiting(org, period);
+  if (queued.length && !shown) {
+    mount(result, outboxView(queued));
+    sendWaiting();
+  }
   if (locked) makeReadOnly({ form, inputs, submitButton, uploads, reason: lockReason(approval.self) });
   if (shown) {
     mount(result, shown);
@@ -440,10 +475,18 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   document.body.dataset.formReady = 'true';
 }
 
-function receiptView(r, channel, byId) {
+/** What waits on this device for the network. */
+function outboxView(items) {
+  return notice('warn outbox',
+    h('h2', null, `待发送（${items.length} 份）`),
+    h('p', null, '当前没有网络，填报已保存在本机，联网后将自动发送（只会保存一次）；请不要清除浏览器数据。'),
+    h('ul', null, items.map(i => h('li', null, `${i.channel}，${fmtTime(i.queuedAt)} 提交`))));
+}
+
+function receiptView(r, channel, byId, fromOutbox = false) {
   const conflicts = r.prefillConflicts || [];
   return notice('ok',
-    h('h2', null, r.replay ? '已收到（重复提交）' : '提交成功'),
+    h('h2', null, fromOutbox ? `已发送 回执号 ${r.submissionId}` : r.replay ? '已收到（重复提交）' : '提交成功'),
     h('p', { class: 'receipt-message' }, r.message),
     r.replay ? h('p', null, '服务器此前已收到完全相同的内容，本次没有重复保存，数据不受影响。') : null,
     h('ul', null,

@@ -6,6 +6,7 @@ import { officePage } from './office.js';
 import { currentMonth, display, levelOf, levelName } from './periods.js';
 import { periodPicker, duePeriod, orgNameOf } from './reportingperiods.js';
 import { labelTablesIn } from './cards.js';
+import { startOffline, clearOfflineData } from './offline.js';
 
 const root = document.getElementById('app');
 labelTablesIn(root);
@@ -22,7 +23,7 @@ function header(s) {
   mount(who,
     h('span', null, `${s.orgName || s.org}${s.displayName ? ` · ${s.displayName}` : ''} · ${levelName[levelOf(s.org)]} · ${(s.roles || []).map(r => ({ submitter: '填报员', viewer: '查看', admin: '管理员' })[r] || r).join('、')}`),
     s.period ? periodPicker(s, period => { session.set({ ...session.get(), period }); route(); }) : null,
-    h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
+    h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); clearOfflineData(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
 }
 
 async function route() {
@@ -65,6 +66,7 @@ async function startEntra() {
 }
 
 async function start() {
+  startOffline();
   try {
     const response = await fetch('/config.json', { cache: 'no-store' });
     if (response.ok) signIn = await response.json();
