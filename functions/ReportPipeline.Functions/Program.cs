@@ -23,7 +23,6 @@ builder.Services.AddUnexpectedFailureProblems();
 
 // The same composition root as the local host, so the two cannot drift.
 builder.Services.AddReportPipeline(builder.Configuration);
-builder.Services.AddPipelineResponseCompression();
 
 // Requests, dependencies, exceptions and logs of the worker go to Application Insights through its SDK.
 builder.Services

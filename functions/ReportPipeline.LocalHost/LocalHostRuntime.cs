@@ -75,7 +75,6 @@ public sealed class LocalHostRuntime : IAsyncDisposable
 
         builder.WebHost.UseUrls(url ?? DefaultUrl);
         builder.Services.AddReportPipeline(builder.Configuration, developmentDefaults: true);
-        builder.Services.AddPipelineResponseCompression();
         builder.Services.AddSingleton<SubmissionPoller>();
         builder.Services.AddSingleton<ConsolidationQueueWorker>();
         builder.Services.AddSingleton<ConsoleMetrics>();
