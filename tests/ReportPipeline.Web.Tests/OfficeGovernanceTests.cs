@@ -107,7 +107,9 @@ public sealed class OfficeGovernanceTests(BrowserHostFixture host)
         await office.Locator("#approval-section").ScrollIntoViewIfNeededAsync();
         await BrowserHostFixture.ScreenshotAsync(office, "office-approval");
 
-        // The open form is now locked: the server refuses with 409 and the page shows its words.
+        // The open form is now locked: a change submitted from it is refused with 409 and the page shows the server's words.
+        // (The unchanged values sent again would be the earlier submission's replay, which writes nothing.)
+        await clerk.FillAsync("#f-pop_floating_out", "778");
         await clerk.ClickAsync("button[type=submit].primary");
         var refused = clerk.Locator("#result .notice.error");
         await Assertions.Expect(refused).ToContainTextAsync("数据已审核锁定");
