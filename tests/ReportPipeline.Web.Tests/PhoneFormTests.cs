@@ -47,6 +47,19 @@ public sealed class PhoneFormTests(BrowserHostFixture host, ITestOutputHelper ou
         await Assertions.Expect(progress).ToContainTextAsync("已填");
         await Assertions.Expect(progress).ToContainTextAsync($"/ {typed}");
 
+        // Walking the form with Tab: no focused control ends up under the sticky submit bar.
+        await page.Locator("#field-search").FocusAsync();
+        var hiddenByBar = 0;
+        for (var i = 0; i < 60; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            hiddenByBar += await page.EvaluateAsync<bool>(
+                "() => { const el = document.activeElement; if (!el || el.closest('.actions.sticky')) return false; const bar = document.querySelector('.actions.sticky').getBoundingClientRect(); const r = el.getBoundingClientRect(); return r.bottom > bar.top + 1; }") ? 1 : 0;
+        }
+
+        output.WriteLine($"60 tab stops from the search box: {hiddenByBar} focused under the sticky bar");
+        Assert.Equal(0, hiddenByBar);
+
         // Search by Chinese name, then by 编号.
         await page.FillAsync("#field-search", "常住人口");
         await Assertions.Expect(page.Locator("#row-pop_resident")).ToBeVisibleAsync();
