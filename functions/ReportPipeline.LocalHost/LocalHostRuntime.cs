@@ -97,6 +97,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         builder.Services.AddApiContract();
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseResponseCompression();
         WebAppHosting.UseWebApp(app);
         DevelopmentSignIn.MapIfEnabled(app);
         MapRoutes(app);
@@ -118,7 +119,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapGet(ApiRoutes.Health, (HttpRequest r, IPipelineHttpApi h, CancellationToken ct) => h.GetHealthAsync(r, ct))
             .Describe(Reference, "健康检查：存储是否可达（无需令牌）");
         api.MapGet(ApiRoutes.Catalog, (HttpRequest r, IPipelineHttpApi h, CancellationToken ct) => h.GetCatalogAsync(r, ct))
-            .Describe(Reference, "一表通目录：指标、规则、部门与报表模板（含每个派生指标的解析树）", period, ("overlap", "true 时附各报表与一表的重合分析"));
+            .Describe(Reference, "一表通目录：指标、规则、部门与报表模板（含每个派生指标的解析树）", period, ("view", "form：网页填报所需的精简形式"), ("include", "overlap：附各报表与一表的重合分析"));
         api.MapGet(ApiRoutes.Form, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetFormAsync(r, org, period, ct))
             .Describe(Collect, "下载本期一表通填报表（.xlsx，已预填、可带数下发）");
         api.MapPost(ApiRoutes.Submissions, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.SubmitAsync(r, org, period, ct))
@@ -157,6 +158,8 @@ public sealed class LocalHostRuntime : IAsyncDisposable
             .Describe(Govern, "辖区审核状态与每一步审核记录");
         api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct))
             .Describe(Govern, "审核通过（锁定）、退回或解锁（须填原因）");
+        api.MapGet(ApiRoutes.Periods, (HttpRequest r, string org, FormsApi h, CancellationToken ct) => h.GetPeriodsAsync(r, org, ct))
+            .Describe(Collect, "近期各统计期的填报状态（未报、已报、已退回、已锁定、逾期）与当前应报的统计期");
         api.MapGet(ApiRoutes.Series, (HttpRequest r, string org, string field, SeriesApi h, CancellationToken ct) => h.GetAsync(r, org, field, ct))
             .Describe(Consolidate, "指标趋势与下级对比（一次请求）", ("to", "截止统计期"), ("periods", "期数，1–24，默认 6"));
         api.MapGet(ApiRoutes.History, (HttpRequest r, string org, string period, HistoryApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct))

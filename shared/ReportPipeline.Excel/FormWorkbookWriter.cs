@@ -69,8 +69,9 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
         var lastRow = row - 1;
         var shown = new List<(string FieldId, string Text, bool Locked)>();
         var listRow = 1;
-        foreach (var field in fields)
+        foreach (var entry in FormEntries.Of(model))
         {
+            var field = entry.Field;
             var r = rowOf[field.Id];
             ws.Cells[r, IdColumn].Value = field.Id;
             ws.Cells[r, NameColumn].Value = field.Required ? field.Name + "＊" : field.Name;
@@ -78,46 +79,43 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
             var valueCell = ws.Cells[r, ValueColumn];
             ApplyFormat(valueCell, field);
 
-            if (model.Previous.TryGetValue(field.Id, out var previous))
+            if (entry.Previous is { } previous)
             {
                 SetValue(ws.Cells[r, PreviousColumn], field, previous.Value);
                 ApplyFormat(ws.Cells[r, PreviousColumn], field);
             }
 
-            var current = model.Current.GetValueOrDefault(field.Id);
             string note;
-            if (field.Source == FieldSource.Derived)
+            switch (entry.Treatment)
             {
-                note = WriteDerived(valueCell, field, rowOf, model.Current);
-                ExcelStyling.Fill(valueCell, ExcelStyling.DerivedFill);
-            }
-            else if (current is { Origin: ValueOrigin.Prefilled } || (current is not null && field.Source == FieldSource.Prefilled))
-            {
-                SetValue(valueCell, field, current.Value);
-                ExcelStyling.Fill(valueCell, ExcelStyling.PrefilledFill);
-                shown.Add((field.Id, DisplayText(field, current.Value), true));
-                note = $"已由{SourceName(field, model.Catalog.Departments)}预填（{DisplayClock.Format(current.At)}），如有出入请撤销工作表保护后在本格更正";
-            }
-            else if (current is { Origin: ValueOrigin.CarriedForward } || (current is null && field.CarryForward && previous is not null))
-            {
-                var carried = (current ?? previous)!.Value;
-                SetValue(valueCell, field, carried);
-                ExcelStyling.Fill(valueCell, ExcelStyling.CarriedFill);
-                valueCell.Style.Locked = false;
-                AddValidation(ws, lists, ref listRow, valueCell.Address, field);
-                shown.Add((field.Id, DisplayText(field, carried), false));
-                note = "已按上期数值带入，请核对；如有变化请直接修改";
-            }
-            else
-            {
-                if (current is not null)
-                {
-                    SetValue(valueCell, field, current.Value);
-                }
+                case FormTreatment.Derived:
+                    note = WriteDerived(valueCell, field, rowOf, model.Current);
+                    ExcelStyling.Fill(valueCell, ExcelStyling.DerivedFill);
+                    break;
+                case FormTreatment.Prefilled:
+                    SetValue(valueCell, field, entry.Value!.Value);
+                    ExcelStyling.Fill(valueCell, ExcelStyling.PrefilledFill);
+                    shown.Add((field.Id, DisplayText(field, entry.Value.Value), true));
+                    note = $"已由{entry.PrefilledBy}预填（{DisplayClock.Format(entry.Current!.At)}），如有出入请撤销工作表保护后在本格更正";
+                    break;
+                case FormTreatment.CarriedForward:
+                    SetValue(valueCell, field, entry.Value!.Value);
+                    ExcelStyling.Fill(valueCell, ExcelStyling.CarriedFill);
+                    valueCell.Style.Locked = false;
+                    AddValidation(ws, lists, ref listRow, valueCell.Address, field);
+                    shown.Add((field.Id, DisplayText(field, entry.Value.Value), false));
+                    note = "已按上期数值带入，请核对；如有变化请直接修改";
+                    break;
+                default:
+                    if (entry.Value is { } typed)
+                    {
+                        SetValue(valueCell, field, typed);
+                    }
 
-                valueCell.Style.Locked = false;
-                AddValidation(ws, lists, ref listRow, valueCell.Address, field);
-                note = Hint(field);
+                    valueCell.Style.Locked = false;
+                    AddValidation(ws, lists, ref listRow, valueCell.Address, field);
+                    note = Hint(field);
+                    break;
             }
 
             ws.Cells[r, NoteColumn].Value = note;
@@ -459,9 +457,6 @@ public sealed class FormWorkbookWriter : IFormWorkbookWriter
 
         return string.Join("；", parts);
     }
-
-    private static string SourceName(FieldDefinition field, DepartmentDirectory departments) =>
-        field.Departments.Count > 0 ? departments.NamesOf(field.Departments) : "上级部门";
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 

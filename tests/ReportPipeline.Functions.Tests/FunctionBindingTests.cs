@@ -39,6 +39,7 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Series)] = "GET",
         [nameof(ApiRoutes.Prefill)] = "POST",
         [nameof(ApiRoutes.AccessLog)] = "GET",
+        [nameof(ApiRoutes.Periods)] = "GET",
     };
 
     /// <summary>The trigger property that names what a non-HTTP trigger listens to.</summary>

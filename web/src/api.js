@@ -39,7 +39,8 @@ function statusText(status) {
   }
 }
 
-export async function api(path, { method = 'GET', body, headers = {}, raw = false } = {}) {
+// `cache`: 'no-store' for data that changes (values, states); 'no-cache' revalidates a cacheable answer (the catalog's ETag).
+export async function api(path, { method = 'GET', body, headers = {}, raw = false, cache = 'no-store' } = {}) {
   const s = session.get();
   const all = { Accept: 'application/json', ...headers };
   const token = tokenProvider ? await tokenProvider() : s && s.token;
@@ -47,7 +48,7 @@ export async function api(path, { method = 'GET', body, headers = {}, raw = fals
   requestCount++;
   let response;
   try {
-    response = await fetch(path, { method, body, headers: all, credentials: 'same-origin', cache: 'no-store' });
+    response = await fetch(path, { method, body, headers: all, credentials: 'same-origin', cache });
   } catch {
     throw new ApiError(0, null);
   }

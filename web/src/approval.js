@@ -1,11 +1,13 @@
 // Approval by level (GET/POST …/approval/{period}): the office reviews its subtree child by child — approve (审核通过),
 // return (退回, with a reason), approve its own org once every child is approved, unlock (解锁, with a reason) as the
-// parent's admin — and the clerk reads a return's reason or the lock. The server applies the chain's rules; the buttons
-// only offer what the state suggests, and any refusal is shown in the server's words.
+// parent's admin — and the clerk reads a return's reason or the lock. The buttons are the steps the server says the
+// caller may take on each unit (`actions`, by the same rule that checks the step); any refusal meanwhile is shown in
+// the server's words.
 import { api, ApiError } from './api.js';
 import { h, mount, fmtTime, notice } from './dom.js';
+import { byWhom } from './names.js';
 
-const byText = u => (u.at ? `${fmtTime(u.at)} · ${[u.byOrg, u.by].filter(Boolean).join(' ')}` : '');
+const byText = u => (u.at ? `${fmtTime(u.at)} · ${byWhom(u.byOrgName, u.byOrg, u.by)}` : '');
 
 /** The notice on the clerk's form: 已锁定 or 退回 with the reason; null when neither applies. */
 export function clerkApprovalNotice(report) {
@@ -13,7 +15,7 @@ export function clerkApprovalNotice(report) {
   if (!self) return null;
   if (self.locked) {
     return notice('warn', h('strong', null, '已锁定：'),
-      `本期数据已于 ${fmtTime(self.at)} 由 ${[self.byOrg, self.by].filter(Boolean).join(' ')} 审核通过并锁定，不能再提交或修改；如需更正，请联系上级解锁。`);
+      `本期数据已于 ${fmtTime(self.at)} 由 ${byWhom(self.byOrgName, self.byOrg, self.by)} 审核通过并锁定，不能再提交或修改；如需更正，请联系上级解锁。`);
   }
   if (self.state === 'returned') {
     return notice('error', h('strong', null, '已退回：'), `上级于 ${fmtTime(self.at)} 退回了本期数据，原因：`,
@@ -73,15 +75,15 @@ export function approvalSection(s) {
     const here = units.find(u => u.org === focus) || report.self;
     const children = units.filter(u => u.parent === focus);
     const hasChildren = code => units.some(u => u.parent === code);
-    const allApproved = children.length > 0 && children.every(u => u.state === 'approved');
+    const allowed = u => u.actions || [];
+    const canApproveSelf = allowed(report.self).includes('approve');
     const actions = (u, row) => {
       if (!isAdmin) return null;
-      if (u.locked) return h('button', { type: 'button', class: 'unlock', onclick: () => askReason(row(), u, 'unlock', '解锁') }, '解锁');
-      // Nothing to review before a village has sent data.
-      if (u.state === 'not-reported') return null;
+      const can = allowed(u);
       return [
-        h('button', { type: 'button', class: 'approve', onclick: () => act(u, 'approve') }, '审核通过'),
-        h('button', { type: 'button', class: 'return', onclick: () => askReason(row(), u, 'return', '退回') }, '退回'),
+        can.includes('approve') ? h('button', { type: 'button', class: 'approve', onclick: () => act(u, 'approve') }, '审核通过') : null,
+        can.includes('return') ? h('button', { type: 'button', class: 'return', onclick: () => askReason(row(), u, 'return', '退回') }, '退回') : null,
+        can.includes('unlock') ? h('button', { type: 'button', class: 'unlock', onclick: () => askReason(row(), u, 'unlock', '解锁') }, '解锁') : null,
       ];
     };
     const rows = children.map(u => {
@@ -96,8 +98,8 @@ export function approvalSection(s) {
     });
     const selfApprove = isAdmin && focus === org && !report.self.locked
       ? h('button', {
-        type: 'button', id: 'approve-self', class: 'primary', disabled: !allApproved,
-        title: allApproved ? '' : '所有下级审核通过后才能审核本级', onclick: () => act(report.self, 'approve'),
+        type: 'button', id: 'approve-self', class: 'primary', disabled: !canApproveSelf,
+        title: canApproveSelf ? '' : '所有下级审核通过后才能审核本级', onclick: () => act(report.self, 'approve'),
       }, `${report.orgName} 本级审核通过`)
       : null;
     mount(body,
@@ -111,11 +113,11 @@ export function approvalSection(s) {
           h('tbody', null, rows)))
         : h('p', { class: 'muted' }, '没有下级单位。'),
       selfApprove,
-      selfApprove && !allApproved ? h('p', { class: 'muted' }, '所有下级审核通过后才能审核本级。') : null,
+      selfApprove && !canApproveSelf ? h('p', { class: 'muted' }, '所有下级审核通过后才能审核本级。') : null,
       h('details', null, h('summary', null, `审核记录（${report.steps.length} 条）`),
         report.steps.length
           ? h('ol', { class: 'steps' }, report.steps.map(st => h('li', null,
-            `${fmtTime(st.at)} ${units.find(u => u.org === st.org)?.name || st.org}：${st.actionName}（${[st.byOrg, st.by].filter(Boolean).join(' ')}）`,
+            `${fmtTime(st.at)} ${units.find(u => u.org === st.org)?.name || st.org}：${st.actionName}（${byWhom(st.byOrgName, st.byOrg, st.by)}）`,
             st.reason ? [' 原因：', h('q', null, st.reason)] : null)))
           : h('p', { class: 'muted' }, '本期尚无审核记录。')));
   }

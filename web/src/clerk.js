@@ -7,33 +7,43 @@ import { feedbackForm } from './feedback.js';
 import { clerkApprovalNotice } from './approval.js';
 import { openHistory } from './history.js';
 import { isValuesChanged, conflictRows, resolvedValue } from './conflict.js';
+import { periodStateLine, forgetReportingPeriods } from './reportingperiods.js';
+import { lockReason, makeReadOnly } from './readonly.js';
+import { createFieldErrors } from './formerrors.js';
+import { errorSummary } from './errorsummary.js';
+import { qualityWarnings } from './qualitycheck.js';
+import { explanationBoxes } from './explanations.js';
+import { formTools } from './formtools.js';
+import { enqueue, dequeue, waiting, onBackOnline } from './offline.js';
 
-const ORIGIN = { Prefilled: '上级预填', CarriedForward: '沿用上期', Typed: '本单位填报' };
 const draftKey = (org, period) => `rp.draft.${org}.${period}`;
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/csv', tsv: 'text/tab-separated-values', json: 'application/json' };
 
-// `shown`: a receipt to show once the page is drawn again with the stored values (after an accepted submission);
-// `reuse.last`: last period's values, already loaded.
-export async function clerkPage(root, s, catalog, { shown = null, reuse = null } = {}) {
+// `shown`: a receipt to show once the page is drawn again with the stored values (after an accepted submission).
+export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   const started = performance.now();
   const { org, period } = s;
   const kind = kindOf(period);
-  const [current, last, approval] = await Promise.all([
+  const [current, formView, approval, stateLine] = await Promise.all([
     api(`/api/orgs/${org}/values/${period}`),
-    reuse ? reuse.last : api(`/api/orgs/${org}/values/${previous(period)}`).catch(() => ({ values: [] })),
+    // The form as the server builds the workbook (one rule): each field's pre-fill or carry-forward, and last period's value.
+    api(`/api/orgs/${org}/form/${period}`),
     // The review state: a return's reason, or the lock. Not essential to fill the form, so a failure only hides it.
     api(`/api/orgs/${org}/approval/${period}`).catch(() => null),
+    periodStateLine(org, period),
   ]);
   let locked = approval?.self?.locked === true;
   const stored = new Map(current.values.map(v => [v.field, v]));
   // The version of the values this page shows: every submission says it was prepared from it (If-Match).
   let version = current.version;
-  const lastValues = new Map(last.values.map(v => [v.field, v.value]));
+  const entries = new Map(formView.fields.map(e => [e.field, e]));
+  const lastValues = new Map(formView.fields.filter(e => e.previous != null).map(e => [e.field, e.previous]));
+  // What each input starts with: the stored value, else the carried-forward suggestion; a draft is what differs from it.
+  const initial = new Map(formView.fields.map(e => [e.field, stored.get(e.field)?.value ?? e.value ?? '']));
   const fields = catalog.fields.filter(f => f.frequency === kind);
   const byId = new Map(catalog.fields.map(f => [f.id, f]));
   const inputs = new Map();
   const flagged = new Set();
-  const errors = new Map();
   const dependants = new Map();
   for (const f of fields) {
     for (const dep of f.source === 'Derived' ? dependenciesOf(f) : []) {
@@ -57,8 +67,10 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
     const r = checkValue(f, text);
     return r.number ?? null;
   };
-  const editable = f => f.source !== 'Derived' && !(stored.get(f.id)?.origin === 'Prefilled' && !flagged.has(f.id));
+  const isPrefilled = id => entries.get(id)?.treatment === 'prefilled' || stored.get(id)?.origin === 'Prefilled';
+  const editable = f => f.source !== 'Derived' && !(isPrefilled(f.id) && !flagged.has(f.id));
 
+  /** Draws one field's problem (or none) under it. */
   function showError(id, message, warning = false) {
     const row = root.querySelector(`#row-${CSS.escape(id)}`);
     if (!row) return;
@@ -68,26 +80,48 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
     row.classList.toggle('warn', !!message && warning);
     const input = inputs.get(id);
     if (input) input.setAttribute('aria-invalid', message && !warning ? 'true' : 'false');
-    if (message && !warning) errors.set(id, message); else errors.delete(id);
   }
 
-  function checkField(f, { requireFilled = false } = {}) {
-    const input = inputs.get(f.id);
-    if (!input || !editable(f)) return;
+  // Required fields are checked once the clerk has tried to submit; until then an empty field is not an error.
+  let requireFilled = false;
+  const ownError = id => {
+    const f = byId.get(id);
+    const input = inputs.get(id);
+    if (!f || !input || !editable(f)) return null;
     const r = checkValue(f, input.value);
-    if (r.error) return showError(f.id, r.error.message);
-    if (r.missing && requireFilled && f.required && f.source === 'Typed' && !stored.has(f.id)) return showError(f.id, requiredMessage(f));
-    showError(f.id, '');
-  }
-
-  function checkRulesAround(ids) {
-    const rules = new Set(ids.flatMap(id => rulesOf.get(id) || []));
-    const touched = new Set(ids.flatMap(id => (rulesOf.get(id) || []).flatMap(r => [r.field, ...r.others])));
-    for (const id of touched) {
-      const f = byId.get(id);
-      if (f && inputs.has(id) && !checkValue(f, inputs.get(id).value).error) showError(id, '');
+    if (r.error) return r.error.message;
+    if (r.missing && requireFilled && f.required && f.source === 'Typed' && !stored.has(f.id)) return requiredMessage(f);
+    return null;
+  };
+  // Quality warnings while typing: the value against the field's soft range and against last period's value.
+  const ownWarning = id => {
+    const f = byId.get(id);
+    const input = inputs.get(id);
+    if (!f || !input || !editable(f) || (f.type !== 'Integer' && f.type !== 'Decimal')) return null;
+    const r = checkValue(f, input.value);
+    if (r.error || r.missing || r.number == null) return null;
+    const last = lastValues.has(id) ? Number(lastValues.get(id)) : null;
+    const warnings = qualityWarnings(f, r.number, Number.isFinite(last) ? last : null);
+    return warnings.length ? warnings.map(w => w.message).join('；') : null;
+  };
+  const fieldErrors = createFieldErrors({
+    ownError, ownWarning, rulesOf: id => rulesOf.get(id) || [], checkRules: rules => checkRules(rules, byId, numberOf), order: fields.map(f => f.id),
+  });
+  const explanations = explanationBoxes(root);
+  const summaryTop = errorSummary('error-summary');
+  const summaryBar = errorSummary('error-summary-bar', { folded: true });
+  const tools = formTools({ fields, inputs, editable, openErrors: () => fieldErrors.open() });
+  const focusField = id => tools.focusField(id);
+  /** Recomputes every problem `ids` can affect, draws them and the two summaries. */
+  function refreshErrors(ids) {
+    for (const [id, problem] of fieldErrors.recompute(ids)) {
+      showError(id, problem?.message, problem?.warning);
+      explanations.toggle(id, !!problem?.quality);
     }
-    for (const found of checkRules([...rules], byId, numberOf)) showError(found.field, found.message, found.warning);
+    const open = fieldErrors.open();
+    const nameOfField = id => byId.get(id)?.name || id;
+    summaryTop.render(open, nameOfField, focusField);
+    summaryBar.render(open, nameOfField, focusField);
   }
 
   function recompute(id) {
@@ -110,24 +144,33 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
   const toc = h('nav', { class: 'toc', 'aria-label': '分组' });
   for (const [group, list] of groups) {
     const sectionId = `g-${[...groups.keys()].indexOf(group)}`;
-    toc.append(h('a', { href: `#${sectionId}`, onclick: e => { e.preventDefault(); document.getElementById(sectionId)?.scrollIntoView(); } }, group));
-    const section = h('section', { id: sectionId, class: 'group' }, h('h2', null, group, h('span', { class: 'count' }, ` ${list.length} 项`)));
+    toc.append(h('a', {
+      href: `#${sectionId}`, onclick: e => {
+        e.preventDefault();
+        const target = document.getElementById(sectionId);
+        if (target) { target.open = true; target.scrollIntoView(); }
+      },
+    }, group));
+    // A group folds away (its heading is the summary); every group starts open.
+    const section = h('details', { id: sectionId, class: 'group', open: true }, h('summary', null, h('h2', null, group, h('span', { class: 'count' }, ` ${list.length} 项`))));
     for (const f of list) section.append(renderRow(f));
     form.append(section);
   }
 
   function renderRow(f) {
     const value = stored.get(f.id);
-    const prefilled = value?.origin === 'Prefilled';
+    const entry = entries.get(f.id);
+    const prefilled = isPrefilled(f.id);
+    const start = initial.get(f.id) ?? '';
     const id = `f-${f.id}`;
     let input;
     if (f.type === 'Enum' || f.type === 'Boolean') {
       const options = f.type === 'Boolean' ? [{ code: 'true', label: '是' }, { code: 'false', label: '否' }] : f.options;
       input = h('select', { id, name: f.id }, h('option', { value: '' }, '请选择'), options.map(o => h('option', { value: o.code }, o.label)));
-      input.value = value?.value ?? '';
+      input.value = start;
     } else {
       input = h('input', {
-        id, name: f.id, type: f.type === 'Date' ? 'date' : 'text', value: value?.value ?? '',
+        id, name: f.id, type: f.type === 'Date' ? 'date' : 'text', value: start,
         inputmode: f.type === 'Integer' ? 'numeric' : f.type === 'Decimal' ? 'decimal' : null, autocomplete: 'off',
       });
     }
@@ -139,7 +182,7 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
     const notes = [];
     if (f.source === 'Derived') notes.push(h('span', { class: 'tag derived' }, '自动计算'));
     if (prefilled) {
-      notes.push(h('span', { class: 'tag prefill' }, `${ORIGIN.Prefilled}：${value.source || '上级部门'}`));
+      notes.push(h('span', { class: 'tag prefill' }, `已由${entry?.prefilledBy || '上级部门'}预填`));
       notes.push(h('button', {
         type: 'button', class: 'link flag',
         onclick: e => {
@@ -149,7 +192,7 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
           e.currentTarget.replaceWith(h('span', { class: 'tag conflict' }, '已标记有误：请填写正确数值，提交后将记为与预填不一致'));
         },
       }, '数据有误'));
-    } else if (value?.origin === 'CarriedForward') {
+    } else if (entry?.treatment === 'carried-forward' || value?.origin === 'CarriedForward') {
       notes.push(h('span', { class: 'tag carry' }, '沿用上期数值，请核对；提交即视为确认'));
     }
     if (value?.prefillConflict != null) notes.push(h('span', { class: 'tag conflict' }, `与预填值 ${value.prefillConflict} 不一致`));
@@ -168,10 +211,12 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
   // Draft: kept in this origin's localStorage under the org and period so that a closed tab loses nothing typed.
   const key = draftKey(org, period);
   const saveDraft = debounce(() => {
+    // A locked period keeps no draft: nothing typed could be submitted.
+    if (locked) return;
     const values = {};
     for (const f of fields) {
       const input = inputs.get(f.id);
-      if (editable(f) && input.value !== (stored.get(f.id)?.value ?? '')) values[f.id] = input.value;
+      if (editable(f) && input.value !== (initial.get(f.id) ?? '')) values[f.id] = input.value;
     }
     if (Object.keys(values).length || flagged.size) localStorage.setItem(key, JSON.stringify({ savedAt: new Date().toISOString(), version, values, flagged: [...flagged] }));
     else localStorage.removeItem(key);
@@ -181,12 +226,13 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
   form.addEventListener('input', e => {
     const f = byId.get(e.target.name);
     if (!f) return;
-    checkField(f);
+    fieldErrors.edited(f.id);
     recompute(f.id);
-    checkRulesAround([f.id, ...(dependants.get(f.id) || []).map(d => d.id)]);
+    refreshErrors([f.id, ...(dependants.get(f.id) || []).map(d => d.id)]);
+    tools.update();
     saveDraft();
   });
-  form.addEventListener('change', e => { const f = byId.get(e.target.name); if (f) checkField(f); });
+  form.addEventListener('change', e => { const f = byId.get(e.target.name); if (f) refreshErrors([f.id]); });
   form.addEventListener('click', e => {
     const button = e.target.closest('button.hist');
     if (button) openHistory({ org, orgName: current.orgName, period, field: button.dataset.field, catalog });
@@ -194,7 +240,8 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
 
   const draftState = h('span', { class: 'muted', 'aria-live': 'polite' });
   const draftNote = h('div');
-  const draft = JSON.parse(localStorage.getItem(key) || 'null');
+  // A locked period shows what is stored: a draft typed before the lock cannot be submitted.
+  const draft = locked ? null : JSON.parse(localStorage.getItem(key) || 'null');
   if (draft) {
     for (const id of draft.flagged || []) flagged.add(id);
     // The draft was typed over the values of its own version: submitted from that version, a field someone else changed
@@ -219,12 +266,11 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
 
   async function submitOnline(e) {
     e?.preventDefault();
-    for (const f of fields) checkField(f, { requireFilled: true });
-    checkRulesAround(fields.map(f => f.id));
-    if (errors.size) {
-      mount(result, notice('error', `还有 ${errors.size} 处需要修改，已在对应指标下方标出。`));
-      const first = inputs.get(errors.keys().next().value);
-      first?.focus();
+    requireFilled = true;
+    refreshErrors(fields.map(f => f.id));
+    if (fieldErrors.size) {
+      mount(result, notice('error', `还有 ${fieldErrors.size} 处需要修改，已在对应指标下方和上方的列表中标出。`));
+      focusField(fieldErrors.open()[0].field);
       return;
     }
     const values = {};
@@ -234,18 +280,32 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
       const r = checkValue(f, input.value);
       if (!r.missing) values[f.id] = input.value.trim();
     }
-    await send(JSON.stringify({ values }), 'application/json', '在线填报', { fromForm: true });
+    const explained = explanations.toSend();
+    await send(JSON.stringify(Object.keys(explained).length ? { values, explanations: explained } : { values }), 'application/json', '在线填报', { fromForm: true });
   }
 
   // ifMatch: the version the body was prepared from; null for a filled workbook, which records its own.
-  async function send(body, contentType, channel, { fromForm = false, ifMatch = version } = {}) {
+  async function send(body, contentType, channel, { fromForm = false, ifMatch = version, key = idempotencyKey } = {}) {
     mount(result, notice('info', '正在提交…'));
     submitButton.disabled = true;
     let reloading = false;
     try {
-      const headers = { 'Content-Type': contentType, 'Idempotency-Key': idempotencyKey };
+      const headers = { 'Content-Type': contentType, 'Idempotency-Key': key };
       if (ifMatch) headers['If-Match'] = `"${ifMatch}"`;
-      const receipt = await api(`/api/orgs/${org}/submissions/${period}`, { method: 'POST', body, headers });
+      let receipt;
+      try {
+        receipt = await api(`/api/orgs/${org}/submissions/${period}`, { method: 'POST', body, headers });
+      } catch (err) {
+        // No network: the form's submission waits on this device and is sent, with the same key, once online.
+        if (fromForm && err instanceof ApiError && err.status === 0) {
+          await enqueue({ key, org, period, body, contentType, ifMatch, channel });
+          mount(result, outboxView(await waiting(org, period)));
+          return;
+        }
+        if (fromForm) await dequeue(key).catch(() => {});
+        throw err;
+      }
+      if (fromForm) await dequeue(key).catch(() => {});
       // A draft save still pending from the last keystroke would bring back what was just submitted.
       saveDraft.cancel();
       localStorage.removeItem(key);
@@ -253,7 +313,7 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
       mount(draftNote);
       // Whatever was sent (the form, a .csv, a workbook), the page now shows what is stored, and its version.
       reloading = true;
-      await reloadWith(receiptView(receipt, channel, byId));
+      await reloadWith(receiptView(receipt, channel, byId, fromForm && sentFromOutbox.has(key)));
     } catch (err) {
       if (isValuesChanged(err)) {
         mount(result, fromForm ? formConflictView(err.problem) : fileConflictView(err.problem, () => send(body, contentType, channel, { ifMatch: err.problem.currentVersion })));
@@ -261,9 +321,15 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
       }
       mount(result, errorView(err, byId));
       // Approved and locked meanwhile (409 naming who approved it): the message is shown as it is, and the button rests.
-      if (err instanceof ApiError && err.status === 409 && /\/locked$/.test(err.problem.type || '')) locked = true;
-      if (err instanceof ApiError && err.status === 422) {
-        for (const e2 of err.problem.errors || []) if (e2.field) showError(e2.field, e2.message);
+      if (err instanceof ApiError && err.status === 409 && /\/locked$/.test(err.problem.type || '')) {
+        locked = true;
+        makeReadOnly({ form, inputs, submitButton, uploads, reason: err.message });
+      }
+      // The form's own values refused: each error stays under its field (by id) until that field is edited. A file's
+      // errors are about the file's values, not the form's, so they stay in the list above, each with its cell.
+      if (fromForm && err instanceof ApiError && err.status === 422) {
+        const ids = (err.problem.errors || []).filter(e2 => e2.field && byId.has(e2.field)).map(e2 => { fieldErrors.serverError(e2.field, e2.message); return e2.field; });
+        refreshErrors(ids);
       }
     } finally {
       if (!reloading) {
@@ -276,7 +342,8 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
   /** Draws the page again from the stored values, then shows `shown`; if the values cannot be read, shows it here. */
   async function reloadWith(shown) {
     try {
-      await clerkPage(root, s, catalog, { shown, reuse: { last } });
+      forgetReportingPeriods();
+      await clerkPage(root, s, catalog, { shown });
     } catch {
       mount(result, shown);
       submitButton.disabled = locked;
@@ -351,16 +418,18 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
   }, '把填好的 .xlsx 或 .csv 文件拖到这里，或点击选择文件');
 
   const submitButton = h('button', { type: 'submit', class: 'primary', disabled: locked, title: locked ? '本期数据已审核锁定' : null }, '提交本期填报');
-  form.append(h('div', { class: 'actions sticky' }, submitButton, draftState));
+  form.append(h('div', { class: 'actions sticky' }, submitButton, tools.bar, draftState, summaryBar.el));
   form.addEventListener('submit', submitOnline);
 
   const typedCount = fields.filter(f => f.source !== 'Derived').length;
+  let uploads = null;
   mount(root,
     h('h1', null, `${current.orgName} · ${display(period)}一表通`),
+    stateLine ? h('p', { class: 'period-state' }, stateLine) : null,
     h('p', { class: 'muted' }, `共 ${fields.length} 项指标（需填写或核对 ${typedCount} 项）；带 * 的为必填；灰色为上级预填，只读；“上期”为${display(previous(period))}的数值。`),
     h('div', { id: 'approval-note' }, clerkApprovalNotice(approval)),
     draftNote,
-    h('details', { class: 'offline' },
+    uploads = h('details', { class: 'offline' },
       h('summary', null, '下载 Excel 填报表 / 上传填好的文件'),
       h('p', null, h('button', {
         type: 'button', onclick: async () => {
@@ -369,10 +438,35 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
       }, '下载本期 Excel 填报表')),
       drop, fileInput),
     result,
+    summaryTop.el,
     toc,
+    tools.search,
     form,
     h('details', { class: 'feedback' }, h('summary', null, '下评上：评价各部门报表的负担'), feedbackForm(s, catalog)));
   for (const f of fields) if (f.source === 'Derived') recompute(dependenciesOf(f)[0]);
+  tools.update();
+  // Submissions made offline: shown as 待发送, and sent (oldest first, each with its own key) when the network is there.
+  const sentFromOutbox = new Set();
+  let sending = false;
+  async function sendWaiting() {
+    if (!navigator.onLine || sending) return;
+    sending = true;
+    try {
+      for (const item of await waiting(org, period)) {
+        sentFromOutbox.add(item.key);
+        await send(item.body, item.contentType, item.channel, { fromForm: true, ifMatch: item.ifMatch, key: item.key });
+      }
+    } finally {
+      sending = false;
+    }
+  }
+  onBackOnline(sendWaiting);
+  const queued = await waiting(org, period);
+  if (queued.length && !shown) {
+    mount(result, outboxView(queued));
+    sendWaiting();
+  }
+  if (locked) makeReadOnly({ form, inputs, submitButton, uploads, reason: lockReason(approval.self) });
   if (shown) {
     mount(result, shown);
     result.focus();
@@ -381,10 +475,18 @@ export async function clerkPage(root, s, catalog, { shown = null, reuse = null }
   document.body.dataset.formReady = 'true';
 }
 
-function receiptView(r, channel, byId) {
+/** What waits on this device for the network. */
+function outboxView(items) {
+  return notice('warn outbox',
+    h('h2', null, `待发送（${items.length} 份）`),
+    h('p', null, '当前没有网络，填报已保存在本机，联网后将自动发送（只会保存一次）；请不要清除浏览器数据。'),
+    h('ul', null, items.map(i => h('li', null, `${i.channel}，${fmtTime(i.queuedAt)} 提交`))));
+}
+
+function receiptView(r, channel, byId, fromOutbox = false) {
   const conflicts = r.prefillConflicts || [];
   return notice('ok',
-    h('h2', null, r.replay ? '已收到（重复提交）' : '提交成功'),
+    h('h2', null, fromOutbox ? `已发送 回执号 ${r.submissionId}` : r.replay ? '已收到（重复提交）' : '提交成功'),
     h('p', { class: 'receipt-message' }, r.message),
     r.replay ? h('p', null, '服务器此前已收到完全相同的内容，本次没有重复保存，数据不受影响。') : null,
     h('ul', null,

@@ -2,6 +2,7 @@
 // from a field of the clerk's form, from the office's drill-down or from a quality flag. The server decides who may read it.
 import { api, ApiError } from './api.js';
 import { h, mount, fmtTime, notice } from './dom.js';
+import { byWhom, byWhomTitle } from './names.js';
 import { display, kindOf } from './periods.js';
 
 const PAGE_SIZE = 20;
@@ -47,7 +48,7 @@ export function openHistory({ org, orgName, period, field, catalog }) {
         rows.append(h('tr', { class: 'version' },
           h('td', null, fmtTime(v.at)), h('td', null, v.fieldName || v.field), h('td', { class: 'value' }, v.value),
           h('td', { class: 'previous' }, v.previous ?? '（无）'), h('td', null, v.originName), h('td', null, CHANNEL[v.channel] || v.channel),
-          h('td', null, [v.subjectOrg, v.subject].filter(Boolean).join(' · ') || '（未记录）'), h('td', { class: 'id' }, v.submissionId)));
+          h('td', { title: byWhomTitle(v.subjectOrg, v.subject) }, byWhom(v.subjectOrgName, v.subjectOrg, v.subject) || '（未记录）'), h('td', { class: 'id' }, v.submissionId)));
       }
       loaded += page.versions.length;
       token = page.continuationToken;

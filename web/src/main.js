@@ -5,9 +5,13 @@ import { clerkPage } from './clerk.js';
 import { officePage } from './office.js';
 import { departmentPage } from './department.js';
 import { accessLogPage } from './accesslog.js';
-import { currentMonth, display, kindOf, levelOf, levelName } from './periods.js';
+import { currentMonth, display, levelOf, levelName } from './periods.js';
+import { periodPicker, duePeriod, orgNameOf } from './reportingperiods.js';
+import { labelTablesIn } from './cards.js';
+import { startOffline, clearOfflineData } from './offline.js';
 
 const root = document.getElementById('app');
+labelTablesIn(root);
 const who = document.getElementById('who');
 let catalog = null;
 // How this deployment signs in (/config.json from the host's settings): development, entra or none.
@@ -21,34 +25,31 @@ const go = hash => { if (location.hash === hash) route(); else location.hash = h
 
 function header(s) {
   if (!s) return mount(who);
-  const period = h('input', { id: 'period-switch', value: s.period, size: 8, 'aria-label': '统计期' });
   mount(who,
-    h('span', null, `${s.orgName || s.org} · ${levelName[levelOf(s.org)]} · ${(s.roles || []).map(r => ({ submitter: '填报员', viewer: '查看', admin: '管理员' })[r] || r).join('、')}`),
-    h('form', {
-      class: 'inline', onsubmit: e => {
-        e.preventDefault();
-        if (!kindOf(period.value.trim())) return alert('统计期格式应为 2026、2026-Q4 或 2026-11');
-        session.set({ ...session.get(), period: period.value.trim() });
-        route();
-      },
-    }, period, h('button', { type: 'submit' }, '切换')),
+    h('span', null, `${s.orgName || s.org}${s.displayName ? ` · ${s.displayName}` : ''} · ${levelName[levelOf(s.org)]} · ${(s.roles || []).map(r => ({ submitter: '填报员', viewer: '查看', admin: '管理员' })[r] || r).join('、')}`),
+    s.period ? periodPicker(s, period => { session.set({ ...session.get(), period }); route(); }) : null,
     deptOf(s) ? h('a', { href: '#/department', id: 'nav-department' }, '带数下发') : null,
     (s.roles || []).includes('admin') ? h('a', { href: '#/access-log', id: 'nav-access-log' }, '数据访问记录') : null,
-    h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
+    h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); clearOfflineData(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
 }
 
 async function route() {
-  const s = session.get();
-  header(s);
+  let s = session.get();
   const hash = location.hash || '#/';
   if (!s || hash === '#/signin') {
     if (s && hash === '#/signin') session.clear();
     header(null);
     return signinPage(root, go, signIn, auth);
   }
+  // No period chosen at sign-in: the one that is due, from the reporting calendar.
+  if (!s.period || !s.orgName) {
+    s = { ...s, period: s.period || await duePeriod(s.org, currentMonth()), orgName: s.orgName || await orgNameOf(s.org) };
+    session.set(s);
+  }
+  header(s);
   mount(root, h('p', { class: 'loading' }, `正在加载 ${display(s.period)} 的数据…`));
   try {
-    catalog ??= await api('/api/catalog');
+    catalog ??= await api('/api/catalog?view=form', { cache: 'no-cache' });
     const clerk = (s.roles || []).includes('submitter') && levelOf(s.org) === 'Village';
     if (hash === '#/department' && deptOf(s)) departmentPage(root, s, catalog, deptOf(s));
     else if (hash === '#/access-log') accessLogPage(root, s);
@@ -69,11 +70,12 @@ async function startEntra() {
   useTokenProvider(() => auth.token());
   if (auth.account() && !session.get()) {
     const claims = claimsOf(await auth.token());
-    if (claims?.org) session.set({ org: claims.org, roles: claims.roles, orgName: auth.account().name || null, period: currentMonth() });
+    if (claims?.org) session.set({ org: claims.org, roles: claims.roles, displayName: auth.account().name || null, orgName: null, period: null });
   }
 }
 
 async function start() {
+  startOffline();
   try {
     const response = await fetch('/config.json', { cache: 'no-store' });
     if (response.ok) signIn = await response.json();

@@ -2,7 +2,7 @@
 // host mints development tokens (its /dev-auth routes answer 404 otherwise).
 import { session, claimsOf } from './api.js';
 import { h, mount, notice, debounce } from './dom.js';
-import { currentMonth, kindOf, levelOf } from './periods.js';
+import { kindOf, levelOf } from './periods.js';
 
 export async function signinPage(root, go, config, auth) {
   if (config.signIn === 'entra' && auth) {
@@ -32,7 +32,8 @@ export async function signinPage(root, go, config, auth) {
   const search = h('input', { id: 'org-search', type: 'search', placeholder: '输入单位名称或行政区划代码', autocomplete: 'off' });
   const role = h('select', { id: 'role' },
     h('option', { value: 'submitter' }, '填报员（村、社区）'), h('option', { value: 'viewer' }, '查看（乡镇、区县、市）'), h('option', { value: 'admin' }, '管理员'));
-  const period = h('input', { id: 'period', value: currentMonth(), pattern: '\\d{4}(-Q[1-4]|-\\d{2})?', placeholder: '2026-11' });
+  // Empty: the period that is due (the reporting calendar decides after sign-in).
+  const period = h('input', { id: 'period', value: '', pattern: '\\d{4}(-Q[1-4]|-\\d{2})?', placeholder: '留空：打开应报的统计期' });
   const out = h('div', { 'aria-live': 'polite' });
   const render = list => mount(results, list.map(o => h('li', null, h('button', {
     type: 'button', role: 'option', class: 'org', 'data-code': o.code, 'aria-selected': chosen === o.code ? 'true' : 'false',
@@ -53,12 +54,12 @@ export async function signinPage(root, go, config, auth) {
     class: 'stack signin', onsubmit: async e => {
       e.preventDefault();
       if (!chosen) return mount(out, notice('error', '请先从列表中选择单位。'));
-      if (!kindOf(period.value.trim())) return mount(out, notice('error', '统计期格式应为 2026（年）、2026-Q4（季度）或 2026-11（月）。'));
+      if (period.value.trim() && !kindOf(period.value.trim())) return mount(out, notice('error', '统计期格式应为 2026（年）、2026-Q4（季度）或 2026-11（月）。'));
       const r = await fetch('/dev-auth/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ org: chosen, role: role.value }) });
       const body = await r.json().catch(() => ({}));
       if (!r.ok) return mount(out, notice('error', body.detail || '登录失败。'));
       const claims = claimsOf(body.token);
-      session.set({ token: body.token, org: claims.org, roles: claims.roles, orgName: body.orgName, period: period.value.trim() });
+      session.set({ token: body.token, org: claims.org, roles: claims.roles, orgName: body.orgName, period: period.value.trim() || null });
       go(claims.roles.includes('submitter') && levelOf(claims.org) === 'Village' ? '#/form' : '#/office');
     },
   },

@@ -38,7 +38,7 @@ public sealed class ApprovalApi(ApiRoute route, RequestBodyReader bodies, Approv
 
     public Task<IResult> GetAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.ReadApproval, org, period,
-            async target => Results.Json(await approvals.GetAsync(target.Org, target.Period, cancellationToken)), cancellationToken);
+            async (target, caller) => Results.Json(await approvals.GetAsync(target.Org, target.Period, caller, cancellationToken)), cancellationToken);
 
     public Task<IResult> PostAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.Approve, org, period, async (target, caller) =>

@@ -23,9 +23,23 @@ public sealed record ApprovalUnit(
     string? By,
     string? ByOrg,
     DateTimeOffset? At,
-    string? Reason);
+    string? Reason)
+{
+    /// <summary>
+    /// The steps the caller may take on this unit now (approve, return, unlock), by <see cref="ApprovalRules.Decide"/>, the
+    /// rule the step itself is checked against; empty for a caller who is not an admin, or when it is not asked for.
+    /// </summary>
+    public IReadOnlyList<string> Actions { get; init; } = [];
 
-public sealed record ApprovalStep(string Org, string Action, string ActionName, string By, string ByOrg, DateTimeOffset At, string? Reason);
+    /// <summary>The name of <see cref="ByOrg"/>, the org of whoever took the last step (修齐镇), from the registry.</summary>
+    public string? ByOrgName { get; init; }
+}
+
+public sealed record ApprovalStep(string Org, string Action, string ActionName, string By, string ByOrg, DateTimeOffset At, string? Reason)
+{
+    /// <summary>The name of <see cref="ByOrg"/> from the registry.</summary>
+    public string? ByOrgName { get; init; }
+}
 
 /// <summary>The review state of an org's subtree for a period, with every step taken on it, newest first.</summary>
 public sealed record ApprovalReport(
@@ -55,12 +69,23 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
     public const string Approved = ApprovalState.Approved;
     public const string Returned = ApprovalState.Returned;
 
-    public async Task<ApprovalReport> GetAsync(Org org, Period period, CancellationToken cancellationToken)
+    public Task<ApprovalReport> GetAsync(Org org, Period period, CancellationToken cancellationToken) =>
+        GetAsync(org, period, caller: null, cancellationToken);
+
+    /// <summary>The same, with each unit's <see cref="ApprovalUnit.Actions"/> for <paramref name="caller"/> (when an admin).</summary>
+    public async Task<ApprovalReport> GetAsync(Org org, Period period, CallerIdentity? caller, CancellationToken cancellationToken)
     {
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var subtree = orgs.Subtree(org.Code, includeSelf: true).ToList();
         var snapshot = await store.ReadAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
         var units = await UnitsAsync(subtree, period, snapshot.Records, cancellationToken);
+        string? NameOf(string? code) => code is not null && orgs.TryGet(code, out var named) ? named.Name : null;
+        units = [.. units.Select(u => u with { ByOrgName = NameOf(u.ByOrg) })];
+        if (caller is not null && caller.IsInRole(CallerRoles.Admin))
+        {
+            units = [.. units.Select(u => u with { Actions = ActionsFor(caller.OrgCode, u, orgs, snapshot.Records) })];
+        }
+
         var steps = await store.ReadEventsAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
         return new ApprovalReport(
             org.Code,
@@ -71,7 +96,10 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
             units.Count(u => u.State == Returned),
             units.Count,
             units,
-            [.. steps.Select(s => new ApprovalStep(s.OrgCode, s.Action.ToString().ToLowerInvariant(), ApprovalNames.Of(s.Action), s.BySubject, s.ByOrg, s.At, s.Reason))]);
+            [.. steps.Select(s => new ApprovalStep(s.OrgCode, s.Action.ToString().ToLowerInvariant(), ApprovalNames.Of(s.Action), s.BySubject, s.ByOrg, s.At, s.Reason)
+            {
+                ByOrgName = NameOf(s.ByOrg),
+            })]);
     }
 
     /// <summary>
@@ -128,6 +156,30 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         var step = new ApprovalEvent(target.Code, period, action, caller.Subject, caller.OrgCode, time.GetUtcNow(), trimmed);
         var record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
         return new ApprovalOutcome(decision, record, Unit(target, record, lastReportedAt));
+    }
+
+    /// <summary>Each step <see cref="ApprovalRules.Decide"/> allows on the unit in its current state (a reason is assumed given).</summary>
+    private static IReadOnlyList<string> ActionsFor(string callerOrg, ApprovalUnit unit, OrgRegistry orgs, IReadOnlyDictionary<string, ApprovalRecord> records)
+    {
+        if (!orgs.TryGet(unit.Org, out var target))
+        {
+            return [];
+        }
+
+        var context = new ApprovalContext(
+            target,
+            records.GetValueOrDefault(target.Code),
+            target.ParentCode is { } parent ? records.GetValueOrDefault(parent) : null,
+            [.. orgs.Children(target.Code).Select(c => (c, records.GetValueOrDefault(c.Code)))],
+            unit.ReportedAt is not null);
+        return [.. Enum.GetValues<ApprovalAction>()
+            .Where(action =>
+            {
+                var decision = ApprovalRules.Decide(action, callerOrg, context, "（原因）",
+                    (ancestor, code) => !string.Equals(ancestor, code, StringComparison.Ordinal) && orgs.IsInSubtree(ancestor, code));
+                return decision.IsAllowed && !decision.AlreadyDone;
+            })
+            .Select(action => action.ToString().ToLowerInvariant())];
     }
 
     private async Task<List<ApprovalUnit>> UnitsAsync(IReadOnlyList<Org> orgs, Period period, IReadOnlyDictionary<string, ApprovalRecord> records, CancellationToken cancellationToken)

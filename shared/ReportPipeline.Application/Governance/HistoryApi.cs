@@ -26,7 +26,11 @@ public sealed record ValueVersion(
     string Origin,
     string OriginName,
     string? Subject,
-    string? SubjectOrg);
+    string? SubjectOrg)
+{
+    /// <summary>The name of <see cref="SubjectOrg"/> in the registry (修齐镇), so that people read a name, not a code.</summary>
+    public string? SubjectOrgName { get; init; }
+}
 
 /// <summary>A page of versions, newest first; pass <see cref="ContinuationToken"/> back as <c>?continuationToken=</c> for the next.</summary>
 public sealed record HistoryPage(
@@ -88,6 +92,7 @@ public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldVa
                 }
             }
 
+            var orgs = await reference.GetOrgsAsync(cancellationToken);
             var versions = new List<(HistoryPosition Position, ValueVersion Version)>();
             await foreach (var entry in values.ReadAuditAsync(target.Org.Code, target.Period, cancellationToken))
             {
@@ -101,7 +106,10 @@ public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldVa
                     var (origin, originName) = OriginOf(entry.Origin);
                     versions.Add((new HistoryPosition(entry.CommittedAt.UtcTicks, entry.SubmissionId, change.FieldId), new ValueVersion(
                         change.FieldId, catalog.Find(change.FieldId)?.Name, change.After, change.Before, entry.CommittedAt, entry.Channel,
-                        entry.SubmissionId, origin, originName, entry.Subject, entry.SubjectOrg)));
+                        entry.SubmissionId, origin, originName, entry.Subject, entry.SubjectOrg)
+                    {
+                        SubjectOrgName = entry.SubjectOrg is { } by && orgs.TryGet(by, out var byOrg) ? byOrg.Name : null,
+                    }));
                 }
             }
 

@@ -79,6 +79,9 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<ReportingCalendar>();
         services.TryAddSingleton<SubmissionService>();
         services.TryAddSingleton<FormService>();
+        services.TryAddSingleton<ReportingPeriodsService>();
+        // Both hosts compress the same way (the local host as middleware, the Functions app around each result).
+        services.AddPipelineResponseCompression();
         services.TryAddSingleton<StatusService>();
         services.TryAddSingleton<BurdenService>();
         services.TryAddSingleton<FeedbackService>();

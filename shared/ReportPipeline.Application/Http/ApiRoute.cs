@@ -35,6 +35,22 @@ public sealed class ApiRoute(
             return failure ?? await handle(caller!);
         });
 
+    /// <summary>A route on <c>orgs/{org}/…</c> without a period (the org's reporting periods).</summary>
+    public Task<IResult> RunAsync(HttpRequest request, ApiAction action, string org, Func<Org, Task<IResult>> handle, CancellationToken cancellationToken) =>
+        GuardAsync(request, async () =>
+        {
+            var (_, failure) = await AuthorizeAsync(request, action, org, cancellationToken);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            var orgs = await reference.GetOrgsAsync(cancellationToken);
+            return orgs.TryGet(org, out var target)
+                ? await handle(target)
+                : Problems.NotFound($"行政区划代码 {UserText.Excerpt(org)} 不在单位名录中。", "unknown-org");
+        });
+
     /// <summary>A route on <c>orgs/{org}/…/{period}</c>.</summary>
     public Task<IResult> RunAsync(
         HttpRequest request, ApiAction action, string org, string period, Func<OrgPeriod, Task<IResult>> handle, CancellationToken cancellationToken) =>

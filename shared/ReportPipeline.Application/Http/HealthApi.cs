@@ -1,9 +1,15 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Catalog;
+using ReportPipeline.Domain.Templates;
 
 namespace ReportPipeline.Application.Http;
 
@@ -43,6 +49,12 @@ public sealed class HealthApi(
             time.GetUtcNow()));
     }
 
+    /// <summary>
+    /// <c>GET /api/catalog</c>: the whole catalog (<c>?include=overlap</c> adds the overlap report) or, with
+    /// <c>?view=form</c>, the web app's shape. Each shape is serialised once per loaded catalog and answered with a strong
+    /// ETag of the catalog version and the content hash, <c>Cache-Control: private, no-cache</c> (revalidated on every
+    /// load, 304 when unchanged).
+    /// </summary>
     public Task<IResult> GetCatalogAsync(HttpRequest request, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.ReadCatalog, async _ =>
         {
@@ -60,6 +72,48 @@ public sealed class HealthApi(
             }
 
             var bundle = await reference.CatalogForAsync(period, cancellationToken);
-            return Results.Json(CatalogView.Create(bundle, Domain.Templates.OverlapAnalyzer.Analyze(bundle)));
+            var view = request.Query["view"].ToString() == "form" ? CatalogShape.Form
+                : request.Query["include"].ToString() == "overlap" ? CatalogShape.WithOverlap
+                : CatalogShape.Full;
+            var (bytes, etag) = _catalogBodies.GetValue(bundle, _ => new CatalogBodies()).Get(bundle, view);
+            var response = request.HttpContext.Response;
+            response.Headers.ETag = etag;
+            response.Headers.CacheControl = "private, no-cache";
+            response.Headers.Vary = "Authorization, Accept-Encoding";
+            var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
+            return ifNoneMatch.Length > 0 && ifNoneMatch.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")
+                ? Results.StatusCode(StatusCodes.Status304NotModified)
+                : Results.Bytes(bytes, "application/json; charset=utf-8");
         }, cancellationToken);
+
+    private readonly ConditionalWeakTable<CatalogBundle, CatalogBodies> _catalogBodies = new();
+
+    private enum CatalogShape
+    {
+        Full,
+        WithOverlap,
+        Form,
+    }
+
+    /// <summary>The serialised shapes of one loaded catalog, built on first use.</summary>
+    private sealed class CatalogBodies
+    {
+        private readonly ConcurrentDictionary<CatalogShape, (byte[] Bytes, string ETag)> _bodies = new();
+
+        public (byte[] Bytes, string ETag) Get(CatalogBundle bundle, CatalogShape shape) => _bodies.GetOrAdd(shape, s =>
+        {
+            var node = JsonSerializer.SerializeToNode(
+                s == CatalogShape.Form ? CatalogView.ForForm(bundle) : CatalogView.Create(bundle, s == CatalogShape.WithOverlap ? OverlapAnalyzer.Analyze(bundle) : null),
+                JsonSerializerOptions.Web)!.AsObject();
+            if (s == CatalogShape.Full)
+            {
+                node.Remove("overlap");
+            }
+
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(node, JsonSerializerOptions.Web);
+            var hash = Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
+            var version = new string([.. bundle.Catalog.Version.Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')]);
+            return (bytes, $"\"{version}-{s.ToString().ToLowerInvariant()}-{hash}\"");
+        });
+    }
 }
