@@ -114,7 +114,7 @@ public sealed class DuePeriodTests(BrowserHostFixture host)
         foreach (var f in prefilledJson)
         {
             var definition = host.Catalog.Catalog[f.GetProperty("field").GetString()!];
-            Assert.Equal(string.Join("、", definition.Departments), f.GetProperty("prefilledBy").GetString());
+            Assert.Equal(host.Catalog.Catalog.Departments.NamesOf(definition.Departments), f.GetProperty("prefilledBy").GetString());
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class NamesNotCodesTests(BrowserHostFixture host)
         await page.WaitForSelectorAsync("body[data-form-ready='true']");
 
         var field = host.Catalog.Catalog[prefilled.Keys.First(id => host.Catalog.Catalog[id].Departments.Count > 0)];
-        await Assertions.Expect(page.Locator($"#row-{field.Id} .tag.prefill")).ToHaveTextAsync($"已由{string.Join("、", field.Departments)}预填");
+        await Assertions.Expect(page.Locator($"#row-{field.Id} .tag.prefill")).ToHaveTextAsync($"已由{host.Catalog.Catalog.Departments.NamesOf(field.Departments)}预填");
         await Assertions.Expect(page.Locator("#approval-note")).ToContainTextAsync($"由 {township.Name} 审核通过");
         await Assertions.Expect(page.Locator("#approval-note")).Not.ToContainTextAsync(township.Code);
         await Assertions.Expect(page.Locator("#lock-reason")).ToContainTextAsync(township.Name);
