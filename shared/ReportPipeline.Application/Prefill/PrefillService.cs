@@ -285,20 +285,40 @@ public sealed class PrefillService(
             current[stored.OrgCode] = stored.Values;
         }
 
-        await Parallel.ForEachAsync(window, new ParallelOptions { MaxDegreeOfParallelism = MergeParallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+        MergeRequest RequestFor((string Org, Dictionary<string, FieldValue> Values) item) => new(
+            item.Org, input.Period, pushId, ValueOrigin.Prefilled, item.Values, ContentHash.Compute(item.Values), null,
+            input.Channel, receivedAt)
+        {
+            Subject = input.Subject,
+            SubjectOrg = input.ScopeOrg,
+        };
+
+        // Villages with nothing stored yet (the usual first push of a period) are written in bulk: the same entities a
+        // merge into an empty org writes, packed per district into entity group transactions of inserts only, so a
+        // village that got data meanwhile fails its batch (409) and is merged one by one instead (IBulkValueWriter).
+        var fresh = input.DryRun || values is not IBulkValueWriter
+            ? []
+            : window.Where(w => w.Values.Count > 0 && !current.ContainsKey(w.Org)).ToList();
+        if (fresh.Count > 0)
+        {
+            var requests = fresh.Select(RequestFor).ToList();
+            await ((IBulkValueWriter)values).WriteNewAsync(requests, MergeParallelism / 2, progress: null, cancellationToken);
+            foreach (var (item, request) in fresh.Zip(requests))
+            {
+                var plan = MergePlanner.Plan(new Dictionary<string, StoredValue>(), request);
+                tally.Add(orgs, item.Org, plan.Changed, plan.Unchanged, plan.PrefillConflicts, new Dictionary<string, StoredValue>(), item.Values);
+            }
+        }
+
+        var bulk = fresh.Select(f => f.Org).ToHashSet(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(window.Where(w => !bulk.Contains(w.Org)), new ParallelOptions { MaxDegreeOfParallelism = MergeParallelism, CancellationToken = cancellationToken }, async (item, ct) =>
         {
             if (item.Values.Count == 0)
             {
                 return;
             }
 
-            var request = new MergeRequest(
-                item.Org, input.Period, pushId, ValueOrigin.Prefilled, item.Values, ContentHash.Compute(item.Values), null,
-                input.Channel, receivedAt)
-            {
-                Subject = input.Subject,
-                SubjectOrg = input.ScopeOrg,
-            };
+            var request = RequestFor(item);
             var stored = current.GetValueOrDefault(item.Org) ?? new Dictionary<string, StoredValue>();
             var plan = MergePlanner.Plan(stored, request);
             if (input.DryRun || plan.WritesNothing)
