@@ -20,7 +20,6 @@ namespace ReportPipeline.Application.Admission;
 /// </summary>
 public sealed class AdmissionApi(ApiRoute route, AdmissionService admission, ReferenceData reference, ReportingCalendar calendar, TimeProvider time)
 {
-    private const string ProblemType = "https://reportpipeline.example/problems/";
 
     public Task<IResult> ProposeAsync(HttpRequest request, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.CheckTemplateDesign, async caller =>
@@ -230,11 +229,11 @@ public sealed class AdmissionApi(ApiRoute route, AdmissionService admission, Ref
         id.Length is > 1 and <= 40 && id.All(char.IsAsciiLetterOrDigit) ? id : "-";
 
     private static IResult Refused(AdmissionRefusal refusal) =>
-        Results.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail, type: ProblemType + refusal.Type,
-            extensions: new Dictionary<string, object?> { ["errors"] = refusal.Errors, ["check"] = refusal.Check });
+        Problems.Problem(refusal.Status, refusal.Title, refusal.Detail, refusal.Type,
+            new Dictionary<string, object?> { ["errors"] = refusal.Errors, ["check"] = refusal.Check });
 
     private static IResult Problem(int status, string title, string detail, string type) =>
-        Results.Problem(statusCode: status, title: title, detail: detail, type: ProblemType + type);
+        Problems.Problem(status, title, detail, type);
 
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -47,12 +47,9 @@ public static class AuthResults
         };
     }
 
+    /// <summary>Through the one factory: a <c>type</c> named after the failure, and the failure's <c>code</c> kept for clients that read it.</summary>
     private static IResult Problem(int status, string title, string detail, string code) =>
-        TypedResults.Problem(
-            detail: detail,
-            statusCode: status,
-            title: title,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
+        Http.Problems.Problem(status, title, detail, code.Replace('_', '-'), new Dictionary<string, object?> { ["code"] = code });
 
     private static string Code(AuthenticationFailure failure) => failure switch
     {

@@ -66,7 +66,7 @@ public sealed class ApprovalApi(ApiRoute route, RequestBodyReader bodies, Approv
                     action, target.Org.Code, target.Period.ToString(), caller.Subject, caller.OrgCode, decision.Refusal);
                 return decision.Refusal switch
                 {
-                    ApprovalRefusal.NotReviewer => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权审核", detail: decision.Message, type: ApprovalProblems.TypeBase + "not-reviewer"),
+                    ApprovalRefusal.NotReviewer => Problems.Problem(StatusCodes.Status403Forbidden, "无权审核", decision.Message, "not-reviewer"),
                     ApprovalRefusal.ReasonMissing => ApprovalProblems.BadRequest(decision.Message, "reason-required"),
                     _ => ApprovalProblems.Conflict(decision.Message, "approval-state"),
                 };
@@ -143,15 +143,14 @@ public sealed class ApprovalApi(ApiRoute route, RequestBodyReader bodies, Approv
 /// <summary>The problem+json answers of the approval chain, the lock refusal of a submission among them.</summary>
 public static class ApprovalProblems
 {
-    public const string TypeBase = "https://reportpipeline.example/problems/";
 
     /// <summary>409 for a submission to locked data: who approved it and when, and that nothing was saved.</summary>
     public static IResult Locked(string message) =>
-        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "数据已审核锁定", detail: message, type: TypeBase + "locked");
+        Problems.Problem(StatusCodes.Status409Conflict, "数据已审核锁定", message, "locked");
 
     public static IResult Conflict(string detail, string type) =>
-        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "审核状态不允许该操作", detail: detail, type: TypeBase + type);
+        Problems.Problem(StatusCodes.Status409Conflict, "审核状态不允许该操作", detail, type);
 
     public static IResult BadRequest(string detail, string type = "bad-approval-request") =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "请求格式错误", detail: detail, type: TypeBase + type);
+        Problems.Problem(StatusCodes.Status400BadRequest, "请求格式错误", detail, type);
 }

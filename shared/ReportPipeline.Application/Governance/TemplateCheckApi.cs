@@ -28,7 +28,6 @@ public sealed class TemplateCheckApi(
     /// <summary>A template JSON of 500 columns is ≈ 100 KB and a header-only workbook a few tens of KB; 1 MiB leaves room and no more.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 
-    private const string ProblemType = "https://reportpipeline.example/problems/";
 
     public Task<IResult> CheckAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -149,12 +148,12 @@ public sealed class TemplateCheckApi(
     private static IResult Refused(TemplateDesignResult result)
     {
         var offending = result.Columns.Where(c => c.Kind is ColumnVerdictKind.NearMatch or ColumnVerdictKind.Invalid).ToList();
-        return Results.Problem(
-            statusCode: StatusCodes.Status422UnprocessableEntity,
-            title: "报表设计未通过检查",
-            detail: $"共 {offending.Count} 列有问题：近似已有指标的列请直接引用已有指标（一表中已有的数据不再另起名称重复采集），有误的列请改正后重新检查。",
-            type: ProblemType + "template-design",
-            extensions: new Dictionary<string, object?>
+        return Problems.Problem(
+            StatusCodes.Status422UnprocessableEntity,
+            "报表设计未通过检查",
+            $"共 {offending.Count} 列有问题：近似已有指标的列请直接引用已有指标（一表中已有的数据不再另起名称重复采集），有误的列请改正后重新检查。",
+            "template-design",
+            new Dictionary<string, object?>
             {
                 ["threshold"] = FieldNameMatcher.NearMatchThreshold,
                 ["errors"] = offending.Select(ToJson).ToList(),

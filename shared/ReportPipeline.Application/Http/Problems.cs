@@ -128,8 +128,15 @@ public static class Problems
             }),
         "ETag", ValuesVersion.ETag(changed.CurrentVersion));
 
-    private static IResult Create(int status, string title, string detail, string type) =>
-        Results.Problem(statusCode: status, title: title, detail: detail, type: TypeBase + type);
+    private static IResult Create(int status, string title, string detail, string type) => Problem(status, title, detail, type);
+
+    /// <summary>
+    /// The one problem+json factory (RFC 9457): every answer of the API that is a problem is made here, with a Chinese
+    /// title and detail and a <c>type</c> under the API's problem namespace; <paramref name="extensions"/> carry the lists
+    /// (errors, warnings, what changed) a client acts on.
+    /// </summary>
+    public static IResult Problem(int status, string title, string detail, string type, IDictionary<string, object?>? extensions = null) =>
+        Results.Problem(statusCode: status, title: title, detail: detail, type: TypeBase + type, extensions: extensions);
 
     private static IResult WithRetryAfter(IResult inner, int seconds) =>
         WithHeader(inner, "Retry-After", seconds.ToString(CultureInfo.InvariantCulture));

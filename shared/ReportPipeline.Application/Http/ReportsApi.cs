@@ -49,7 +49,7 @@ public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportS
 
             var result = await consolidation.BuildAsync(found, target.Org.Code, target.Period, force: true, cancellationToken);
             return result.Outcome == BuildOutcome.Busy
-                ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "正在生成", detail: "另一个实例刚刚生成并保存了这份汇总表，请稍后下载或再试。")
+                ? Problems.Problem(StatusCodes.Status409Conflict, "正在生成", "另一个实例刚刚生成并保存了这份汇总表，请稍后下载或再试。", "report-being-built")
                 : Results.Json(result, statusCode: StatusCodes.Status200OK);
         }, cancellationToken);
 

@@ -24,6 +24,8 @@ public sealed class AuthResultsTests
         Assert.Equal(401, problem.RootElement.GetProperty("status").GetInt32());
         Assert.Equal("访问令牌已过期，请重新登录获取新令牌。", problem.RootElement.GetProperty("detail").GetString());
         Assert.Equal("token_expired", problem.RootElement.GetProperty("code").GetString());
+        // Made by the API's one problem factory: a type under the API's problem namespace.
+        Assert.Equal("https://reportpipeline.example/problems/token-expired", problem.RootElement.GetProperty("type").GetString());
     }
 
     [Fact]
