@@ -11,7 +11,9 @@ const statusText = { pending: '待审核', admitting: '正在发布', admitted: 
 const actionText = { admit: '准入', reject: '不予准入', return: '退回修改' };
 const nextMonth = () => previous(currentMonth(), -1);
 
-const deptName = (catalog, code) => (catalog.departments || []).find(d => d.code === code)?.name || code;
+// The form's catalog carries no department names; the 报表清单 names each report's department.
+const deptName = (catalog, code, templates = []) =>
+  (catalog.departments || []).find(d => d.code === code)?.name || templates.find(t => t.departmentCode === code)?.department || code;
 
 function failure(err, fallback) {
   if (!(err instanceof ApiError)) return notice('error', fallback);
@@ -153,8 +155,12 @@ export function proposalPage(root, s, catalog, dept) {
   };
 
   showColumns();
+  const heading = h('h2', null, `${deptName(catalog, dept)}：申请新报表`);
+  api(`/api/templates?period=${encodeURIComponent(s.period)}`)
+    .then(list => { heading.textContent = `${deptName(catalog, dept, list.templates)}：申请新报表`; })
+    .catch(() => { /* the heading keeps the code */ });
   mount(root, h('section', { id: 'proposal' },
-    h('h2', null, `${deptName(catalog, dept)}：申请新报表`),
+    heading,
     h('p', { class: 'muted' }, '新报表由一表中已有的指标组成：查找并添加指标，每项成为报表的一列（表头即指标名称）。提交前先检查，看每一列在一表中的情况和村（社区）增加的填报量；提交后由市减负办审核准入。'),
     h('form', { class: 'stack', onsubmit: e => { e.preventDefault(); submit(); } },
       h('label', null, '报表编号 ', templateId),
@@ -186,6 +192,7 @@ export function reviewPage(root, s, catalog) {
         api(`/api/templates?period=${encodeURIComponent(s.period)}`),
       ]);
       const proposals = await Promise.all(queue.proposals.map(p => api(`/api/templates/proposals/${encodeURIComponent(p.id)}`)));
+      names = inForce.templates;
       mount(out, proposals.length ? proposals.map(p => item(p, inForce.templates.filter(t => t.departmentCode === p.department), inForce.period))
         : h('p', { class: 'muted' }, '没有待审核的报表申请。'));
     } catch (err) {
@@ -193,6 +200,7 @@ export function reviewPage(root, s, catalog) {
     }
   };
 
+  let names = [];
   const item = (p, existing, period) => {
     const reason = h('textarea', { class: 'adm-decision-reason', rows: 2, required: true, 'aria-label': '决定理由', placeholder: '决定理由（必填）' });
     const from = h('input', { class: 'adm-decision-from', value: p.effectiveFrom, size: 8, 'aria-label': '生效期' });
@@ -214,7 +222,7 @@ export function reviewPage(root, s, catalog) {
       }
     };
     return h('article', { class: 'proposal-review', 'data-proposal': p.id },
-      h('h3', null, `${deptName(catalog, p.department)}：${p.title}`),
+      h('h3', null, `${deptName(catalog, p.department, names)}：${p.title}`),
       h('div', { class: 'side-by-side' },
         h('div', null,
           h('p', null, `申请编号 ${p.id}；报表编号 ${p.templateId}；${kindText[p.periodKind] || p.periodKind}；申请自 ${display(p.effectiveFrom)} 起生效。`),
