@@ -5,6 +5,7 @@ import { clerkPage } from './clerk.js';
 import { officePage } from './office.js';
 import { departmentPage } from './department.js';
 import { accessLogPage } from './accesslog.js';
+import { templatesPage, proposalPage, reviewPage } from './admission.js';
 import { currentMonth, display, levelOf, levelName } from './periods.js';
 import { periodPicker, duePeriod, orgNameOf } from './reportingperiods.js';
 import { labelTablesIn } from './cards.js';
@@ -30,6 +31,9 @@ function header(s) {
     s.period ? periodPicker(s, period => { session.set({ ...session.get(), period }); route(); }) : null,
     deptOf(s) ? h('a', { href: '#/department', id: 'nav-department' }, '带数下发') : null,
     (s.roles || []).includes('admin') ? h('a', { href: '#/access-log', id: 'nav-access-log' }, '数据访问记录') : null,
+    h('a', { href: '#/templates', id: 'nav-templates' }, '报表清单'),
+    deptOf(s) && (s.roles || []).includes('admin') ? h('a', { href: '#/proposals/new', id: 'nav-proposal' }, '部门申请') : null,
+    levelOf(s.org) === 'City' && (s.roles || []).includes('admin') ? h('a', { href: '#/proposals/review', id: 'nav-review' }, '减负办审核') : null,
     h('button', { type: 'button', id: 'signout', onclick: () => { session.clear(); clearOfflineData(); if (auth) auth.logout(); else go('#/signin'); } }, '退出'));
 }
 
@@ -53,6 +57,9 @@ async function route() {
     const clerk = (s.roles || []).includes('submitter') && levelOf(s.org) === 'Village';
     if (hash === '#/department' && deptOf(s)) departmentPage(root, s, catalog, deptOf(s));
     else if (hash === '#/access-log') accessLogPage(root, s);
+    else if (hash === '#/templates') templatesPage(root, s);
+    else if (hash === '#/proposals/new' && deptOf(s)) proposalPage(root, s, catalog, deptOf(s));
+    else if (hash === '#/proposals/review') reviewPage(root, s, catalog);
     else if (hash === '#/form' || (hash === '#/' && clerk)) await clerkPage(root, s, catalog);
     else await officePage(root, s, catalog);
   } catch (err) {
