@@ -20,6 +20,7 @@ public static class CatalogView
         return new
         {
             version = bundle.Catalog.Version,
+            departments = bundle.Catalog.Departments.All.Select(d => new { code = d.Code, name = d.Name }),
             fields = bundle.Catalog.Fields.Select(f =>
             {
                 var parsed = ExpressionTree.OfField(f);
@@ -35,6 +36,7 @@ public static class CatalogView
                     max = f.Max,
                     options = f.Options.Count > 0 ? f.Options.Select(o => new { code = o.Code, label = o.Label }) : null,
                     group = f.Group,
+                    departments = f.Departments,
                     source = f.Source.ToString(),
                     frequency = f.Frequency.ToString(),
                     formula = parsed is null ? null : ExpressionTree.Of(parsed),
@@ -46,7 +48,7 @@ public static class CatalogView
                 };
             }),
             rules = Rules(bundle),
-            templates = bundle.Templates.Select(t => new { id = t.Id, department = t.Department, title = t.Title, periodKind = t.PeriodKind.ToString() }),
+            templates = bundle.Templates.Select(t => new { id = t.Id, department = t.DepartmentName, departmentCode = t.Department, title = t.Title, periodKind = t.PeriodKind.ToString() }),
         };
     }
 
