@@ -99,6 +99,10 @@ public sealed class AdmissionTests : IAsyncLifetime
         Assert.DoesNotContain(currentList.GetProperty("templates").EnumerateArray(), t => t.GetProperty("id").GetString() == "yj_drill_monthly");
         Assert.Equal(currentList.GetProperty("entriesPerVillagePerYear").GetInt32() + 24, nextList.GetProperty("entriesPerVillagePerYear").GetInt32());
 
+        // The 减负 figures count the admitted report from its period, not before.
+        Assert.Contains("yj_drill_monthly", await BurdenTemplatesAsync(reader, _next));
+        Assert.DoesNotContain("yj_drill_monthly", await BurdenTemplatesAsync(reader, _current));
+
         // A village's value of the new field is known from the next period; the current period refuses it as unknown.
         using var nextSubmit = await SendAsync(reader, HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{_next}", readerToken, Json(new { values = new Dictionary<string, object> { [NewField] = 3 } }));
         using var currentSubmit = await SendAsync(reader, HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{_current}", readerToken, Json(new { values = new Dictionary<string, object> { [NewField] = 3 } }));
@@ -211,6 +215,13 @@ public sealed class AdmissionTests : IAsyncLifetime
         effectiveFrom = from.ToString(),
         reason = "防汛要求每月掌握各村演练次数，一表中没有此项。",
     };
+
+    private async Task<IReadOnlyList<string>> BurdenTemplatesAsync(LocalHostRuntime runtime, Period period)
+    {
+        using var response = await SendAsync(runtime, HttpMethod.Get, $"/api/orgs/{_orgs.Root.Code}/burden/{period}", Token(runtime, _orgs.Root.Code, ["viewer"], null), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. (await ReadJsonAsync(response)).GetProperty("perTemplate").EnumerateArray().Select(t => t.GetProperty("templateId").GetString()!)];
+    }
 
     private string DeptAdmin() => Token(_host, _orgs.Root.Code, ["admin"], Department);
 
