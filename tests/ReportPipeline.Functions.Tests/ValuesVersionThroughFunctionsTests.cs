@@ -1,8 +1,5 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ReportPipeline.Application.Auth;
@@ -56,18 +53,18 @@ public sealed class ValuesVersionThroughFunctionsTests(AzuriteFixture azurite)
             .Where(kv => catalog.Find(kv.Key) is { Source: FieldSource.Typed } f && f.Frequency == month.Kind)
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         (values["pop_resident"], values["pop_floating_in"], values["pop_registered"]) = ("5200", "2050", "5000");
-        var first = await RunAsync(services, token, "POST", "application/json", JsonSerializer.Serialize(new { values }), null,
+        var first = await FunctionRequests.RunAsync(services, token, "POST", "application/json", JsonSerializer.Serialize(new { values }), null,
             http => functions.SubmitReport(http.Request, Village, Period, CancellationToken.None));
         Assert.True(first.Status == StatusCodes.Status201Created, first.Body);
-        var read = await RunAsync(services, token, "GET", null, null, null, http => functions.GetValues(http.Request, Village, Period, CancellationToken.None));
+        var read = await FunctionRequests.RunAsync(services, token, "GET", null, null, null, http => functions.GetValues(http.Request, Village, Period, CancellationToken.None));
         var seen = read.ETag;
         Assert.StartsWith("\"", seen, StringComparison.Ordinal);
-        var csv = await RunAsync(services, token, "POST", "text/csv", "编号,本期数值\r\npop_resident,5300\r\npop_floating_in,2060\r\n", null,
+        var csv = await FunctionRequests.RunAsync(services, token, "POST", "text/csv", "编号,本期数值\r\npop_resident,5300\r\npop_floating_in,2060\r\n", null,
             http => functions.SubmitReport(http.Request, Village, Period, CancellationToken.None));
         Assert.Equal(StatusCodes.Status201Created, csv.Status);
 
         values["pop_floating_out"] = "777";
-        var stale = await RunAsync(services, token, "POST", "application/json", JsonSerializer.Serialize(new { values }), seen,
+        var stale = await FunctionRequests.RunAsync(services, token, "POST", "application/json", JsonSerializer.Serialize(new { values }), seen,
             http => functions.SubmitReport(http.Request, Village, Period, CancellationToken.None));
 
         Assert.Equal(StatusCodes.Status412PreconditionFailed, stale.Status);
@@ -75,37 +72,8 @@ public sealed class ValuesVersionThroughFunctionsTests(AzuriteFixture azurite)
         using var problem = JsonDocument.Parse(stale.Body);
         Assert.Equal(["pop_floating_in", "pop_resident"], problem.RootElement.GetProperty("changed").EnumerateArray().Select(c => c.GetProperty("field").GetString()).Order(StringComparer.Ordinal));
         Assert.NotEqual(seen, stale.ETag);
-        var again = await RunAsync(services, token, "GET", null, null, null, http => functions.GetValues(http.Request, Village, Period, CancellationToken.None));
+        var again = await FunctionRequests.RunAsync(services, token, "GET", null, null, null, http => functions.GetValues(http.Request, Village, Period, CancellationToken.None));
         Assert.Equal(stale.ETag, again.ETag);
         Assert.DoesNotContain("777", again.Body, StringComparison.Ordinal);
-    }
-
-    private sealed record Answer(int Status, string? ContentType, string? ETag, string Body);
-
-    private static async Task<Answer> RunAsync(
-        IServiceProvider services, string token, string method, string? contentType, string? body, string? ifMatch, Func<HttpContext, Task<IActionResult>> function)
-    {
-        var http = new DefaultHttpContext { RequestServices = services };
-        http.Request.Method = method;
-        http.Request.Headers.Authorization = "Bearer " + token;
-        if (ifMatch is not null)
-        {
-            http.Request.Headers.IfMatch = ifMatch;
-        }
-
-        if (body is not null)
-        {
-            var bytes = Encoding.UTF8.GetBytes(body);
-            http.Request.ContentType = contentType;
-            http.Request.ContentLength = bytes.Length;
-            http.Request.Body = new MemoryStream(bytes);
-        }
-
-        http.Response.Body = new MemoryStream();
-        var result = await function(http);
-        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
-        http.Response.Body.Position = 0;
-        return new Answer(http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.ETag.ToString() is { Length: > 0 } e ? e : null,
-            await new StreamReader(http.Response.Body).ReadToEndAsync());
     }
 }
