@@ -14,7 +14,8 @@ import { startOffline, clearOfflineData } from './offline.js';
 const root = document.getElementById('app');
 labelTablesIn(root);
 const who = document.getElementById('who');
-let catalog = null;
+/** The catalog in force for each period the session has opened (a report admitted from a later period changes that period's only). */
+const catalogs = new Map();
 // How this deployment signs in (/config.json from the host's settings): development, entra or none.
 let signIn = { signIn: 'development' };
 let auth = null;
@@ -53,7 +54,8 @@ async function route() {
   header(s);
   mount(root, h('p', { class: 'loading' }, `正在加载 ${display(s.period)} 的数据…`));
   try {
-    catalog ??= await api('/api/catalog?view=form', { cache: 'no-cache' });
+    if (!catalogs.has(s.period)) catalogs.set(s.period, await api(`/api/catalog?view=form&period=${encodeURIComponent(s.period)}`, { cache: 'no-cache' }));
+    const catalog = catalogs.get(s.period);
     const clerk = (s.roles || []).includes('submitter') && levelOf(s.org) === 'Village';
     if (hash === '#/department' && deptOf(s)) departmentPage(root, s, catalog, deptOf(s));
     else if (hash === '#/access-log') accessLogPage(root, s);
