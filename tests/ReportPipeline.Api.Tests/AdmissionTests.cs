@@ -99,6 +99,18 @@ public sealed class AdmissionTests : IAsyncLifetime
         Assert.DoesNotContain(currentList.GetProperty("templates").EnumerateArray(), t => t.GetProperty("id").GetString() == "yj_drill_monthly");
         Assert.Equal(currentList.GetProperty("entriesPerVillagePerYear").GetInt32() + 24, nextList.GetProperty("entriesPerVillagePerYear").GetInt32());
 
+        // Its workbook is built for the next period; the current period does not know the report.
+        var cityAdmin = Token(reader, _orgs.Root.Code, ["admin"], null);
+        using (var built = await SendAsync(reader, HttpMethod.Post, $"/api/orgs/{_orgs.Root.Code}/reports/{_next}/yj_drill_monthly/build", cityAdmin, null))
+        {
+            Assert.True(built.IsSuccessStatusCode, await built.Content.ReadAsStringAsync());
+        }
+
+        using (var notYet = await SendAsync(reader, HttpMethod.Post, $"/api/orgs/{_orgs.Root.Code}/reports/{_current}/yj_drill_monthly/build", cityAdmin, null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notYet.StatusCode);
+        }
+
         // The 减负 figures count the admitted report from its period, not before.
         Assert.Contains("yj_drill_monthly", await BurdenTemplatesAsync(reader, _next));
         Assert.DoesNotContain("yj_drill_monthly", await BurdenTemplatesAsync(reader, _current));
