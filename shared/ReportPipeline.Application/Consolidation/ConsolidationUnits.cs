@@ -201,7 +201,7 @@ public sealed class ConsolidationUnitHandler(
             : new List<Org> { root };
         var jobs = (from template in templates
                     from org in targets
-                    where template.AudienceLevels.Contains(org.Level)
+                    where template.IsFor(org.Level, period.Kind)
                     select (template, org)).ToList();
 
         var villages = orgs.Villages(root.Code).Select(v => v.Code).ToList();

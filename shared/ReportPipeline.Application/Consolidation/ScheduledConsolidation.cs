@@ -48,7 +48,7 @@ public sealed class ScheduledConsolidation(
         {
             foreach (var template in (await reference.CatalogForAsync(period, cancellationToken)).Templates.Where(t => t.PeriodKind == period.Kind))
             {
-                foreach (var org in orgs.All.Where(o => o.Level != OrgLevel.Village && template.AudienceLevels.Contains(o.Level)).OrderBy(o => o.Code, StringComparer.Ordinal))
+                foreach (var org in orgs.All.Where(o => o.Level != OrgLevel.Village && template.IsFor(o.Level, period.Kind)).OrderBy(o => o.Code, StringComparer.Ordinal))
                 {
                     jobs.Add(new ConsolidationJob(template.Id, org.Code, period));
                 }

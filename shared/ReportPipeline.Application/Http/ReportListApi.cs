@@ -46,7 +46,7 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
             var inForce = await reference.CatalogForAsync(target.Period, cancellationToken);
             var view = AccessPolicy.ViewOf(caller, inForce);
             var templates = inForce.Templates
-                .Where(t => t.PeriodKind == target.Period.Kind && t.AudienceLevels.Contains(target.Org.Level))
+                .Where(t => t.IsFor(target.Org.Level, target.Period.Kind))
                 .Where(t => view is null || view.MayReadTemplate(t.Id))
                 .ToList();
             var items = new WorkbookListItem[templates.Count];

@@ -55,9 +55,7 @@ public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportS
 
     /// <summary>The template when it exists, reaches the org's level and is reported at the period's frequency.</summary>
     private ReportTemplate? FindTemplate(string templateId, OrgPeriod target) =>
-        reference.CatalogFor(target.Period).FindTemplate(templateId) is { } template
-        && template.AudienceLevels.Contains(target.Org.Level)
-        && template.PeriodKind == target.Period.Kind
+        reference.CatalogFor(target.Period).FindTemplate(templateId) is { } template && template.IsFor(target.Org.Level, target.Period.Kind)
             ? template
             : null;
 

@@ -91,7 +91,7 @@ public static class BurdenCalculator
                     continue;
                 }
 
-                if (stored.Origin is ValueOrigin.Typed or ValueOrigin.Corrected)
+                if (ValueOrigins.IsOwnReport(stored.Origin))
                 {
                     typed++;
                 }

@@ -345,7 +345,7 @@ public static class ConsolidationBuilder
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x >= b ? x : b;
 
     /// <summary>Pre-filled and carried-forward values alone do not make a village "reported": it has to send something.</summary>
-    private static bool IsVillagesOwn(StoredValue value) => value.Origin is ValueOrigin.Typed or ValueOrigin.Corrected;
+    private static bool IsVillagesOwn(StoredValue value) => ValueOrigins.IsOwnReport(value.Origin);
 
     private static string UnitHeader(IReadOnlyList<Org> units) => units.Count == 0
         ? "单位"

@@ -41,6 +41,12 @@ public sealed record ReportTemplate
 
     public int HeaderRowCount => Columns.Count == 0 ? 0 : Columns.Max(c => c.Headers.Count);
 
+    /// <summary>
+    /// Whether an org of <paramref name="level"/> receives this report for a period of <paramref name="kind"/>: the one
+    /// answer to "which reports does this office get for this period" (the reports list, downloads, the consolidation plans).
+    /// </summary>
+    public bool IsFor(OrgLevel level, PeriodKind kind) => PeriodKind == kind && AudienceLevels.Contains(level);
+
     /// <summary>Every field the template reads, once each, in column order.</summary>
     public IReadOnlyList<string> FieldIds() => [.. Columns.SelectMany(c => c.FieldIds()).Distinct(StringComparer.Ordinal)];
 }

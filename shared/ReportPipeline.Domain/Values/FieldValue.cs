@@ -29,6 +29,12 @@ public enum ValueOrigin
     Corrected,
 }
 
+/// <summary>The one "own report" rule: what the village itself sent (typed or corrected), not pushed down or carried forward.</summary>
+public static class ValueOrigins
+{
+    public static bool IsOwnReport(ValueOrigin origin) => origin is ValueOrigin.Typed or ValueOrigin.Corrected;
+}
+
 /// <summary>A value as stored, with its provenance.</summary>
 public sealed record StoredValue(FieldValue Value, ValueOrigin Origin, string SourceId, DateTimeOffset At)
 {

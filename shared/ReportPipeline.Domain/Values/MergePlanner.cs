@@ -172,7 +172,7 @@ public static class MergePlanner
         return new PlannedMerge(writes, changes, changed, unchanged, confirmed, conflicts);
     }
 
-    private static bool IsVillages(ValueOrigin origin) => origin is ValueOrigin.Typed or ValueOrigin.Corrected;
+    private static bool IsVillages(ValueOrigin origin) => ValueOrigins.IsOwnReport(origin);
 
     private static bool Same(FieldValue a, FieldValue b) => a.Type == b.Type && string.Equals(a.Canonical, b.Canonical, StringComparison.Ordinal);
 }

@@ -261,7 +261,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
     private static MergeReceipt WithReporting(MergeReceipt receipt, MergeRequest request, TableEntity? latest)
     {
         // A merge that lost a race is retried after a later one committed: keep the earliest first and the latest last.
-        var own = request.Origin is ValueOrigin.Typed or ValueOrigin.Corrected;
+        var own = ValueOrigins.IsOwnReport(request.Origin);
         var (first, last) = (latest?.GetDateTimeOffset("FirstReportedAt"), latest?.GetDateTimeOffset("LastReportedAt"));
         if (own)
         {
