@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -62,7 +61,7 @@ public sealed class ExpressionParityTests
             }
         }
 
-        var results = await RunWebEvaluatorAsync(fixture.ToJsonString());
+        var results = await ParityScript.RunAsync("expression-parity.mjs", "validate.js", fixture.ToJsonString());
         Assert.Equal(cases.Count, results.Count);
         var mismatches = new List<string>();
         var noNumber = 0;
@@ -116,33 +115,4 @@ public sealed class ExpressionParityTests
     }
 
     private static string Shown(decimal value) => value == 0 ? "0" : value.ToString("0.############################", CultureInfo.InvariantCulture);
-
-    private static async Task<JsonArray> RunWebEvaluatorAsync(string fixture)
-    {
-        var root = BrowserHostFixture.RepositoryRoot();
-        var casesPath = Path.Combine(Path.GetTempPath(), $"expression-parity-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(casesPath, fixture);
-        try
-        {
-            var start = new ProcessStartInfo("node")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Path.Combine(root, "tests", "ReportPipeline.Web.Tests", "expression-parity.mjs"));
-            start.ArgumentList.Add(Path.Combine(root, "web", "src", "validate.js"));
-            start.ArgumentList.Add(casesPath);
-            using var node = Process.Start(start) ?? throw new InvalidOperationException("node could not be started (Node.js is required, as for the bundle).");
-            var output = node.StandardOutput.ReadToEndAsync();
-            var errors = node.StandardError.ReadToEndAsync();
-            await node.WaitForExitAsync();
-            Assert.True(node.ExitCode == 0, $"node exited with {node.ExitCode}: {await errors}");
-            return JsonNode.Parse(await output)!.AsArray();
-        }
-        finally
-        {
-            File.Delete(casesPath);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -45,7 +44,7 @@ public sealed class QualityParityTests
             }
         }
 
-        var results = await RunAsync(fixture.ToJsonString());
+        var results = await ParityScript.RunAsync("quality-parity.mjs", "qualitycheck.js", fixture.ToJsonString());
         var mismatches = new List<string>();
         var warned = 0;
         for (var i = 0; i < cases.Count; i++)
@@ -62,29 +61,5 @@ public sealed class QualityParityTests
 
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {cases.Count} cases differ:\n{string.Join("\n", mismatches.Take(20))}");
         Assert.InRange(warned, 1, cases.Count - 1);
-    }
-
-    private static async Task<JsonArray> RunAsync(string fixture)
-    {
-        var root = BrowserHostFixture.RepositoryRoot();
-        var casesPath = Path.Combine(Path.GetTempPath(), $"quality-parity-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(casesPath, fixture);
-        try
-        {
-            var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(Path.Combine(root, "tests", "ReportPipeline.Web.Tests", "quality-parity.mjs"));
-            start.ArgumentList.Add(Path.Combine(root, "web", "src", "qualitycheck.js"));
-            start.ArgumentList.Add(casesPath);
-            using var node = Process.Start(start) ?? throw new InvalidOperationException("node could not be started (Node.js is required, as for the bundle).");
-            var output = node.StandardOutput.ReadToEndAsync();
-            var errors = node.StandardError.ReadToEndAsync();
-            await node.WaitForExitAsync();
-            Assert.True(node.ExitCode == 0, $"node exited with {node.ExitCode}: {await errors}");
-            return JsonNode.Parse(await output)!.AsArray();
-        }
-        finally
-        {
-            File.Delete(casesPath);
-        }
     }
 }

@@ -6,6 +6,7 @@ using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
+using static ReportPipeline.Storage.Stores.TableFilters;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -42,9 +43,9 @@ public sealed class TableApprovalStore(TableClient table, ILogger<TableApprovalS
         {
             var wanted = group.ToHashSet(StringComparer.Ordinal);
             var rows = wanted.Count <= 4
-                ? Or([.. wanted.Order(StringComparer.Ordinal).Select(org => TableClient.CreateQueryFilter($"RowKey eq {ValueKeys.LatestReceipt(org)}"))])
+                ? Or([.. wanted.Order(StringComparer.Ordinal).Select(org => RowKeyIs(ValueKeys.LatestReceipt(org)))])
                 : PrefixRange(ValueKeys.AllLatestPrefix);
-            await foreach (var row in table.QueryAsync<TableEntity>($"({TableClient.CreateQueryFilter($"PartitionKey eq {group.Key}")}) and ({rows})", select: ReviewSelect, cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var row in table.QueryAsync<TableEntity>(And(PartitionIs(group.Key), rows), select: ReviewSelect, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var org = ValueKeys.OrgOf(row.RowKey);
                 if (!wanted.Contains(org))
@@ -104,7 +105,7 @@ public sealed class TableApprovalStore(TableClient table, ILogger<TableApprovalS
             var rows = wanted.Count <= 4
                 ? Or([.. wanted.Order(StringComparer.Ordinal).Select(org => PrefixRange(EventPrefix + org + "|"))])
                 : PrefixRange(EventPrefix);
-            await foreach (var row in table.QueryAsync<TableEntity>($"({TableClient.CreateQueryFilter($"PartitionKey eq {group.Key}")}) and ({rows})", cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var row in table.QueryAsync<TableEntity>(And(PartitionIs(group.Key), rows), cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var org = row.GetString("OrgCode") ?? "";
                 if (wanted.Contains(org))
@@ -327,14 +328,5 @@ public sealed class TableApprovalStore(TableClient table, ILogger<TableApprovalS
     private static IEnumerable<IGrouping<string, string>> ByPartition(Period period, IReadOnlyCollection<string> orgCodes) =>
         orgCodes.Distinct(StringComparer.Ordinal).GroupBy(org => ValueKeys.Partition(period, org)).OrderBy(g => g.Key, StringComparer.Ordinal);
 
-    private Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
-        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8)), time, cancellationToken);
-
-    private static string Or(IReadOnlyList<string> terms) => string.Join(" or ", terms.Select(t => $"({t})"));
-
-    private static string PrefixRange(string prefix)
-    {
-        var upper = prefix[..^1] + (char)(prefix[^1] + 1);
-        return TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}");
-    }
+    private Task BackOffAsync(int attempt, CancellationToken cancellationToken) => TableFilters.BackOffAsync(attempt, time, cancellationToken);
 }

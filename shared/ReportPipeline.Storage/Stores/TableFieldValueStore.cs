@@ -6,6 +6,7 @@ using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
 using ReportPipeline.Storage.Diagnostics;
+using static ReportPipeline.Storage.Stores.TableFilters;
 
 namespace ReportPipeline.Storage.Stores;
 
@@ -144,9 +145,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         throw new ValuesChangedException(request.OrgCode, request.Period, expected, current, changed);
     }
 
-    /// <summary>A short, jittered, growing pause before re-reading after losing a race on the org's rows.</summary>
-    private Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
-        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8)), timeProvider, cancellationToken);
+    private Task BackOffAsync(int attempt, CancellationToken cancellationToken) => TableFilters.BackOffAsync(attempt, timeProvider, cancellationToken);
 
     public IAsyncEnumerable<OrgValues> ReadManyAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default)
         => ReadAsync(period, orgCodes, select: null, cancellationToken);
@@ -347,18 +346,4 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         return And(PartitionIs(partition), PrefixRange(allPrefix));
     }
 
-    private static string PartitionIs(string partition) => TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
-
-    private static string RowKeyIs(string rowKey) => TableClient.CreateQueryFilter($"RowKey eq {rowKey}");
-
-    private static string And(string a, string b) => $"({a}) and ({b})";
-
-    private static string Or(params string[] terms) => string.Join(" or ", terms.Select(t => $"({t})"));
-
-    /// <summary>Row keys starting with the prefix: from the prefix up to (excluding) the prefix with its last character incremented.</summary>
-    private static string PrefixRange(string prefix)
-    {
-        var upper = prefix[..^1] + (char)(prefix[^1] + 1);
-        return TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}");
-    }
 }

@@ -1,0 +1,26 @@
+using Azure.Data.Tables;
+
+namespace ReportPipeline.Storage.Stores;
+
+/// <summary>The OData filters and the retry pause the table stores share (values, approvals).</summary>
+internal static class TableFilters
+{
+    public static string PartitionIs(string partition) => TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+
+    public static string RowKeyIs(string rowKey) => TableClient.CreateQueryFilter($"RowKey eq {rowKey}");
+
+    public static string And(string a, string b) => $"({a}) and ({b})";
+
+    public static string Or(params IEnumerable<string> terms) => string.Join(" or ", terms.Select(t => $"({t})"));
+
+    /// <summary>Row keys starting with the prefix: from the prefix up to (excluding) the prefix with its last character incremented.</summary>
+    public static string PrefixRange(string prefix)
+    {
+        var upper = prefix[..^1] + (char)(prefix[^1] + 1);
+        return TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}");
+    }
+
+    /// <summary>A short, jittered, growing pause before re-reading after losing a race on a row.</summary>
+    public static Task BackOffAsync(int attempt, TimeProvider time, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8)), time, cancellationToken);
+}
