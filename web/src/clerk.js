@@ -209,7 +209,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   }
 
   // Draft: kept in this origin's localStorage under the org and period so that a closed tab loses nothing typed.
-  const key = draftKey(org, period);
+  const draftStorageKey = draftKey(org, period);
   const saveDraft = debounce(() => {
     // A locked period keeps no draft: nothing typed could be submitted.
     if (locked) return;
@@ -218,8 +218,8 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
       const input = inputs.get(f.id);
       if (editable(f) && input.value !== (initial.get(f.id) ?? '')) values[f.id] = input.value;
     }
-    if (Object.keys(values).length || flagged.size) localStorage.setItem(key, JSON.stringify({ savedAt: new Date().toISOString(), version, values, flagged: [...flagged] }));
-    else localStorage.removeItem(key);
+    if (Object.keys(values).length || flagged.size) localStorage.setItem(draftStorageKey, JSON.stringify({ savedAt: new Date().toISOString(), version, values, flagged: [...flagged] }));
+    else localStorage.removeItem(draftStorageKey);
     draftState.textContent = `草稿已保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour12: false })}）`;
   }, 400);
 
@@ -241,7 +241,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
   const draftState = h('span', { class: 'muted', 'aria-live': 'polite' });
   const draftNote = h('div');
   // A locked period shows what is stored: a draft typed before the lock cannot be submitted.
-  const draft = locked ? null : JSON.parse(localStorage.getItem(key) || 'null');
+  const draft = locked ? null : JSON.parse(localStorage.getItem(draftStorageKey) || 'null');
   if (draft) {
     for (const id of draft.flagged || []) flagged.add(id);
     // The draft was typed over the values of its own version: submitted from that version, a field someone else changed
@@ -256,7 +256,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
       older
         ? `已恢复 ${fmtTime(draft.savedAt)} 保存的草稿，但服务器上的数据在 ${fmtTime(current.lastChanged)} 又更新过：草稿比已保存的数据旧，请逐项核对后再提交。`
         : `已恢复 ${fmtTime(draft.savedAt)} 保存在本机的草稿（尚未提交）。`,
-      ' ', h('button', { type: 'button', class: 'link', onclick: () => { localStorage.removeItem(key); location.reload(); } }, '丢弃草稿')));
+      ' ', h('button', { type: 'button', class: 'link', onclick: () => { localStorage.removeItem(draftStorageKey); location.reload(); } }, '丢弃草稿')));
     for (const id of Object.keys(draft.values || {})) recompute(id);
   }
 
@@ -308,7 +308,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
       if (fromForm) await dequeue(key).catch(() => {});
       // A draft save still pending from the last keystroke would bring back what was just submitted.
       saveDraft.cancel();
-      localStorage.removeItem(key);
+      localStorage.removeItem(draftStorageKey);
       draftState.textContent = '';
       mount(draftNote);
       // Whatever was sent (the form, a .csv, a workbook), the page now shows what is stored, and its version.
