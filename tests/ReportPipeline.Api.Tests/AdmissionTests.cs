@@ -11,8 +11,11 @@ using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
 using ReportPipeline.LocalHost;
+using ReportPipeline.Storage.Stores;
 using ReportPipeline.Testing;
 
 namespace ReportPipeline.Api.Tests;
@@ -151,6 +154,57 @@ public sealed class AdmissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_admission_whose_publication_landed_but_whose_answer_was_lost_is_recorded_admitted_not_put_back_to_pending()
+    {
+        // The catalog version is written, then the answer is lost (a timeout after the commit): the admission must find
+        // out from the catalog, record the proposal admitted and say so, not put it back to 待审核 beside a published report.
+        await using var host = await StartAsync(refreshSeconds: 60, services => services.AddSingleton<ICatalogPublisher>(sp =>
+            new AnswerLosingPublisher(sp.GetRequiredService<BlobCatalogSource>())));
+        using var proposed = await SendAsync(host, HttpMethod.Post, "/api/templates/proposals", Token(host, _orgs.Root.Code, ["admin"], Department), Json(Proposal("yj_lost_monthly", _next)));
+        var id = (await ReadJsonAsync(proposed)).GetProperty("id").GetString()!;
+
+        using var decided = await SendAsync(host, HttpMethod.Post, $"/api/templates/proposals/{id}/decision", Token(host, _orgs.Root.Code, ["admin"], null),
+            Json(new { action = "admit", reason = "准入", effectiveFrom = _next.ToString() }));
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        Assert.Equal("v0002", (await ReadJsonAsync(decided)).GetProperty("decision").GetProperty("version").GetString());
+
+        using var shown = await SendAsync(host, HttpMethod.Get, $"/api/templates/proposals/{id}", Token(host, _orgs.Root.Code, ["admin"], null), null);
+        var proposal = await ReadJsonAsync(shown);
+        Assert.Equal("admitted", proposal.GetProperty("status").GetString());
+        Assert.Equal("v0002", proposal.GetProperty("decision").GetProperty("version").GetString());
+        var catalog = host.Services.GetRequiredService<ReferenceData>();
+        catalog.InvalidateCatalog();
+        Assert.Contains("yj_lost_monthly", (await catalog.CatalogForAsync(_next, CancellationToken.None)).Templates.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task A_proposal_left_admitting_by_a_host_that_died_is_settled_and_can_be_decided_again()
+    {
+        using var proposed = await SendAsync(_host, HttpMethod.Post, "/api/templates/proposals", DeptAdmin(), Json(Proposal("yj_died_monthly", _next)));
+        var id = (await ReadJsonAsync(proposed)).GetProperty("id").GetString()!;
+
+        // The host claimed it (正在发布) six minutes ago and died before publishing anything.
+        var store = _host.Services.GetRequiredService<IProposalStore>();
+        var stored = (await store.GetAsync(id, CancellationToken.None))!;
+        var claimed = System.Text.Json.Nodes.JsonNode.Parse(stored.Json.Span)!.AsObject();
+        claimed["status"] = "admitting";
+        claimed["decision"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["action"] = "admit", ["reason"] = "准入", ["by"] = "city-admin", ["byOrg"] = _orgs.Root.Code,
+            ["at"] = DateTimeOffset.UtcNow.AddMinutes(-6), ["effectiveFrom"] = _next.ToString(),
+        };
+        Assert.True(await store.ReplaceAsync(id, Encoding.UTF8.GetBytes(claimed.ToJsonString()), stored.ETag, CancellationToken.None));
+
+        using var shown = await SendAsync(_host, HttpMethod.Get, $"/api/templates/proposals/{id}", CityAdmin(), null);
+        Assert.Equal("pending", (await ReadJsonAsync(shown)).GetProperty("status").GetString());
+
+        using var decided = await SendAsync(_host, HttpMethod.Post, $"/api/templates/proposals/{id}/decision", CityAdmin(),
+            Json(new { action = "admit", reason = "准入", effectiveFrom = _next.ToString() }));
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        Assert.Equal("v0002", (await ReadJsonAsync(decided)).GetProperty("decision").GetProperty("version").GetString());
+    }
+
+    [Fact]
     public async Task Hostile_or_meaning_changing_proposals_get_a_chinese_4xx_and_nothing_is_stored()
     {
         var deep = new string('[', 5000) + new string(']', 5000);
@@ -265,7 +319,7 @@ public sealed class AdmissionTests : IAsyncLifetime
         return [.. package.Workbook.Worksheets.SelectMany(ws => ws.Cells.Select(c => c.Text))];
     }
 
-    private async Task<LocalHostRuntime> StartAsync(int refreshSeconds)
+    private async Task<LocalHostRuntime> StartAsync(int refreshSeconds, Action<IServiceCollection>? services = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -278,7 +332,7 @@ public sealed class AdmissionTests : IAsyncLifetime
             ["Pipeline:RequestStorageBudgetSeconds"] = "60",
         };
         var runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false,
-            configure: c => c.AddInMemoryCollection(settings), minimumLevel: LogLevel.Warning);
+            configure: c => c.AddInMemoryCollection(settings), minimumLevel: LogLevel.Warning, configureServices: services);
         await runtime.App.StartAsync();
         return runtime;
     }
@@ -299,4 +353,18 @@ public sealed class AdmissionTests : IAsyncLifetime
 
     private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+}
+
+/// <summary>Publishes through the real publisher, then loses the answer, as a timeout after the commit would.</summary>
+internal sealed class AnswerLosingPublisher(ICatalogPublisher inner) : ICatalogPublisher
+{
+    public Task<CatalogHead> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+    public async Task<string?> PublishAsync(CatalogHead basedOn, IReadOnlyList<CatalogDocument> documents, Period inForceFrom, string origin, CancellationToken cancellationToken)
+    {
+        await inner.PublishAsync(basedOn, documents, inForceFrom, origin, cancellationToken);
+        throw new TimeoutException("the answer of the publication was lost");
+    }
+
+    public Task<CatalogPublication?> FindPublicationAsync(string origin, CancellationToken cancellationToken) => inner.FindPublicationAsync(origin, cancellationToken);
 }

@@ -106,7 +106,7 @@ public sealed class AdmissionService(
             return (null, new AdmissionRefusal(404, "未找到", $"没有编号为“{Domain.Validation.UserText.Excerpt(id)}”的报表申请。", "unknown-proposal", []));
         }
 
-        var record = ProposalRecord.FromJson(stored.Json);
+        var record = await SettleAsync(stored, cancellationToken);
         if (record.Status != ProposalStatus.Pending)
         {
             return (null, Conflict($"该申请{ProposalStatus.Chinese(record.Status)}，不能再次决定。", "proposal-decided"));
@@ -137,15 +137,16 @@ public sealed class AdmissionService(
             return (null, Unprocessable("生效期不对", $"生效期 {effectiveFrom} 已经开始：只能从尚未开始的报告期起生效，已采集的期次保持原来的目录版本。", "effective-from-past"));
         }
 
-        // Claim the proposal first, so that two admins admitting it at once publish it once.
-        var claimed = record with { Status = ProposalStatus.Admitting };
+        // Claim the proposal first, so that two admins admitting it at once publish it once. The claim carries the
+        // decision, so that whoever settles it (this request, or a later one if this host dies) can finish it.
+        var claimed = record with { Status = ProposalStatus.Admitting, Decision = decision with { EffectiveFrom = effectiveFrom.ToString() } };
         if (!await proposals.ReplaceAsync(id, claimed.ToJson(), stored.ETag, cancellationToken))
         {
             return (null, Conflict("该申请刚被他人决定，请刷新后查看。", "proposal-decided"));
         }
 
         var claim = (await proposals.GetAsync(id, cancellationToken))!;
-        var published = false;
+        var finished = false;
         try
         {
             var request = AdmissionRequest.Parse(JsonSerializer.SerializeToUtf8Bytes(new
@@ -187,21 +188,16 @@ public sealed class AdmissionService(
                     return (null, Unprocessable("报表模板或新增指标有误", $"按此申请生成的目录有 {problems.Count} 处问题。", "proposal-invalid", problems));
                 }
 
-                if (await publisher.PublishAsync(head, documents, effectiveFrom, cancellationToken) is not { } version)
+                if (await publisher.PublishAsync(head, documents, effectiveFrom, origin: id, cancellationToken) is not { } version)
                 {
                     logger.LogInformation("Admission of {ProposalId} lost the race for the version after {BaseVersion}; rebuilding on the new head", id, head.Version);
                     continue;
                 }
 
-                published = true;
+                finished = true;
                 reference.InvalidateCatalog();
-                var admitted = claimed with
-                {
-                    Status = ProposalStatus.Admitted,
-                    Decision = decision with { EffectiveFrom = effectiveFrom.ToString(), Version = version, DeclaredVersion = declared },
-                };
-                admitted = admitted with { History = [.. record.History, admitted.Decision!] };
-                await proposals.ReplaceAsync(id, admitted.ToJson(), claim.ETag, cancellationToken);
+                var admitted = Admitted(claimed, version, declared);
+                await proposals.ReplaceAsync(id, admitted.ToJson(), claim.ETag, CancellationToken.None);
                 logger.LogInformation("Admitted {ProposalId} ({TemplateId} of {Department}) as catalog {CatalogVersion} ({DeclaredVersion}) in force from {EffectiveFrom}",
                     id, record.TemplateId, record.Department, version, declared, effectiveFrom.ToString());
                 return (admitted, null);
@@ -209,13 +205,75 @@ public sealed class AdmissionService(
 
             return (null, Conflict("目录正在被其他准入更新，本次未发布，请稍后重试。", "catalog-busy"));
         }
+        catch (Exception ex) when (!finished)
+        {
+            // The publication may have landed although its answer was lost (a timeout after the commit, a cancelled
+            // request): ask the catalog instead of guessing, and answer what is true.
+            finished = true; // settled here, not again below
+            var settled = await SettleAsync(claim, CancellationToken.None, abandoned: true);
+            if (settled.Status == ProposalStatus.Admitted)
+            {
+                reference.InvalidateCatalog();
+                logger.LogWarning(ex, "Admission of {ProposalId} failed after its catalog version {CatalogVersion} was published; recorded as admitted", id, settled.Decision?.Version);
+                return (settled, null);
+            }
+
+            throw;
+        }
         finally
         {
-            if (!published)
+            if (!finished)
             {
-                await proposals.ReplaceAsync(id, record.ToJson(), claim.ETag, CancellationToken.None);
+                await SettleAsync(claim, CancellationToken.None, abandoned: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Finishes a proposal left 正在发布 by an admission that did not record its outcome: admitted when the catalog has
+    /// a version published for it, 待审核 again when it has none (or only an abandoned one) and the admission is known
+    /// to be over (<paramref name="abandoned"/>, or the claim is older than <see cref="ICatalogPublisher.AbandonedAfter"/>),
+    /// unchanged while its version is still being written. Every write is conditioned on the claim's ETag, so a settle
+    /// never undoes what the admission (or another settle) recorded first.
+    /// </summary>
+    private async Task<ProposalRecord> SettleAsync(StoredProposal stored, CancellationToken cancellationToken, bool abandoned = false)
+    {
+        var record = ProposalRecord.FromJson(stored.Json);
+        if (record.Status != ProposalStatus.Admitting)
+        {
+            return record;
+        }
+
+        var publication = await publisher.FindPublicationAsync(record.Id, cancellationToken);
+        ProposalRecord settled;
+        if (publication is { State: CatalogPublicationState.Published })
+        {
+            var documents = await catalogSource.LoadAsync(publication.Version, cancellationToken);
+            settled = Admitted(record, publication.Version, CatalogLoader.Load(documents).Catalog.Version);
+        }
+        else if (publication is { State: CatalogPublicationState.Publishing }
+            || (!abandoned && time.GetUtcNow() - (record.Decision?.At ?? DateTimeOffset.MinValue) < ICatalogPublisher.AbandonedAfter))
+        {
+            return record;
+        }
+        else
+        {
+            settled = record with { Status = ProposalStatus.Pending, Decision = record.History.Count > 0 ? record.History[^1] : null };
+        }
+
+        if (await proposals.ReplaceAsync(record.Id, settled.ToJson(), stored.ETag, cancellationToken))
+        {
+            logger.LogInformation("Settled proposal {ProposalId} left admitting: {Status} (catalog {CatalogVersion})", record.Id, settled.Status, publication?.Version);
+            return settled;
+        }
+
+        return await proposals.GetAsync(record.Id, cancellationToken) is { } now ? ProposalRecord.FromJson(now.Json) : settled;
+    }
+
+    private static ProposalRecord Admitted(ProposalRecord claimed, string version, string declared)
+    {
+        var decision = claimed.Decision! with { Version = version, DeclaredVersion = declared };
+        return claimed with { Status = ProposalStatus.Admitted, Decision = decision, History = [.. claimed.History, decision] };
     }
 
     public async Task<IReadOnlyList<ProposalRecord>> ListAsync(CancellationToken cancellationToken)
@@ -223,14 +281,14 @@ public sealed class AdmissionService(
         var list = new List<ProposalRecord>();
         await foreach (var stored in proposals.ListAsync(cancellationToken))
         {
-            list.Add(ProposalRecord.FromJson(stored.Json));
+            list.Add(await SettleAsync(stored, cancellationToken));
         }
 
         return [.. list.OrderByDescending(p => p.ProposedAt)];
     }
 
     public async Task<ProposalRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
-        await proposals.GetAsync(id, cancellationToken) is { } stored ? ProposalRecord.FromJson(stored.Json) : null;
+        await proposals.GetAsync(id, cancellationToken) is { } stored ? await SettleAsync(stored, cancellationToken) : null;
 
     /// <summary>Entries a village types for a template in a year: its typed fields (directly or in an expression) × reports per year.</summary>
     public static int EntriesPerVillagePerYear(ReportTemplate template, FieldCatalog catalog)

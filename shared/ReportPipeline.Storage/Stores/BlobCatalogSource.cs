@@ -32,7 +32,10 @@ public sealed class BlobCatalogSource(BlobContainerClient container, ICatalogSou
     public const string PendingMetadata = "pending";
 
     /// <summary>A claim left pending this long belongs to a publisher that died; the next publisher may take it over.</summary>
-    public static readonly TimeSpan AbandonedClaim = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan AbandonedClaim = ICatalogPublisher.AbandonedAfter;
+
+    /// <summary>The manifest's metadata naming what asked for the version (an admitted proposal's id).</summary>
+    public const string OriginMetadata = "origin";
 
     private readonly ConcurrentDictionary<string, CatalogDocumentSet> _loaded = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -99,13 +102,29 @@ public sealed class BlobCatalogSource(BlobContainerClient container, ICatalogSou
         return new CatalogHead(head.Entry.Version, head.Sequence, head.Entry.InForceFrom, head.Pending);
     }
 
-    public async Task<string?> PublishAsync(CatalogHead basedOn, IReadOnlyList<CatalogDocument> documents, Period inForceFrom, CancellationToken cancellationToken)
+    public async Task<string?> PublishAsync(CatalogHead basedOn, IReadOnlyList<CatalogDocument> documents, Period inForceFrom, string origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(basedOn);
-        return await PublishAsync(basedOn.Sequence + 1, documents, inForceFrom, cancellationToken).ConfigureAwait(false);
+        ArgumentException.ThrowIfNullOrWhiteSpace(origin);
+        return await PublishAsync(basedOn.Sequence + 1, documents, inForceFrom, origin, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<string?> PublishAsync(int sequence, IReadOnlyList<CatalogDocument> documents, Period? inForceFrom, CancellationToken cancellationToken)
+    public async Task<CatalogPublication?> FindPublicationAsync(string origin, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(origin);
+        var manifest = (await ListManifestsAsync(cancellationToken).ConfigureAwait(false))
+            .Where(m => string.Equals(m.Origin, origin, StringComparison.Ordinal))
+            .MaxBy(m => m.Sequence);
+        return manifest switch
+        {
+            null => null,
+            { Pending: false } => new CatalogPublication(manifest.Entry.Version, CatalogPublicationState.Published),
+            _ when _time.GetUtcNow() - manifest.LastModified >= AbandonedClaim => new CatalogPublication(manifest.Entry.Version, CatalogPublicationState.Abandoned),
+            _ => new CatalogPublication(manifest.Entry.Version, CatalogPublicationState.Publishing),
+        };
+    }
+
+    private async Task<string?> PublishAsync(int sequence, IReadOnlyList<CatalogDocument> documents, Period? inForceFrom, string? origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(documents);
         var manifest = documents.SingleOrDefault(d => d.Name == CatalogLayout.Manifest)
@@ -117,6 +136,11 @@ public sealed class BlobCatalogSource(BlobContainerClient container, ICatalogSou
         if (inForceFrom is { } from)
         {
             metadata[InForceFromMetadata] = from.ToString();
+        }
+
+        if (origin is not null)
+        {
+            metadata[OriginMetadata] = origin;
         }
 
         ETag claim;
@@ -135,7 +159,7 @@ public sealed class BlobCatalogSource(BlobContainerClient container, ICatalogSou
                 return null;
             }
 
-            return await PublishAsync(sequence, documents, inForceFrom, cancellationToken).ConfigureAwait(false);
+            return await PublishAsync(sequence, documents, inForceFrom, origin, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var document in documents.Where(d => d.Name != CatalogLayout.Manifest))
@@ -188,7 +212,7 @@ public sealed class BlobCatalogSource(BlobContainerClient container, ICatalogSou
     {
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var documents = await seed!.LoadAsync(await seed.GetVersionAsync(null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        await PublishAsync(1, documents.Documents, inForceFrom: null, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(1, documents.Documents, inForceFrom: null, origin: null, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
             var versions = await ListVersionsAsync(cancellationToken).ConfigureAwait(false);
@@ -231,7 +255,8 @@ public sealed class BlobCatalogSource(BlobContainerClient container, ICatalogSou
 
                 var version = rest[..slash];
                 var sequence = version.Length == 5 && version[0] == 'v' && int.TryParse(version.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-                manifests.Add(new Manifest(new CatalogVersionEntry(version, from), sequence, blob.Metadata.ContainsKey(PendingMetadata)));
+                manifests.Add(new Manifest(new CatalogVersionEntry(version, from), sequence, blob.Metadata.ContainsKey(PendingMetadata),
+                    blob.Metadata.TryGetValue(OriginMetadata, out var origin) ? origin : null, blob.Properties.LastModified ?? DateTimeOffset.MinValue));
             }
         }
         catch (RequestFailedException ex) when (ex.Status == 404 && seed is not null)
@@ -243,5 +268,5 @@ public sealed class BlobCatalogSource(BlobContainerClient container, ICatalogSou
         return problems.Count > 0 ? throw new CatalogLoadException(problems) : manifests;
     }
 
-    private sealed record Manifest(CatalogVersionEntry Entry, int Sequence, bool Pending);
+    private sealed record Manifest(CatalogVersionEntry Entry, int Sequence, bool Pending, string? Origin, DateTimeOffset LastModified);
 }
