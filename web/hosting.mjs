@@ -18,10 +18,11 @@ export function securityHeaders(config) {
 
 /**
  * /config.json for a static host, from the build's environment: Entra ID sign-in (WEBAPP_CLIENT_ID, WEBAPP_AUTHORITY,
- * WEBAPP_API_SCOPE). Null when sign-in is not configured.
+ * WEBAPP_API_SCOPE) and the zone the pages show times in (PIPELINE_TIME_ZONE, the Functions app's Pipeline__TimeZone;
+ * without it the page keeps the product's default, Asia/Shanghai). Null when sign-in is not configured.
  */
 export function signInConfig(env) {
-  const { WEBAPP_CLIENT_ID: clientId, WEBAPP_AUTHORITY: authority, WEBAPP_API_SCOPE: scope } = env;
+  const { WEBAPP_CLIENT_ID: clientId, WEBAPP_AUTHORITY: authority, WEBAPP_API_SCOPE: scope, PIPELINE_TIME_ZONE: timeZone } = env;
   if (!clientId || !authority || !scope) return null;
-  return { signIn: 'entra', clientId, authority, scopes: [scope] };
+  return { signIn: 'entra', clientId, authority, scopes: [scope], ...(timeZone ? { timeZone } : {}) };
 }

@@ -8,21 +8,28 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Options;
+using ReportPipeline.Domain.Periods;
 
 namespace ReportPipeline.LocalHost;
 
 /// <summary>
-/// How the web app signs in, served as <c>/config.json</c>: <c>development</c> (the development sign-in page),
-/// <c>entra</c> (MSAL with the client id, authority and API scope), or <c>none</c> (real auth without a web client).
+/// What the web app is told at <c>/config.json</c>: how it signs in — <c>development</c> (the development sign-in page),
+/// <c>entra</c> (MSAL with the client id, authority and API scope), or <c>none</c> (real auth without a web client) —
+/// and the pipeline's time zone (an IANA name), in which the pages show every time.
 /// </summary>
 /// <remarks>Written without its empty members, as <c>web/hosting.mjs</c> writes it for Static Web Apps.</remarks>
-public sealed record WebAppSignIn(
+public sealed record WebAppConfig(
     string SignIn,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Authority = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Scopes = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null)
 {
+    /// <summary>The display clock's zone (<c>Pipeline__TimeZone</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TimeZone { get; init; }
+
     public const string Development = "development";
     public const string Entra = "entra";
     public const string None = "none";
@@ -71,17 +78,17 @@ public static class WebAppHosting
     /// (connect-src) and renews silently in a hidden frame (frame-src), so the authority's origin stands in the file's
     /// <c>{signInOrigin}</c>; scripts still come from this origin only.
     /// </summary>
-    public static string ContentSecurityPolicyFor(WebAppSignIn signIn)
+    public static string ContentSecurityPolicyFor(WebAppConfig signIn)
     {
         ArgumentNullException.ThrowIfNull(signIn);
-        var origin = signIn.SignIn == WebAppSignIn.Entra && Uri.TryCreate(signIn.Authority, UriKind.Absolute, out var authority)
+        var origin = signIn.SignIn == WebAppConfig.Entra && Uri.TryCreate(signIn.Authority, UriKind.Absolute, out var authority)
             ? authority.GetLeftPart(UriPartial.Authority)
             : "";
         return string.Join("; ", s_hosting.Value.ContentSecurityPolicy.Select(d => d.Replace("{signInOrigin}", origin, StringComparison.Ordinal).Trim()));
     }
 
     /// <summary>Every header sent with the web app (and the API) for a sign-in: the policy and the file's other headers.</summary>
-    public static IReadOnlyDictionary<string, string> SecurityHeadersFor(WebAppSignIn signIn)
+    public static IReadOnlyDictionary<string, string> SecurityHeadersFor(WebAppConfig signIn)
     {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Security-Policy"] = ContentSecurityPolicyFor(signIn) };
         foreach (var (name, value) in s_hosting.Value.Headers)
@@ -104,13 +111,13 @@ public static class WebAppHosting
     }
 
     /// <summary>The sign-in the page should offer, from the auth settings and the <c>WebApp</c> section.</summary>
-    public static WebAppSignIn SignInFor(AuthOptions auth, IConfiguration configuration)
+    public static WebAppConfig SignInFor(AuthOptions auth, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(auth);
         ArgumentNullException.ThrowIfNull(configuration);
         if (auth.DevelopmentTokens)
         {
-            return new WebAppSignIn(WebAppSignIn.Development);
+            return new WebAppConfig(WebAppConfig.Development);
         }
 
         var clientId = configuration[ClientIdSetting]?.Trim();
@@ -124,15 +131,17 @@ public static class WebAppHosting
         }
 
         return string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(scope) || !Uri.TryCreate(authority, UriKind.Absolute, out _)
-            ? new WebAppSignIn(WebAppSignIn.None, Message: "本环境尚未配置网页登录（WebApp__ClientId、WebApp__ApiScope 与 Auth__Authority），请联系管理员。")
-            : new WebAppSignIn(WebAppSignIn.Entra, clientId, authority, [scope]);
+            ? new WebAppConfig(WebAppConfig.None, Message: "本环境尚未配置网页登录（WebApp__ClientId、WebApp__ApiScope 与 Auth__Authority），请联系管理员。")
+            : new WebAppConfig(WebAppConfig.Entra, clientId, authority, [scope]);
     }
 
     /// <summary>Adds the headers and, when the bundle is found, the static files. Call before the routes are mapped.</summary>
     public static void UseWebApp(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var signIn = SignInFor(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, app.Configuration);
+        // Reading the pipeline's options sets the display clock, whose zone the page shows times in.
+        _ = app.Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+        var signIn = SignInFor(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, app.Configuration) with { TimeZone = DisplayClock.IanaId };
         var security = SecurityHeadersFor(signIn);
         app.Use((context, next) =>
         {

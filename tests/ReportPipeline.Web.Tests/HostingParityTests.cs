@@ -40,6 +40,7 @@ public sealed class HostingParityTests(BrowserHostFixture host)
             ["WEBAPP_CLIENT_ID"] = ClientId,
             ["WEBAPP_AUTHORITY"] = $"{Login}/{Tenant}",
             ["WEBAPP_API_SCOPE"] = Scope,
+            ["PIPELINE_TIME_ZONE"] = "Asia/Shanghai",
         }))[0]!;
         var port = System.Net.Sockets.TcpListener.Create(0);
         port.Start();
