@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { securityHeaders, signInConfig } from './hosting.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'dist');
@@ -41,16 +42,13 @@ await build({
   legalComments: 'none', logLevel: 'warning', define: { 'self.__WB_MANIFEST': JSON.stringify(manifest), 'process.env.NODE_ENV': '"production"' },
 });
 
-// Static Web Apps serves files only, so its /config.json and the policy's Entra origin are written here from the build's
-// environment (WEBAPP_CLIENT_ID, WEBAPP_AUTHORITY, WEBAPP_API_SCOPE); the local host answers /config.json itself.
+// Static Web Apps serves files only, so its headers and /config.json are written here by web/hosting.mjs (from the
+// build's environment: WEBAPP_CLIENT_ID, WEBAPP_AUTHORITY, WEBAPP_API_SCOPE), the same rendering of web/hosting.json the
+// local host serves from its settings.
 const swa = JSON.parse(await readFile(join(here, 'staticwebapp.config.json'), 'utf8'));
-const { WEBAPP_CLIENT_ID: clientId, WEBAPP_AUTHORITY: authority, WEBAPP_API_SCOPE: scope } = process.env;
-if (clientId && authority && scope) {
-  const origin = new URL(authority).origin;
-  await writeFile(join(out, 'config.json'), JSON.stringify({ signIn: 'entra', clientId, authority, scopes: [scope] }));
-  const csp = swa.globalHeaders['Content-Security-Policy'];
-  swa.globalHeaders['Content-Security-Policy'] = `${csp.replace("connect-src 'self'", `connect-src 'self' ${origin}`)}; frame-src 'self' ${origin}`;
-}
+const config = signInConfig(process.env);
+if (config) await writeFile(join(out, 'config.json'), JSON.stringify(config));
+swa.globalHeaders = securityHeaders(config);
 await writeFile(join(out, 'staticwebapp.config.json'), JSON.stringify(swa, null, 2));
 const sizes = await Promise.all(Object.keys(result.metafile.outputs).filter(f => f.endsWith('.js')).concat([join(out, 'app.css'), join(out, 'sw.js')])
   .map(async f => `${f.split('/').pop()} ${(await stat(f)).size} B`));

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -6,15 +8,28 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Options;
+using ReportPipeline.Domain.Periods;
 
 namespace ReportPipeline.LocalHost;
 
 /// <summary>
-/// How the web app signs in, served as <c>/config.json</c>: <c>development</c> (the development sign-in page),
-/// <c>entra</c> (MSAL with the client id, authority and API scope), or <c>none</c> (real auth without a web client).
+/// What the web app is told at <c>/config.json</c>: how it signs in — <c>development</c> (the development sign-in page),
+/// <c>entra</c> (MSAL with the client id, authority and API scope), or <c>none</c> (real auth without a web client) —
+/// and the pipeline's time zone (an IANA name), in which the pages show every time.
 /// </summary>
-public sealed record WebAppSignIn(string SignIn, string? ClientId = null, string? Authority = null, IReadOnlyList<string>? Scopes = null, string? Message = null)
+/// <remarks>Written without its empty members, as <c>web/hosting.mjs</c> writes it for Static Web Apps.</remarks>
+public sealed record WebAppConfig(
+    string SignIn,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Authority = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Scopes = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null)
 {
+    /// <summary>The display clock's zone (<c>Pipeline__TimeZone</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TimeZone { get; init; }
+
     public const string Development = "development";
     public const string Entra = "entra";
     public const string None = "none";
@@ -42,12 +57,12 @@ public static class WebAppHosting
     public const string ConfigPath = "/config.json";
 
     /// <summary>
-    /// No inline script or style, nothing from another origin: the bundle is self-contained, so anything else that
-    /// tries to run (an injected script, a framed page) is refused by the browser itself.
+    /// <c>web/hosting.json</c>, embedded: the policy and headers the web app is served with, which <c>web/build.mjs</c>
+    /// also writes into Static Web Apps' configuration, so the two hosts send the same. No inline script or style, nothing
+    /// from another origin but the sign-in authority: the bundle is self-contained, so anything else that tries to run (an
+    /// injected script, a framed page) is refused by the browser itself.
     /// </summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    private static readonly Lazy<HostingFile> s_hosting = new(HostingFile.Load);
 
     /// <summary>
     /// The API reference page (<see cref="ApiContract.ReferencePath"/>, Scalar) configures itself with one inline module
@@ -59,30 +74,50 @@ public static class WebAppHosting
         "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>
-    /// The policy with Entra ID sign-in: MSAL reads the authority's metadata and redeems the code with fetch
-    /// (connect-src) and renews silently in a hidden frame (frame-src); scripts still come from this origin only.
+    /// The policy for a sign-in: with Entra ID, MSAL reads the authority's metadata and redeems the code with fetch
+    /// (connect-src) and renews silently in a hidden frame (frame-src), so the authority's origin stands in the file's
+    /// <c>{signInOrigin}</c>; scripts still come from this origin only.
     /// </summary>
-    public static string ContentSecurityPolicyFor(WebAppSignIn signIn)
+    public static string ContentSecurityPolicyFor(WebAppConfig signIn)
     {
         ArgumentNullException.ThrowIfNull(signIn);
-        if (signIn.SignIn != WebAppSignIn.Entra || !Uri.TryCreate(signIn.Authority, UriKind.Absolute, out var authority))
+        var origin = signIn.SignIn == WebAppConfig.Entra && Uri.TryCreate(signIn.Authority, UriKind.Absolute, out var authority)
+            ? authority.GetLeftPart(UriPartial.Authority)
+            : "";
+        return string.Join("; ", s_hosting.Value.ContentSecurityPolicy.Select(d => d.Replace("{signInOrigin}", origin, StringComparison.Ordinal).Trim()));
+    }
+
+    /// <summary>Every header sent with the web app (and the API) for a sign-in: the policy and the file's other headers.</summary>
+    public static IReadOnlyDictionary<string, string> SecurityHeadersFor(WebAppConfig signIn)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Security-Policy"] = ContentSecurityPolicyFor(signIn) };
+        foreach (var (name, value) in s_hosting.Value.Headers)
         {
-            return ContentSecurityPolicy;
+            headers[name] = value;
         }
 
-        var origin = authority.GetLeftPart(UriPartial.Authority);
-        return ContentSecurityPolicy.Replace("connect-src 'self'", $"connect-src 'self' {origin}", StringComparison.Ordinal)
-            + $"; frame-src 'self' {origin}";
+        return headers;
+    }
+
+    private sealed record HostingFile(IReadOnlyList<string> ContentSecurityPolicy, IReadOnlyDictionary<string, string> Headers)
+    {
+        public static HostingFile Load()
+        {
+            using var stream = typeof(WebAppHosting).Assembly.GetManifestResourceStream("hosting.json")
+                ?? throw new InvalidOperationException("web/hosting.json is not embedded in the local host.");
+            return JsonSerializer.Deserialize<HostingFile>(stream, JsonSerializerOptions.Web)
+                ?? throw new InvalidOperationException("web/hosting.json is empty.");
+        }
     }
 
     /// <summary>The sign-in the page should offer, from the auth settings and the <c>WebApp</c> section.</summary>
-    public static WebAppSignIn SignInFor(AuthOptions auth, IConfiguration configuration)
+    public static WebAppConfig SignInFor(AuthOptions auth, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(auth);
         ArgumentNullException.ThrowIfNull(configuration);
         if (auth.DevelopmentTokens)
         {
-            return new WebAppSignIn(WebAppSignIn.Development);
+            return new WebAppConfig(WebAppConfig.Development);
         }
 
         var clientId = configuration[ClientIdSetting]?.Trim();
@@ -96,23 +131,31 @@ public static class WebAppHosting
         }
 
         return string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(scope) || !Uri.TryCreate(authority, UriKind.Absolute, out _)
-            ? new WebAppSignIn(WebAppSignIn.None, Message: "本环境尚未配置网页登录（WebApp__ClientId、WebApp__ApiScope 与 Auth__Authority），请联系管理员。")
-            : new WebAppSignIn(WebAppSignIn.Entra, clientId, authority, [scope]);
+            ? new WebAppConfig(WebAppConfig.None, Message: "本环境尚未配置网页登录（WebApp__ClientId、WebApp__ApiScope 与 Auth__Authority），请联系管理员。")
+            : new WebAppConfig(WebAppConfig.Entra, clientId, authority, [scope]);
     }
 
     /// <summary>Adds the headers and, when the bundle is found, the static files. Call before the routes are mapped.</summary>
     public static void UseWebApp(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var signIn = SignInFor(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, app.Configuration);
-        var policy = ContentSecurityPolicyFor(signIn);
+        // Reading the pipeline's options sets the display clock, whose zone the page shows times in.
+        _ = app.Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+        var signIn = SignInFor(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, app.Configuration) with { TimeZone = DisplayClock.IanaId };
+        var security = SecurityHeadersFor(signIn);
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(ApiContract.ReferencePath, StringComparison.Ordinal) ? ApiReferencePolicy : policy;
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers.XFrameOptions = "DENY";
+            foreach (var (name, value) in security)
+            {
+                headers[name] = value;
+            }
+
+            if (context.Request.Path.StartsWithSegments(ApiContract.ReferencePath, StringComparison.Ordinal))
+            {
+                headers.ContentSecurityPolicy = ApiReferencePolicy;
+            }
+
             // Ahead of the static files, so that a config.json left in web/dist by a Static Web Apps build is not served here.
             if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals(ConfigPath, StringComparison.Ordinal))
             {

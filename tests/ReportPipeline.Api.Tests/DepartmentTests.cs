@@ -168,6 +168,28 @@ public sealed class PrefillTests(PipelineHostFixture host)
         Assert.Equal("Prefilled", stored.GetProperty("origin").GetString());
     }
 
+    [Fact]
+    public async Task A_prefill_file_that_does_not_fit_the_upload_memory_stays_in_the_inbox_until_it_does()
+    {
+        var (_, villages) = host.OneTownship(2);
+        var period = UniqueMonth();
+        var inbox = host.Services.GetRequiredService<IPrefillInbox>();
+        var handler = host.Services.GetRequiredService<PrefillBlobHandler>();
+        var budget = host.Services.GetRequiredService<Application.Http.UploadBudget>();
+        var name = $"{period}/{Gaj}/户籍.csv";
+        await inbox.PutAsync(name, Encoding.UTF8.GetBytes(Csv(OwnedFields(Gaj, 1), villages, offset: 0)), "text/csv");
+
+        using (budget.TryReserve(budget.Capacity - budget.InFlight - 16))
+        {
+            await Assert.ThrowsAsync<Application.Http.UploadDeferredException>(() => handler.IngestAsync(name, CancellationToken.None));
+        }
+
+        Assert.NotNull(await inbox.GetAsync(name));
+        await handler.IngestAsync(name, CancellationToken.None);
+        Assert.Null(await inbox.GetAsync(name));
+        Assert.Equal(0, budget.InFlight);
+    }
+
     private async Task<int> HistoryCountAsync(Org village, string period) =>
         (await ReadJsonAsync(await host.SendAsync(HttpMethod.Get, $"/api/orgs/{village.Code}/history/{period}?pageSize=500", host.Token(village.Code))))
             .GetProperty("versions").GetArrayLength();

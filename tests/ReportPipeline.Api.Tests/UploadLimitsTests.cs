@@ -161,6 +161,58 @@ public sealed class UploadLimitsTests(PipelineHostFixture host, ITestOutputHelpe
         Assert.Equal(0, budget.InFlight);
     }
 
+    [Fact]
+    public async Task A_dropped_file_that_does_not_fit_the_upload_memory_stays_for_a_later_pass_and_is_then_ingested()
+    {
+        var budget = host.Services.GetRequiredService<UploadBudget>();
+        var inbox = host.Services.GetRequiredService<ISubmissionInbox>();
+        var handler = host.Services.GetRequiredService<IBlobIngestionHandler>();
+        var poller = host.Services.GetRequiredService<ReportPipeline.Application.Hosting.SubmissionPoller>();
+        var village = host.Villages()[26];
+        var period = UniqueMonth();
+        var name = $"{period}/{village.Code}/填报.json";
+        var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { values = host.TypedValues(village, period, seed: 72) }));
+        await inbox.PutAsync(name, body, "application/json");
+        var rejections = host.Rejections.Count;
+        var logged = host.Logs.Entries.Count;
+
+        using (budget.TryReserve(budget.Capacity - budget.InFlight - 16))
+        {
+            // The trigger's call fails (so Event Grid redelivers), the poller's pass leaves it: nothing read, kept, set aside.
+            await Assert.ThrowsAsync<UploadDeferredException>(() => handler.IngestAsync(name, CancellationToken.None));
+            await poller.DrainAsync(CancellationToken.None);
+
+            Assert.Equal(0, await CountAsync(village.Code, period));
+            Assert.Contains(name, await NamesAsync(inbox));
+        }
+
+        // A file whose bytes fit but whose parsing does not is deferred too.
+        using (budget.TryReserve(budget.Capacity - budget.InFlight - body.Length))
+        {
+            await Assert.ThrowsAsync<UploadDeferredException>(() => handler.IngestAsync(name, CancellationToken.None));
+            Assert.Equal(0, await CountAsync(village.Code, period));
+        }
+
+        await poller.DrainAsync(CancellationToken.None);
+
+        Assert.NotEqual(0, await CountAsync(village.Code, period));
+        Assert.DoesNotContain(name, await NamesAsync(inbox));
+        Assert.DoesNotContain(host.Rejections.Skip(rejections), r => r.Name == name);
+        Assert.DoesNotContain(host.Logs.Entries.Skip(logged), e => e.Level >= LogLevel.Error && e.Message.Contains(name, StringComparison.Ordinal));
+        Assert.Equal(0, budget.InFlight);
+    }
+
+    private static async Task<List<string>> NamesAsync(ISubmissionInbox inbox)
+    {
+        var names = new List<string>();
+        await foreach (var file in inbox.ListAsync())
+        {
+            names.Add(file.Name);
+        }
+
+        return names;
+    }
+
     /// <summary>
     /// 16 workbooks at once whose shared strings inflate to just under the per-upload limit: every answer is a refusal
     /// (422 for not our form, or 503 with Retry-After when the memory budget is taken), never a 500. The host's peak

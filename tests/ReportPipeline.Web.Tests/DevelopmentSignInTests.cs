@@ -54,7 +54,7 @@ public sealed class DevelopmentSignInTests(BrowserHostFixture host)
         Assert.Contains(token.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.MethodNotAllowed });
         Assert.Equal(HttpStatusCode.OK, app.StatusCode);
         // A signing key without a web client: no development page, and the page is told that nobody set up its sign-in.
-        Assert.Equal(WebAppSignIn.None, config.GetProperty("signIn").GetString());
+        Assert.Equal(WebAppConfig.None, config.GetProperty("signIn").GetString());
         await runtime.App.StopAsync();
     }
 
@@ -63,8 +63,8 @@ public sealed class DevelopmentSignInTests(BrowserHostFixture host)
     {
         var config = JsonDocument.Parse(await host.Http.GetStringAsync(WebAppHosting.ConfigPath)).RootElement;
 
-        Assert.Equal(WebAppSignIn.Development, config.GetProperty("signIn").GetString());
-        Assert.Equal(JsonValueKind.Null, config.GetProperty("clientId").ValueKind);
+        Assert.Equal(WebAppConfig.Development, config.GetProperty("signIn").GetString());
+        Assert.False(config.TryGetProperty("clientId", out _));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class DevelopmentSignInTests(BrowserHostFixture host)
         var csp = string.Join(";", configResponse.Headers.GetValues("Content-Security-Policy"));
 
         Assert.Equal(HttpStatusCode.NotFound, orgs.StatusCode);
-        Assert.Equal(WebAppSignIn.Entra, config.GetProperty("signIn").GetString());
+        Assert.Equal(WebAppConfig.Entra, config.GetProperty("signIn").GetString());
         Assert.Equal(ClientId, config.GetProperty("clientId").GetString());
         Assert.Equal($"{Login}/{Tenant}", config.GetProperty("authority").GetString());
         Assert.Equal(Scope, config.GetProperty("scopes")[0].GetString());

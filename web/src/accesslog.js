@@ -1,14 +1,14 @@
 // 数据访问记录 (GET /api/access-log?org=&from=&to=): who read which villages' data, newest first, a page at a time.
 import { api, ApiError } from './api.js';
 import { h, mount, fmtTime, notice } from './dom.js';
-
-const day = d => d.toISOString().slice(0, 10);
+import { dateOf } from './clock.js';
 
 /** @param {HTMLElement} root @param {{org: string, orgName?: string}} s */
 export function accessLogPage(root, s) {
-  const today = new Date();
-  const from = h('input', { type: 'date', id: 'log-from', value: day(new Date(today.getTime() - 30 * 86400000)), 'aria-label': '起始日期' });
-  const to = h('input', { type: 'date', id: 'log-to', value: day(today), 'aria-label': '截止日期' });
+  // Days in the pipeline's zone, as the server reads from and to.
+  const now = Date.now();
+  const from = h('input', { type: 'date', id: 'log-from', value: dateOf(new Date(now - 30 * 86400000)), 'aria-label': '起始日期' });
+  const to = h('input', { type: 'date', id: 'log-to', value: dateOf(new Date(now)), 'aria-label': '截止日期' });
   const rows = h('tbody');
   const more = h('button', { type: 'button', id: 'log-more', class: 'hidden' }, '下一页');
   const status = h('div', { 'aria-live': 'polite' });

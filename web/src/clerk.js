@@ -220,7 +220,7 @@ export async function clerkPage(root, s, catalog, { shown = null } = {}) {
     }
     if (Object.keys(values).length || flagged.size) localStorage.setItem(draftStorageKey, JSON.stringify({ savedAt: new Date().toISOString(), version, values, flagged: [...flagged] }));
     else localStorage.removeItem(draftStorageKey);
-    draftState.textContent = `草稿已保存在本机（${new Date().toLocaleTimeString('zh-CN', { hour12: false })}）`;
+    draftState.textContent = `草稿已保存在本机（${fmtTime(new Date())}）`;
   }, 400);
 
   form.addEventListener('input', e => {

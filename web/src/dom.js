@@ -25,11 +25,8 @@ export function add(el, children) {
 
 export const mount = (el, ...children) => { el.replaceChildren(); return add(el, children); };
 
-export const fmtTime = iso => {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString('zh-CN', { hour12: false });
-};
+/** Times on every page are in the pipeline's zone (clock.js). */
+export { formatTime as fmtTime } from './clock.js';
 
 export function notice(kind, ...children) {
   return h('div', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, ...children);

@@ -9,6 +9,7 @@ import { templatesPage, proposalPage, reviewPage } from './admission.js';
 import { currentMonth, display, levelOf, levelName } from './periods.js';
 import { periodPicker, duePeriod, orgNameOf } from './reportingperiods.js';
 import { labelTablesIn } from './cards.js';
+import { useZone } from './clock.js';
 import { startOffline, clearOfflineData } from './offline.js';
 
 const root = document.getElementById('app');
@@ -16,7 +17,8 @@ labelTablesIn(root);
 const who = document.getElementById('who');
 /** The catalog in force for each period the session has opened (a report admitted from a later period changes that period's only). */
 const catalogs = new Map();
-// How this deployment signs in (/config.json from the host's settings): development, entra or none.
+// How this deployment signs in (/config.json from the host's settings): development, entra or none; and the pipeline's
+// time zone, which every time on the pages is shown in.
 let signIn = { signIn: 'development' };
 let auth = null;
 
@@ -89,6 +91,7 @@ async function start() {
     const response = await fetch('/config.json', { cache: 'no-store' });
     if (response.ok) signIn = await response.json();
   } catch { /* no config: the development probe decides */ }
+  useZone(signIn.timeZone);
   if (signIn.signIn === 'entra') {
     try {
       await startEntra();

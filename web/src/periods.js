@@ -1,4 +1,6 @@
 // Periods as the API names them: 2026 (year), 2026-Q4 (quarter), 2026-11 (month).
+import { monthOf } from './clock.js';
+
 export function kindOf(period) {
   if (/^\d{4}$/.test(period)) return 'Year';
   if (/^\d{4}-Q[1-4]$/.test(period)) return 'Quarter';
@@ -8,8 +10,9 @@ export function kindOf(period) {
 
 export const kindName = { Month: '月', Quarter: '季', Year: '年' };
 
+/** This month in the pipeline's zone (the reporting calendar's), not the browser's. */
 export function currentMonth(now = new Date()) {
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  return monthOf(now);
 }
 
 export function previous(period, steps = 1) {

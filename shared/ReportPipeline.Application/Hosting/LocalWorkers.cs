@@ -56,6 +56,11 @@ public abstract class InboxPoller(
                 await IngestAsync(file.Name, cancellationToken);
                 handled++;
             }
+            catch (UploadDeferredException ex)
+            {
+                // Uploads hold the memory now: the file stays and a later pass admits it.
+                logger.LogInformation("{Reason}", ex.Message);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // One file that keeps failing (storage trouble, a bug) must not hold up the files listed after it; it stays

@@ -136,7 +136,7 @@ public sealed class SubmissionsApi(
         }
 
         var format = declared ?? UploadFormats.Sniff(content);
-        if (!lease.TryResize(content.Length + ParsingCost(format, content, settings.MaxInflatedBytes)))
+        if (!lease.TryAdmitParsing(format, content))
         {
             return Busy(request);
         }
@@ -189,14 +189,6 @@ public sealed class SubmissionsApi(
                 : $"已收到 {village.Name} {period.ToDisplayString()} 的填报：更新 {receipt.Changed} 项，未变 {receipt.Unchanged} 项，确认预填 {receipt.ConfirmedPrefill} 项。");
         return Results.Json(response, statusCode: receipt.IsReplay ? StatusCodes.Status200OK : StatusCodes.Status201Created);
     }
-
-    /// <summary>
-    /// Memory parsing will take beyond the body: a workbook's declared inflated size (capped where the reader refuses it)
-    /// times what EPPlus holds; text formats about their own size again as strings.
-    /// </summary>
-    private static long ParsingCost(UploadFormat format, byte[] content, long maxInflated) => format == UploadFormat.Workbook
-        ? PipelineOptions.WorkbookMemoryFactor * Math.Min(FormWorkbookReader.DeclaredUncompressedSize(content) ?? 0, maxInflated)
-        : 2L * content.Length;
 
     private IResult Busy(HttpRequest request)
     {

@@ -12,7 +12,9 @@ namespace ReportPipeline.Application.Ingestion;
 /// <summary>
 /// Ingests <c>submissions/{period}/{org}/{name}.xlsx|csv|json</c> through the same submission service as HTTP.
 /// The idempotency key is the blob name plus the content hash, so a retried trigger, a restart between merge and
-/// delete, or the poller and the trigger both seeing the file, all end in one merge and one receipt.
+/// delete, or the poller and the trigger both seeing the file, all end in one merge and one receipt. A file is admitted
+/// to memory as an HTTP upload is (<see cref="UploadBudget"/>: its size before it is read, what parsing holds once it
+/// is); one that does not fit now stays for a later pass (<see cref="UploadDeferredException"/>).
 /// </summary>
 public sealed class BlobIngestionHandler(
     ISubmissionInbox inbox,
@@ -48,6 +50,7 @@ public sealed class BlobIngestionHandler(
             return;
         }
 
+        using var lease = budget.TryReserve(file.Size) ?? throw budget.Defer(blobName, file.Size);
         byte[] content;
         try
         {
@@ -67,6 +70,11 @@ public sealed class BlobIngestionHandler(
             await inbox.DeleteAsync(blobName, cancellationToken);
             logger.LogWarning("Rejected dropped file {BlobName}: {Code}", blobName, problem.Code);
             return;
+        }
+
+        if (!lease.TryAdmitParsing(format!.Value, content))
+        {
+            throw budget.Defer(blobName, budget.WhileParsing(format.Value, content));
         }
 
         // The name goes in hashed: names may be long or full of characters a table key must escape, and an
@@ -102,7 +110,7 @@ public sealed class BlobIngestionHandler(
     /// <summary>
     /// A file above the upload limit is moved aside with its reason like any other unreadable file, so it is neither
     /// ingested nor met again on the next pass. Moving it goes through memory, under the same budget as uploads in flight:
-    /// when the budget is taken it waits for a later pass; a file larger than the whole budget stays and is reported once.
+    /// when the budget is taken it is deferred to a later pass; a file larger than the whole budget stays and is reported once.
     /// </summary>
     private async Task SetAsideOversizedAsync(DroppedFile file, CancellationToken cancellationToken)
     {
@@ -119,12 +127,7 @@ public sealed class BlobIngestionHandler(
             return;
         }
 
-        using var lease = budget.TryReserve(file.Size);
-        if (lease is null)
-        {
-            logger.LogInformation("Dropped file {BlobName} ({Size} bytes) waits for memory to set it aside", file.Name, file.Size);
-            return;
-        }
+        using var lease = budget.TryReserve(file.Size) ?? throw budget.Defer(file.Name, file.Size);
 
         byte[] content;
         try

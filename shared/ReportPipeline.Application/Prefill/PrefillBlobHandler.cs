@@ -14,12 +14,14 @@ namespace ReportPipeline.Application.Prefill;
 /// A department's pre-fill dropped as <c>prefill/{period}/{dept}/{name}.csv|xlsx</c>: the same service as the HTTP route,
 /// over the whole registry (whoever may write to the container is trusted as the department). A refused file is set
 /// aside in <c>submissions-rejected/prefill/…</c> with its errors; either way the file leaves the inbox. A redelivered
-/// event merges nothing twice: a village whose values already match writes nothing.
+/// event merges nothing twice: a village whose values already match writes nothing. Memory is admitted as for any upload
+/// (<see cref="UploadBudget"/>); a file that does not fit now stays for a later pass.
 /// </summary>
 public sealed partial class PrefillBlobHandler(
     IPrefillInbox inbox,
     ISubmissionArchive archive,
     PrefillService prefill,
+    UploadBudget budget,
     IOptions<PipelineOptions> options,
     ILogger<PrefillBlobHandler> logger)
 {
@@ -36,10 +38,12 @@ public sealed partial class PrefillBlobHandler(
             return;
         }
 
+        var oversized = file.Size > options.Value.MaxUploadBytes;
+        using var lease = oversized ? null : budget.TryReserve(file.Size) ?? throw budget.Defer(blobName, file.Size);
         byte[] content;
         try
         {
-            content = file.Size > options.Value.MaxUploadBytes ? [] : await inbox.ReadAsync(blobName, cancellationToken);
+            content = oversized ? [] : await inbox.ReadAsync(blobName, cancellationToken);
         }
         catch (FileNotFoundException)
         {
@@ -59,6 +63,11 @@ public sealed partial class PrefillBlobHandler(
         else
         {
             var format = match.Groups["ext"].Value.Equals("csv", StringComparison.OrdinalIgnoreCase) ? UploadFormat.Csv : UploadFormat.Workbook;
+            if (!lease!.TryAdmitParsing(format, content))
+            {
+                throw budget.Defer(blobName, budget.WhileParsing(format, content));
+            }
+
             var outcome = await prefill.PushAsync(
                 new PrefillInput(match.Groups["dept"].Value, period, format, content, "prefill-blob", ScopeOrg: null, DryRun: false), cancellationToken);
             errors = outcome.Errors;

@@ -19,6 +19,9 @@ public static class DisplayClock
         Volatile.Write(ref s_zone, zone);
     }
 
+    /// <summary>The zone's IANA name, which a browser understands (<c>Asia/Shanghai</c>), also when the setting named a Windows zone.</summary>
+    public static string IanaId => Zone.HasIanaId ? Zone.Id : TimeZoneInfo.TryConvertWindowsIdToIanaId(Zone.Id, out var iana) ? iana : Zone.Id;
+
     /// <summary>What the zone is called beside a time: 北京时间 for China, else the zone's id.</summary>
     public static string Label => Zone.Id is "Asia/Shanghai" or "China Standard Time" or "Asia/Chongqing" ? "北京时间" : Zone.Id;
 
