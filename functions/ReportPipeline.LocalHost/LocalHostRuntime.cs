@@ -127,7 +127,9 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapGet(ApiRoutes.Values, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetValuesAsync(r, org, period, ct))
             .Describe(Collect, "本期已存数值及来源；ETag 为数值版本");
         api.MapGet(ApiRoutes.Status, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetStatusAsync(r, org, period, ct))
-            .Describe(Consolidate, "辖区填报情况：已报、未报、逾期");
+            .Describe(Consolidate, "辖区填报情况：按直接下级汇总（市看区县、区县看乡镇），乡镇列出各村；市级数据来自各区县的汇总（asOf 为数据截至时间）");
+        api.MapGet(ApiRoutes.StatusMissing, (HttpRequest r, string org, string period, StatusApi h, CancellationToken ct) => h.GetMissingCsvAsync(r, org, period, ct))
+            .Describe(Consolidate, "催报名单：辖区内尚未填报的村（社区），CSV（UTF-8 带 BOM，Excel/WPS 可直接打开）");
         api.MapGet(ApiRoutes.Reports, (HttpRequest r, string org, string period, ReportListApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct))
             .Describe(Consolidate, "本级各部门汇总表清单：生成时间、大小、是否待更新");
         api.MapGet(ApiRoutes.Report, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.GetReportAsync(r, org, period, template, ct))
@@ -155,7 +157,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapGet(ApiRoutes.Quality, (HttpRequest r, string org, string period, QualityApi h, CancellationToken ct) => h.GetQualityAsync(r, org, period, ct))
             .Describe(Govern, "数据质量：超出合理范围或变动过大的数值");
         api.MapGet(ApiRoutes.Approval, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct))
-            .Describe(Govern, "辖区审核状态与每一步审核记录");
+            .Describe(Govern, "本级及直接下级的审核状态与审核记录，整个辖区的审核通过与退回数");
         api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct))
             .Describe(Govern, "审核通过（锁定）、退回或解锁（须填原因）");
         api.MapGet(ApiRoutes.Periods, (HttpRequest r, string org, FormsApi h, CancellationToken ct) => h.GetPeriodsAsync(r, org, ct))

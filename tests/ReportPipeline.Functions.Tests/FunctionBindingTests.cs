@@ -20,6 +20,7 @@ public sealed class FunctionBindingTests
         [nameof(ApiRoutes.Submissions)] = "POST",
         [nameof(ApiRoutes.Values)] = "GET",
         [nameof(ApiRoutes.Status)] = "GET",
+        [nameof(ApiRoutes.StatusMissing)] = "GET",
         [nameof(ApiRoutes.Reports)] = "GET",
         [nameof(ApiRoutes.Report)] = "GET",
         [nameof(ApiRoutes.BuildReport)] = "POST",

@@ -1,4 +1,5 @@
-// Approval by level (GET/POST …/approval/{period}): the office reviews its subtree child by child — approve (审核通过),
+// Approval by level (GET/POST …/approval/{period}): the office reviews its subtree child by child (each answer holds an
+// org and its direct children; drilling down asks the route for the child) — approve (审核通过),
 // return (退回, with a reason), approve its own org once every child is approved, unlock (解锁, with a reason) as the
 // parent's admin — and the clerk reads a return's reason or the lock. The buttons are the steps the server says the
 // caller may take on each unit (`actions`, by the same rule that checks the step); any refusal meanwhile is shown in
@@ -6,6 +7,7 @@
 import { api, ApiError } from './api.js';
 import { h, mount, fmtTime, notice } from './dom.js';
 import { byWhom } from './names.js';
+import { asOfNote } from './asof.js';
 
 const byText = u => (u.at ? `${fmtTime(u.at)} · ${byWhom(u.byOrgName, u.byOrg, u.by)}` : '');
 
@@ -30,11 +32,20 @@ export function approvalSection(s) {
   const out = h('div', { 'aria-live': 'polite' });
   const body = h('div', null, h('p', { class: 'loading' }, '正在加载审核状态…'));
   let report = null;
-  let focus = org;
+  // The org whose children are shown, and the answers on the way down (each level asks the route for its own org:
+  // an answer holds the org and its direct children only).
+  const trail = [org];
+  let shown = null;
 
   async function load() {
     try {
-      report = await api(`/api/orgs/${org}/approval/${period}`);
+      const focus = trail[trail.length - 1];
+      const [own, here] = await Promise.all([
+        api(`/api/orgs/${org}/approval/${period}`),
+        focus === org ? null : api(`/api/orgs/${focus}/approval/${period}`),
+      ]);
+      report = own;
+      shown = here || own;
       render();
     } catch (err) {
       mount(body, notice('error', err instanceof ApiError ? err.message : '审核状态加载失败，请刷新重试。'));
@@ -71,10 +82,11 @@ export function approvalSection(s) {
   }
 
   function render() {
-    const units = report.units;
-    const here = units.find(u => u.org === focus) || report.self;
+    const focus = shown.org;
+    const units = shown.units;
+    const here = shown.self;
     const children = units.filter(u => u.parent === focus);
-    const hasChildren = code => units.some(u => u.parent === code);
+    const hasChildren = u => u.level !== 'village';
     const allowed = u => u.actions || [];
     const canApproveSelf = allowed(report.self).includes('approve');
     const actions = (u, row) => {
@@ -89,7 +101,7 @@ export function approvalSection(s) {
     const rows = children.map(u => {
       let tr = null;
       tr = h('tr', { 'data-org': u.org, class: `ap-${u.state}` },
-        h('td', null, u.name, hasChildren(u.org) ? [' ', h('button', { type: 'button', class: 'link drill', onclick: () => { focus = u.org; render(); } }, '下级')] : null),
+        h('td', null, u.name, hasChildren(u) ? [' ', h('button', { type: 'button', class: 'link drill', onclick: () => { trail.push(u.org); load(); } }, '下级')] : null),
         h('td', { class: 'state' }, u.stateName, u.locked ? h('span', { class: 'tag lock' }, '已锁定') : null),
         h('td', null, byText(u)),
         h('td', { class: 'reason' }, u.reason ?? ''),
@@ -106,7 +118,8 @@ export function approvalSection(s) {
       h('p', { class: 'approval-summary' },
         `本级（${report.orgName}）：${report.self.stateName}${report.self.locked ? '（已锁定）' : ''}；`,
         `整个辖区 ${report.total} 个单位中 ${report.approved} 个审核通过，${report.returned} 个退回。`),
-      focus !== org ? h('p', null, h('button', { type: 'button', class: 'link', onclick: () => { focus = here.parent && units.some(u => u.org === here.parent) ? here.parent : org; render(); } }, '返回上级'), ` 正在查看：${here.name} 的下级`) : null,
+      asOfNote(report, 'approval-as-of'),
+      focus !== org ? h('p', null, h('button', { type: 'button', class: 'link', id: 'approval-up', onclick: () => { trail.pop(); load(); } }, '返回上级'), ` 正在查看：${here.name} 的下级`) : null,
       children.length
         ? h('div', { class: 'table-wrap' }, h('table', { id: 'approval' },
           h('thead', null, h('tr', null, h('th', null, '单位'), h('th', null, '审核状态'), h('th', null, '处理时间与人'), h('th', null, '原因'), h('th', null, ''))),
@@ -114,9 +127,9 @@ export function approvalSection(s) {
         : h('p', { class: 'muted' }, '没有下级单位。'),
       selfApprove,
       selfApprove && !canApproveSelf ? h('p', { class: 'muted' }, '所有下级审核通过后才能审核本级。') : null,
-      h('details', null, h('summary', null, `审核记录（${report.steps.length} 条）`),
-        report.steps.length
-          ? h('ol', { class: 'steps' }, report.steps.map(st => h('li', null,
+      h('details', null, h('summary', null, `审核记录（${shown.steps.length} 条）`),
+        shown.steps.length
+          ? h('ol', { class: 'steps' }, shown.steps.map(st => h('li', null,
             `${fmtTime(st.at)} ${units.find(u => u.org === st.org)?.name || st.org}：${st.actionName}（${byWhom(st.byOrgName, st.byOrg, st.by)}）`,
             st.reason ? [' 原因：', h('q', null, st.reason)] : null)))
           : h('p', { class: 'muted' }, '本期尚无审核记录。')));

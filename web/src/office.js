@@ -1,35 +1,68 @@
-// The office's page (township, district, city): completeness with drill-down and a 催报 list, the area's workbooks,
+// The office's page (township, district, city): completeness of its direct children with drill-down and a 催报 list, the area's workbooks,
 // burden figures and a trend/comparison chart of one field.
-import { api, requestsMade, ApiError } from './api.js';
-import { h, mount, fmtTime, notice } from './dom.js';
+import { api, download, requestsMade, ApiError } from './api.js';
+import { h, mount, fmtTime, notice, saveBlob } from './dom.js';
 import { display, kindOf } from './periods.js';
 import { feedbackForm } from './feedback.js';
 import { workbooksSection } from './workbooks.js';
 import { approvalSection } from './approval.js';
 import { qualitySection } from './quality.js';
 import { openHistory } from './history.js';
+import { asOfNote } from './asof.js';
 
 const STATUS = { reported: '已报', missing: '未报', late: '迟报' };
+const CHILDREN = { city: '区县', district: '乡镇（街道）', township: '村（社区）' };
 const pct = n => `${Math.round(n * 1000) / 10}%`;
 
-export async function officePage(root, s, catalog) {
-  const { org, period } = s;
-  const isAdmin = (s.roles || []).includes('admin');
-  const status = await api(`/api/orgs/${org}/status/${period}`);
-  const kind = kindOf(period);
+/**
+ * Completeness of one area: its direct children aggregated (a city's districts, a district's townships), each opening
+ * the same view for that child; a township lists its villages with the 催报 list to copy. The 催报 list of any area is
+ * also a CSV download, so a city page never holds thousands of villages.
+ */
+function completeness(s, catalog, own) {
+  const { period } = s;
+  const trail = [own];
+  const box = h('div', { id: 'area', 'aria-live': 'polite' });
+  const out = h('div');
 
-  // Completeness, drill-down by township.
-  const detail = h('div', { id: 'units' });
-  const showUnits = township => {
-    const units = status.units.filter(u => !township || u.township === township);
-    const missing = units.filter(u => u.status === 'missing');
+  const drill = async code => {
+    mount(out, h('p', { class: 'loading' }, '正在加载…'));
+    try {
+      trail.push(await api(`/api/orgs/${code}/status/${period}`));
+      mount(out);
+      render();
+    } catch (err) {
+      mount(out, notice('error', err instanceof ApiError ? err.message : '加载失败，请重试。'));
+    }
+  };
+
+  const downloadMissing = async (st, button) => {
+    button.disabled = true;
+    try {
+      const { blob, name } = await download(st.missingList, `催报名单_${st.org}_${period}.csv`);
+      saveBlob(blob, name);
+      mount(out);
+    } catch (err) {
+      mount(out, notice('error', err instanceof ApiError ? err.message : '下载失败，请重试。'));
+    } finally {
+      button.disabled = false;
+    }
+  };
+
+  const childrenTable = st => h('div', { class: 'table-wrap' }, h('table', { id: 'children' },
+    h('thead', null, h('tr', null, h('th', null, CHILDREN[st.level] || '单位'), h('th', null, '应报'), h('th', null, '已报'), h('th', null, '未报'), h('th', null, '迟报'), h('th', null, '审核通过'), h('th', null, ''))),
+    h('tbody', null, st.children.map(c => h('tr', { 'data-org': c.org },
+      h('td', null, c.name), h('td', null, c.expected), h('td', null, c.reported), h('td', null, c.missing), h('td', null, c.late), h('td', null, c.approved),
+      h('td', null, h('button', { type: 'button', class: 'link drill', 'aria-label': `查看${c.name}`, onclick: () => drill(c.org) }, '查看')))))));
+
+  const unitsTable = st => {
+    const missing = st.units.filter(u => u.status === 'missing');
     const chase = h('textarea', { id: 'chase', readonly: true, rows: Math.min(8, missing.length + 1) },
-      missing.length ? `${display(period)}一表通尚未填报的单位（截止 ${status.deadline}）：\n${missing.map(u => `${u.township ?? ''} ${u.name}（${u.org}）`).join('\n')}` : '全部已报。');
-    mount(detail,
-      h('h3', null, township ? `${township}：村（社区）填报情况` : '全部村（社区）填报情况'),
-      h('div', { class: 'table-wrap' }, h('table', null,
+      missing.length ? `${display(period)}一表通尚未填报的单位（截止 ${st.deadline}）：\n${missing.map(u => `${u.township ?? ''} ${u.name}（${u.org}）`).join('\n')}` : '全部已报。');
+    return [
+      h('div', { class: 'table-wrap' }, h('table', { id: 'units' },
         h('thead', null, h('tr', null, h('th', null, '单位'), h('th', null, '乡镇（街道）'), h('th', null, '状态'), h('th', null, '填报时间'), h('th', null, ''))),
-        h('tbody', null, units.map(u => h('tr', { class: `st-${u.status}`, 'data-org': u.org },
+        h('tbody', null, st.units.map(u => h('tr', { class: `st-${u.status}`, 'data-org': u.org },
           h('td', null, u.name), h('td', null, u.township ?? ''), h('td', null, STATUS[u.status] || u.status), h('td', null, fmtTime(u.receivedAt)),
           h('td', null, h('button', {
             type: 'button', class: 'link history', 'aria-label': `${u.name} 的修改记录`,
@@ -37,14 +70,35 @@ export async function officePage(root, s, catalog) {
           }, '修改记录'))))))),
       h('h3', null, `催报名单（${missing.length} 个单位）`),
       chase,
-      h('button', { type: 'button', onclick: async e => { try { await navigator.clipboard.writeText(chase.value); e.target.textContent = '已复制'; } catch { chase.select(); } } }, '复制催报名单'));
+      h('button', { type: 'button', onclick: async e => { try { await navigator.clipboard.writeText(chase.value); e.target.textContent = '已复制'; } catch { chase.select(); } } }, '复制催报名单'),
+    ];
   };
-  const townships = h('div', { class: 'table-wrap' }, h('table', null,
-    h('thead', null, h('tr', null, h('th', null, '乡镇（街道）'), h('th', null, '应报'), h('th', null, '已报'), h('th', null, '未报'), h('th', null, '迟报'), h('th', null, ''))),
-    h('tbody', null, status.byTownship.map(t => h('tr', null,
-      h('td', null, t.name), h('td', null, t.expected), h('td', null, t.reported), h('td', null, t.missing), h('td', null, t.late),
-      h('td', null, h('button', { type: 'button', class: 'link', onclick: () => showUnits(t.name) }, '查看')))))));
-  showUnits(null);
+
+  function render() {
+    const st = trail[trail.length - 1];
+    const csv = h('button', { type: 'button', id: 'missing-csv', class: 'download', onclick: e => downloadMissing(st, e.currentTarget) },
+      `下载催报名单（CSV，${st.missing} 个单位）`);
+    mount(box,
+      trail.length > 1 ? h('p', { class: 'trail' },
+        h('button', { type: 'button', class: 'link', id: 'drill-up', onclick: () => { trail.pop(); mount(out); render(); } }, '返回上级'),
+        ` ${trail.map(t => t.orgName).join(' › ')}`) : null,
+      trail.length > 1 ? h('p', { class: 'muted' }, `${st.orgName}：应报 ${st.expected}，已报 ${st.reported}，未报 ${st.missing}，迟报 ${st.late}`) : null,
+      asOfNote(st, trail.length === 1 ? 'status-as-of' : null),
+      st.children.length ? [h('h3', null, `${st.orgName}：各${CHILDREN[st.level] || '下级单位'}填报进度`), childrenTable(st)] : null,
+      st.unitsListed ? [h('h3', null, `${st.orgName}：村（社区）填报情况`), unitsTable(st)] : null,
+      st.missing > 0 || !st.unitsListed ? h('p', null, csv) : null,
+      out);
+  }
+
+  render();
+  return box;
+}
+
+export async function officePage(root, s, catalog) {
+  const { org, period } = s;
+  const isAdmin = (s.roles || []).includes('admin');
+  const status = await api(`/api/orgs/${org}/status/${period}`);
+  const kind = kindOf(period);
 
   // Burden figures.
   const burdenBox = h('div', null, h('p', { class: 'muted' }, '正在加载减负数据…'));
@@ -88,7 +142,7 @@ export async function officePage(root, s, catalog) {
       h('div', { class: 'card bad' }, h('b', null, status.missing), '未报'),
       h('div', { class: 'card warn' }, h('b', null, status.late), '迟报'),
       h('p', { class: 'muted' }, `截止日期 ${status.deadline}`)),
-    h('section', null, h('h2', null, '各乡镇（街道）填报进度'), townships, detail),
+    h('section', { id: 'status-section' }, h('h2', null, '填报进度'), completeness(s, catalog, status)),
     approvalSection(s),
     workbooksSection(s),
     qualitySection(s, catalog),

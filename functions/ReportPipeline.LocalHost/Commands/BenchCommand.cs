@@ -35,10 +35,12 @@ public static class BenchCommand
         var freshness = new Option<bool>("--freshness") { Description = "Measure freshness instead: with every workbook of a month current, villages across the city submit at --rate while --workers queue worker loops run; per level the time from acceptance to a workbook rebuilt with it" };
         var submissions = new Option<int>("--submissions") { Description = "With --freshness: submissions per run", DefaultValueFactory = _ => 100 };
         var rates = new Option<double[]>("--rate") { Description = "With --freshness: submissions per second, one run each (default 10 1)", AllowMultipleArgumentsPerToken = true };
+        var reads = new Option<bool>("--reads") { Description = "Measure the office routes instead (status, 催报 CSV, approval, quality, burden, reports list, series) for the city, a district and a township over HTTP, after a consolidation; --city for 41 × 25 × 11 (default 4 × 25 × 11)" };
+        var repeats = new Option<int>("--repeats") { Description = "With --reads: timed calls per route and level (the median is reported)", DefaultValueFactory = _ => 5 };
         var writers = new Option<bool>("--writers") { Description = "Measure the workbook writers instead (EPPlus, OpenXmlWriter, SpreadCheetah) on a township and a city report; no storage" };
         var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation, or freshness after submissions) on the embedded or configured storage")
         {
-            villages, fields, consolidation, districts, townships, city, workerCounts, writers, prefill, freshness, submissions, rates,
+            villages, fields, consolidation, districts, townships, city, workerCounts, writers, prefill, freshness, submissions, rates, reads, repeats,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -46,6 +48,19 @@ public static class BenchCommand
             {
                 int Given(Option<int> option, int fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fallback;
                 return WriterBenchmark.Run(Given(districts, 10), Given(townships, 25), Given(villages, 11), Given(fields, 300), repeats: 5);
+            }
+
+            if (parse.GetValue(reads))
+            {
+                int Given(Option<int> option, int fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fallback;
+                if (parse.GetValue(repeats) < 1)
+                {
+                    AnsiConsole.MarkupLine("[red]--repeats 需要正整数[/]");
+                    return 2;
+                }
+
+                var (d, t, v) = parse.GetValue(city) ? (41, 25, 11) : (Given(districts, 4), Given(townships, 25), Given(villages, 11));
+                return await ReadsBenchmark.RunAsync(d, t, v, parse.GetValue(repeats), ct);
             }
 
             if (parse.GetValue(prefill))

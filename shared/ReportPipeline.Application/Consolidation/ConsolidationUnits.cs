@@ -85,7 +85,8 @@ public sealed class ConsolidationUnitHandler(
     ConsolidationService consolidation,
     PendingConsolidation pending,
     TimeProvider time,
-    ILogger<ConsolidationUnitHandler> logger)
+    ILogger<ConsolidationUnitHandler> logger,
+    OfficeSummaries summaries)
 {
     public Task<UnitResult> HandleAsync(string message, CancellationToken cancellationToken)
         => HandleAsync(ConsolidationUnit.Parse(message), cancellationToken);
@@ -239,6 +240,17 @@ public sealed class ConsolidationUnitHandler(
 
         if (cache is not null)
         {
+            try
+            {
+                // The office pages' counts for the city, from what this unit read (OfficeSummaries).
+                await summaries.SaveFromUnitAsync(period, root, inputs, inputsReadAt, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Storing the office summary of district {Org} {Period} failed", root.Code, period.ToString());
+                failures.Add(ex);
+            }
+
             try
             {
                 await consolidation.DistrictBurdenAsync(period, root.Code, villages, inputs, cache, cancellationToken);

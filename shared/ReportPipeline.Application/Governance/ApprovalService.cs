@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
@@ -41,7 +43,10 @@ public sealed record ApprovalStep(string Org, string Action, string ActionName, 
     public string? ByOrgName { get; init; }
 }
 
-/// <summary>The review state of an org's subtree for a period, with every step taken on it, newest first.</summary>
+/// <summary>
+/// The review state of an org and its direct children for a period (<see cref="Units"/>), with every step taken on them,
+/// newest first; <see cref="Approved"/>, <see cref="Returned"/> and <see cref="Total"/> count the whole subtree.
+/// </summary>
 public sealed record ApprovalReport(
     string Org,
     string OrgName,
@@ -51,7 +56,14 @@ public sealed record ApprovalReport(
     int Returned,
     int Total,
     IReadOnlyList<ApprovalUnit> Units,
-    IReadOnlyList<ApprovalStep> Steps);
+    IReadOnlyList<ApprovalStep> Steps)
+{
+    /// <summary>For a city, the time the counts hold at (the oldest of its districts' office summaries); null when read now.</summary>
+    public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>live or summary (see <see cref="Consolidation.StatusService"/>).</summary>
+    public string Source { get; init; } = Consolidation.StatusService.LiveSource;
+}
 
 /// <summary>What a step did: the decision, and the new record when it was taken.</summary>
 /// <param name="Unit">The target's state after the step, by the one rule (<see cref="ApprovalState.Of"/>); null when refused.</param>
@@ -61,7 +73,7 @@ public sealed record ApprovalOutcome(ApprovalDecision Decision, ApprovalRecord? 
 /// The approval chain over the store: reads the state of a subtree, takes a step under <see cref="ApprovalRules"/>, and
 /// answers the lock check every submission makes, whatever its channel.
 /// </summary>
-public sealed class ApprovalService(ReferenceData reference, IApprovalStore store, IFieldValueStore values, TimeProvider time)
+public sealed class ApprovalService(ReferenceData reference, IApprovalStore store, IFieldValueStore values, OfficeSummaries summaries, TimeProvider time, ILogger<ApprovalService> logger)
 {
     public const string NotReported = ApprovalState.NotReported;
     public const string Reported = ApprovalState.Reported;
@@ -72,46 +84,91 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
     public Task<ApprovalReport> GetAsync(Org org, Period period, CancellationToken cancellationToken) =>
         GetAsync(org, period, caller: null, cancellationToken);
 
-    /// <summary>The same, with each unit's <see cref="ApprovalUnit.Actions"/> for <paramref name="caller"/> (when an admin).</summary>
+    /// <summary>
+    /// The same, with each unit's <see cref="ApprovalUnit.Actions"/> for <paramref name="caller"/> (when an admin). The units
+    /// are the org and its direct children (drill down by asking for a child) and the steps those taken on them; the counts
+    /// cover the whole subtree. A district or township is read now; a city from its districts' office summaries (their
+    /// villages and townships, as of the summary) and its districts' own rows read now.
+    /// </summary>
     public async Task<ApprovalReport> GetAsync(Org org, Period period, CallerIdentity? caller, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(org);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
-        var subtree = orgs.Subtree(org.Code, includeSelf: true).ToList();
-        var snapshot = await store.ReadAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
-        var units = await UnitsAsync(subtree, period, snapshot.Records, cancellationToken);
+        var (units, records, approved, returned, total, steps, asOf) = org.Level == OrgLevel.City
+            ? await FromSummariesAsync(orgs, org, period, cancellationToken)
+            : await LiveAsync(orgs, org, period, cancellationToken);
         string? NameOf(string? code) => code is not null && orgs.TryGet(code, out var named) ? named.Name : null;
         units = [.. units.Select(u => u with { ByOrgName = NameOf(u.ByOrg) })];
         if (caller is not null && caller.IsInRole(CallerRoles.Admin))
         {
-            units = [.. units.Select(u => u with { Actions = ActionsFor(caller.OrgCode, u, orgs, snapshot.Records) })];
+            units = [.. units.Select(u => u with { Actions = ActionsFor(caller.OrgCode, u, orgs, records) })];
         }
 
-        var steps = await store.ReadEventsAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
         return new ApprovalReport(
             org.Code,
             org.Name,
             period.ToString(),
             units.Single(u => u.Org == org.Code),
-            units.Count(u => u.State == Approved),
-            units.Count(u => u.State == Returned),
-            units.Count,
+            approved,
+            returned,
+            total,
             units,
             [.. steps.Select(s => new ApprovalStep(s.OrgCode, s.Action.ToString().ToLowerInvariant(), ApprovalNames.Of(s.Action), s.BySubject, s.ByOrg, s.At, s.Reason)
             {
                 ByOrgName = NameOf(s.ByOrg),
-            })]);
+            })])
+        {
+            AsOf = asOf,
+            Source = org.Level == OrgLevel.City ? StatusService.SummarySource : StatusService.LiveSource,
+        };
     }
 
-    /// <summary>
-    /// The states of the given orgs (the status route's villages and townships) from one read of the period; the caller
-    /// has read the villages' receipts already and passes when each last reported.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, ApprovalUnit>> StatesAsync(
-        IReadOnlyList<Org> orgs, Period period, IReadOnlyDictionary<string, DateTimeOffset> lastReportedAt, CancellationToken cancellationToken)
+    private async Task<(List<ApprovalUnit> Units, IReadOnlyDictionary<string, ApprovalRecord> Records, int Approved, int Returned, int Total, IReadOnlyList<ApprovalEvent> Steps, DateTimeOffset? AsOf)>
+        LiveAsync(OrgRegistry orgs, Org org, Period period, CancellationToken cancellationToken)
     {
-        var snapshot = await store.ReadAsync(period, [.. orgs.Select(o => o.Code)], cancellationToken);
-        return orgs.Select(o => Unit(o, snapshot.Find(o.Code), lastReportedAt.TryGetValue(o.Code, out var at) ? at : null))
-            .ToDictionary(u => u.Org, StringComparer.Ordinal);
+        var subtree = orgs.Subtree(org.Code, includeSelf: true).ToList();
+        var snapshot = await store.ReadAsync(period, [.. subtree.Select(o => o.Code)], cancellationToken);
+        var all = await UnitsAsync(subtree, period, snapshot.Records, cancellationToken);
+        var shown = all.Where(u => u.Org == org.Code || u.Parent == org.Code).ToList();
+        var steps = await store.ReadEventsAsync(period, [.. shown.Select(u => u.Org)], cancellationToken);
+        return (shown, snapshot.Records, all.Count(u => u.State == Approved), all.Count(u => u.State == Returned), all.Count, steps, null);
+    }
+
+    private async Task<(List<ApprovalUnit> Units, IReadOnlyDictionary<string, ApprovalRecord> Records, int Approved, int Returned, int Total, IReadOnlyList<ApprovalEvent> Steps, DateTimeOffset? AsOf)>
+        FromSummariesAsync(OrgRegistry orgs, Org city, Period period, CancellationToken cancellationToken)
+    {
+        var districts = orgs.Children(city.Code).Where(c => c.Level == OrgLevel.District).ToList();
+        var shown = new List<Org> { city };
+        shown.AddRange(districts);
+        var found = await summaries.GetAsync(orgs, districts, period, cancellationToken);
+        var live = await summaries.ReadRecordsAsync(period, [.. shown.Select(o => o.Code)], cancellationToken);
+
+        // The districts' children's records as their summaries hold them: what a district's approve button depends on.
+        var records = new Dictionary<string, ApprovalRecord>(live, StringComparer.Ordinal);
+        var (approved, returned) = (0, 0);
+        foreach (var (summary, _) in found)
+        {
+            var counts = summary.Totals();
+            (approved, returned) = (approved + counts.Approved, returned + counts.Returned);
+            foreach (var township in summary.Townships.Where(t => t.Org != summary.District))
+            {
+                var record = township.Review?.ToRecord(township.Org, period);
+                if (record is not null)
+                {
+                    records[township.Org] = record;
+                }
+
+                var state = ApprovalState.Of(false, record, null).State;
+                (approved, returned) = (approved + (state == Approved ? 1 : 0), returned + (state == Returned ? 1 : 0));
+            }
+        }
+
+        var units = shown.Select(o => Unit(o, records.GetValueOrDefault(o.Code), null)).ToList();
+        approved += units.Count(u => u.State == Approved);
+        returned += units.Count(u => u.State == Returned);
+        var steps = await summaries.ReadEventsAsync(period, [.. shown.Select(o => o.Code)], cancellationToken);
+        var asOf = found.Count == 0 ? time.GetUtcNow() : found.Min(f => f.Summary.AsOf);
+        return (units, records, approved, returned, orgs.Subtree(city.Code, includeSelf: true).Count(), steps, asOf);
     }
 
     public async Task<ApprovalOutcome> ActAsync(CallerIdentity caller, Org target, Period period, ApprovalAction action, string? reason, CancellationToken cancellationToken)
@@ -155,7 +212,31 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         // row, so no merge commits after the approval and the approval's time is after every change it covers.
         var step = new ApprovalEvent(target.Code, period, action, caller.Subject, caller.OrgCode, time.GetUtcNow(), trimmed);
         var record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
+        await RefreshSummaryAsync(orgs, target, period);
         return new ApprovalOutcome(decision, record, Unit(target, record, lastReportedAt));
+    }
+
+    /// <summary>
+    /// A step on a village or township changes its district's office summary (the city's page counts from it): counted
+    /// again now, after the commit, so the city sees the step at once. A failure here leaves the summary as the next
+    /// consolidation unit writes it; the step itself stands.
+    /// </summary>
+    private async Task RefreshSummaryAsync(OrgRegistry orgs, Org target, Period period)
+    {
+        if (target.Level is not (OrgLevel.Village or OrgLevel.Township)
+            || orgs.Ancestors(target.Code).FirstOrDefault(a => a.Level == OrgLevel.District) is not { } district)
+        {
+            return;
+        }
+
+        try
+        {
+            await summaries.SaveAsync(await summaries.ComputeAsync(orgs, district, period, CancellationToken.None), CancellationToken.None);
+        }
+        catch (Exception ex) when (Http.StorageFailures.IsUnavailable(ex))
+        {
+            logger.LogWarning(ex, "Office summary of {District} {Period} not refreshed after a step on {Org}", district.Code, period.ToString(), target.Code);
+        }
     }
 
     /// <summary>Each step <see cref="ApprovalRules.Decide"/> allows on the unit in its current state (a reason is assumed given).</summary>
@@ -190,7 +271,7 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         {
             await foreach (var receipt in values.ReadLatestReceiptsAsync(period, villages, cancellationToken))
             {
-                if (receipt.LastReportedAt is { } at)
+                if (OfficeTally.LastReportedAt(receipt) is { } at)
                 {
                     reportedAt[receipt.OrgCode] = at;
                 }

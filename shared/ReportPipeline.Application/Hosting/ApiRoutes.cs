@@ -19,6 +19,8 @@ public static class ApiRoutes
     public const string Submissions = "orgs/{org}/submissions/{period}";
     public const string Values = "orgs/{org}/values/{period}";
     public const string Status = "orgs/{org}/status/{period}";
+    /// <summary>The 催报 list: the area's villages that have not reported, as CSV (UTF-8 with BOM, for Excel and WPS).</summary>
+    public const string StatusMissing = "orgs/{org}/status/{period}/missing.csv";
     /// <summary>The org's consolidated workbooks for the period: built time, size, whether a rebuild is pending (viewer).</summary>
     public const string Reports = "orgs/{org}/reports/{period}";
     public const string Report = "orgs/{org}/reports/{period}/{template}";

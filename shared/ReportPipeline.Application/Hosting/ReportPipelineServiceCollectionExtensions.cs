@@ -83,6 +83,7 @@ public static class ReportPipelineServiceCollectionExtensions
         // Both hosts compress the same way (the local host as middleware, the Functions app around each result).
         services.AddPipelineResponseCompression();
         services.TryAddSingleton<StatusService>();
+        services.TryAddSingleton<OfficeSummaries>();
         services.TryAddSingleton<BurdenService>();
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<ConsolidationService>();

@@ -70,6 +70,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IReportStore>(sp => new BlobReportStore(Container(sp, StorageNames.ReportsContainer)));
         services.TryAddSingleton<IRollupStore>(sp => new BlobRollupStore(Container(sp, StorageNames.RollupsContainer)));
         services.TryAddSingleton<IProposalStore>(sp => new BlobProposalStore(Container(sp, StorageNames.CatalogContainer)));
+        services.TryAddSingleton<IOfficeSummaryStore>(sp => new BlobOfficeSummaryStore(Container(sp, StorageNames.RollupsContainer)));
         services.TryAddSingleton<IPendingConsolidationStore>(sp => new BlobPendingConsolidationStore(Container(sp, StorageNames.RollupsContainer)));
         services.TryAddSingleton<IConsolidationQueue>(sp => new QueueConsolidationQueue(
             Queue(sp, StorageNames.ConsolidationQueue), Queue(sp, StorageNames.ConsolidationPoisonQueue)));
