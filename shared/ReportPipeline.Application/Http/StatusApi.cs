@@ -4,14 +4,10 @@ using ReportPipeline.Application.Consolidation;
 
 namespace ReportPipeline.Application.Http;
 
-/// <summary><c>GET orgs/{org}/status/{period}</c> (who reported) and <c>GET orgs/{org}/burden/{period}</c> (what was saved).</summary>
-public sealed class StatusApi(ApiRoute route, StatusService status, BurdenService burden)
+/// <summary><c>GET orgs/{org}/status/{period}</c> (who reported).</summary>
+public sealed class StatusApi(ApiRoute route, StatusService status)
 {
     public Task<IResult> GetStatusAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.ReadStatus, org, period,
             async target => Results.Json(await status.GetAsync(target.Org, target.Period, cancellationToken)), cancellationToken);
-
-    public Task<IResult> GetBurdenAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadBurden, org, period,
-            async target => Results.Json(await burden.ComputeAsync(target.Org, target.Period, cancellationToken)), cancellationToken);
 }
