@@ -176,6 +176,52 @@ public sealed class OfficeReadTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_citys_workbook_list_reads_no_village_and_says_pending_exactly_when_the_city_unit_would_build()
+    {
+        await ConsolidateAsync(Districts);
+        var handler = _runtime.Services.GetRequiredService<ConsolidationUnitHandler>();
+        await handler.HandleAsync(new ConsolidationUnit(Month.ToString(), City.Code), CancellationToken.None);
+
+        var (built, bytes, tableTrips, blobTrips) = await GetAsync("reports", City);
+        var workbooks = built.GetProperty("workbooks").EnumerateArray().ToList();
+        Assert.NotEmpty(workbooks);
+        Assert.All(workbooks, w => Assert.False(w.GetProperty("pending").GetBoolean(), w.GetProperty("template").GetString()));
+        Assert.Equal(0, tableTrips);
+        // Its own workbooks' properties, one listing of the period's roll-ups and the city's marker.
+        Assert.Equal(workbooks.Count + 2, blobTrips);
+        Assert.True(bytes < 200_000, $"{bytes} bytes");
+
+        // Blob times have one-second resolution: a roll-up stored in the same second as the city's workbook does not count
+        // as newer (a city unit's marker says so instead); here the district's unit runs in a later second.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+
+        // A village of the first district reports and that district's unit runs: the city's workbooks the change reaches are
+        // pending, and exactly those are the ones the city unit then builds rather than skips.
+        var village = _orgs.Villages(Districts[0].Code).First();
+        // The required items and one more (the seeded pre-filled values stay as they are).
+        var values = new Dictionary<string, string> { ["pop_resident"] = "17400", ["pop_age_60_plus"] = "1830", ["employed_local"] = "1600" };
+        using (var submit = new HttpRequestMessage(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{Month}"))
+        {
+            submit.Content = PipelineHostFixture.Json(new { values });
+            submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
+                _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1)));
+            using var accepted = await _http.SendAsync(submit);
+            Assert.True(accepted.StatusCode == HttpStatusCode.Created, await accepted.Content.ReadAsStringAsync());
+        }
+
+        await ConsolidateAsync(Districts.Take(1));
+        var (changed, _, changedTableTrips, _) = await GetAsync("reports", City);
+        Assert.Equal(0, changedTableTrips);
+        var pending = changed.GetProperty("workbooks").EnumerateArray()
+            .Where(w => w.GetProperty("pending").GetBoolean()).Select(w => w.GetProperty("template").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(pending);
+        var city = await handler.HandleAsync(new ConsolidationUnit(Month.ToString(), City.Code), CancellationToken.None);
+        Assert.Equal(pending, city.Results.Where(r => r.Outcome == BuildOutcome.Built).Select(r => r.Template).Order(StringComparer.Ordinal));
+        var (after, _, _, _) = await GetAsync("reports", City);
+        Assert.All(after.GetProperty("workbooks").EnumerateArray(), w => Assert.False(w.GetProperty("pending").GetBoolean(), w.GetProperty("template").GetString()));
+    }
+
     /// <summary>Storage round trips by service while it lives (the policy's meter, tagged by service).</summary>
     private sealed class TripCounter : IDisposable
     {

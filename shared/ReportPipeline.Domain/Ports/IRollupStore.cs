@@ -23,6 +23,9 @@ public sealed record QualityRollup(string Period, string OrgCode, QualityCounts 
     public DateTimeOffset? StoredAt { get; init; }
 }
 
+/// <summary>One document of the period's roll-ups, as a listing gives it: its folder (a template id, or a folder of its own such as <c>_burden</c>), org and time.</summary>
+public sealed record RollupEntry(string Folder, string OrgCode, DateTimeOffset StoredAt);
+
 /// <summary>
 /// Roll-ups written by the district pass and read by the city workbooks (container <c>rollups</c>):
 /// <c>{period}/{template}/{org}.json</c> per template, <c>{period}/_burden/{org}.json</c> for the 减负 counts and
@@ -38,4 +41,6 @@ public interface IRollupStore
     Task SaveBurdenAsync(Period period, BurdenRollup rollup, CancellationToken cancellationToken = default);
     Task<QualityRollup?> GetQualityAsync(Period period, string orgCode, CancellationToken cancellationToken = default);
     Task SaveQualityAsync(Period period, QualityRollup rollup, CancellationToken cancellationToken = default);
+    /// <summary>Every document stored for the period, with its time: one listing, no content read.</summary>
+    IAsyncEnumerable<RollupEntry> ListAsync(Period period, CancellationToken cancellationToken = default);
 }

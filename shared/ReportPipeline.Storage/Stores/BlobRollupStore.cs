@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
@@ -57,6 +58,20 @@ public sealed class BlobRollupStore(BlobContainerClient container) : IRollupStor
     {
         ArgumentNullException.ThrowIfNull(rollup);
         return WriteAsync(BlobName(period, QualityFolder, rollup.OrgCode), rollup, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<RollupEntry> ListAsync(Period period, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var prefix = ValueKeys.PeriodText(period) + "/";
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            // {period}/{folder}/{org}.json
+            var parts = item.Name[prefix.Length..].Split('/');
+            if (parts.Length == 2 && parts[1].EndsWith(".json", StringComparison.Ordinal) && item.Properties.LastModified is { } stored)
+            {
+                yield return new RollupEntry(parts[0], parts[1][..^5], stored);
+            }
+        }
     }
 
     /// <summary>The document and when it was last written (the blob's Last-Modified), or null when there is none.</summary>
