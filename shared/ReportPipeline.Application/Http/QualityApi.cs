@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Quality;
-using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Quality;
 using ReportPipeline.Domain.Validation;
 
@@ -100,7 +99,7 @@ public sealed class QualityApi(ApiRoute route, QualityService quality, Reference
             var message = counts.Flags == 0
                 ? $"{name} 没有需要核实的数据。"
                 : $"{name} 有 {counts.Flags} 处数据需要核实，其中 {counts.Explained} 处已由填报人说明。"
-                  + (flags is null ? $"按{OrgRegistry.LevelName(OrgLevel.District)}列出各处数目，具体数值请点开{OrgRegistry.LevelName(OrgLevel.District)}查看。" : "");
+                  + (flags is null ? "这里按区县列出各处数目，具体数值请选择区县查看。" : "");
             return Results.Json(new QualityResponse(
                 target.Org.Code,
                 target.Org.Name,
