@@ -137,7 +137,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapPost(ApiRoutes.BuildReport, (HttpRequest r, string org, string period, string template, IPipelineHttpApi h, CancellationToken ct) => h.BuildReportAsync(r, org, period, template, ct))
             .Describe(Consolidate, "重新生成本级汇总表（管理员）");
         api.MapGet(ApiRoutes.Burden, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.GetBurdenAsync(r, org, period, ct))
-            .Describe(Govern, "减负统计：各报表每村每年填报项数与重合");
+            .Describe(Govern, "减负统计：本级及各直属下级的填报项数与重合（市级取自各区县汇总时保存的统计）");
         api.MapPost(ApiRoutes.Feedback, (HttpRequest r, string org, string period, IPipelineHttpApi h, CancellationToken ct) => h.PostFeedbackAsync(r, org, period, ct))
             .Describe(Govern, "下评上：村（社区）评价各部门报表负担");
         api.MapPost(ApiRoutes.TemplateCheck, (HttpRequest r, TemplateCheckApi h, CancellationToken ct) => h.CheckAsync(r, ct))
@@ -155,7 +155,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         api.MapGet(ApiRoutes.TemplateHistory, (HttpRequest r, string id, Application.Admission.AdmissionApi h, CancellationToken ct) => h.HistoryAsync(r, id, ct))
             .Describe(Admit, "一张报表的准入历史");
         api.MapGet(ApiRoutes.Quality, (HttpRequest r, string org, string period, QualityApi h, CancellationToken ct) => h.GetQualityAsync(r, org, period, ct))
-            .Describe(Govern, "数据质量：超出合理范围或变动过大的数值");
+            .Describe(Govern, "数据质量：按下级单位和检查项计数，区县及以下列出超出合理范围、变动过大或明显异常的数值（分页）", ("pageSize", "每页条数，1–1000，默认 200"), ("continuationToken", "下一页"));
         api.MapGet(ApiRoutes.Approval, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.GetAsync(r, org, period, ct))
             .Describe(Govern, "本级及直接下级的审核状态与审核记录，整个辖区的审核通过与退回数");
         api.MapPost(ApiRoutes.ApprovalStep, (HttpRequest r, string org, string period, ApprovalApi h, CancellationToken ct) => h.PostAsync(r, org, period, ct))

@@ -188,8 +188,11 @@ public sealed class DedicatedHostTests
         Assert.True((await ReadJsonAsync(resent)).GetProperty("replay").GetBoolean());
     }
 
-    [Fact]
-    public async Task A_read_that_runs_out_of_storage_budget_is_told_to_refresh_not_that_nothing_was_saved()
+    [Theory]
+    [InlineData("quality")]
+    [InlineData("burden")]
+    [InlineData("reports")]
+    public async Task A_read_that_runs_out_of_storage_budget_is_told_to_refresh_not_that_nothing_was_saved(string route)
     {
         var slow = new SlowStoragePolicy();
         await using var runtime = await StartAsync(BudgetSettings, configureServices: slow.AddTo);
@@ -198,7 +201,7 @@ public sealed class DedicatedHostTests
         slow.Delay(m => m.Request.Method == RequestMethod.Get && m.Request.Uri.Path.Contains(StorageNames.ValuesTable, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         var token = runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(township, ["viewer"], null, TimeSpan.FromHours(1));
         using var http = new HttpClient { BaseAddress = new Uri(runtime.BaseAddress) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{township}/quality/{Month}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{township}/{route}/{Month}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
         using var response = await http.SendAsync(request);

@@ -1,5 +1,6 @@
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Burden;
+using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -12,17 +13,60 @@ namespace ReportPipeline.Application.Consolidation;
 /// The one computation behind both <c>GET …/burden/{period}</c> and the 减负统计 sheet of every city workbook (which sums
 /// the districts' counts made by <see cref="CountAsync"/>).
 /// </summary>
-public sealed class BurdenService(ReferenceData reference, IFieldValueStore values)
+public sealed class BurdenService(ReferenceData reference, IFieldValueStore values, IRollupStore rollups, TimeProvider time)
 {
+    /// <summary>Districts whose roll-ups are read, or counted live when missing, at once.</summary>
+    private const int Parallelism = 8;
+
     /// <summary>Reads the values of some villages for one source period.</summary>
     public delegate IAsyncEnumerable<OrgValues> ValueReader(Period source, IReadOnlyCollection<string> villages, IReadOnlyCollection<string> fieldIds, CancellationToken cancellationToken);
 
-    public async Task<BurdenFigures> ComputeAsync(Org org, Period period, CancellationToken cancellationToken)
+    /// <summary>
+    /// An office's 减负 figures with each direct child's (city → districts, district → townships, township → villages),
+    /// the office's counts being the sum of its children's. A city reads each district's counts as its consolidation unit
+    /// stored them (<c>rollups/{period}/_burden/{district}.json</c>), so it reads no village; a district whose counts
+    /// are not stored yet is counted live, by the same code. Below the city, one read of the office's villages is
+    /// counted per child.
+    /// </summary>
+    public async Task<OfficeBurden> GetOfficeAsync(Org office, Period period, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(org);
+        ArgumentNullException.ThrowIfNull(office);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
-        var villages = StatusService.VillagesOf(orgs, org).Select(v => v.Code).ToList();
-        return Figures(org.Code, period, await CountAsync(period, villages, read: null, cancellationToken));
+        await reference.CatalogForAsync(period, cancellationToken);
+        var children = office.Level == OrgLevel.Village ? [] : orgs.Children(office.Code).OrderBy(o => o.Code, StringComparer.Ordinal).ToList();
+        var counted = new ChildBurden[children.Count];
+        if (office.Level == OrgLevel.City)
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, children.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+            {
+                var district = children[i];
+                counted[i] = await rollups.GetBurdenAsync(period, district.Code, ct) is { } stored
+                    ? Child(district, stored.Counts, stored.StoredAt, fromRollup: true)
+                    : Child(district, await CountAsync(period, [.. orgs.Villages(district.Code).Select(v => v.Code)], read: null, ct), time.GetUtcNow(), fromRollup: false);
+            });
+        }
+        else
+        {
+            var villages = StatusService.VillagesOf(orgs, office).Select(v => v.Code).ToList();
+            var (bundle, read) = await ReadAsync(period, villages, values.ReadManyAsync, cancellationToken);
+            var asOf = time.GetUtcNow();
+            for (var i = 0; i < children.Count; i++)
+            {
+                var own = StatusService.VillagesOf(orgs, children[i]).Select(v => v.Code).ToList();
+                counted[i] = Child(children[i], BurdenCalculator.Count(bundle.Catalog, bundle.Templates, period, own, read), asOf, fromRollup: false);
+            }
+
+            if (children.Count == 0)
+            {
+                // A village: its own figures, no children.
+                return new OfficeBurden(Figures(office.Code, period, BurdenCalculator.Count(bundle.Catalog, bundle.Templates, period, villages, read)), asOf, []);
+            }
+        }
+
+        var total = counted.Aggregate(BurdenCounts.None, (sum, child) => sum + child.Counts);
+        return new OfficeBurden(Figures(office.Code, period, total), counted.Min(c => c.AsOf), counted);
+
+        ChildBurden Child(Org child, BurdenCounts counts, DateTimeOffset? asOf, bool fromRollup) => new(child, counts, Figures(child.Code, period, counts), asOf, fromRollup);
     }
 
     /// <summary>The figures from counts (a subtree's own, or the sum of its districts').</summary>
@@ -39,7 +83,13 @@ public sealed class BurdenService(ReferenceData reference, IFieldValueStore valu
     public async Task<BurdenCounts> CountAsync(Period period, IReadOnlyCollection<string> villages, ValueReader? read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(villages);
-        read ??= values.ReadManyAsync;
+        var (bundle, valuesByVillage) = await ReadAsync(period, villages, read ?? values.ReadManyAsync, cancellationToken);
+        return BurdenCalculator.Count(bundle.Catalog, bundle.Templates, period, villages, valuesByVillage);
+    }
+
+    /// <summary>What the counts read of some villages: each needed field from its source period, by village.</summary>
+    private async Task<(CatalogBundle Bundle, Dictionary<string, OrgValues> Values)> ReadAsync(Period period, IReadOnlyCollection<string> villages, ValueReader read, CancellationToken cancellationToken)
+    {
         var bundle = await reference.CatalogForAsync(period, cancellationToken);
         var combined = new Dictionary<string, Dictionary<string, StoredValue>>(StringComparer.Ordinal);
         foreach (var (source, fields) in BurdenCalculator.Inputs(bundle.Catalog, bundle.Templates, period))
@@ -57,7 +107,12 @@ public sealed class BurdenService(ReferenceData reference, IFieldValueStore valu
             }
         }
 
-        var valuesByVillage = combined.ToDictionary(kv => kv.Key, kv => new OrgValues(kv.Key, period, kv.Value), StringComparer.Ordinal);
-        return BurdenCalculator.Count(bundle.Catalog, bundle.Templates, period, villages, valuesByVillage);
+        return (bundle, combined.ToDictionary(kv => kv.Key, kv => new OrgValues(kv.Key, period, kv.Value), StringComparer.Ordinal));
     }
 }
+
+/// <summary>One child's 减负 figures, and as of when: a stored roll-up's time, or the time it was counted live.</summary>
+public sealed record ChildBurden(Org Org, BurdenCounts Counts, BurdenFigures Figures, DateTimeOffset? AsOf, bool FromRollup);
+
+/// <summary>An office's 减负 figures (the sum of its children's counts), the oldest of its children's times, and each child.</summary>
+public sealed record OfficeBurden(BurdenFigures Figures, DateTimeOffset? AsOf, IReadOnlyList<ChildBurden> Children);

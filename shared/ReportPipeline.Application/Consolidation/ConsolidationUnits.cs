@@ -84,6 +84,7 @@ public sealed class ConsolidationUnitHandler(
     ReferenceData reference,
     ConsolidationService consolidation,
     PendingConsolidation pending,
+    Quality.QualityService quality,
     TimeProvider time,
     ILogger<ConsolidationUnitHandler> logger,
     OfficeSummaries summaries)
@@ -261,6 +262,8 @@ public sealed class ConsolidationUnitHandler(
                 logger.LogError(ex, "Counting the 减负 entries of district {Org} {Period} failed", root.Code, period.ToString());
                 failures.Add(ex);
             }
+
+            await SummarizeQualityAsync(root, period, results, cache, failures, cancellationToken);
         }
 
         logger.LogInformation(
@@ -273,6 +276,27 @@ public sealed class ConsolidationUnitHandler(
         }
 
         return new UnitResult(unit, results, 0) { RollupsRebuilt = city?.RollupsRebuilt ?? 0, RollupsRead = city?.RollupsRead ?? 0, InputsReadAt = inputsReadAt };
+    }
+
+    /// <summary>
+    /// The district's 数据质量 counts for the offices above, from the unit's shared read: again when a workbook of the
+    /// district was built (its villages' data changed) or none is stored yet.
+    /// </summary>
+    private async Task SummarizeQualityAsync(Org district, Period period, List<BuildResult> results, DistrictValueCache cache, List<Exception> failures, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (results.Any(r => r.Outcome == BuildOutcome.Built) || await quality.StoredDistrictAsync(district, period, cancellationToken) is null)
+            {
+                await quality.SummarizeDistrictAsync(district, period, (source, some, _, ct) => cache.ReadAsync(source, some, ct), cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The city counts a district without stored counts itself; only a log here.
+            logger.LogError(ex, "Counting the 数据质量 flags of district {Org} {Period} failed", district.Code, period.ToString());
+            failures.Add(ex);
+        }
     }
 }
 

@@ -158,6 +158,16 @@ public sealed class PendingConsolidation(
         return [.. busy.OrderBy(b => b.Code, StringComparer.Ordinal)];
     }
 
+    /// <summary>The work marked for the org and not yet built: what waits, and what a running unit (a live claim) has taken.</summary>
+    public async Task<PendingWork> WaitingAsync(Period period, string orgCode, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var stored = await store.GetAsync(period, orgCode, cancellationToken);
+        return stored is not null && Parse(stored.Content) is { } marker
+            ? marker.Claims.Where(c => now - c.Since < ClaimLifetime).Aggregate(marker.Pending, (sum, c) => sum.Union(c.Work))
+            : PendingWork.None;
+    }
+
     private Task SendAsync(Period period, string orgCode, CancellationToken cancellationToken)
         => queue.EnqueueDelayedAsync(new ConsolidationUnit(period.ToString(), orgCode) { Ticket = Guid.NewGuid().ToString("N") }.ToMessage(), Window, cancellationToken);
 

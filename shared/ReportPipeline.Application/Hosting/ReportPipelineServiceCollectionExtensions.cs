@@ -88,6 +88,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<ConsolidationService>();
         services.TryAddSingleton<PendingConsolidation>();
+        services.TryAddSingleton<ComposedWorkbookPending>();
         services.TryAddSingleton<ConsolidationPlanner>();
         services.TryAddSingleton<ConsolidationUnitHandler>();
         services.TryAddSingleton<ScheduledConsolidation>();

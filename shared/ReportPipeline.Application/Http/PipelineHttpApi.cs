@@ -22,13 +22,14 @@ public interface IPipelineHttpApi
     Task<IResult> PostFeedbackAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken);
 }
 
-/// <summary>The contract's routes, each handed to its feature (submissions, forms, reports, status and burden, feedback, health and catalog).</summary>
+/// <summary>The contract's routes, each handed to its feature (submissions, forms, reports, status, burden, feedback, health and catalog).</summary>
 public sealed class PipelineHttpApi(
     HealthApi health,
     SubmissionsApi submissions,
     FormsApi forms,
     ReportsApi reports,
     StatusApi status,
+    BurdenApi burden,
     FeedbackApi feedback) : IPipelineHttpApi
 {
     public Task<IResult> GetHealthAsync(HttpRequest request, CancellationToken cancellationToken) => health.GetHealthAsync(cancellationToken);
@@ -54,7 +55,7 @@ public sealed class PipelineHttpApi(
         reports.BuildReportAsync(request, org, period, template, cancellationToken);
 
     public Task<IResult> GetBurdenAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        status.GetBurdenAsync(request, org, period, cancellationToken);
+        burden.GetAsync(request, org, period, cancellationToken);
 
     public Task<IResult> PostFeedbackAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
         feedback.PostFeedbackAsync(request, org, period, cancellationToken);
@@ -73,6 +74,7 @@ public static class PipelineHttpApiServiceCollectionExtensions
         services.TryAddSingleton<FormsApi>();
         services.TryAddSingleton<ReportsApi>();
         services.TryAddSingleton<StatusApi>();
+        services.TryAddSingleton<BurdenApi>();
         services.TryAddSingleton<FeedbackApi>();
         services.TryAddSingleton<IPipelineHttpApi, PipelineHttpApi>();
         return services;

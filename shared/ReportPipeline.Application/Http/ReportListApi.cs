@@ -32,13 +32,17 @@ public sealed record WorkbookListResponse(
 /// <summary>
 /// <c>GET orgs/{org}/reports/{period}</c> (viewers and admins of the org or an ancestor, like the download): the templates
 /// of the period's kind that consolidate at the org's level, each with its stored workbook's build time and size and
-/// whether a rebuild is pending. Pending is the builder's own skip rule turned around: the watermark a build would have
-/// now (<see cref="ConsolidationService.CurrentWatermarksAsync"/>) differs from the stored workbook's.
+/// whether a rebuild is pending. For a township or district, pending is the builder's own skip rule turned around: the
+/// watermark a build would have now (<see cref="ConsolidationService.CurrentWatermarksAsync"/>, one read of the
+/// district's receipts and review states) differs from the stored workbook's. The city's workbooks are composed from its
+/// districts' roll-ups, and reading every village's receipts to say so would cost the whole city: its pending comes from
+/// the roll-ups' times and its consolidation marker (<see cref="ComposedWorkbookPending"/>), so the city's list costs
+/// what it shows — its own workbooks' properties, one listing and one marker read, and no table read.
 /// </summary>
-public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IReportStore reports, ConsolidationService consolidation)
+public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IReportStore reports, ConsolidationService consolidation, ComposedWorkbookPending composed)
 {
     /// <summary>Workbooks checked at once: each is one properties read.</summary>
-    private const int Parallelism = 4;
+    private const int Parallelism = 8;
 
     public Task<IResult> GetAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.ReadReport, org, period, async (target, caller) =>
@@ -52,12 +56,22 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
             var items = new WorkbookListItem[templates.Count];
             using (var storage = route.StorageBudget(cancellationToken))
             {
-                // The receipts and review states are read once for every template, as a queue unit reads them.
-                var current = await consolidation.CurrentWatermarksAsync(templates, target.Org.Code, target.Period, storage.Token);
+                Func<string, StoredReport?, bool> isPending;
+                if (target.Org.Level == OrgLevel.City)
+                {
+                    isPending = await composed.ForCityAsync(target.Org, target.Period, storage.Token);
+                }
+                else
+                {
+                    // The receipts and review states are read once for every template, as a queue unit reads them.
+                    var current = await consolidation.CurrentWatermarksAsync(templates, target.Org.Code, target.Period, storage.Token);
+                    isPending = (templateId, stored) => stored is null || !string.Equals(stored.InputWatermark, current[templateId], StringComparison.Ordinal);
+                }
+
                 await Parallel.ForEachAsync(
                     Enumerable.Range(0, templates.Count),
                     new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = storage.Token },
-                    async (i, ct) => items[i] = await ItemAsync(templates[i], target, current[templates[i].Id], ct));
+                    async (i, ct) => items[i] = await ItemAsync(templates[i], target, isPending, ct));
             }
 
             var built = items.Count(i => i.Built is not null);
@@ -76,10 +90,9 @@ public sealed class ReportListApi(ApiRoute route, ReferenceData reference, IRepo
                 items));
         }, cancellationToken);
 
-    private async Task<WorkbookListItem> ItemAsync(ReportTemplate template, OrgPeriod target, string currentWatermark, CancellationToken cancellationToken)
+    private async Task<WorkbookListItem> ItemAsync(ReportTemplate template, OrgPeriod target, Func<string, StoredReport?, bool> isPending, CancellationToken cancellationToken)
     {
         var stored = await reports.GetPropertiesAsync(target.Period, template.Id, target.Org.Code, cancellationToken);
-        var pending = stored is null || !string.Equals(stored.InputWatermark, currentWatermark, StringComparison.Ordinal);
-        return new WorkbookListItem(template.Id, template.Title, template.DepartmentName, stored?.BuiltAt, stored?.Size, pending, template.Department);
+        return new WorkbookListItem(template.Id, template.Title, template.DepartmentName, stored?.BuiltAt, stored?.Size, isPending(template.Id, stored), template.Department);
     }
 }

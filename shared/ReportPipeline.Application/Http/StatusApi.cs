@@ -7,10 +7,10 @@ using ReportPipeline.Domain.Periods;
 namespace ReportPipeline.Application.Http;
 
 /// <summary>
-/// <c>GET orgs/{org}/status/{period}</c> (who reported), <c>GET orgs/{org}/status/{period}/missing.csv</c> (the 催报 list)
-/// and <c>GET orgs/{org}/burden/{period}</c> (what was saved).
+/// <c>GET orgs/{org}/status/{period}</c> (who reported) and <c>GET orgs/{org}/status/{period}/missing.csv</c> (the 催报
+/// list).
 /// </summary>
-public sealed class StatusApi(ApiRoute route, StatusService status, BurdenService burden)
+public sealed class StatusApi(ApiRoute route, StatusService status)
 {
     private const string CsvContentType = "text/csv; charset=utf-8";
 
@@ -40,10 +40,6 @@ public sealed class StatusApi(ApiRoute route, StatusService status, BurdenServic
             var name = $"催报名单_{target.Org.Name}_{target.Period}.csv";
             return new FileDownloadResult(new MemoryStream(bytes, writable: false), CsvContentType, name);
         }, cancellationToken);
-
-    public Task<IResult> GetBurdenAsync(HttpRequest request, string org, string period, CancellationToken cancellationToken) =>
-        route.RunAsync(request, ApiAction.ReadBurden, org, period,
-            async target => Results.Json(await burden.ComputeAsync(target.Org, target.Period, cancellationToken)), cancellationToken);
 
     /// <summary>A CSV field: quoted when it holds a comma, quote or line break; a leading = + - @ is kept as text.</summary>
     internal static string Cell(string? value)

@@ -33,6 +33,9 @@ public sealed record StoredReport(string TemplateId, string OrgCode, Period Peri
 {
     /// <summary>The stored blob's ETag (null for a report not read from the store): the condition of the next upload.</summary>
     public string? ETag { get; init; }
+
+    /// <summary>When the store last wrote the blob, by the store's clock (null for a report not read from the store).</summary>
+    public DateTimeOffset? StoredAt { get; init; }
 }
 
 /// <summary>Consolidated workbooks in the <c>reports</c> container as <c>{period}/{template}/{org}.xlsx</c>.</summary>

@@ -64,7 +64,7 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
         try
         {
             var properties = (await container.GetBlobClient(BlobName(period, templateId, orgCode)).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            return FromMetadata(templateId, orgCode, period, properties.Metadata, properties.LastModified, properties.ContentLength) with { ETag = properties.ETag.ToString() };
+            return FromMetadata(templateId, orgCode, period, properties.Metadata, properties.LastModified, properties.ContentLength) with { ETag = properties.ETag.ToString(), StoredAt = properties.LastModified };
         }
         catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
         {
@@ -82,7 +82,7 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
             if (parts.Length == 2 && parts[1].EndsWith(".xlsx", StringComparison.Ordinal))
             {
                 yield return FromMetadata(parts[0], parts[1][..^5], period, item.Metadata ?? new Dictionary<string, string>(),
-                    item.Properties.LastModified ?? default, item.Properties.ContentLength ?? 0) with { ETag = item.Properties.ETag?.ToString() };
+                    item.Properties.LastModified ?? default, item.Properties.ContentLength ?? 0) with { ETag = item.Properties.ETag?.ToString(), StoredAt = item.Properties.LastModified };
             }
         }
     }

@@ -66,8 +66,31 @@ public sealed class BlobRollupStoreTests(AzuriteFixture azurite)
 
         await store.SaveBurdenAsync(Month, burden);
 
-        Assert.Equal(burden, await store.GetBurdenAsync(Month, "500103000000"));
+        var read = await store.GetBurdenAsync(Month, "500103000000");
+        Assert.NotNull(read);
+        Assert.Equal(burden, read with { StoredAt = null });
+        // As of when: the time the store wrote it.
+        Assert.InRange(read.StoredAt!.Value, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5));
         // Read as a template's roll-up, the counts are not one (no template is called _burden).
         Assert.Null(await store.GetAsync(Month, "_burden", "500103000000"));
+    }
+
+    [Fact]
+    public async Task Quality_counts_are_kept_per_field_and_check_apart_from_every_template_and_say_when_they_were_stored()
+    {
+        await using var container = await azurite.CreateContainerAsync();
+        var store = new BlobRollupStore(container.Client);
+        var counts = new QualityCounts("500103000000", [new QualityTally("pop_resident", "quality_change", 3, 1), new QualityTally("pop_resident", "quality_outlier", 2, 0)]);
+
+        await store.SaveQualityAsync(Month, new QualityRollup("2026-11", "500103000000", counts));
+
+        var read = await store.GetQualityAsync(Month, "500103000000");
+        Assert.NotNull(read);
+        Assert.Equal(counts.Tallies, read.Counts.Tallies);
+        Assert.Equal(5, read.Counts.Flags);
+        Assert.Equal(1, read.Counts.Explained);
+        Assert.NotNull(read.StoredAt);
+        Assert.Null(await store.GetAsync(Month, "_quality", "500103000000"));
+        Assert.Null(await store.GetQualityAsync(Month, "500104000000"));
     }
 }

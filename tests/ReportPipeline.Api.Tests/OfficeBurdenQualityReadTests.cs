@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ReportPipeline.Application.Auth;
+using ReportPipeline.Application.Consolidation;
+using ReportPipeline.Application.Quality;
+using ReportPipeline.Application.Reference;
+using ReportPipeline.Development.Seeding;
+using ReportPipeline.Development.Synthetic;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Quality;
+using ReportPipeline.LocalHost;
+using ReportPipeline.Storage.Diagnostics;
+
+namespace ReportPipeline.Api.Tests;
+
+/// <summary>
+/// The office reads at the city: a synthetic city (3 districts × 2 townships × 4 villages, seeded with pre-filled values
+/// and last month's) on a host of its own, its districts consolidated by their queue units. The city's answers are
+/// its districts aggregated, equal to what the districts answer and to a live computation over every village, and
+/// they read no village row: no table round trip at all, and one blob read per district.
+/// </summary>
+[Collection(DedicatedHostsRunAlone.Name)]
+public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
+{
+    private static readonly Period Month = Period.Parse("2026-11");
+    private LocalHostRuntime _runtime = null!;
+    private HttpClient _http = null!;
+    private OrgRegistry _orgs = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning,
+            configure: c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Pipeline:RequestStorageBudgetSeconds"] = "60" }));
+        await _runtime.App.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_runtime.BaseAddress) };
+        var seeder = ActivatorUtilities.CreateInstance<CitySeeder>(_runtime.Services);
+        await seeder.SeedAsync(SyntheticCity.Generate(3, 2, 4), Month, withHistory: true, progress: null, CancellationToken.None);
+        _orgs = await _runtime.Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _runtime.App.StopAsync();
+        await _runtime.DisposeAsync();
+    }
+
+    private Org City => _orgs.ByLevel(OrgLevel.City).Single();
+
+    private List<Org> Districts => [.. _orgs.Children(City.Code).OrderBy(d => d.Code, StringComparer.Ordinal)];
+
+    private async Task ConsolidateAsync(IEnumerable<Org> districts)
+    {
+        var handler = _runtime.Services.GetRequiredService<ConsolidationUnitHandler>();
+        foreach (var district in districts)
+        {
+            await handler.HandleAsync(new ConsolidationUnit(Month.ToString(), district.Code), CancellationToken.None);
+        }
+    }
+
+    private async Task<(JsonElement Body, int Bytes, long TableTrips, long BlobTrips)> GetAsync(string route, Org org)
+    {
+        var token = _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(City.Code, ["viewer"], null, TimeSpan.FromHours(1));
+        // Once before counting: the host's first read of a period loads its catalog version.
+        using (var warm = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{org.Code}/{route}/{Month}"))
+        {
+            warm.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            (await _http.SendAsync(warm)).Dispose();
+        }
+
+        using var trips = new TripCounter();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{org.Code}/{route}/{Month}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var document = JsonDocument.Parse(text);
+        return (document.RootElement.Clone(), System.Text.Encoding.UTF8.GetByteCount(text), trips.Of("table"), trips.Of("blob"));
+    }
+
+    [Fact]
+    public async Task The_citys_burden_is_its_districts_stored_counts_summed_equal_to_the_districts_answers_and_to_the_live_count()
+    {
+        await ConsolidateAsync(Districts);
+
+        var (city, bytes, tableTrips, blobTrips) = await GetAsync("burden", City);
+
+        var children = city.GetProperty("children").EnumerateArray().ToList();
+        Assert.Equal(Districts.Select(d => d.Code), children.Select(c => c.GetProperty("org").GetString()));
+        Assert.All(children, c => Assert.Equal("rollup", c.GetProperty("source").GetString()));
+        Assert.Equal(0, tableTrips);
+        Assert.Equal(Districts.Count, blobTrips); // one stored document per district
+        Assert.True(bytes < 200_000, $"{bytes} bytes");
+        Assert.True(city.GetProperty("asOf").ValueKind == JsonValueKind.String);
+
+        foreach (var (district, line) in Districts.Zip(children))
+        {
+            var (answer, _, _, _) = await GetAsync("burden", district);
+            foreach (var name in new[] { "villages", "villagesCounted", "entriesAskedSeparately", "entriesTyped", "entriesPrefilled" })
+            {
+                Assert.Equal(answer.GetProperty(name).GetInt64(), line.GetProperty(name).GetInt64());
+                Assert.Equal(answer.GetProperty("children").EnumerateArray().Sum(t => t.GetProperty(name).GetInt64()), answer.GetProperty(name).GetInt64());
+            }
+        }
+
+        var burden = _runtime.Services.GetRequiredService<BurdenService>();
+        var live = burden.Figures(City.Code, Month, await burden.CountAsync(Month, [.. _orgs.Villages(City.Code).Select(v => v.Code)], read: null, CancellationToken.None));
+        Assert.True(live.EntriesPrefilled > 0);
+        Assert.Equal(live.Villages, city.GetProperty("villages").GetInt32());
+        Assert.Equal(live.VillagesCounted, city.GetProperty("villagesCounted").GetInt32());
+        Assert.Equal(live.EntriesAskedSeparately, city.GetProperty("entriesAskedSeparately").GetInt64());
+        Assert.Equal(live.EntriesTyped, city.GetProperty("entriesTyped").GetInt64());
+        Assert.Equal(live.EntriesPrefilled, city.GetProperty("entriesPrefilled").GetInt64());
+        Assert.Equal(live.ReductionRatio, city.GetProperty("reductionRatio").GetDecimal());
+        Assert.Equal(live.PrefilledShare, city.GetProperty("prefilledShare").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_district_without_stored_counts_is_counted_live_so_the_citys_figures_stay_right()
+    {
+        await ConsolidateAsync(Districts.Skip(1));
+
+        var (city, _, _, _) = await GetAsync("burden", City);
+        var (quality, _, _, _) = await GetAsync("quality", City);
+
+        var burden = _runtime.Services.GetRequiredService<BurdenService>();
+        var live = await burden.CountAsync(Month, [.. _orgs.Villages(City.Code).Select(v => v.Code)], read: null, CancellationToken.None);
+        Assert.Equal(live.EntriesPrefilled, city.GetProperty("entriesPrefilled").GetInt64());
+        Assert.Equal(live.VillagesCounted, city.GetProperty("villagesCounted").GetInt32());
+        Assert.Equal(["live", "rollup", "rollup"], city.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("source").GetString()));
+        var flags = await _runtime.Services.GetRequiredService<QualityService>().GetAsync(City, Month, CancellationToken.None);
+        Assert.Equal(flags.Count, quality.GetProperty("count").GetInt32());
+        Assert.Equal(["live", "rollup", "rollup"], quality.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("source").GetString()));
+    }
+
+    [Fact]
+    public async Task The_citys_quality_counts_each_district_and_check_equal_to_the_districts_answers_and_lists_values_only_below()
+    {
+        await ConsolidateAsync(Districts);
+
+        var (city, bytes, tableTrips, blobTrips) = await GetAsync("quality", City);
+
+        var live = await _runtime.Services.GetRequiredService<QualityService>().GetAsync(City, Month, CancellationToken.None);
+        Assert.NotEmpty(live);
+        Assert.Equal(0, tableTrips);
+        Assert.Equal(Districts.Count, blobTrips); // one stored document per district
+        Assert.True(bytes < 200_000, $"{bytes} bytes");
+        Assert.Equal(live.Count, city.GetProperty("count").GetInt32());
+        Assert.Empty(city.GetProperty("flags").EnumerateArray());
+        foreach (var check in live.GroupBy(f => f.Code))
+        {
+            var line = city.GetProperty("byCheck").EnumerateArray().Single(c => c.GetProperty("code").GetString() == check.Key);
+            Assert.Equal(check.Count(), line.GetProperty("count").GetInt32());
+            Assert.Equal(QualityCounts.CheckName(check.Key), line.GetProperty("name").GetString());
+        }
+
+        var children = city.GetProperty("children").EnumerateArray().ToList();
+        Assert.Equal(Districts.Select(d => d.Code), children.Select(c => c.GetProperty("org").GetString()));
+        foreach (var (district, line) in Districts.Zip(children))
+        {
+            var (answer, _, _, _) = await GetAsync("quality", district);
+            Assert.Equal(answer.GetProperty("count").GetInt32(), line.GetProperty("count").GetInt32());
+            Assert.Equal(answer.GetProperty("flags").GetArrayLength(), answer.GetProperty("count").GetInt32());
+            Assert.Equal(answer.GetProperty("count").GetInt32(), answer.GetProperty("children").EnumerateArray().Sum(t => t.GetProperty("count").GetInt32()));
+        }
+    }
+
+    [Fact]
+    public async Task The_citys_workbook_list_reads_no_village_and_says_pending_exactly_when_the_city_unit_would_build()
+    {
+        await ConsolidateAsync(Districts);
+        var handler = _runtime.Services.GetRequiredService<ConsolidationUnitHandler>();
+        await handler.HandleAsync(new ConsolidationUnit(Month.ToString(), City.Code), CancellationToken.None);
+
+        var (built, bytes, tableTrips, blobTrips) = await GetAsync("reports", City);
+        var workbooks = built.GetProperty("workbooks").EnumerateArray().ToList();
+        Assert.NotEmpty(workbooks);
+        Assert.All(workbooks, w => Assert.False(w.GetProperty("pending").GetBoolean(), w.GetProperty("template").GetString()));
+        Assert.Equal(0, tableTrips);
+        // Its own workbooks' properties, one listing of the period's roll-ups and the city's marker.
+        Assert.Equal(workbooks.Count + 2, blobTrips);
+        Assert.True(bytes < 200_000, $"{bytes} bytes");
+
+        // Blob times have one-second resolution: a roll-up stored in the same second as the city's workbook does not count
+        // as newer (a city unit's marker says so instead); here the district's unit runs in a later second.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+
+        // A village of the first district reports and that district's unit runs: the city's workbooks the change reaches are
+        // pending, and exactly those are the ones the city unit then builds rather than skips.
+        var village = _orgs.Villages(Districts[0].Code).First();
+        // The required items and one more (the seeded pre-filled values stay as they are).
+        var values = new Dictionary<string, string> { ["pop_resident"] = "17400", ["pop_age_60_plus"] = "1830", ["employed_local"] = "1600" };
+        using (var submit = new HttpRequestMessage(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{Month}"))
+        {
+            submit.Content = PipelineHostFixture.Json(new { values });
+            submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
+                _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1)));
+            using var accepted = await _http.SendAsync(submit);
+            Assert.True(accepted.StatusCode == HttpStatusCode.Created, await accepted.Content.ReadAsStringAsync());
+        }
+
+        await ConsolidateAsync(Districts.Take(1));
+        var (changed, _, changedTableTrips, _) = await GetAsync("reports", City);
+        Assert.Equal(0, changedTableTrips);
+        var pending = changed.GetProperty("workbooks").EnumerateArray()
+            .Where(w => w.GetProperty("pending").GetBoolean()).Select(w => w.GetProperty("template").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(pending);
+        var city = await handler.HandleAsync(new ConsolidationUnit(Month.ToString(), City.Code), CancellationToken.None);
+        Assert.Equal(pending, city.Results.Where(r => r.Outcome == BuildOutcome.Built).Select(r => r.Template).Order(StringComparer.Ordinal));
+        var (after, _, _, _) = await GetAsync("reports", City);
+        Assert.All(after.GetProperty("workbooks").EnumerateArray(), w => Assert.False(w.GetProperty("pending").GetBoolean(), w.GetProperty("template").GetString()));
+    }
+
+    /// <summary>Storage round trips by service while it lives (the policy's meter, tagged by service).</summary>
+    private sealed class TripCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, long> _trips = new(StringComparer.Ordinal);
+
+        public TripCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == StorageMetrics.MeterName && instrument.Name == "storage.round_trips")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "service")
+                    {
+                        _trips.AddOrUpdate((string)tag.Value!, value, (_, n) => n + value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Of(string service) => _trips.GetValueOrDefault(service);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
