@@ -33,14 +33,16 @@ public static class BenchCommand
         var workerCounts = new Option<int[]>("--workers") { Description = "With --consolidation: the queue worker counts to run the full rebuild with, each in turn (default 1 2 4)", AllowMultipleArgumentsPerToken = true };
         var prefill = new Option<bool>("--prefill") { Description = "Measure a department's city-wide pre-fill file (带数下发) instead: first push, identical re-push, changed re-push; --city for 41 × 25 × 11, --fields per row (default 15)" };
         var freshness = new Option<bool>("--freshness") { Description = "Measure freshness instead: with every workbook of a month current, villages across the city submit at --rate while --workers queue worker loops run; per level the time from acceptance to a workbook rebuilt with it" };
-        var submissions = new Option<int>("--submissions") { Description = "With --freshness: submissions per run", DefaultValueFactory = _ => 100 };
+        var submissions = new Option<int>("--submissions") { Description = "With --freshness: submissions per run (default 100); with --load: submissions in all (default 1,000)", DefaultValueFactory = _ => 100 };
+        var load = new Option<bool>("--load") { Description = "Measure ingest under load instead: the HTTP host (Kestrel) on Azurite on disk, --submissions partial JSON corrections from 875 villages (a tenth to 5 hot villages) at --concurrency; throughput, latency, status codes, storage calls per submission, audit rows = receipts" };
+        var concurrency = new Option<int>("--concurrency") { Description = "With --load: requests in flight at once", DefaultValueFactory = _ => 64 };
         var rates = new Option<double[]>("--rate") { Description = "With --freshness: submissions per second, one run each (default 10 1)", AllowMultipleArgumentsPerToken = true };
         var reads = new Option<bool>("--reads") { Description = "Measure the office routes instead (status, 催报 CSV, approval, quality, burden, reports list, series) for the city, a district and a township over HTTP, after a consolidation; --city for 41 × 25 × 11 (default 4 × 25 × 11)" };
         var repeats = new Option<int>("--repeats") { Description = "With --reads: timed calls per route and level (the median is reported)", DefaultValueFactory = _ => 5 };
         var writers = new Option<bool>("--writers") { Description = "Measure the workbook writers instead (EPPlus, OpenXmlWriter, SpreadCheetah) on a township and a city report; no storage" };
         var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation, or freshness after submissions) on the embedded or configured storage")
         {
-            villages, fields, consolidation, districts, townships, city, workerCounts, writers, prefill, freshness, submissions, rates, reads, repeats,
+            villages, fields, consolidation, districts, townships, city, workerCounts, writers, prefill, freshness, submissions, rates, reads, repeats, load, concurrency,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,6 +71,18 @@ public static class BenchCommand
                 return parse.GetValue(city)
                     ? await PrefillBenchmark.RunAsync(41, 25, 11, Given(fields, 15), ct)
                     : await PrefillBenchmark.RunAsync(Given(districts, 4), Given(townships, 25), Given(villages, 11), Given(fields, 15), ct);
+            }
+
+            if (parse.GetValue(load))
+            {
+                var count = parse.GetResult(submissions) is { Implicit: false } ? parse.GetValue(submissions) : 1000;
+                if (count < 1 || parse.GetValue(concurrency) < 1)
+                {
+                    AnsiConsole.MarkupLine("[red]--submissions 与 --concurrency 需要正整数[/]");
+                    return 2;
+                }
+
+                return await LoadBenchmark.RunAsync(count, parse.GetValue(concurrency), ct);
             }
 
             if (parse.GetValue(freshness))

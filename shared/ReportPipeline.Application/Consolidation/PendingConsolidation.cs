@@ -37,12 +37,14 @@ public sealed record BusyOrg(string Code, bool Running);
 public sealed record ClaimedWork(PendingWork Work, DateTimeOffset? DeferredSince);
 
 /// <summary>
-/// Coalescing consolidation by marker (docs/storage-design.md, "Freshness"): one small document per (period, district or
-/// city) collects what changed. The first mark of a window enqueues the org's unit with a visibility delay of
-/// <c>Consolidation__CoalesceSeconds</c>; later marks only add to the document while that message waits. The unit claims
-/// the document's work when it starts (so a change marked after that sends a new delayed unit and is never lost), builds
-/// it, and removes its claim when done; a unit that died leaves its claim, which its retry (same ticket) or, after the
-/// visibility timeout, any later unit of the org takes over. Every write is conditional on the version read.
+/// Coalescing consolidation by marker (docs/storage-design.md, "Freshness"). A mark appends what changed to the (period,
+/// district or city)'s log in one request and reads nothing; the first mark since the log was last emptied enqueues the
+/// org's unit with a visibility delay of <c>Consolidation__CoalesceSeconds</c>, and later ones only add to the log while
+/// that message waits. The unit claims when it starts: it takes the log's marks into its claim on the marker document
+/// (conditional on the version read) and then empties the log on the condition that no mark came since — so a change
+/// marked after the claim finds an empty log and sends a new delayed unit, and none is ever lost. It builds the claimed
+/// work and removes its claim when done; a unit that died leaves its claim, which its retry (same ticket) or, after the
+/// visibility timeout, any later unit of the org takes over.
 /// </summary>
 public sealed class PendingConsolidation(
     IPendingConsolidationStore store,
@@ -53,6 +55,12 @@ public sealed class PendingConsolidation(
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// A mark that lands as a multiple of this in a log that was not emptied sends a unit too: the log's first mark may
+    /// have died between its append and its send, and a duplicate unit costs only one empty claim.
+    /// </summary>
+    internal const int ResendEvery = 50;
+
     /// <summary>The coalescing window: the delay of a marked unit.</summary>
     public TimeSpan Window => TimeSpan.FromSeconds(options.Value.CoalesceSeconds);
 
@@ -60,19 +68,14 @@ public sealed class PendingConsolidation(
     private TimeSpan ClaimLifetime => TimeSpan.FromSeconds(options.Value.VisibilityTimeoutSeconds);
 
     /// <summary>
-    /// Adds <paramref name="work"/> to the org's marker and, unless its unit is already waiting in the queue, enqueues the
-    /// unit to run after the window; true when this call enqueued it.
+    /// Adds <paramref name="work"/> to the org's log of marks (one request, no read) and, when it is the first mark since
+    /// the log was emptied, enqueues the unit to run after the window; true when this call enqueued it.
     /// </summary>
     public async Task<bool> MarkAsync(Period period, string orgCode, PendingWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var send = await UpdateAsync(period, orgCode, (marker, now) =>
-        {
-            // A message that has not been claimed long after it was due is taken as lost (a send that failed after the
-            // marker was written); sending another costs at most one empty unit.
-            var waiting = marker.QueuedAt is { } at && now - at < Window + ClaimLifetime;
-            return (marker with { Pending = marker.Pending.Union(work), QueuedAt = waiting ? marker.QueuedAt : now }, !waiting);
-        }, cancellationToken);
+        var count = await store.AppendMarkAsync(period, orgCode, JsonSerializer.Serialize(work, Json) + "\n", cancellationToken);
+        var send = count == 1 || count % ResendEvery == 0;
         if (send)
         {
             await SendAsync(period, orgCode, cancellationToken);
@@ -82,23 +85,41 @@ public sealed class PendingConsolidation(
     }
 
     /// <summary>
-    /// Takes the org's waiting work for the unit with <paramref name="ticket"/>: what was marked, what this ticket claimed
+    /// Takes the org's waiting work for the unit with <paramref name="ticket"/>: the log's marks, what this ticket claimed
     /// on an earlier attempt, and the claims of units that died. A change marked after this enqueues a new unit.
     /// </summary>
-    public Task<ClaimedWork> ClaimAsync(Period period, string orgCode, string ticket, CancellationToken cancellationToken)
-        => UpdateAsync(period, orgCode, (marker, now) =>
+    public async Task<ClaimedWork> ClaimAsync(Period period, string orgCode, string ticket, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            var mine = marker.Claims.Where(c => c.Ticket == ticket || now - c.Since >= ClaimLifetime).ToList();
-            var work = mine.Aggregate(marker.Pending, (sum, c) => sum.Union(c.Work));
-            var others = marker.Claims.Except(mine).ToList();
-            var next = marker with
+            var log = await store.ReadMarksAsync(period, orgCode, cancellationToken);
+            var logged = log is null ? PendingWork.None : ParseMarks(log.Content);
+            // The claim is recorded before the log is emptied: a unit that dies in between leaves the marks in the log too,
+            // so they are built twice at worst, never lost.
+            var claimed = await UpdateAsync(period, orgCode, (marker, now) =>
             {
-                Pending = PendingWork.None,
-                QueuedAt = null,
-                Claims = work.IsEmpty ? others : [.. others, new PendingClaim(ticket, now, work)],
-            };
-            return (work.IsEmpty && mine.Count == 0 && marker.QueuedAt is null ? null : next, new ClaimedWork(work, marker.DeferredSince));
-        }, cancellationToken);
+                var mine = marker.Claims.Where(c => c.Ticket == ticket || now - c.Since >= ClaimLifetime).ToList();
+                var work = mine.Aggregate(marker.Pending.Union(logged), (sum, c) => sum.Union(c.Work));
+                var others = marker.Claims.Except(mine).ToList();
+                var next = marker with
+                {
+                    Pending = PendingWork.None,
+                    Claims = work.IsEmpty ? others : [.. others, new PendingClaim(ticket, now, work)],
+                };
+                return (work.IsEmpty && mine.Count == 0 && marker.Pending.IsEmpty ? null : next, new ClaimedWork(work, marker.DeferredSince));
+            }, cancellationToken);
+            if (log is null || log.Content.Length == 0 || await store.TryEmptyMarksAsync(period, orgCode, log.ETag, cancellationToken))
+            {
+                return claimed;
+            }
+
+            // A mark came after the read: it is claimed too (the claim under this ticket only grows), then the log emptied.
+            if (attempt % 20 == 0)
+            {
+                logger.LogWarning("Pending consolidation log {Org} {Period}: {Attempts} marks came while claiming; still trying", orgCode, period.ToString(), attempt);
+            }
+        }
+    }
 
     /// <summary>The unit with <paramref name="ticket"/> is done: its claim goes (and a city's waiting for districts ends).</summary>
     public Task CompleteAsync(Period period, string orgCode, string ticket, CancellationToken cancellationToken)
@@ -115,21 +136,18 @@ public sealed class PendingConsolidation(
     /// </summary>
     public async Task PutBackAsync(Period period, string orgCode, string ticket, PendingWork work, bool waiting, CancellationToken cancellationToken)
     {
-        var send = await UpdateAsync(period, orgCode, (marker, now) =>
+        ArgumentNullException.ThrowIfNull(work);
+        // Marked again first (a unit comes for it), then the claim released: dying in between leaves it claimed and marked.
+        if (!work.IsEmpty)
         {
-            var queued = marker.QueuedAt is { } at && now - at < Window + ClaimLifetime;
-            return (marker with
-            {
-                Pending = marker.Pending.Union(work),
-                Claims = [.. marker.Claims.Where(c => c.Ticket != ticket)],
-                DeferredSince = waiting ? marker.DeferredSince ?? now : marker.DeferredSince,
-                QueuedAt = queued ? marker.QueuedAt : now,
-            }, !queued);
-        }, cancellationToken);
-        if (send)
-        {
-            await SendAsync(period, orgCode, cancellationToken);
+            await MarkAsync(period, orgCode, work, cancellationToken);
         }
+
+        await UpdateAsync(period, orgCode, (marker, now) => (marker with
+        {
+            Claims = [.. marker.Claims.Where(c => c.Ticket != ticket)],
+            DeferredSince = waiting ? marker.DeferredSince ?? now : marker.DeferredSince,
+        }, true), cancellationToken);
     }
 
     /// <summary>
@@ -139,33 +157,53 @@ public sealed class PendingConsolidation(
     public async Task<IReadOnlyList<BusyOrg>> BusyAsync(Period period, IEnumerable<string> orgCodes, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var marked = await store.MarkedAsync(period, cancellationToken);
         var busy = new List<BusyOrg>();
         await Parallel.ForEachAsync(orgCodes, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (org, ct) =>
         {
             var stored = await store.GetAsync(period, org, ct);
-            if (stored is not null && Parse(stored.Content) is { } marker)
+            var marker = stored is null ? PendingMarker.Empty : Parse(stored.Content) ?? PendingMarker.Empty;
+            var running = marker.Claims.Any(c => now - c.Since < ClaimLifetime);
+            if (running || marked.Contains(org) || !marker.Pending.IsEmpty)
             {
-                var running = marker.Claims.Any(c => now - c.Since < ClaimLifetime);
-                if (running || !marker.Pending.IsEmpty)
+                lock (busy)
                 {
-                    lock (busy)
-                    {
-                        busy.Add(new BusyOrg(org, running));
-                    }
+                    busy.Add(new BusyOrg(org, running));
                 }
             }
         });
         return [.. busy.OrderBy(b => b.Code, StringComparer.Ordinal)];
     }
 
-    /// <summary>The work marked for the org and not yet built: what waits, and what a running unit (a live claim) has taken.</summary>
+    /// <summary>The work marked for the org and not yet built: what waits (in the log of marks or on the marker), and what a running unit (a live claim) has taken.</summary>
     public async Task<PendingWork> WaitingAsync(Period period, string orgCode, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var log = store.ReadMarksAsync(period, orgCode, cancellationToken);
         var stored = await store.GetAsync(period, orgCode, cancellationToken);
+        var logged = await log is { } marks ? ParseMarks(marks.Content) : PendingWork.None;
         return stored is not null && Parse(stored.Content) is { } marker
-            ? marker.Claims.Where(c => now - c.Since < ClaimLifetime).Aggregate(marker.Pending, (sum, c) => sum.Union(c.Work))
-            : PendingWork.None;
+            ? marker.Claims.Where(c => now - c.Since < ClaimLifetime).Aggregate(marker.Pending.Union(logged), (sum, c) => sum.Union(c.Work))
+            : logged;
+    }
+
+    /// <summary>The union of a log's marks, one JSON document per line; a line that cannot be read is skipped (the timer catches up).</summary>
+    private PendingWork ParseMarks(string content)
+    {
+        var work = PendingWork.None;
+        foreach (var line in content.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try
+            {
+                work = work.Union(JsonSerializer.Deserialize<PendingWork>(line, Json) ?? PendingWork.None);
+            }
+            catch (JsonException ex)
+            {
+                logger.LogWarning(ex, "A pending consolidation mark could not be read; the next timer run rebuilds its work");
+            }
+        }
+
+        return work;
     }
 
     private Task SendAsync(Period period, string orgCode, CancellationToken cancellationToken)
@@ -210,13 +248,13 @@ public sealed class PendingConsolidation(
     }
 
     /// <summary>The stored marker.</summary>
+    /// <remarks><c>pending</c> is what markers held before marks went to the log; a claim still takes it.</remarks>
     internal sealed record PendingMarker(
         [property: JsonPropertyName("pending")] PendingWork Pending,
-        [property: JsonPropertyName("queuedAt")] DateTimeOffset? QueuedAt,
         [property: JsonPropertyName("claims")] IReadOnlyList<PendingClaim> Claims,
         [property: JsonPropertyName("deferredSince")] DateTimeOffset? DeferredSince)
     {
-        public static PendingMarker Empty { get; } = new(PendingWork.None, null, [], null);
+        public static PendingMarker Empty { get; } = new(PendingWork.None, [], null);
     }
 
     /// <summary>Work a running unit took, by its message's ticket.</summary>

@@ -117,19 +117,29 @@ public sealed class SubmissionService(
 
         var warnings = new List<ValidationError>();
         IReadOnlyDictionary<string, FieldValue> normalised = new Dictionary<string, FieldValue>();
+        var validator = new SubmissionValidator(bundle.Catalog);
+        Task<IReadOnlyList<RelatedPeriodValues>>? related = null;
+        Task<IReadOnlyDictionary<string, FieldValue>>? previous = null;
         if (errors.Count == 0)
         {
-            var current = await CurrentValuesIfNeededAsync(input, parsed.Values, cancellationToken);
-            var validator = new SubmissionValidator(bundle.Catalog);
-            var (related, previous) = await RelatedValuesAsync(validator, input, cancellationToken);
-            var outcome = validator.Validate(parsed.Values, current, input.Period, related, previous);
-            errors.AddRange(outcome.Errors);
-            errors.AddRange(UnmatchedExplanations(parsed.Explanations, outcome.Values));
-            warnings.AddRange(Explained(outcome.Warnings, parsed.Explanations));
-            normalised = outcome.Values;
-            if (errors.Count == 0 && normalised.Count == 0)
+            // Each value on its own first: what would be merged, and the errors that no stored value can change.
+            var each = validator.ValidateEach(parsed.Values, input.Period.Kind);
+            normalised = each.Values;
+            related = RelatedValuesAsync(validator, input, cancellationToken);
+            previous = PreviousValuesIfNeededAsync(bundle.Catalog, input, normalised, cancellationToken);
+            var unmatched = UnmatchedExplanations(parsed.Explanations, normalised).ToList();
+            if (each.Errors.Count > 0 || unmatched.Count > 0 || normalised.Count == 0)
             {
-                errors.Add(new ValidationError(null, "no_values", "上传的内容中没有任何填报数值。"));
+                // Refused whatever is stored: every error at once, the rules over the stored values included.
+                var current = await CurrentValuesIfNeededAsync(input, parsed.Values, cancellationToken);
+                var outcome = validator.Validate(parsed.Values, current, input.Period, await related, await previous);
+                errors.AddRange(outcome.Errors);
+                errors.AddRange(unmatched);
+                warnings.AddRange(Explained(outcome.Warnings, parsed.Explanations));
+                if (errors.Count == 0 && normalised.Count == 0)
+                {
+                    errors.Add(new ValidationError(null, "no_values", "上传的内容中没有任何填报数值。"));
+                }
             }
         }
 
@@ -143,7 +153,25 @@ public sealed class SubmissionService(
             return new SubmissionOutcome(null, errors, warnings);
         }
 
-        await archive.ArchiveAsync(input.Content, UploadFormats.ContentType(input.Format), cancellationToken);
+        // The raw upload is archived beside the merge's read, and the commit waits for it: never a commit without its
+        // record, and a failed archive leaves nothing written.
+        var archived = archive.ArchiveAsync(input.Content, UploadFormats.ContentType(input.Format), cancellationToken);
+        IReadOnlyList<ValidationError> checkedWarnings = [];
+        async Task BeforeCommit(IReadOnlyDictionary<string, StoredValue> stored, CancellationToken _)
+        {
+            // The cross-field rules and required fields against the values the merge just read (the values that won a race,
+            // on a retry): one query for both the check and the commit.
+            var current = stored.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal);
+            var outcome = validator.Validate(parsed.Values, current, input.Period, await related!, await previous!);
+            checkedWarnings = [.. Explained(outcome.Warnings, parsed.Explanations)];
+            if (outcome.Errors.Count > 0)
+            {
+                throw new SubmissionRefusedException(outcome.Errors);
+            }
+
+            await archived;
+        }
+
         var request = new MergeRequest(
             input.OrgCode,
             input.Period,
@@ -161,11 +189,24 @@ public sealed class SubmissionService(
             // An explicit If-Match wins over the workbook's record: a client that has seen the newer values may send the
             // same file again on purpose.
             ExpectedVersion = input.ExpectedVersion ?? parsed.FormCheck?.ValuesVersion,
+            BeforeCommit = BeforeCommit,
         };
         MergeReceipt receipt;
         try
         {
             receipt = await values.MergeAsync(request, cancellationToken);
+            warnings.AddRange(checkedWarnings);
+        }
+        catch (SubmissionRefusedException refused)
+        {
+            errors.AddRange(refused.Errors);
+            warnings.AddRange(checkedWarnings);
+            await SetAsideAsync(input, errors, cancellationToken);
+            metrics.SubmissionsRejected.Add(1, PipelineMetrics.District(input.OrgCode), new("channel", input.Channel));
+            logger.LogWarning(
+                "Rejected {Channel} submission for {Org} {Period} with {ErrorCount} errors (first: {FirstCode})",
+                input.Channel, input.OrgCode, input.Period.ToString(), errors.Count, errors[0].Code);
+            return new SubmissionOutcome(null, errors, warnings);
         }
         catch (OrgLockedException locked)
         {
@@ -189,6 +230,11 @@ public sealed class SubmissionService(
             logger.LogWarning("Idempotency key reused with other content for {Org} {Period}; first used by {FirstSubmission}",
                 input.OrgCode, input.Period.ToString(), reused.FirstSubmissionId);
             return new SubmissionOutcome(null, [new ValidationError(null, IdempotencyKeyReusedException.Code, reused.Message)], warnings);
+        }
+        finally
+        {
+            // A merge that failed before its check leaves these unawaited: their failures are the merge's, already answered.
+            Observe(archived, related, previous);
         }
 
         var district = PipelineMetrics.District(input.OrgCode);
@@ -346,10 +392,8 @@ public sealed class SubmissionService(
     /// <summary>
     /// The org's stored values of the periods that rules spanning frequencies compare with this one (the quarter's last
     /// month for a quarter; the quarter and the year a month ends): at most two reads, none for a month inside a quarter.
-    /// Also the previous period of the same kind, whose values the change rule (数据质量) compares with: one more read.
     /// </summary>
-    private async Task<(IReadOnlyList<RelatedPeriodValues> Related, IReadOnlyDictionary<string, FieldValue> Previous)> RelatedValuesAsync(
-        SubmissionValidator validator, SubmissionInput input, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RelatedPeriodValues>> RelatedValuesAsync(SubmissionValidator validator, SubmissionInput input, CancellationToken cancellationToken)
     {
         var related = new List<RelatedPeriodValues>();
         foreach (var period in validator.RelatedPeriods(input.Period))
@@ -361,11 +405,23 @@ public sealed class SubmissionService(
             }
         }
 
+        return related;
+    }
+
+    /// <summary>
+    /// The previous period's values, which the change rule (数据质量) compares numbers with: read only when a submitted
+    /// number's field has a change threshold — otherwise no warning can come of them — and beside the merge's read.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, FieldValue>> PreviousValuesIfNeededAsync(
+        Domain.Catalog.FieldCatalog catalog, SubmissionInput input, IReadOnlyDictionary<string, FieldValue> submitted, CancellationToken cancellationToken)
+    {
         var previous = input.Period.Previous();
-        var last = previous.IsSupported
-            ? (await values.GetAsync(input.OrgCode, previous, cancellationToken)).Values.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal)
-            : [];
-        return (related, last);
+        if (!previous.IsSupported || !submitted.Any(kv => kv.Value.Number is not null && catalog.Find(kv.Key)?.MaxChange is not null))
+        {
+            return new Dictionary<string, FieldValue>();
+        }
+
+        return (await values.GetAsync(input.OrgCode, previous, cancellationToken)).Values.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal);
     }
 
     private async Task SetAsideAsync(SubmissionInput input, IReadOnlyList<ValidationError> errors, CancellationToken cancellationToken)
@@ -375,6 +431,14 @@ public sealed class SubmissionService(
         var name = input.FileName
             ?? $"http/{input.Period}/{input.OrgCode}/{Convert.ToHexStringLower(SHA256.HashData(input.Content.Span))[..16]}{UploadFormats.Extension(input.Format)}";
         await archive.RejectAsync(name, input.Content, UploadFormats.ContentType(input.Format), errors, cancellationToken);
+    }
+
+    private static void Observe(params Task?[] tasks)
+    {
+        foreach (var task in tasks)
+        {
+            _ = task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     private string NewSubmissionId()

@@ -8,8 +8,8 @@ using ReportPipeline.Storage.Configuration;
 namespace ReportPipeline.Development.Emulator;
 
 /// <summary>
-/// Runs the repository's pinned Azurite (node_modules/.bin/azurite) in memory on free ports, for tests, the demo and
-/// the benchmark. A small node wrapper ends Azurite when this process's stdin pipe closes, so a crashed parent leaves
+/// Runs the repository's pinned Azurite (node_modules/.bin/azurite) on free ports, for tests, the demo and the benchmarks:
+/// in memory, or on disk in a temporary folder (as a deployed emulator keeps its data; the load benchmark). A small node wrapper ends Azurite when this process's stdin pipe closes, so a crashed parent leaves
 /// nothing behind.
 /// </summary>
 public sealed class AzuriteEmulator : IAsyncDisposable
@@ -59,9 +59,10 @@ public sealed class AzuriteEmulator : IAsyncDisposable
 
     /// <summary>
     /// Starts Azurite and waits until the blob and table endpoints accept connections.
-    /// <paramref name="azuritePath"/> overrides the search for node_modules/.bin/azurite.
+    /// <paramref name="azuritePath"/> overrides the search for node_modules/.bin/azurite. <paramref name="onDisk"/> keeps
+    /// the data in files under the emulator's temporary folder (removed on dispose) instead of in memory.
     /// </summary>
-    public static async Task<AzuriteEmulator> StartAsync(string? azuritePath = null, TimeSpan? startTimeout = null, CancellationToken cancellationToken = default)
+    public static async Task<AzuriteEmulator> StartAsync(string? azuritePath = null, TimeSpan? startTimeout = null, CancellationToken cancellationToken = default, bool onDisk = false)
     {
         var executable = azuritePath ?? FindAzurite()
             ?? throw new InvalidOperationException(
@@ -85,13 +86,15 @@ public sealed class AzuriteEmulator : IAsyncDisposable
         };
         start.ArgumentList.Add("-e");
         start.ArgumentList.Add(WatchdogScript);
-        foreach (var argument in new[]
-                 {
-                     executable, "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
-                     "--blobHost", "127.0.0.1", "--blobPort", Port(ports[0]),
-                     "--queueHost", "127.0.0.1", "--queuePort", Port(ports[1]),
-                     "--tableHost", "127.0.0.1", "--tablePort", Port(ports[2]),
-                 })
+        string[] persistence = onDisk ? ["--location", location] : ["--inMemoryPersistence"];
+        string[] arguments =
+        [
+            executable, .. persistence, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+            "--blobHost", "127.0.0.1", "--blobPort", Port(ports[0]),
+            "--queueHost", "127.0.0.1", "--queuePort", Port(ports[1]),
+            "--tableHost", "127.0.0.1", "--tablePort", Port(ports[2]),
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }

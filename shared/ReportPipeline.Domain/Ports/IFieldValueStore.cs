@@ -43,6 +43,24 @@ public sealed record MergeRequest(
     /// (<see cref="ValuesChangedException"/>); a resend of a committed submission is still its replay. Null: no condition.
     /// </summary>
     public string? ExpectedVersion { get; init; }
+
+    /// <summary>
+    /// Run by the merge on the org's stored values as its one read returned them, before anything is written — again on
+    /// every attempt, so after a lost race on the values that won: the rules that need the rest of an org's values, and
+    /// whatever must be done before a commit (the raw upload archived). Throwing stops the merge with nothing written
+    /// (<see cref="SubmissionRefusedException"/> for invalid values). Null: nothing to check.
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, StoredValue>, CancellationToken, Task>? BeforeCommit { get; init; }
+}
+
+/// <summary>
+/// The submission's values do not hold together with the org's stored values (a required field still empty, a cross-field
+/// rule broken): <see cref="MergeRequest.BeforeCommit"/> refused it and nothing was written.
+/// </summary>
+public sealed class SubmissionRefusedException(IReadOnlyList<Validation.ValidationError> errors)
+    : InvalidOperationException($"The submission was refused with {errors.Count} errors; nothing was written.")
+{
+    public IReadOnlyList<Validation.ValidationError> Errors { get; } = errors;
 }
 
 /// <summary>What a merge did. A resend of identical content returns the first receipt with <see cref="IsReplay"/> set.</summary>

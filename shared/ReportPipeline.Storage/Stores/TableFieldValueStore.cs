@@ -58,9 +58,25 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         var partition = ValueKeys.Partition(request.Period, request.OrgCode);
         var keyedRow = KeyedRow(request);
 
+        // The audit row and receipt of the last attempt whose commit was refused with 409/412. The transport may have sent
+        // that commit twice (a lost answer, a timeout): the first try can have committed and the retry then met its own
+        // write. Its audit row's key is known, so the next read asks for it too and, if it is there, that is the answer.
+        (string AuditRow, MergeReceipt Receipt)? refused = null;
         for (var attempt = 1; ; attempt++)
         {
-            var state = await ReadStateAsync(partition, request.OrgCode, keyedRow, cancellationToken).ConfigureAwait(false);
+            var state = await ReadStateAsync(partition, request.OrgCode, keyedRow, refused?.AuditRow, cancellationToken).ConfigureAwait(false);
+            if (state.OwnAudit is not null && refused is { Receipt: var committed })
+            {
+                logger.LogInformation("Merge of {Submission} for {Org} {Period} had committed before its answer was lost; nothing more written",
+                    request.SubmissionId, request.OrgCode, ValueKeys.PeriodText(request.Period));
+                return committed;
+            }
+
+            if (request.BeforeCommit is { } check)
+            {
+                // The stored values come from this read, not from one more query; a refusal writes nothing.
+                await check(state.Values, cancellationToken).ConfigureAwait(false);
+            }
 
             if (state.KeyedReceipt is { } keyed && !SameContent(keyed, request))
             {
@@ -114,6 +130,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < _options.MaxConcurrencyAttempts)
             {
+                refused = (ValueKeys.Audit(request.OrgCode, receipt.CommittedAt!.Value, request.SubmissionId), receipt);
                 // Another merge for this org committed first: re-read and plan against what it wrote.
                 logger.LogDebug("Merge of {Submission} for {Org} lost a concurrency race ({Status}), attempt {Attempt}", request.SubmissionId, request.OrgCode, ex.Status, attempt);
                 await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
@@ -271,18 +288,24 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         return receipt with { FirstReportedAt = first, LastReportedAt = last };
     }
 
-    private sealed record OrgState(Dictionary<string, StoredValue> Values, Dictionary<int, ETag> ChunkETags, TableEntity? Latest, TableEntity? KeyedReceipt);
+    private sealed record OrgState(Dictionary<string, StoredValue> Values, Dictionary<int, ETag> ChunkETags, TableEntity? Latest, TableEntity? KeyedReceipt)
+    {
+        /// <summary>The audit row of an earlier attempt of this merge, when asked for and present: that attempt committed.</summary>
+        public TableEntity? OwnAudit { get; init; }
+    }
 
-    /// <summary>One query: the org's value chunks, its latest receipt and the receipt for this idempotency key — never the audit rows.</summary>
-    private async Task<OrgState> ReadStateAsync(string partition, string orgCode, string? keyedRow, CancellationToken cancellationToken)
+    /// <summary>
+    /// One query: the org's value chunks, its latest receipt, the receipt for this idempotency key and, after a refused
+    /// commit, the audit row that commit would have written (one row by its key) — never the org's other audit rows.
+    /// </summary>
+    private async Task<OrgState> ReadStateAsync(string partition, string orgCode, string? keyedRow, string? auditRow, CancellationToken cancellationToken)
     {
         var latestRow = ValueKeys.LatestReceipt(orgCode);
-        var rows = keyedRow is null
-            ? Or(PrefixRange(ValueKeys.ValuePrefix(orgCode)), RowKeyIs(latestRow))
-            : Or(PrefixRange(ValueKeys.ValuePrefix(orgCode)), RowKeyIs(latestRow), RowKeyIs(keyedRow));
+        string[] exact = [latestRow, .. keyedRow is null ? Array.Empty<string>() : [keyedRow], .. auditRow is null ? Array.Empty<string>() : [auditRow]];
+        var rows = Or([PrefixRange(ValueKeys.ValuePrefix(orgCode)), .. exact.Select(RowKeyIs)]);
         var values = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
         var etags = new Dictionary<int, ETag>();
-        TableEntity? latest = null, keyed = null;
+        TableEntity? latest = null, keyed = null, audit = null;
         await foreach (var entity in table.QueryAsync<TableEntity>(And(PartitionIs(partition), rows), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entity.RowKey == latestRow)
@@ -293,13 +316,17 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
             {
                 keyed = entity;
             }
+            else if (entity.RowKey == auditRow)
+            {
+                audit = entity;
+            }
             else
             {
                 etags[int.Parse(entity.RowKey.AsSpan(entity.RowKey.LastIndexOf('|') + 1), System.Globalization.CultureInfo.InvariantCulture)] = entity.ETag;
                 ValueCodec.DecodeChunk(entity, values);
             }
         }
-        return new OrgState(values, etags, latest, keyed);
+        return new OrgState(values, etags, latest, keyed) { OwnAudit = audit };
     }
 
     private (List<TableTransactionAction> Actions, int Skipped) ChunkActions(string partition, string orgCode, PlannedMerge plan, Dictionary<int, ETag> etags)
