@@ -126,9 +126,9 @@ public sealed class ConsolidationService(
         => WatermarkOf(template, period, orgCode, villages, inputs).ToString();
 
     /// <remarks>The review states of the subtree are inputs too: the workbooks show them (审核状态).</remarks>
-    private InputWatermark WatermarkOf(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
-        => ConsolidationBuilder.ComputeWatermark(template, reference.CatalogFor(period).Catalog.Version, villages, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
-            inputs.Approvals, inputs.Orgs.Subtree(orgCode, includeSelf: true).Where(o => o.Level != OrgLevel.Village).Select(o => o.Code));
+    internal InputWatermark WatermarkOf(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
+        => ConsolidationBuilder.ComputeWatermark(template, reference.CatalogFor(period).Catalog.Version, inputs.Orgs.Subtree(orgCode, includeSelf: true),
+            LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts), inputs.Approvals);
 
     /// <summary>The watermark of a subtree's 减负 counts: the receipts of the periods they read.</summary>
     internal string BurdenWatermark(Period period, IReadOnlyList<string> villages, UnitInputs inputs)
@@ -199,7 +199,7 @@ public sealed class ConsolidationService(
             }
             else
             {
-                report = await ComposeAsync(template, orgs, orgCode, period, villages, inputs, valueCache, now, cancellationToken);
+                report = await ComposeAsync(template, orgs, orgCode, period, villages, inputs, valueCache, mark, now, cancellationToken);
                 if (report.Org.Level == OrgLevel.District && report.Rollup is { } rollup)
                 {
                     // Stored before the workbook: a district workbook whose watermark is current has its roll-up beside it.
@@ -267,6 +267,7 @@ public sealed class ConsolidationService(
         IReadOnlyList<string> villages,
         UnitInputs inputs,
         DistrictValueCache? valueCache,
+        InputWatermark watermark,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -274,11 +275,10 @@ public sealed class ConsolidationService(
         var valuesByOrg = await TemplateValuesAsync(template, period, villages, valueCache, cancellationToken);
 
         var dataAsOf = DataAsOf(template, period, villages, inputs);
-        // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses; the
-        // watermark's receipts go in so that the report carries the same watermark the skip compared.
+        // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses; the report
+        // carries the watermark the skip compared.
         var report = ConsolidationBuilder.Build(
-            template, catalog, orgs, orgCode, period, valuesByOrg, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
-            now, dataAsOf, calendar, inputs.Receipts[period], inputs.Approvals);
+            template, catalog, orgs, orgCode, period, valuesByOrg, inputs.Receipts[period], inputs.Approvals, calendar, watermark, now, dataAsOf);
         // The change rule compares like with like: the previous period's values taken the way this period's are (a
         // quarterly report's monthly fields from the previous quarter's last month, not from the quarter's own partition).
         var previousPeriod = period.Previous();
@@ -337,7 +337,8 @@ public sealed class ConsolidationService(
         {
             var orgs = _inputs.Orgs;
             var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
-            var report = await _service.ComposeAsync(template, orgs, orgCode, period, villages, _inputs, _cache, now, cancellationToken);
+            var watermark = _service.WatermarkOf(template, period, orgCode, villages, _inputs);
+            var report = await _service.ComposeAsync(template, orgs, orgCode, period, villages, _inputs, _cache, watermark, now, cancellationToken);
             if (report.Org.Level != OrgLevel.City)
             {
                 return report;
