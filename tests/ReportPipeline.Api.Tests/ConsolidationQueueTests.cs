@@ -98,6 +98,81 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         Assert.True(expected < all);
     }
 
+    [Fact]
+    public async Task A_unit_finds_its_workbooks_watermarks_in_one_listing_per_template_not_a_properties_read_per_workbook()
+    {
+        var period = Period.Parse(UniqueMonth());
+        var township = host.Townships()[0];
+        foreach (var village in host.Orgs.Villages(township.Code))
+        {
+            await PostAsync(village, period);
+        }
+
+        var reports = new CountingReportStore(host.Services.GetRequiredService<IReportStore>());
+        var consolidation = ActivatorUtilities.CreateInstance<ConsolidationService>(host.Services, reports);
+        var handler = ActivatorUtilities.CreateInstance<ConsolidationUnitHandler>(host.Services, consolidation);
+        var district = host.Orgs.Get(township.ParentCode!);
+        var unit = new ConsolidationUnit(period.ToString(), district.Code);
+
+        var built = await handler.HandleAsync(unit, CancellationToken.None);
+        var (propertiesFirst, listingsFirst) = (reports.PropertyReads, reports.Listings);
+        var again = await handler.HandleAsync(unit, CancellationToken.None);
+
+        var templates = built.Results.Select(r => r.Template).Distinct().Count();
+        Assert.True(built.Results.Count > 2 * templates, "the unit builds several workbooks per template");
+        Assert.All(built.Results, r => Assert.Equal(BuildOutcome.Built, r.Outcome));
+        Assert.All(again.Results, r => Assert.Equal(BuildOutcome.Skipped, r.Outcome));
+        Assert.Equal(built.Results.Count, again.Results.Count);
+        Assert.Equal((0, templates), (propertiesFirst, listingsFirst));
+        Assert.Equal((0, 2 * templates), (reports.PropertyReads, reports.Listings));
+        Assert.Equal(built.Results.Count, reports.Saves);
+    }
+
+    /// <summary>The report store, counting how a unit reaches it.</summary>
+    private sealed class CountingReportStore(IReportStore inner) : IReportStore
+    {
+        private int _propertyReads;
+        private int _listings;
+        private int _saves;
+
+        public int PropertyReads => _propertyReads;
+        public int Listings => _listings;
+        public int Saves => _saves;
+
+        public Task SaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _saves);
+            return inner.SaveAsync(report, workbook, cancellationToken);
+        }
+
+        public Task<bool> TrySaveAsync(StoredReport report, ReadOnlyMemory<byte> workbook, string? expectedETag, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _saves);
+            return inner.TrySaveAsync(report, workbook, expectedETag, cancellationToken);
+        }
+
+        public Task<StoredReport?> GetPropertiesAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _propertyReads);
+            return inner.GetPropertiesAsync(period, templateId, orgCode, cancellationToken);
+        }
+
+        public IAsyncEnumerable<StoredReport> ListAsync(Period period, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _listings);
+            return inner.ListAsync(period, cancellationToken);
+        }
+
+        public IAsyncEnumerable<StoredReport> ListAsync(Period period, string templateId, string orgPrefix, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _listings);
+            return inner.ListAsync(period, templateId, orgPrefix, cancellationToken);
+        }
+
+        public Task<Stream?> OpenReadAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default)
+            => inner.OpenReadAsync(period, templateId, orgCode, cancellationToken);
+    }
+
     private ConsolidationQueueWorker NewWorker(int visibilitySeconds = 600) => new(
         host.Services.GetRequiredService<IConsolidationQueue>(),
         host.Services.GetRequiredService<ConsolidationUnitHandler>(),

@@ -9,6 +9,7 @@ using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Values;
+using ReportPipeline.Excel.Tests.Consolidation;
 using ReportPipeline.Excel.Layout;
 using ReportPipeline.Storage.Files;
 
@@ -49,11 +50,11 @@ public sealed class PrintTests
             values[village.Code] = new OrgValues(village.Code, Period, typed);
             receipts[village.Code] = new MergeReceipt
             {
-                SubmissionId = "sub-" + village.Code, OrgCode = village.Code, Period = Period, ReceivedAt = At, Changed = 1, Unchanged = 0, ConfirmedPrefill = 0,
+                SubmissionId = "sub-" + village.Code, OrgCode = village.Code, Period = Period, ReceivedAt = At, FirstReportedAt = At, LastReportedAt = At, Changed = 1, Unchanged = 0, ConfirmedPrefill = 0,
             };
         }
 
-        return ConsolidationBuilder.Build(template, Bundle.Catalog, City, township.Code, Period, values, receipts, At, At);
+        return ProductionInputs.Build(template, Bundle.Catalog, City, township.Code, Period, values, receipts, At, At);
     }
 
     /// <summary>The point size 11 pt body text prints at, from the file's page setup and column widths.</summary>

@@ -9,6 +9,7 @@ using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Values;
+using ReportPipeline.Excel.Tests.Consolidation;
 using ReportPipeline.Storage.Files;
 
 namespace ReportPipeline.Excel.Tests;
@@ -96,6 +97,8 @@ public sealed class ShippedCatalogTests
             OrgCode = code,
             Period = Period,
             ReceivedAt = At,
+            FirstReportedAt = At,
+            LastReportedAt = At,
             Changed = 1,
             Unchanged = 0,
             ConfirmedPrefill = 0,
@@ -108,7 +111,7 @@ public sealed class ShippedCatalogTests
             foreach (var level in template.AudienceLevels)
             {
                 var org = City.ByLevel(level).First();
-                var report = ConsolidationBuilder.Build(template, Bundle.Catalog, City, org.Code, Period, values, receipts, At, At)
+                var report = ProductionInputs.Build(template, Bundle.Catalog, City, org.Code, Period, values, receipts, At, At)
                     with { Burden = level == OrgLevel.City ? burden : null };
                 var bytes = new ReportWorkbookWriter().Write(report);
 

@@ -98,6 +98,8 @@ internal static class TestData
         OrgCode = code,
         Period = November,
         ReceivedAt = at,
+        FirstReportedAt = at,
+        LastReportedAt = at,
         Changed = 5,
         Unchanged = 0,
         ConfirmedPrefill = 1,

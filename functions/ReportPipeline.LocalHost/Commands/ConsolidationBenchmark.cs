@@ -64,6 +64,8 @@ public static class ConsolidationBenchmark
         /// <summary>District roll-ups the city units of the first full rebuild read as stored / had to rebuild.</summary>
         public required int RollupsRead { get; init; }
         public required int RollupsRebuilt { get; init; }
+        /// <summary>The first full rebuild's workbooks, summed: composing (values, builder, quality), writing, storing (seconds).</summary>
+        public required (double Compose, double Write, double Store) Split { get; init; }
 
         public double WorkbooksPerSecond => Built / Math.Max(FullSeconds, 1e-9);
         public double WriterWorkbooksPerSecond => BaselineWorkbooks / Math.Max(WriteSeconds, 1e-9);
@@ -134,6 +136,7 @@ public static class ConsolidationBenchmark
         double? emulatorSeconds = null;
         double hostSeconds = 0;
         int rollupsRead = 0, rollupsRebuilt = 0;
+        (double Compose, double Write, double Store) split3 = default;
         foreach (var workers in workerCounts)
         {
             var (emulatorBefore, hostBefore) = (emulatorCpu(), Process.GetCurrentProcess().TotalProcessorTime);
@@ -156,6 +159,8 @@ public static class ConsolidationBenchmark
                 emulatorSeconds = (emulatorCpu() - emulatorBefore)?.TotalSeconds;
                 hostSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hostBefore).TotalSeconds;
                 (rollupsRead, rollupsRebuilt) = (done.Sum(u => u.RollupsRead), done.Sum(u => u.RollupsRebuilt));
+                var results = done.SelectMany(u => u.Results).ToList();
+                split3 = (results.Sum(r => r.ComposeMs) / 1000, results.Sum(r => r.WriteMs) / 1000, results.Sum(r => r.StoreMs) / 1000);
             }
 
             failed += jobs.Count - runBuilt;
@@ -209,6 +214,7 @@ public static class ConsolidationBenchmark
             HostCpuSeconds = hostSeconds,
             RollupsRead = rollupsRead,
             RollupsRebuilt = rollupsRebuilt,
+            Split = split3,
         };
     }
 
@@ -345,6 +351,8 @@ public static class ConsolidationBenchmark
         Row("full rebuild ÷ writer alone (time)", "全量 ÷ 仅写入（时间比）", N(r.FullToWriterRatio, "0.00"));
         Row("share of full rebuild: write / build / storage and rest", "全量占比：写入 / 构建 / 存储及其他",
             $"{Share(TimeSpan.FromSeconds(r.WriteSeconds), r.FullSeconds)} / {Share(TimeSpan.FromSeconds(r.BuildSeconds), r.FullSeconds)} / {N(Math.Max(0, 1 - (r.WriteSeconds + r.BuildSeconds) / Math.Max(r.FullSeconds, 1e-9)), "0.0%")}");
+        Row("full rebuild, summed over workbooks: compose / write / store (s)", "全量各报表合计：组装 / 写入 / 存储（秒）",
+            string.Create(CultureInfo.InvariantCulture, $"{r.Split.Compose:0.0} / {r.Split.Write:0.0} / {r.Split.Store:0.0}"));
         Row("baseline bytes ÷ stored bytes", "基线字节 ÷ 存储字节", N(r.BaselineBytes / (double)Math.Max(1, r.BytesWritten), "0.000"));
         Row("incremental: built / skipped", "增量：生成 / 跳过", string.Create(CultureInfo.InvariantCulture, $"{r.IncrementalBuilt} / {r.IncrementalSkipped}"));
         Row("incremental: seconds / round trips", "增量：用时（秒）/ 存储往返", string.Create(CultureInfo.InvariantCulture, $"{r.IncrementalSeconds:0.00} / {r.IncrementalRoundTrips}"));

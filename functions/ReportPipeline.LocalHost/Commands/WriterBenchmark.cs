@@ -3,6 +3,7 @@ using System.Globalization;
 using ReportPipeline.Domain.Burden;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Consolidation;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -122,11 +123,15 @@ public static class WriterBenchmark
             values[village.Code] = new OrgValues(village.Code, Month, stored);
             receipts[village.Code] = new MergeReceipt
             {
-                SubmissionId = "B" + village.Code, OrgCode = village.Code, Period = Month, ReceivedAt = At, Changed = stored.Count, Unchanged = 0, ConfirmedPrefill = 0, Channel = "bench",
+                SubmissionId = "B" + village.Code, OrgCode = village.Code, Period = Month, ReceivedAt = At, FirstReportedAt = At, LastReportedAt = At, Changed = stored.Count, Unchanged = 0, ConfirmedPrefill = 0, Channel = "bench",
             };
         }
 
-        var report = ConsolidationBuilder.Build(template, bundle.Catalog, city, orgCode, Month, values, receipts, At, At);
+        // The inputs a unit passes: the period's receipts, its review states (none here), the calendar, the subtree's watermark.
+        var approvals = new Dictionary<string, ApprovalRecord>(StringComparer.Ordinal);
+        var report = ConsolidationBuilder.Build(template, bundle.Catalog, city, orgCode, Month, values, receipts, approvals,
+            new ReportingCalendar(bundle.Templates, ReportingCalendar.China),
+            ConsolidationBuilder.ComputeWatermark(template, bundle.Catalog.Version, city.Subtree(orgCode, includeSelf: true), receipts, approvals), At, At);
         return city.Get(orgCode).Level == OrgLevel.City
             ? report with { Burden = BurdenCalculator.Compute(bundle, city, orgCode, Month, values) }
             : report;

@@ -82,11 +82,11 @@ internal sealed class CityInputs
             _city.Code,
             _period,
             rollups,
-            now,
-            _service.DataAsOf(template, _period, _allVillages, _inputs),
-            watermark,
+            _inputs.Approvals,
             _service.Calendar,
-            _inputs.Approvals);
+            watermark,
+            now,
+            _service.DataAsOf(template, _period, _allVillages, _inputs));
 
         // Each template's roll-ups serve one city workbook: let them go, so that a unit holds only the templates in flight.
         await _gate.WaitAsync(cancellationToken);
@@ -158,7 +158,8 @@ internal sealed class CityInputs
                 continue;
             }
 
-            var report = await _service.ComposeAsync(template, _orgs, district.Code, _period, villages, _inputs, cache, now, cancellationToken);
+            var watermark = _service.WatermarkOf(template, _period, district.Code, villages, _inputs);
+            var report = await _service.ComposeAsync(template, _orgs, district.Code, _period, villages, _inputs, cache, watermark, now, cancellationToken);
             var rollup = report.Rollup ?? throw new InvalidOperationException($"No roll-up for {district.Code}.");
             await _service.SaveRollupAsync(_period, rollup, cancellationToken);
             known[district.Code] = rollup;

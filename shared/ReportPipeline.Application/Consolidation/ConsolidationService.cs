@@ -31,7 +31,15 @@ public sealed record BuildResult(
     int Reported,
     long Bytes,
     string Watermark,
-    double DurationMs);
+    double DurationMs)
+{
+    /// <summary>Where the time went (0 for a skip): reading values and assembling the report, writing the workbook, storing it (and a district's roll-up).</summary>
+    public double ComposeMs { get; init; }
+
+    public double WriteMs { get; init; }
+
+    public double StoreMs { get; init; }
+}
 
 /// <summary>
 /// Builds one consolidated workbook: reads the latest receipts of the org's villages, compares their watermark with the
@@ -62,7 +70,7 @@ public sealed class ConsolidationService(
         var root = orgs.Get(orgCode);
         var inputs = await ReadInputsAsync([template], period, orgs, villages, withBurden: root.Level == OrgLevel.City, cancellationToken);
         var city = root.Level == OrgLevel.City ? new CityInputs(this, orgs, root, period, inputs, [template], logger, cancellationToken) : null;
-        return await BuildAsync(template, orgs, orgCode, period, villages, inputs, force, valueCache: null, city, cancellationToken);
+        return await BuildAsync(template, orgs, orgCode, period, villages, inputs, force, valueCache: null, city, stored: null, cancellationToken);
     }
 
     /// <summary>
@@ -126,9 +134,9 @@ public sealed class ConsolidationService(
         => WatermarkOf(template, period, orgCode, villages, inputs).ToString();
 
     /// <remarks>The review states of the subtree are inputs too: the workbooks show them (审核状态).</remarks>
-    private InputWatermark WatermarkOf(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
-        => ConsolidationBuilder.ComputeWatermark(template, reference.CatalogFor(period).Catalog.Version, villages, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
-            inputs.Approvals, inputs.Orgs.Subtree(orgCode, includeSelf: true).Where(o => o.Level != OrgLevel.Village).Select(o => o.Code));
+    internal InputWatermark WatermarkOf(ReportTemplate template, Period period, string orgCode, IReadOnlyList<string> villages, UnitInputs inputs)
+        => ConsolidationBuilder.ComputeWatermark(template, reference.CatalogFor(period).Catalog.Version, inputs.Orgs.Subtree(orgCode, includeSelf: true),
+            LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts), inputs.Approvals);
 
     /// <summary>The watermark of a subtree's 减负 counts: the receipts of the periods they read.</summary>
     internal string BurdenWatermark(Period period, IReadOnlyList<string> villages, UnitInputs inputs)
@@ -159,7 +167,50 @@ public sealed class ConsolidationService(
         return latest;
     }
 
+    /// <summary>
+    /// A unit's stored workbooks with their watermarks and ETags: one listing per template (the org codes' common prefix)
+    /// instead of a properties read per workbook.
+    /// </summary>
+    internal async Task<StoredWorkbooks> ListStoredAsync(Period period, IEnumerable<(ReportTemplate Template, Org Org)> jobs, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<(string Template, string Org), StoredReport>();
+        var byTemplate = jobs.GroupBy(j => j.Template.Id, j => j.Org.Code, StringComparer.Ordinal).ToList();
+        await Parallel.ForEachAsync(byTemplate, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (group, ct) =>
+        {
+            var wanted = group.ToHashSet(StringComparer.Ordinal);
+            await foreach (var stored in reports.ListAsync(period, group.Key, CommonPrefix(wanted), ct))
+            {
+                if (wanted.Contains(stored.OrgCode))
+                {
+                    lock (found)
+                    {
+                        found[(group.Key, stored.OrgCode)] = stored;
+                    }
+                }
+            }
+        });
+        return new StoredWorkbooks(found);
+    }
+
+    private static string CommonPrefix(IReadOnlyCollection<string> codes)
+    {
+        var prefix = codes.First();
+        foreach (var code in codes)
+        {
+            var same = 0;
+            while (same < prefix.Length && same < code.Length && prefix[same] == code[same])
+            {
+                same++;
+            }
+
+            prefix = prefix[..same];
+        }
+
+        return prefix;
+    }
+
     /// <summary>A unit's entry: receipts are read once per period by the caller and shared by every workbook.</summary>
+    /// <param name="stored">The unit's listing of its stored workbooks; null: read this workbook's properties.</param>
     internal async Task<BuildResult> BuildAsync(
         ReportTemplate template,
         OrgRegistry orgs,
@@ -170,6 +221,7 @@ public sealed class ConsolidationService(
         bool force,
         DistrictValueCache? valueCache,
         CityInputs? city,
+        StoredWorkbooks? stored,
         CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?>
@@ -183,8 +235,8 @@ public sealed class ConsolidationService(
         var watermark = mark.ToString();
         try
         {
-            // The ETag read here is the condition of the upload below.
-            var existing = await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken);
+            // The ETag read here (or listed by the unit) is the condition of the upload below.
+            var existing = stored is not null ? stored.Find(template.Id, orgCode) : await reports.GetPropertiesAsync(period, template.Id, orgCode, cancellationToken);
             if (!force && existing?.InputWatermark == watermark)
             {
                 metrics.WorkbooksSkipped.Add(1);
@@ -192,6 +244,8 @@ public sealed class ConsolidationService(
             }
 
             var now = time.GetUtcNow();
+            var composing = Stopwatch.GetTimestamp();
+            double storeMs = 0;
             ConsolidatedReport report;
             if (city is not null)
             {
@@ -199,23 +253,36 @@ public sealed class ConsolidationService(
             }
             else
             {
-                report = await ComposeAsync(template, orgs, orgCode, period, villages, inputs, valueCache, now, cancellationToken);
+                report = await ComposeAsync(template, orgs, orgCode, period, villages, inputs, valueCache, mark, now, cancellationToken);
                 if (report.Org.Level == OrgLevel.District && report.Rollup is { } rollup)
                 {
                     // Stored before the workbook: a district workbook whose watermark is current has its roll-up beside it.
+                    var saving = Stopwatch.GetTimestamp();
                     await rollups.SaveAsync(period, rollup, cancellationToken);
+                    storeMs += Stopwatch.GetElapsedTime(saving).TotalMilliseconds;
                 }
             }
 
+            var writing = Stopwatch.GetTimestamp();
+            var composeMs = Stopwatch.GetElapsedTime(composing, writing).TotalMilliseconds - storeMs;
             var workbook = writer.Write(report);
-            if (!await reports.TrySaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, existing?.ETag, cancellationToken))
+            var uploading = Stopwatch.GetTimestamp();
+            var writeMs = Stopwatch.GetElapsedTime(writing, uploading).TotalMilliseconds;
+            var saved = await reports.TrySaveAsync(new StoredReport(template.Id, orgCode, period, now, workbook.Length, watermark), workbook, existing?.ETag, cancellationToken);
+            storeMs += Stopwatch.GetElapsedTime(uploading).TotalMilliseconds;
+            if (!saved)
             {
                 logger.LogInformation("Not stored {Template} for {Org} {Period}: another instance stored it first", template.Id, orgCode, period.ToString());
                 return Result(BuildOutcome.Busy, 0);
             }
 
             metrics.WorkbooksBuilt.Add(1, new KeyValuePair<string, object?>("template", template.Id), new("level", report.Org.Level.ToString()));
-            var result = Result(BuildOutcome.Built, workbook.Length, report.ExpectedUnits, report.ExpectedUnits - report.MissingUnits);
+            var result = Result(BuildOutcome.Built, workbook.Length, report.ExpectedUnits, report.ExpectedUnits - report.MissingUnits) with
+            {
+                ComposeMs = Math.Round(composeMs, 1),
+                WriteMs = Math.Round(writeMs, 1),
+                StoreMs = Math.Round(storeMs, 1),
+            };
             logger.LogInformation(
                 "Built {Template} for {Org} {Period}: {Reported}/{Expected} reported, {Bytes} bytes in {DurationMs} ms",
                 template.Id, orgCode, period.ToString(), result.Reported, result.Expected, workbook.Length, result.DurationMs);
@@ -267,6 +334,7 @@ public sealed class ConsolidationService(
         IReadOnlyList<string> villages,
         UnitInputs inputs,
         DistrictValueCache? valueCache,
+        InputWatermark watermark,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -274,11 +342,10 @@ public sealed class ConsolidationService(
         var valuesByOrg = await TemplateValuesAsync(template, period, villages, valueCache, cancellationToken);
 
         var dataAsOf = DataAsOf(template, period, villages, inputs);
-        // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses; the
-        // watermark's receipts go in so that the report carries the same watermark the skip compared.
+        // Reported / late / missing is judged on the workbook's own period only, by the calendar /status uses; the report
+        // carries the watermark the skip compared.
         var report = ConsolidationBuilder.Build(
-            template, catalog, orgs, orgCode, period, valuesByOrg, LatestOver(WatermarkPeriods(template, period), villages, inputs.Receipts),
-            now, dataAsOf, calendar, inputs.Receipts[period], inputs.Approvals);
+            template, catalog, orgs, orgCode, period, valuesByOrg, inputs.Receipts[period], inputs.Approvals, calendar, watermark, now, dataAsOf);
         // The change rule compares like with like: the previous period's values taken the way this period's are (a
         // quarterly report's monthly fields from the previous quarter's last month, not from the quarter's own partition).
         var previousPeriod = period.Previous();
@@ -337,7 +404,8 @@ public sealed class ConsolidationService(
         {
             var orgs = _inputs.Orgs;
             var villages = orgs.Villages(orgCode).Select(v => v.Code).ToList();
-            var report = await _service.ComposeAsync(template, orgs, orgCode, period, villages, _inputs, _cache, now, cancellationToken);
+            var watermark = _service.WatermarkOf(template, period, orgCode, villages, _inputs);
+            var report = await _service.ComposeAsync(template, orgs, orgCode, period, villages, _inputs, _cache, watermark, now, cancellationToken);
             if (report.Org.Level != OrgLevel.City)
             {
                 return report;
@@ -456,6 +524,14 @@ internal sealed class DistrictValueCache(ConsolidationService service, IReadOnly
             yield return found;
         }
     }
+}
+
+/// <summary>A unit's stored workbooks by (template, org), as listed when the unit began; a workbook not listed is absent.</summary>
+internal sealed class StoredWorkbooks(IReadOnlyDictionary<(string Template, string Org), StoredReport> found)
+{
+    public int Count => found.Count;
+
+    public StoredReport? Find(string templateId, string orgCode) => found.GetValueOrDefault((templateId, orgCode));
 }
 
 /// <summary>

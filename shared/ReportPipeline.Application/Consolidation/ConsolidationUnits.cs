@@ -215,6 +215,8 @@ public sealed class ConsolidationUnitHandler(
         // the districts' roll-ups.
         var cache = root.Level == OrgLevel.District ? new DistrictValueCache(consolidation, villages, cancellationToken) : null;
         var city = root.Level == OrgLevel.City ? new CityInputs(consolidation, orgs, root, period, inputs, templates, logger, cancellationToken) : null;
+        // Each workbook's watermark and ETag from one listing per template, not a properties read per workbook.
+        var stored = await consolidation.ListStoredAsync(period, jobs, cancellationToken);
         var results = new List<BuildResult>();
         var failures = new List<Exception>();
         var options = new ParallelOptions { MaxDegreeOfParallelism = cache is null ? 2 : Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken };
@@ -223,7 +225,7 @@ public sealed class ConsolidationUnitHandler(
             try
             {
                 var own = job.org.Code == root.Code ? villages : [.. orgs.Villages(job.org.Code).Select(v => v.Code)];
-                var result = await consolidation.BuildAsync(job.template, orgs, job.org.Code, period, own, inputs, unit.Force, cache, job.org.Code == root.Code ? city : null, ct);
+                var result = await consolidation.BuildAsync(job.template, orgs, job.org.Code, period, own, inputs, unit.Force, cache, job.org.Code == root.Code ? city : null, stored, ct);
                 lock (results)
                 {
                     results.Add(result);
@@ -267,9 +269,10 @@ public sealed class ConsolidationUnitHandler(
         }
 
         logger.LogInformation(
-            "Consolidation unit {Org} {Period}: {Built} built, {Skipped} unchanged, {Busy} stored by another instance, {Failed} failed; {RollupsRead} district roll-ups read, {RollupsRebuilt} rebuilt",
+            "Consolidation unit {Org} {Period}: {Built} built, {Skipped} unchanged, {Busy} stored by another instance, {Failed} failed; {RollupsRead} district roll-ups read, {RollupsRebuilt} rebuilt; {ComposeMs} ms composing, {WriteMs} ms writing, {StoreMs} ms storing (summed over workbooks)",
             unit.Org, unit.Period, results.Count(r => r.Outcome == BuildOutcome.Built), results.Count(r => r.Outcome == BuildOutcome.Skipped),
-            results.Count(r => r.Outcome == BuildOutcome.Busy), failures.Count, city?.RollupsRead ?? 0, city?.RollupsRebuilt ?? 0);
+            results.Count(r => r.Outcome == BuildOutcome.Busy), failures.Count, city?.RollupsRead ?? 0, city?.RollupsRebuilt ?? 0,
+            Math.Round(results.Sum(r => r.ComposeMs)), Math.Round(results.Sum(r => r.WriteMs)), Math.Round(results.Sum(r => r.StoreMs)));
         if (failures.Count > 0)
         {
             throw new AggregateException($"{failures.Count} workbook(s) of unit {unit.Org} {unit.Period} failed.", failures);

@@ -1,6 +1,7 @@
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Consolidation;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -18,11 +19,14 @@ public sealed record FieldSeries(FieldDefinition Field, IReadOnlyList<Period> Pe
 /// The trend and comparison behind the office's chart: a field for an office and each of its direct children over the
 /// last N periods. Each unit's number is the consolidated workbook's — the same <see cref="ConsolidationBuilder"/> over a
 /// one-column report of the field (sums over reported villages for additive fields, ratios recomputed from summed parts,
-/// nothing for text) — and each period is read once for the whole subtree, only the field's inputs.
+/// nothing for text), reported villages being those with their own receipt for the period — and each period is read once
+/// for the whole subtree, only the field's inputs and the receipts.
 /// </summary>
 public sealed class SeriesService(ReferenceData reference, IFieldValueStore values, ReportingCalendar calendar, TimeProvider time)
 {
     public const int MaxPeriods = 24;
+
+    private static readonly IReadOnlyDictionary<string, ApprovalRecord> NoApprovals = new Dictionary<string, ApprovalRecord>();
 
     /// <summary>The periods of the series: <paramref name="periods"/> of them, ending at <paramref name="to"/>, oldest first, supported ones only.</summary>
     public static IReadOnlyList<Period> PeriodsEndingAt(Period to, int periods)
@@ -71,9 +75,16 @@ public sealed class SeriesService(ReferenceData reference, IFieldValueStore valu
                 read[orgValues.OrgCode] = orgValues;
             }
 
-            // Reported: a village that typed (or corrected) a value read here; receipts are not read, so that a point costs one read.
-            var built = ConsolidationBuilder.Build(report, catalog, subtree, office.Code, period, read, new Dictionary<string, MergeReceipt>(),
-                time.GetUtcNow(), dataAsOf: null, calendar);
+            // Reported as in the workbook: a village with its own receipt for the period (pre-filled values are no report).
+            var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+            await foreach (var receipt in values.ReadLatestReceiptsAsync(period, villages, cancellationToken))
+            {
+                receipts[receipt.OrgCode] = receipt;
+            }
+
+            // The series shows numbers and counts only: no review states, and its watermark is never compared.
+            var built = ConsolidationBuilder.Build(report, catalog, subtree, office.Code, period, read, receipts, NoApprovals, calendar,
+                ConsolidationBuilder.ComputeWatermark(report, catalog.Version, subtree, receipts, NoApprovals), time.GetUtcNow(), dataAsOf: null);
             foreach (var row in built.Main.Rows)
             {
                 var target = row.Kind == ReportRowKind.Total ? self : row.OrgCode is { } code && byChild.TryGetValue(code, out var line) ? line : default;

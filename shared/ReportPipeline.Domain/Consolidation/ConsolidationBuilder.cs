@@ -27,28 +27,27 @@ public static class ConsolidationBuilder
         string orgCode,
         Period period,
         IReadOnlyDictionary<string, OrgValues> valuesByOrg,
-        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
+        IReadOnlyDictionary<string, MergeReceipt> periodReceipts,
+        IReadOnlyDictionary<string, ApprovalRecord> approvals,
+        ReportingCalendar calendar,
+        InputWatermark watermark,
         DateTimeOffset generatedAt,
-        DateTimeOffset? dataAsOf,
-        ReportingCalendar? calendar = null,
-        IReadOnlyDictionary<string, MergeReceipt>? periodReceipts = null,
-        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null)
+        DateTimeOffset? dataAsOf)
     {
         ArgumentNullException.ThrowIfNull(orgs);
-        return Build(template, catalog, orgs.Subtree(orgCode, includeSelf: true), orgCode, period, valuesByOrg, latestReceiptByOrg, generatedAt, dataAsOf, calendar, periodReceipts, approvals);
+        return Build(template, catalog, orgs.Subtree(orgCode, includeSelf: true), orgCode, period, valuesByOrg, periodReceipts, approvals, calendar, watermark, generatedAt, dataAsOf);
     }
 
     /// <param name="orgs">Every org of the root's subtree (more is fine: others are ignored).</param>
-    /// <param name="latestReceiptByOrg">Each village's latest receipt over every period the template reads (the watermark).</param>
-    /// <param name="calendar">The reporting calendar deciding reported / late / missing; without one, China time and this template alone.</param>
     /// <param name="periodReceipts">
     /// Each village's latest receipt for <paramref name="period"/> itself: only a report for the workbook's own period makes
-    /// a village reported (a quarter's last month is not the quarter). Without it, receipts of other periods in
-    /// <paramref name="latestReceiptByOrg"/> are ignored and a village's own values stand in for a receipt.
+    /// a village reported (a quarter's last month is not the quarter, and pre-filled values alone are no report).
     /// </param>
-    /// <param name="approvals">
-    /// The period's review states by org: each unit row and each village of 填报情况 then shows its 审核状态, and the states
-    /// of the subtree enter the watermark. Without them (null) the workbook has no 审核状态.
+    /// <param name="approvals">The period's review states by org: each unit row and each village of 填报情况 shows its 审核状态.</param>
+    /// <param name="calendar">The reporting calendar deciding reported / late / missing (the one <c>/status</c> uses).</param>
+    /// <param name="watermark">
+    /// The inputs' fingerprint the caller decided to build by (<see cref="ComputeWatermark(ReportTemplate, string, IEnumerable{Org}, IReadOnlyDictionary{string, MergeReceipt}, IReadOnlyDictionary{string, ApprovalRecord})"/>),
+    /// carried by the report and its roll-up.
     /// </param>
     public static ConsolidatedReport Build(
         ReportTemplate template,
@@ -57,18 +56,21 @@ public static class ConsolidationBuilder
         string orgCode,
         Period period,
         IReadOnlyDictionary<string, OrgValues> valuesByOrg,
-        IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
+        IReadOnlyDictionary<string, MergeReceipt> periodReceipts,
+        IReadOnlyDictionary<string, ApprovalRecord> approvals,
+        ReportingCalendar calendar,
+        InputWatermark watermark,
         DateTimeOffset generatedAt,
-        DateTimeOffset? dataAsOf,
-        ReportingCalendar? calendar = null,
-        IReadOnlyDictionary<string, MergeReceipt>? periodReceipts = null,
-        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null)
+        DateTimeOffset? dataAsOf)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(orgs);
         ArgumentNullException.ThrowIfNull(valuesByOrg);
-        ArgumentNullException.ThrowIfNull(latestReceiptByOrg);
+        ArgumentNullException.ThrowIfNull(periodReceipts);
+        ArgumentNullException.ThrowIfNull(approvals);
+        ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(watermark);
 
         var tree = new OrgTree(orgs);
         var root = tree.Get(orgCode) ?? throw new ArgumentException($"Org {orgCode} is not in the registry.", nameof(orgCode));
@@ -78,26 +80,14 @@ public static class ConsolidationBuilder
         }
 
         var columns = template.Columns.Select(c => new ColumnPlan(c, catalog)).ToArray();
-        calendar ??= new ReportingCalendar([template], ReportingCalendar.China);
         var villages = tree.Villages(root);
         var byVillage = new Dictionary<string, Tally>(villages.Count, StringComparer.Ordinal);
         var completeness = new List<CompletenessRow>(villages.Count);
         foreach (var village in villages)
         {
             var values = valuesByOrg.GetValueOrDefault(village.Code);
-            DateTimeOffset? firstReportedAt;
-            MergeReceipt? receipt;
-            if (periodReceipts is not null)
-            {
-                receipt = periodReceipts.GetValueOrDefault(village.Code);
-                firstReportedAt = receipt?.FirstReportedAt;
-            }
-            else
-            {
-                receipt = latestReceiptByOrg.GetValueOrDefault(village.Code) is { } r && r.Period == period ? r : null;
-                // A receipt for pushed-down values alone is not a report: the village must have sent something itself.
-                firstReportedAt = receipt?.FirstReportedAt ?? values?.Values.Values.Where(IsVillagesOwn).Select(v => (DateTimeOffset?)v.At).Min();
-            }
+            var receipt = periodReceipts.GetValueOrDefault(village.Code);
+            var firstReportedAt = receipt?.FirstReportedAt;
 
             var status = calendar.StatusOf(period, firstReportedAt);
             var reported = status != ReportingStatus.Missing;
@@ -116,11 +106,11 @@ public static class ConsolidationBuilder
                 submissionId,
                 reported ? receipt?.Channel : null)
             {
-                Approval = approvals is null ? null : ApprovalState.Of(isVillage: true, approvals.GetValueOrDefault(village.Code), receipt?.LastReportedAt).Name,
+                Approval = ApprovalState.Of(isVillage: true, approvals.GetValueOrDefault(village.Code), receipt?.LastReportedAt).Name,
             });
         }
 
-        var villageApproval = completeness.Where(c => c.Approval is not null).ToDictionary(c => c.OrgCode, c => c.Approval!, StringComparer.Ordinal);
+        var villageApproval = completeness.ToDictionary(c => c.OrgCode, c => c.Approval!, StringComparer.Ordinal);
 
         Tally TallyOf(Org org) => org.Level == OrgLevel.Village
             ? byVillage[org.Code]
@@ -129,10 +119,8 @@ public static class ConsolidationBuilder
         var children = tree.Children(root)
             .Select(c => new Branch(c, TallyOf(c), [.. tree.Children(c).Select(g => (g, TallyOf(g)))]))
             .ToList();
-        var watermark = ComputeWatermark(template, catalog.Version, villages.Select(v => v.Code), latestReceiptByOrg,
-            approvals, tree.All.Where(o => o.Level != OrgLevel.Village).Select(o => o.Code));
         return Assemble(template, catalog, columns, root, period, children, completeness, calendar, generatedAt, dataAsOf, watermark,
-            approvals is null ? null : org => org.Level == OrgLevel.Village ? villageApproval.GetValueOrDefault(org.Code) : OfficeApproval(approvals, org));
+            org => org.Level == OrgLevel.Village ? villageApproval[org.Code] : OfficeApproval(approvals, org));
     }
 
     /// <summary>An office's 审核状态 (待审核 until it is approved or returned).</summary>
@@ -141,7 +129,7 @@ public static class ConsolidationBuilder
 
     /// <summary>
     /// Builds the report of <paramref name="orgCode"/> from its children's roll-ups (a city from its districts'), with the
-    /// same rows, totals, ratios and 未报 handling as <see cref="Build(ReportTemplate, FieldCatalog, IEnumerable{Org}, string, Period, IReadOnlyDictionary{string, OrgValues}, IReadOnlyDictionary{string, MergeReceipt}, DateTimeOffset, DateTimeOffset?, ReportingCalendar?, IReadOnlyDictionary{string, MergeReceipt}?)"/>
+    /// same rows, totals, ratios and 未报 handling as <see cref="Build(ReportTemplate, FieldCatalog, IEnumerable{Org}, string, Period, IReadOnlyDictionary{string, OrgValues}, IReadOnlyDictionary{string, MergeReceipt}, IReadOnlyDictionary{string, ApprovalRecord}, ReportingCalendar, InputWatermark, DateTimeOffset, DateTimeOffset?)"/>
     /// over the villages, without reading a village.
     /// </summary>
     /// <param name="orgs">The root and the orgs of its subtree down to the grandchildren (names, order).</param>
@@ -154,16 +142,19 @@ public static class ConsolidationBuilder
         string orgCode,
         Period period,
         IReadOnlyDictionary<string, OrgRollup> childRollups,
-        DateTimeOffset generatedAt,
-        DateTimeOffset? dataAsOf,
+        IReadOnlyDictionary<string, ApprovalRecord> approvals,
+        ReportingCalendar calendar,
         InputWatermark watermark,
-        ReportingCalendar? calendar = null,
-        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null)
+        DateTimeOffset generatedAt,
+        DateTimeOffset? dataAsOf)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(orgs);
         ArgumentNullException.ThrowIfNull(childRollups);
+        ArgumentNullException.ThrowIfNull(approvals);
+        ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(watermark);
         var tree = new OrgTree(orgs);
         var root = tree.Get(orgCode) ?? throw new ArgumentException($"Org {orgCode} is not in the registry.", nameof(orgCode));
         var columns = template.Columns.Select(c => new ColumnPlan(c, catalog)).ToArray();
@@ -190,9 +181,8 @@ public static class ConsolidationBuilder
             quality.AddRange(rollup.Quality);
         }
 
-        calendar ??= new ReportingCalendar([template], ReportingCalendar.China);
         var report = Assemble(template, catalog, columns, root, period, children, completeness, calendar, generatedAt, dataAsOf, watermark,
-            approvals is null ? null : org => OfficeApproval(approvals, org));
+            org => OfficeApproval(approvals, org));
         // The same order the quality inspector gives over the whole subtree (by village; within a village as found).
         return report with { Quality = [.. quality.OrderBy(q => q.OrgCode, StringComparer.Ordinal)] };
     }
@@ -213,13 +203,13 @@ public static class ConsolidationBuilder
         DateTimeOffset generatedAt,
         DateTimeOffset? dataAsOf,
         InputWatermark watermark,
-        Func<Org, string?>? approvalOf)
+        Func<Org, string> approvalOf)
     {
         var total = Tally.Merge(columns, children.Select(c => c.Tally));
 
-        var mainRows = children.Select(c => c.Tally.ToRow(columns, ReportRowKind.Unit, c.Org.Code, c.Org.Name, null) with { Approval = approvalOf?.Invoke(c.Org) }).ToList();
+        var mainRows = children.Select(c => c.Tally.ToRow(columns, ReportRowKind.Unit, c.Org.Code, c.Org.Name, null) with { Approval = approvalOf(c.Org) }).ToList();
         // The 合计 row is the office's own: it shows the office's review state (本级审核通过 included).
-        var rootApproval = approvalOf?.Invoke(root);
+        var rootApproval = approvalOf(root);
         mainRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null) with { Approval = rootApproval });
         var main = new ReportSection(template.Title, UnitHeader([.. children.Select(c => c.Org)]), mainRows);
 
@@ -233,10 +223,10 @@ public static class ConsolidationBuilder
                 foreach (var (grandchild, tally) in child.Children)
                 {
                     grandchildren.Add(grandchild);
-                    detailRows.Add(tally.ToRow(columns, ReportRowKind.Unit, grandchild.Code, grandchild.Name, child.Org.Name) with { Approval = approvalOf?.Invoke(grandchild) });
+                    detailRows.Add(tally.ToRow(columns, ReportRowKind.Unit, grandchild.Code, grandchild.Name, child.Org.Name) with { Approval = approvalOf(grandchild) });
                 }
 
-                detailRows.Add(child.Tally.ToRow(columns, ReportRowKind.Subtotal, child.Org.Code, child.Org.Name + "小计", child.Org.Name) with { Approval = approvalOf?.Invoke(child.Org) });
+                detailRows.Add(child.Tally.ToRow(columns, ReportRowKind.Subtotal, child.Org.Code, child.Org.Name + "小计", child.Org.Name) with { Approval = approvalOf(child.Org) });
             }
 
             detailRows.Add(total.ToRow(columns, ReportRowKind.Total, root.Code, "合计", null) with { Approval = rootApproval });
@@ -273,20 +263,32 @@ public static class ConsolidationBuilder
     }
 
     /// <summary>
-    /// The inputs' fingerprint, cheap enough to compute before deciding to rebuild: the template's shape, the catalog
-    /// version, the villages, and each village's latest receipt over the periods read (every change of values comes with
-    /// a receipt, so the receipts alone tell whether the inputs changed). The one watermark: the builder, the service's
-    /// skip and the reports list's pending flag all come here.
+    /// The inputs' fingerprint of the workbook of a subtree's root, cheap enough to compute before deciding to rebuild:
+    /// the template's shape, the catalog version, the villages and each one's latest receipt over the periods read (every
+    /// change of values comes with a receipt, so the receipts alone tell whether the inputs changed), and the review
+    /// states of the villages and of every office of the subtree (each is shown in the workbook, 审核状态). The one
+    /// watermark: the service's skip, the build it passes it to, the city's roll-up check and the reports list's pending
+    /// flag all come here.
     /// </summary>
+    /// <param name="subtree">The root and every org below it.</param>
+    /// <param name="latestReceiptByOrg">Each village's latest receipt over every period the template reads.</param>
     public static InputWatermark ComputeWatermark(
         ReportTemplate template,
         string catalogVersion,
-        IEnumerable<string> villageCodes,
+        IEnumerable<Org> subtree,
         IReadOnlyDictionary<string, MergeReceipt> latestReceiptByOrg,
-        IReadOnlyDictionary<string, ApprovalRecord>? approvals = null,
-        IEnumerable<string>? officeCodes = null)
+        IReadOnlyDictionary<string, ApprovalRecord> approvals)
     {
         ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(subtree);
+        ArgumentNullException.ThrowIfNull(approvals);
+        var villages = new List<string>();
+        var offices = new List<string>();
+        foreach (var org in subtree)
+        {
+            (org.Level == OrgLevel.Village ? villages : offices).Add(org.Code);
+        }
+
         var shape = new StringBuilder();
         shape.Append(template.Id).Append('|').Append(template.DeadlineDays);
         foreach (var column in template.Columns)
@@ -294,7 +296,7 @@ public static class ConsolidationBuilder
             shape.Append('|').Append(column.Id).Append(':').Append(column.FieldId).Append(':').Append(column.Expression);
         }
 
-        return ComputeWatermark(shape.ToString(), catalogVersion, villageCodes, latestReceiptByOrg, approvals, officeCodes);
+        return ComputeWatermark(shape.ToString(), catalogVersion, villages, latestReceiptByOrg, approvals, offices);
     }
 
     /// <summary>The same fingerprint for any figure computed over villages (<paramref name="shape"/> names what is computed).</summary>
@@ -343,9 +345,6 @@ public static class ConsolidationBuilder
     }
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x >= b ? x : b;
-
-    /// <summary>Pre-filled and carried-forward values alone do not make a village "reported": it has to send something.</summary>
-    private static bool IsVillagesOwn(StoredValue value) => ValueOrigins.IsOwnReport(value.Origin);
 
     private static string UnitHeader(IReadOnlyList<Org> units) => units.Count == 0
         ? "单位"

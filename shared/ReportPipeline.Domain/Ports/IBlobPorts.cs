@@ -50,6 +50,11 @@ public interface IReportStore
     Task<StoredReport?> GetPropertiesAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
     /// <summary>Every workbook built for the period, with its watermark: what the timer compares, in a few listings rather than one request per workbook.</summary>
     IAsyncEnumerable<StoredReport> ListAsync(Period period, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The stored workbooks of one template whose org code starts with <paramref name="orgPrefix"/>, with watermark and
+    /// ETag: a consolidation unit's workbooks in one listing instead of a properties read each.
+    /// </summary>
+    IAsyncEnumerable<StoredReport> ListAsync(Period period, string templateId, string orgPrefix, CancellationToken cancellationToken = default);
     /// <summary>Opens the workbook for streaming; null when it has not been built.</summary>
     Task<Stream?> OpenReadAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
 }

@@ -87,6 +87,21 @@ public sealed class BlobReportStore(BlobContainerClient container) : IReportStor
         }
     }
 
+    public async IAsyncEnumerable<StoredReport> ListAsync(Period period, string templateId, string orgPrefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgPrefix);
+        var folder = $"{ValueKeys.PeriodText(period)}/{templateId}/";
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, folder + orgPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            var name = item.Name[folder.Length..];
+            if (!name.Contains('/', StringComparison.Ordinal) && name.EndsWith(".xlsx", StringComparison.Ordinal))
+            {
+                yield return FromMetadata(templateId, name[..^5], period, item.Metadata ?? new Dictionary<string, string>(),
+                    item.Properties.LastModified ?? default, item.Properties.ContentLength ?? 0) with { ETag = item.Properties.ETag?.ToString() };
+            }
+        }
+    }
+
     private static StoredReport FromMetadata(string templateId, string orgCode, Period period, IDictionary<string, string> metadata, DateTimeOffset lastModified, long size)
     {
         // The service returns metadata names in the case they were written; Azurite may not, so look them up either way.

@@ -152,16 +152,19 @@ public sealed class ConsolidationBuilderTests
     }
 
     [Fact]
-    public void Villages_that_only_hold_values_but_typed_some_count_as_reported()
+    public void Only_a_receipt_for_the_workbooks_own_period_makes_a_village_reported_typed_values_alone_do_not()
     {
-        var values = new Dictionary<string, OrgValues>(_scenario.Values);
-        var receipts = new Dictionary<string, MergeReceipt>(_scenario.Receipts);
-        receipts.Remove("500103001001");
+        // 500103001001 holds typed values but no receipt; 500103001002's latest receipt is for another period (as a
+        // quarter's last month is not the quarter).
+        _scenario.Receipts.Remove("500103001001");
+        _scenario.Receipts["500103001002"] = _scenario.Receipts["500103001002"] with { Period = TestData.November.Previous() };
 
-        var report = ConsolidationBuilder.Build(TestData.Template(), TestData.Catalog(), TestData.Orgs(), "500103001000",
-            TestData.November, values, receipts, TestData.Generated, null);
+        var report = _scenario.Build("500103001000");
 
-        Assert.Equal(ReportingStatus.Reported, report.Completeness.Single(c => c.OrgCode == "500103001001").Status);
+        Assert.Equal(ReportingStatus.Missing, report.Completeness.Single(c => c.OrgCode == "500103001001").Status);
+        Assert.Equal(ReportingStatus.Missing, report.Completeness.Single(c => c.OrgCode == "500103001002").Status);
         Assert.Equal(ReportingStatus.Missing, report.Completeness.Single(c => c.OrgCode == "500103001003").Status);
+        Assert.Equal(0, report.Main.Rows[^1].ReportedCount);
+        Assert.All(report.Main.Rows[^1].Cells, c => Assert.True(c.IsEmpty));
     }
 }

@@ -42,8 +42,11 @@ internal sealed class ConsolidationScenario
         });
     }
 
-    public ConsolidatedReport Build(string orgCode) => ConsolidationBuilder.Build(
-        Template(), Catalog(), Orgs(), orgCode, November, Values, Receipts, Generated, null);
+    public static OrgRegistry Registry { get; } = new(Orgs());
+
+    /// <summary>The workbook of <paramref name="orgCode"/> as a unit builds it (<see cref="ProductionInputs"/>).</summary>
+    public ConsolidatedReport Build(string orgCode, IReadOnlyDictionary<string, Domain.Governance.ApprovalRecord>? approvals = null) =>
+        ProductionInputs.Build(Template(), Catalog(), Registry, orgCode, November, Values, Receipts, Generated, approvals: approvals);
 
     /// <summary>Independent of the builder: the reported villages below an org, found by walking parents.</summary>
     public IEnumerable<OrgValues> ReportedUnder(string orgCode)

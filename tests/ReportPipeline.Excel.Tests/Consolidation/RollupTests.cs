@@ -15,7 +15,8 @@ public sealed class RollupTests
         .ToDictionary(d => d.Code, d => _scenario.Build(d.Code).Rollup!, StringComparer.Ordinal);
 
     private ConsolidatedReport FromRollups(IReadOnlyDictionary<string, OrgRollup> rollups, InputWatermark watermark) =>
-        ConsolidationBuilder.BuildFromRollups(Template(), Catalog(), Orgs(), City, November, rollups, Generated, null, watermark);
+        ConsolidationBuilder.BuildFromRollups(Template(), Catalog(), Orgs(), City, November, rollups,
+            new Dictionary<string, Domain.Governance.ApprovalRecord>(), ProductionInputs.Calendar(Template()), watermark, Generated, null);
 
     [Fact]
     public void A_city_report_from_district_rollups_has_every_row_cell_and_count_of_the_one_built_from_the_villages()

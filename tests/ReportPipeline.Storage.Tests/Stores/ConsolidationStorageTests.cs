@@ -32,6 +32,27 @@ public sealed class ConsolidationStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_listing_by_template_and_org_prefix_gives_each_workbooks_watermark_and_an_etag_that_conditions_the_next_upload()
+    {
+        await using var container = await azurite.CreateContainerAsync();
+        var store = new BlobReportStore(container.Client);
+        var district = new StoredReport("civil-affairs-01", "500103000000", Submissions.November, DateTimeOffset.UnixEpoch, 4, "d1");
+        var township = district with { OrgCode = "500103001000", InputWatermark = "t1" };
+        Assert.True(await store.TrySaveAsync(district, new byte[] { 1, 2, 3, 4 }, expectedETag: null));
+        Assert.True(await store.TrySaveAsync(township, new byte[] { 1, 2, 3, 4 }, expectedETag: null));
+        Assert.True(await store.TrySaveAsync(district with { OrgCode = "500104000000" }, new byte[] { 1 }, expectedETag: null));
+        Assert.True(await store.TrySaveAsync(district with { TemplateId = "civil-affairs-02" }, new byte[] { 1 }, expectedETag: null));
+
+        var listed = await store.ListAsync(Submissions.November, "civil-affairs-01", "500103").ToListAsync();
+
+        Assert.Equal([("500103000000", "d1"), ("500103001000", "t1")], listed.Select(r => (r.OrgCode, r.InputWatermark)).Order());
+        var listedTownship = listed.Single(r => r.OrgCode == township.OrgCode);
+        Assert.True(await store.TrySaveAsync(township with { InputWatermark = "t2" }, new byte[] { 5 }, listedTownship.ETag));
+        Assert.False(await store.TrySaveAsync(township with { InputWatermark = "t3" }, new byte[] { 6 }, listedTownship.ETag));
+        Assert.Equal("t2", (await store.GetPropertiesAsync(Submissions.November, "civil-affairs-01", township.OrgCode))!.InputWatermark);
+    }
+
+    [Fact]
     public async Task A_received_message_is_hidden_deleted_once_handled_and_moved_whole_to_the_poison_queue()
     {
         var queues = StorageClients.CreateQueueServiceClient(azurite.Settings, new StorageDiagnostics());
