@@ -32,6 +32,7 @@ public sealed class BurdenService(ReferenceData reference, IFieldValueStore valu
     {
         ArgumentNullException.ThrowIfNull(office);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
+        // Loaded before the figures below read it synchronously.
         await reference.CatalogForAsync(period, cancellationToken);
         var children = office.Level == OrgLevel.Village ? [] : orgs.Children(office.Code).OrderBy(o => o.Code, StringComparer.Ordinal).ToList();
         var counted = new ChildBurden[children.Count];

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
+using static ReportPipeline.Web.Tests.WebAppTests;
+
+namespace ReportPipeline.Web.Tests;
+
+/// <summary>The 数据质量 list of the city: its districts' counts, no values; choosing the district lists them.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class OfficeQualityTests(BrowserHostFixture host)
+{
+    private const string JumpField = "pop_resident";
+
+    [Fact]
+    public async Task The_city_sees_each_districts_count_of_flagged_values_and_the_district_the_values()
+    {
+        var village = host.Villages()[5];
+        var district = host.Orgs.Ancestors(village.Code).First(o => o.Level == OrgLevel.District);
+        var previous = BrowserHostFixture.UniqueMonth();
+        var period = BrowserHostFixture.UniqueMonth();
+        Assert.Equal(Period.Parse(previous), Period.Parse(period).Previous());
+        var last = host.TypedValues(village, previous, seed: 31);
+        await SendAsync(village, previous, last);
+        var values = host.TypedValues(village, period, seed: 31);
+        values[JumpField] = (Math.Round(decimal.Parse(last[JumpField], CultureInfo.InvariantCulture) * 1.5m) + 10).ToString(CultureInfo.InvariantCulture);
+        await SendAsync(village, period, values);
+
+        var city = await host.OpenAsync(1280);
+        await SignInAsync(city, host.Orgs.Root, "viewer", period);
+        var line = city.Locator($"#quality-children tr[data-org='{district.Code}']");
+        await Assertions.Expect(line).ToBeVisibleAsync();
+        Assert.True(int.Parse(await line.Locator("td").Nth(1).InnerTextAsync(), CultureInfo.InvariantCulture) >= 1);
+        await Assertions.Expect(city.Locator("#quality")).ToHaveCountAsync(0);
+
+        var office = await host.OpenAsync(1280);
+        await SignInAsync(office, district, "viewer", period);
+        await Assertions.Expect(office.Locator($"#quality tr[data-org='{village.Code}'][data-field='{JumpField}']")).ToBeVisibleAsync();
+
+        await city.Context.CloseAsync();
+        await office.Context.CloseAsync();
+    }
+
+    private async Task SendAsync(Org village, string period, Dictionary<string, string> values)
+    {
+        using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code),
+            BrowserHostFixture.Json(JsonSerializer.Serialize(new { values })));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
