@@ -102,6 +102,19 @@ public sealed class OfficeReadTests(PipelineHostFixture host)
         }
 
         Assert.Equal(districtsApproved, city.GetProperty("approved").GetInt32());
+
+        // A step on a district shows at the city at once too: its state in the district's row and the step in the list.
+        var returned = Districts[0];
+        using (var step = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{returned.Code}/approval/{period}", Admin(City.Code),
+            new StringContent("""{"action":"return","reason":"请核实"}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, step.StatusCode);
+        }
+
+        var (afterStep, _) = await GetAsync($"/api/orgs/{City.Code}/approval/{period}", City.Code, admin: true);
+        Assert.Equal("returned", afterStep.GetProperty("units").EnumerateArray().Single(u => u.GetProperty("org").GetString() == returned.Code).GetProperty("state").GetString());
+        Assert.Equal(returned.Code, afterStep.GetProperty("steps")[0].GetProperty("org").GetString());
+        Assert.Equal(1, afterStep.GetProperty("returned").GetInt32());
         var text = Encoding.UTF8.GetString(cityBytes);
         Assert.DoesNotContain(host.Orgs.Villages(City.Code), v => text.Contains($"\"{v.Code}\"", StringComparison.Ordinal) && v.Code != village.Code);
         Assert.True(cityBytes.Length <= 2048 + (1200 * (Districts.Count + 1)), $"city approval: {cityBytes.Length} bytes");

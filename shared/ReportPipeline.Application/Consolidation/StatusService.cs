@@ -163,17 +163,16 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
     }
 
     /// <summary>
-    /// A city: its districts' office summaries (read in parallel; a district without one is counted live once) and the
-    /// districts' own review states read now (one row each).
+    /// A city: its districts' office summaries (read in parallel; a district without one is counted live once), which hold
+    /// the districts' own review states too.
     /// </summary>
     private async Task<StatusReport> FromSummariesAsync(OrgRegistry orgs, Org city, Period period, CancellationToken cancellationToken)
     {
         var districts = orgs.Children(city.Code).Where(c => c.Level == OrgLevel.District).ToList();
         var found = await summaries.GetAsync(orgs, districts, period, cancellationToken);
-        var records = await summaries.ReadRecordsAsync(period, [.. districts.Select(d => d.Code)], cancellationToken);
         var children = districts.Select((district, i) =>
         {
-            var own = ApprovalState.Of(false, records.GetValueOrDefault(district.Code), null);
+            var own = ApprovalState.Of(false, found[i].Summary.Review?.ToRecord(district.Code, period), null);
             return Summary(district.Code, district.Name, found[i].Summary.Totals(), own.State, own.Name);
         }).ToList();
         return new StatusReport(
