@@ -105,7 +105,20 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
         ArgumentNullException.ThrowIfNull(org);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = VillagesOf(orgs, org);
-        var receipts = await ReceiptsAsync(period, villages, cancellationToken);
+        // One district's partition per read, several at once: a city's list is a download of 11,000 receipts.
+        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(villages.GroupBy(v => OrgRegistry.DistrictPrefix(v.Code)),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (district, ct) =>
+            {
+                var read = await ReceiptsAsync(period, [.. district], ct);
+                lock (receipts)
+                {
+                    foreach (var (code, receipt) in read)
+                    {
+                        receipts[code] = receipt;
+                    }
+                }
+            });
         string? NameOf(string? code) => code is not null && orgs.TryGet(code, out var named) ? named.Name : null;
         return [.. villages
             .Where(v => OfficeTally.StatusOf(calendar, period, receipts.GetValueOrDefault(v.Code)) == Missing)
