@@ -150,6 +150,34 @@ public sealed class OfficeReadTests(PipelineHostFixture host)
     }
 
     [Fact]
+    public async Task A_count_a_page_made_is_made_again_after_a_while_but_a_units_summary_stands_until_the_next_unit()
+    {
+        var summaries = host.Services.GetRequiredService<OfficeSummaries>();
+        var tenMinutesAgo = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(10);
+        foreach (var byReader in new[] { true, false })
+        {
+            var period = UniqueMonth();
+            var reported = await ReportSomeAsync(period);
+            foreach (var district in Districts)
+            {
+                // What a count ten minutes ago, before these reports, would hold.
+                var now = await summaries.ComputeAsync(host.Orgs, district, Period.Parse(period), CancellationToken.None);
+                var before = now with
+                {
+                    AsOf = tenMinutesAgo,
+                    CountedByReader = byReader,
+                    Townships = [.. now.Townships.Select(t => t with { Villages = t.Villages with { Reported = 0, Missing = t.Villages.Villages, Late = 0 } })],
+                };
+                Assert.True(await summaries.SaveAsync(before, CancellationToken.None));
+            }
+
+            var (city, _) = await GetAsync($"/api/orgs/{City.Code}/status/{period}", City.Code);
+            Assert.Equal(byReader ? reported.Count : 0, city.GetProperty("reported").GetInt32());
+            Assert.Equal(byReader ? Districts.Count : 0, city.GetProperty("countedLive").GetArrayLength());
+        }
+    }
+
+    [Fact]
     public async Task The_missing_list_is_a_csv_with_a_bom_listing_exactly_the_villages_that_have_not_reported()
     {
         var period = UniqueMonth();

@@ -40,6 +40,12 @@ public sealed record OfficeSummary(string Period, string District, DateTimeOffse
     /// <summary>The steps taken on the district itself, newest first.</summary>
     public IReadOnlyList<StepSnapshot> Steps { get; init; } = [];
 
+    /// <summary>
+    /// Counted by a page for want of one from a consolidation unit: trusted only for
+    /// <see cref="OfficeSummaries.ReaderCountLifetime"/>, since no unit may come to replace it (a period no template reads).
+    /// </summary>
+    public bool CountedByReader { get; init; }
+
     public OfficeCounts Totals() => Townships.Aggregate(OfficeCounts.Zero, (sum, t) => sum.Add(t.Villages));
 }
 
@@ -61,6 +67,9 @@ public sealed class OfficeSummaries(
 {
     private const int MaxParallelReads = 16;
     private const int MaxSaveAttempts = 5;
+
+    /// <summary>How long a summary a page counted itself is used before it is counted again.</summary>
+    public static readonly TimeSpan ReaderCountLifetime = TimeSpan.FromMinutes(5);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -138,12 +147,13 @@ public sealed class OfficeSummaries(
     private async Task<(OfficeSummary, bool)> GetAsync(OrgRegistry orgs, Org district, Period period, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(period, district.Code, cancellationToken);
-        if (stored is not null && Parse(stored.Content) is { } summary && Fits(summary, orgs, district))
+        if (stored is not null && Parse(stored.Content) is { } summary && Fits(summary, orgs, district)
+            && !(summary.CountedByReader && time.GetUtcNow() - summary.AsOf > ReaderCountLifetime))
         {
             return (summary, false);
         }
 
-        var live = await ComputeAsync(orgs, district, period, cancellationToken);
+        var live = await ComputeAsync(orgs, district, period, cancellationToken) with { CountedByReader = true };
         await SaveAsync(live, cancellationToken);
         return (live, true);
     }
