@@ -102,6 +102,19 @@ public sealed class OfficeReadTests(PipelineHostFixture host)
         }
 
         Assert.Equal(districtsApproved, city.GetProperty("approved").GetInt32());
+
+        // A step on a district shows at the city at once too: its state in the district's row and the step in the list.
+        var returned = Districts[0];
+        using (var step = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{returned.Code}/approval/{period}", Admin(City.Code),
+            new StringContent("""{"action":"return","reason":"请核实"}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, step.StatusCode);
+        }
+
+        var (afterStep, _) = await GetAsync($"/api/orgs/{City.Code}/approval/{period}", City.Code, admin: true);
+        Assert.Equal("returned", afterStep.GetProperty("units").EnumerateArray().Single(u => u.GetProperty("org").GetString() == returned.Code).GetProperty("state").GetString());
+        Assert.Equal(returned.Code, afterStep.GetProperty("steps")[0].GetProperty("org").GetString());
+        Assert.Equal(1, afterStep.GetProperty("returned").GetInt32());
         var text = Encoding.UTF8.GetString(cityBytes);
         Assert.DoesNotContain(host.Orgs.Villages(City.Code), v => text.Contains($"\"{v.Code}\"", StringComparison.Ordinal) && v.Code != village.Code);
         Assert.True(cityBytes.Length <= 2048 + (1200 * (Districts.Count + 1)), $"city approval: {cityBytes.Length} bytes");
@@ -134,6 +147,34 @@ public sealed class OfficeReadTests(PipelineHostFixture host)
         var (after, _) = await GetAsync($"/api/orgs/{City.Code}/status/{period}", City.Code);
         Assert.Equal(first.Count + 1, after.GetProperty("reported").GetInt32());
         Assert.True(after.GetProperty("asOf").GetDateTimeOffset() > asOf);
+    }
+
+    [Fact]
+    public async Task A_count_a_page_made_is_made_again_after_a_while_but_a_units_summary_stands_until_the_next_unit()
+    {
+        var summaries = host.Services.GetRequiredService<OfficeSummaries>();
+        var tenMinutesAgo = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(10);
+        foreach (var byReader in new[] { true, false })
+        {
+            var period = UniqueMonth();
+            var reported = await ReportSomeAsync(period);
+            foreach (var district in Districts)
+            {
+                // What a count ten minutes ago, before these reports, would hold.
+                var now = await summaries.ComputeAsync(host.Orgs, district, Period.Parse(period), CancellationToken.None);
+                var before = now with
+                {
+                    AsOf = tenMinutesAgo,
+                    CountedByReader = byReader,
+                    Townships = [.. now.Townships.Select(t => t with { Villages = t.Villages with { Reported = 0, Missing = t.Villages.Villages, Late = 0 } })],
+                };
+                Assert.True(await summaries.SaveAsync(before, CancellationToken.None));
+            }
+
+            var (city, _) = await GetAsync($"/api/orgs/{City.Code}/status/{period}", City.Code);
+            Assert.Equal(byReader ? reported.Count : 0, city.GetProperty("reported").GetInt32());
+            Assert.Equal(byReader ? Districts.Count : 0, city.GetProperty("countedLive").GetArrayLength());
+        }
     }
 
     [Fact]

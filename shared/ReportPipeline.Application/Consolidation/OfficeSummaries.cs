@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
@@ -10,24 +11,49 @@ namespace ReportPipeline.Application.Consolidation;
 /// <summary>One township's line in a district's office summary: its villages' counts and its own review record.</summary>
 public sealed record TownshipTally(string Org, OfficeCounts Villages, ReviewSnapshot? Review);
 
+/// <summary>A review step on a district, as kept in its office summary.</summary>
+public sealed record StepSnapshot(
+    [property: JsonConverter(typeof(JsonStringEnumConverter<ApprovalAction>))] ApprovalAction Action,
+    string By,
+    string ByOrg,
+    DateTimeOffset At,
+    string? Reason)
+{
+    public ApprovalEvent ToEvent(string orgCode, Period period) => new(orgCode, period, Action, By, ByOrg, At, Reason);
+}
+
 /// <summary>
 /// A district's office summary for a period (<see cref="IOfficeSummaryStore"/>): per township, the counts the status and
-/// approval pages show, as of <see cref="AsOf"/> — every submission and review step before that time is in it.
+/// approval pages show, and the district's own review record and steps, as of <see cref="AsOf"/> — every submission and
+/// review step before that time is in it.
 /// </summary>
 public sealed record OfficeSummary(string Period, string District, DateTimeOffset AsOf, IReadOnlyList<TownshipTally> Townships)
 {
     /// <summary>The format; a summary of another format is not read (it is computed again).</summary>
-    public const int CurrentFormat = 1;
+    public const int CurrentFormat = 2;
 
     public int Format { get; init; } = CurrentFormat;
+
+    /// <summary>The district's own review record.</summary>
+    public ReviewSnapshot? Review { get; init; }
+
+    /// <summary>The steps taken on the district itself, newest first.</summary>
+    public IReadOnlyList<StepSnapshot> Steps { get; init; } = [];
+
+    /// <summary>
+    /// Counted by a page for want of one from a consolidation unit: trusted only for
+    /// <see cref="OfficeSummaries.ReaderCountLifetime"/>, since no unit may come to replace it (a period no template reads).
+    /// </summary>
+    public bool CountedByReader { get; init; }
 
     public OfficeCounts Totals() => Townships.Aggregate(OfficeCounts.Zero, (sum, t) => sum.Add(t.Villages));
 }
 
 /// <summary>
 /// Keeps and reads the office summaries. The district consolidation unit writes its district's summary from the receipts
-/// and review states it has read anyway (<see cref="SaveFromUnitAsync"/>); the city's status and approval pages read the
-/// districts' summaries in parallel. A district without a usable summary (never consolidated, or the registry changed
+/// and review states it has read anyway (<see cref="SaveFromUnitAsync"/>), and a review step on a village, township or
+/// district recounts it; the city's status and approval pages read the districts' summaries in parallel, and no
+/// district's table rows (in the emulator every table query scans, and 41 of them cost more than the page). A district without a usable summary (never consolidated, or the registry changed
 /// since) is counted live once, and that count is stored for the next reader. Counting is <see cref="OfficeTally"/>'s,
 /// the rule the live pages use.
 /// </summary>
@@ -39,35 +65,48 @@ public sealed class OfficeSummaries(
     TimeProvider time,
     ILogger<OfficeSummaries> logger)
 {
-    private const int MaxParallelReads = 8;
+    private const int MaxParallelReads = 16;
     private const int MaxSaveAttempts = 5;
+
+    /// <summary>How long a summary a page counted itself is used before it is counted again.</summary>
+    public static readonly TimeSpan ReaderCountLifetime = TimeSpan.FromMinutes(5);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>A district's summary from receipts and review records already read.</summary>
+    /// <summary>A district's summary from receipts, review records (of its villages, townships and itself) and its own steps already read.</summary>
     public OfficeSummary Compose(
         OrgRegistry orgs, Org district, Period period, IReadOnlyDictionary<string, MergeReceipt> receipts,
-        IReadOnlyDictionary<string, ApprovalRecord> records, DateTimeOffset asOf)
+        IReadOnlyDictionary<string, ApprovalRecord> records, IReadOnlyList<ApprovalEvent> steps, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(orgs);
         ArgumentNullException.ThrowIfNull(district);
         ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(steps);
         var townships = orgs.Villages(district.Code)
             .GroupBy(v => v.ParentCode ?? district.Code, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new TownshipTally(g.Key, OfficeTally.Count(calendar, period, g, receipts, records), ReviewSnapshot.Of(records.GetValueOrDefault(g.Key))))
             .ToList();
-        return new OfficeSummary(period.ToString(), district.Code, asOf, townships);
+        return new OfficeSummary(period.ToString(), district.Code, asOf, townships)
+        {
+            Review = ReviewSnapshot.Of(records.GetValueOrDefault(district.Code)),
+            Steps = [.. steps.Where(e => e.OrgCode == district.Code).OrderByDescending(e => e.At)
+                .Select(e => new StepSnapshot(e.Action, e.BySubject, e.ByOrg, e.At, e.Reason))],
+        };
     }
 
     /// <summary>
     /// The district unit's summary, from the period's receipts and the review states it read at <paramref name="readAt"/>
-    /// for its workbooks; nothing is read again.
+    /// for its workbooks; only the district's own steps are read (one query).
     /// </summary>
-    internal Task SaveFromUnitAsync(Period period, Org district, UnitInputs inputs, DateTimeOffset readAt, CancellationToken cancellationToken) =>
-        inputs.Receipts.TryGetValue(period, out var receipts)
-            ? SaveAsync(Compose(inputs.Orgs, district, period, receipts, inputs.Approvals, readAt), cancellationToken)
-            : Task.CompletedTask;
+    internal async Task SaveFromUnitAsync(Period period, Org district, UnitInputs inputs, DateTimeOffset readAt, CancellationToken cancellationToken)
+    {
+        if (inputs.Receipts.TryGetValue(period, out var receipts))
+        {
+            var steps = await approvals.ReadEventsAsync(period, [district.Code], cancellationToken);
+            await SaveAsync(Compose(inputs.Orgs, district, period, receipts, inputs.Approvals, steps, readAt), cancellationToken);
+        }
+    }
 
     /// <summary>Stores the summary unless a newer one is there already (a later unit's): the newer reading always wins.</summary>
     public async Task<bool> SaveAsync(OfficeSummary summary, CancellationToken cancellationToken)
@@ -108,12 +147,13 @@ public sealed class OfficeSummaries(
     private async Task<(OfficeSummary, bool)> GetAsync(OrgRegistry orgs, Org district, Period period, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(period, district.Code, cancellationToken);
-        if (stored is not null && Parse(stored.Content) is { } summary && Fits(summary, orgs, district))
+        if (stored is not null && Parse(stored.Content) is { } summary && Fits(summary, orgs, district)
+            && !(summary.CountedByReader && time.GetUtcNow() - summary.AsOf > ReaderCountLifetime))
         {
             return (summary, false);
         }
 
-        var live = await ComputeAsync(orgs, district, period, cancellationToken);
+        var live = await ComputeAsync(orgs, district, period, cancellationToken) with { CountedByReader = true };
         await SaveAsync(live, cancellationToken);
         return (live, true);
     }
@@ -131,47 +171,10 @@ public sealed class OfficeSummaries(
             receipts[receipt.OrgCode] = receipt;
         }
 
-        var offices = villages.Select(v => v.ParentCode).OfType<string>().Distinct(StringComparer.Ordinal);
+        var offices = villages.Select(v => v.ParentCode).OfType<string>().Append(district.Code).Distinct(StringComparer.Ordinal);
         var records = (await approvals.ReadAsync(period, [.. villages.Select(v => v.Code), .. offices], cancellationToken)).Records;
-        return Compose(orgs, district, period, receipts, records, asOf);
-    }
-
-    /// <summary>
-    /// The review records of a few offices in different districts (a city and its districts), one small read per org in
-    /// parallel rather than one after another.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, ApprovalRecord>> ReadRecordsAsync(Period period, IReadOnlyList<string> orgCodes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(orgCodes);
-        var records = new Dictionary<string, ApprovalRecord>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(orgCodes, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelReads, CancellationToken = cancellationToken }, async (code, ct) =>
-        {
-            var snapshot = await approvals.ReadAsync(period, [code], ct);
-            lock (records)
-            {
-                foreach (var (org, record) in snapshot.Records)
-                {
-                    records[org] = record;
-                }
-            }
-        });
-        return records;
-    }
-
-    /// <summary>The review steps taken on a few offices in different districts, read in parallel, newest first.</summary>
-    public async Task<IReadOnlyList<ApprovalEvent>> ReadEventsAsync(Period period, IReadOnlyList<string> orgCodes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(orgCodes);
-        var events = new List<ApprovalEvent>();
-        await Parallel.ForEachAsync(orgCodes, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelReads, CancellationToken = cancellationToken }, async (code, ct) =>
-        {
-            var read = await approvals.ReadEventsAsync(period, [code], ct);
-            lock (events)
-            {
-                events.AddRange(read);
-            }
-        });
-        return [.. events.OrderByDescending(e => e.At).ThenBy(e => e.OrgCode, StringComparer.Ordinal)];
+        var steps = await approvals.ReadEventsAsync(period, [district.Code], cancellationToken);
+        return Compose(orgs, district, period, receipts, records, steps, asOf);
     }
 
     /// <summary>A summary counts the district's villages as the registry has them now (a registry change makes it unusable).</summary>

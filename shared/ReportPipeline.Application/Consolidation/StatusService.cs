@@ -105,7 +105,20 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
         ArgumentNullException.ThrowIfNull(org);
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var villages = VillagesOf(orgs, org);
-        var receipts = await ReceiptsAsync(period, villages, cancellationToken);
+        // One district's partition per read, several at once: a city's list is a download of 11,000 receipts.
+        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(villages.GroupBy(v => OrgRegistry.DistrictPrefix(v.Code)),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (district, ct) =>
+            {
+                var read = await ReceiptsAsync(period, [.. district], ct);
+                lock (receipts)
+                {
+                    foreach (var (code, receipt) in read)
+                    {
+                        receipts[code] = receipt;
+                    }
+                }
+            });
         string? NameOf(string? code) => code is not null && orgs.TryGet(code, out var named) ? named.Name : null;
         return [.. villages
             .Where(v => OfficeTally.StatusOf(calendar, period, receipts.GetValueOrDefault(v.Code)) == Missing)
@@ -163,17 +176,16 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
     }
 
     /// <summary>
-    /// A city: its districts' office summaries (read in parallel; a district without one is counted live once) and the
-    /// districts' own review states read now (one row each).
+    /// A city: its districts' office summaries (read in parallel; a district without one is counted live once), which hold
+    /// the districts' own review states too.
     /// </summary>
     private async Task<StatusReport> FromSummariesAsync(OrgRegistry orgs, Org city, Period period, CancellationToken cancellationToken)
     {
         var districts = orgs.Children(city.Code).Where(c => c.Level == OrgLevel.District).ToList();
         var found = await summaries.GetAsync(orgs, districts, period, cancellationToken);
-        var records = await summaries.ReadRecordsAsync(period, [.. districts.Select(d => d.Code)], cancellationToken);
         var children = districts.Select((district, i) =>
         {
-            var own = ApprovalState.Of(false, records.GetValueOrDefault(district.Code), null);
+            var own = ApprovalState.Of(false, found[i].Summary.Review?.ToRecord(district.Code, period), null);
             return Summary(district.Code, district.Name, found[i].Summary.Totals(), own.State, own.Name);
         }).ToList();
         return new StatusReport(

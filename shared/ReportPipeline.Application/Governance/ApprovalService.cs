@@ -88,7 +88,7 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
     /// The same, with each unit's <see cref="ApprovalUnit.Actions"/> for <paramref name="caller"/> (when an admin). The units
     /// are the org and its direct children (drill down by asking for a child) and the steps those taken on them; the counts
     /// cover the whole subtree. A district or township is read now; a city from its districts' office summaries (their
-    /// villages and townships, as of the summary) and its districts' own rows read now.
+    /// villages, townships, own states and steps, as of the summary) and its own row read now.
     /// </summary>
     public async Task<ApprovalReport> GetAsync(Org org, Period period, CallerIdentity? caller, CancellationToken cancellationToken)
     {
@@ -140,16 +140,24 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         var districts = orgs.Children(city.Code).Where(c => c.Level == OrgLevel.District).ToList();
         var shown = new List<Org> { city };
         shown.AddRange(districts);
+        // The city's own row and steps are read while the summaries come.
+        var ownRead = store.ReadAsync(period, [city.Code], cancellationToken);
+        var ownSteps = store.ReadEventsAsync(period, [city.Code], cancellationToken);
         var found = await summaries.GetAsync(orgs, districts, period, cancellationToken);
-        var live = await summaries.ReadRecordsAsync(period, [.. shown.Select(o => o.Code)], cancellationToken);
+        var own = await ownRead;
 
-        // The districts' children's records as their summaries hold them: what a district's approve button depends on.
-        var records = new Dictionary<string, ApprovalRecord>(live, StringComparer.Ordinal);
+        // The districts' and their townships' records as the summaries hold them: what the buttons depend on.
+        var records = new Dictionary<string, ApprovalRecord>(own.Records, StringComparer.Ordinal);
         var (approved, returned) = (0, 0);
         foreach (var (summary, _) in found)
         {
             var counts = summary.Totals();
             (approved, returned) = (approved + counts.Approved, returned + counts.Returned);
+            if (summary.Review?.ToRecord(summary.District, period) is { } districtRecord)
+            {
+                records[summary.District] = districtRecord;
+            }
+
             foreach (var township in summary.Townships.Where(t => t.Org != summary.District))
             {
                 var record = township.Review?.ToRecord(township.Org, period);
@@ -166,7 +174,10 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         var units = shown.Select(o => Unit(o, records.GetValueOrDefault(o.Code), null)).ToList();
         approved += units.Count(u => u.State == Approved);
         returned += units.Count(u => u.State == Returned);
-        var steps = await summaries.ReadEventsAsync(period, [.. shown.Select(o => o.Code)], cancellationToken);
+        var steps = (await ownSteps)
+            .Concat(found.SelectMany(f => f.Summary.Steps.Select(step => step.ToEvent(f.Summary.District, period))))
+            .OrderByDescending(e => e.At).ThenBy(e => e.OrgCode, StringComparer.Ordinal)
+            .ToList();
         var asOf = found.Count == 0 ? time.GetUtcNow() : found.Min(f => f.Summary.AsOf);
         return (units, records, approved, returned, orgs.Subtree(city.Code, includeSelf: true).Count(), steps, asOf);
     }
@@ -217,14 +228,16 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
     }
 
     /// <summary>
-    /// A step on a village or township changes its district's office summary (the city's page counts from it): counted
-    /// again now, after the commit, so the city sees the step at once. A failure here leaves the summary as the next
+    /// A step on a village, township or district changes its district's office summary (the city's page counts from it and
+    /// shows the district's state and steps from it): counted again now, after the commit, so the city sees the step at once. A failure here leaves the summary as the next
     /// consolidation unit writes it; the step itself stands.
     /// </summary>
     private async Task RefreshSummaryAsync(OrgRegistry orgs, Org target, Period period)
     {
-        if (target.Level is not (OrgLevel.Village or OrgLevel.Township)
-            || orgs.Ancestors(target.Code).FirstOrDefault(a => a.Level == OrgLevel.District) is not { } district)
+        var district = target.Level == OrgLevel.District ? target
+            : target.Level is OrgLevel.Village or OrgLevel.Township ? orgs.Ancestors(target.Code).FirstOrDefault(a => a.Level == OrgLevel.District)
+            : null;
+        if (district is null)
         {
             return;
         }
