@@ -21,13 +21,14 @@ public readonly record struct OrgPeriod(Org Org, Period Period);
 /// the org, then run the feature's handler and map what only this layer knows how to answer — storage that cannot be
 /// reached (503 with Retry-After), a client that stalled or hung up mid-body (408, logged at information level).
 /// </summary>
+/// <param name="lifetime">Says whether a connection ended because the host is stopping; absent where services run without a host.</param>
 public sealed class ApiRoute(
     ReferenceData reference,
     IRequestAuthorizer authorizer,
     IOptions<PipelineOptions> options,
     TimeProvider time,
-    IHostApplicationLifetime lifetime,
-    ILogger<ApiRoute> logger)
+    ILogger<ApiRoute> logger,
+    IHostApplicationLifetime? lifetime = null)
 {
     /// <summary>A route without an org (the catalog): authorise only.</summary>
     public Task<IResult> RunAsync(HttpRequest request, ApiAction action, Func<CallerIdentity, Task<IResult>> handle, CancellationToken cancellationToken) =>
@@ -126,7 +127,7 @@ public sealed class ApiRoute(
         catch (Exception ex) when (IsConnectionGone(ex, aborted))
         {
             logger.LogInformation("{Who} ended the connection during {Method} {Path} ({Reason}); {Outcome}",
-                lifetime.ApplicationStopping.IsCancellationRequested ? "The host, stopping," : "The client",
+                lifetime?.ApplicationStopping.IsCancellationRequested == true ? "The host, stopping," : "The client",
                 request.Method, request.Path.Value, Innermost(ex).GetType().Name, writes.AnySent ? "a write had been sent" : "nothing was saved");
             return new ClientGoneResult();
         }
