@@ -6,6 +6,9 @@ using System.Text.Json;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -143,6 +146,111 @@ public sealed class DedicatedHostTests
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
         Assert.All(measured.FinishedRequests, status => Assert.InRange(status, 400, 499));
         await AssertNothingStoredAsync(runtime, village);
+    }
+
+    // The race itself, made certain: the body read fails while RequestAborted has not fired (as when Kestrel's abort runs
+    // later on the thread pool), with each exception the read can end in — a reset as Kestrel reports it, a socket's
+    // IOException, the server's own abort at shutdown, a bare IOException. Each is the connection's end: information,
+    // 499, never a 503 that blames storage nor a 500 that logs an error.
+    [Theory]
+    [InlineData("reset", "submission")]
+    [InlineData("socket", "submission")]
+    [InlineData("shutdown", "submission")]
+    [InlineData("io", "submission")]
+    [InlineData("io", "prefill")]
+    [InlineData("io", "proposal")]
+    public async Task A_body_read_ended_by_the_connection_before_the_abort_token_fires_is_information_and_499(string fault, string route)
+    {
+        await using var runtime = await StartAsync(new(), LogLevel.Information, services => services.AddSingleton<IStartupFilter>(new FaultyBodyFilter()));
+        var logs = CaptureLogs(runtime);
+        var village = await VillageAsync(runtime);
+        var tokens = runtime.Services.GetRequiredService<DevelopmentTokenIssuer>();
+        using var http = new HttpClient { BaseAddress = new Uri(runtime.BaseAddress) };
+        // The same body on every route: each reads it through the one body reader, so each sees the fault the same way.
+        var (path, org, roles, dept, type) = route switch
+        {
+            "prefill" => ($"/api/departments/gaj/prefill/{Month}", village.ParentCode!, new[] { "admin" }, "gaj", "text/csv"),
+            "proposal" => ("/api/templates/proposals", village.ParentCode!, new[] { "admin" }, "gaj", "application/json"),
+            _ => ($"/api/orgs/{village.Code}/submissions/{Month}", village.Code, new[] { "submitter" }, (string?)null, "application/json"),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent("""{"values": {"pop_resident": 100}}""", Encoding.UTF8, type),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Mint(org, roles, dept, TimeSpan.FromHours(1)));
+        request.Headers.Add(FaultyBodyFilter.Header, fault);
+
+        using var response = await http.SendAsync(request);
+
+        Assert.True(499 == (int)response.StatusCode, $"{(int)response.StatusCode}: {string.Join(" / ", logs.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message))}");
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("ended the connection during POST " + path, StringComparison.Ordinal));
+        await AssertNothingStoredAsync(runtime, village);
+    }
+
+    /// <summary>Gives a request that asks for it a body whose second read fails with the chosen exception.</summary>
+    private sealed class FaultyBodyFilter : IStartupFilter
+    {
+        public const string Header = "X-Test-Body-Fault";
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Headers.TryGetValue(Header, out var fault))
+                {
+                    context.Request.Body = new FaultyStream(fault.ToString() switch
+                    {
+                        "reset" => new ConnectionResetException("Connection reset by peer", new SocketException((int)SocketError.ConnectionReset)),
+                        "socket" => new IOException("Unable to read data from the transport connection: Connection reset by peer.", new SocketException((int)SocketError.ConnectionReset)),
+                        "shutdown" => new ConnectionAbortedException("The connection was aborted because the server is shutting down."),
+                        _ => new IOException("The request stream ended abnormally."),
+                    });
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+
+    private sealed class FaultyStream(Exception fault) : Stream
+    {
+        private static readonly byte[] s_start = Encoding.ASCII.GetBytes("{\"values\": {");
+        private int _sent;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (buffer.IsEmpty)
+            {
+                return ValueTask.FromResult(0);
+            }
+
+            if (_sent == s_start.Length)
+            {
+                return ValueTask.FromException<int>(fault);
+            }
+
+            var count = Math.Min(buffer.Length, s_start.Length - _sent);
+            s_start.AsSpan(_sent, count).CopyTo(buffer.Span);
+            _sent += count;
+            return ValueTask.FromResult(count);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     // The storage budget (2 s here) ends while the submission's transaction is on the wire and its answer is slow: the

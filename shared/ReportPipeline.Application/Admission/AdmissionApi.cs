@@ -18,7 +18,7 @@ namespace ReportPipeline.Application.Admission;
 /// <c>GET templates/proposals/{id}</c>, <c>POST templates/proposals/{id}/decision</c> (the city's admin only),
 /// <c>GET templates?period=</c> (the 报表清单 in force) and <c>GET templates/{id}/history</c> (any signed-in caller).
 /// </summary>
-public sealed class AdmissionApi(ApiRoute route, AdmissionService admission, ReferenceData reference, ReportingCalendar calendar, TimeProvider time)
+public sealed class AdmissionApi(ApiRoute route, RequestBodyReader bodies, AdmissionService admission, ReferenceData reference, ReportingCalendar calendar, TimeProvider time)
 {
 
     public Task<IResult> ProposeAsync(HttpRequest request, CancellationToken cancellationToken) =>
@@ -36,10 +36,10 @@ public sealed class AdmissionApi(ApiRoute route, AdmissionService admission, Ref
                     $"不支持的 Content-Type“{UserText.Excerpt(request.ContentType ?? "（未提供）")}”：请提交 JSON {{\"template\": 报表模板, \"fields\": [新增指标], \"effectiveFrom\": \"2027-01\", \"reason\": 理由}}（表头工作簿可先用 POST /api/templates/check 检查）。", "unsupported-media-type");
             }
 
-            var body = await ReadBodyAsync(request, cancellationToken);
+            var (body, unread) = await ReadBodyAsync(request, $"报表申请超过允许的 {TemplateCheckApi.MaxBodyBytes / 1024} KB。", cancellationToken);
             if (body is null)
             {
-                return Problem(413, "上传内容过大", $"报表申请超过允许的 {TemplateCheckApi.MaxBodyBytes / 1024} KB。", "too-large");
+                return unread!;
             }
 
             AdmissionRequest parsed;
@@ -87,10 +87,10 @@ public sealed class AdmissionApi(ApiRoute route, AdmissionService admission, Ref
                 return Problem(403, "无权决定报表准入", "报表准入由市级减负办决定：需要市级单位的管理员。", "forbidden");
             }
 
-            var body = await ReadBodyAsync(request, cancellationToken);
+            var (body, unread) = await ReadBodyAsync(request, "决定内容过大。", cancellationToken);
             if (body is null)
             {
-                return Problem(413, "上传内容过大", "决定内容过大。", "too-large");
+                return unread!;
             }
 
             string action, reason;
@@ -235,26 +235,22 @@ public sealed class AdmissionApi(ApiRoute route, AdmissionService admission, Ref
     private static IResult Problem(int status, string title, string detail, string type) =>
         Problems.Problem(status, title, detail, type);
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body through the one body reader (idle timeout, a hang-up answered as such), or the answer when it ended
+    /// otherwise: 413 with <paramref name="tooLarge"/> above the limit, 408 when it stalled.
+    /// </summary>
+    private async Task<(byte[]? Body, IResult? Refusal)> ReadBodyAsync(HttpRequest request, string tooLarge, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > TemplateCheckApi.MaxBodyBytes)
+        var read = await bodies.ReadAsync(request, TemplateCheckApi.MaxBodyBytes, cancellationToken);
+        switch (read.End)
         {
-            return null;
+            case BodyEnd.TooLarge:
+                return (null, Problem(413, "上传内容过大", tooLarge, "too-large"));
+            case BodyEnd.Stalled:
+                request.HttpContext.Response.Headers.Connection = "close";
+                return (null, Problems.RequestTimeout());
+            default:
+                return (read.Content, null);
         }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16384];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > TemplateCheckApi.MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

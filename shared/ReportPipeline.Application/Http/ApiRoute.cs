@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReportPipeline.Application.Auth;
@@ -20,12 +21,14 @@ public readonly record struct OrgPeriod(Org Org, Period Period);
 /// the org, then run the feature's handler and map what only this layer knows how to answer — storage that cannot be
 /// reached (503 with Retry-After), a client that stalled or hung up mid-body (408, logged at information level).
 /// </summary>
+/// <param name="lifetime">Says whether a connection ended because the host is stopping; absent where services run without a host.</param>
 public sealed class ApiRoute(
     ReferenceData reference,
     IRequestAuthorizer authorizer,
     IOptions<PipelineOptions> options,
     TimeProvider time,
-    ILogger<ApiRoute> logger)
+    ILogger<ApiRoute> logger,
+    IHostApplicationLifetime? lifetime = null)
 {
     /// <summary>A route without an org (the catalog): authorise only.</summary>
     public Task<IResult> RunAsync(HttpRequest request, ApiAction action, Func<CallerIdentity, Task<IResult>> handle, CancellationToken cancellationToken) =>
@@ -121,10 +124,11 @@ public sealed class ApiRoute(
                 request.Method, request.Path.Value, ex.StatusCode, ex.Message);
             return ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? Problems.PayloadTooLarge(options.Value.MaxUploadBytes) : Problems.RequestTimeout();
         }
-        catch (Exception ex) when (IsClientGone(ex, aborted))
+        catch (Exception ex) when (IsConnectionGone(ex, aborted))
         {
-            logger.LogInformation("Client hung up during {Method} {Path}; {Outcome}", request.Method, request.Path.Value,
-                writes.AnySent ? "a write had been sent" : "nothing was saved");
+            logger.LogInformation("{Who} ended the connection during {Method} {Path} ({Reason}); {Outcome}",
+                lifetime?.ApplicationStopping.IsCancellationRequested == true ? "The host, stopping," : "The client",
+                request.Method, request.Path.Value, Innermost(ex).GetType().Name, writes.AnySent ? "a write had been sent" : "nothing was saved");
             return new ClientGoneResult();
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex) || (ex is OperationCanceledException && !aborted.IsCancellationRequested))
@@ -139,14 +143,26 @@ public sealed class ApiRoute(
     }
 
     /// <summary>
-    /// The client went away. Kestrel cancels <c>RequestAborted</c> on the thread pool, so the reset that ends a body read
-    /// (<see cref="ConnectionResetException"/>, an <see cref="IOException"/>) can arrive before the token says so: the
-    /// reset itself is proof enough.
+    /// The request's connection is gone: the client reset or closed it, or the server aborted it at shutdown. Decided from
+    /// the exception itself, since Kestrel cancels <c>RequestAborted</c> on the thread pool and the read that the reset or
+    /// abort ends (<see cref="ConnectionGoneException"/> from the body reader, or a <see cref="ConnectionResetException"/> /
+    /// <see cref="ConnectionAbortedException"/> anywhere else) can fail before the token says so. Neither is storage
+    /// trouble (a 503 would claim it) nor a bug (an error would page someone).
     /// </summary>
-    private static bool IsClientGone(Exception exception, CancellationToken aborted) =>
-        (aborted.IsCancellationRequested && exception is OperationCanceledException or IOException)
-        || exception is ConnectionResetException
-        || exception.InnerException is ConnectionResetException;
+    private static bool IsConnectionGone(Exception exception, CancellationToken aborted)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is ConnectionGoneException or ConnectionResetException or ConnectionAbortedException)
+            {
+                return true;
+            }
+        }
+
+        return aborted.IsCancellationRequested && exception is OperationCanceledException or IOException;
+    }
+
+    private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;
 
     /// <summary>The client is gone: there is nobody to answer; 499 (nginx's "client closed request") marks it in logs.</summary>
     private sealed class ClientGoneResult : IResult

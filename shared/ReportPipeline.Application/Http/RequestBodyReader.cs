@@ -96,7 +96,17 @@ public sealed class RequestBodyReader(TimeProvider time, IOptions<PipelineOption
             // A client that hangs up mid-body (FIN or RST) ends this read with a BadHttpRequestException (unexpected end of
             // the body) or a connection reset; ApiRoute answers either as the client's doing.
             idleTimer.Change(wait, Timeout.InfiniteTimeSpan);
-            var result = await reader.ReadAsync(CancellationToken.None);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is (IOException or OperationCanceledException) and not BadHttpRequestException)
+            {
+                // Not cancelled by us (the read takes no token): the connection itself ended under the read.
+                throw new ConnectionGoneException(ex);
+            }
+
             idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             var data = result.Buffer;
             try
@@ -279,3 +289,10 @@ public static class JsonText
         }
     }
 }
+
+/// <summary>
+/// The request's connection ended while its body was being read: the client reset or closed it, or the server aborted it
+/// (at shutdown). Whatever Kestrel reported first — a reset, an abort, or the request's abort token — it is this, so
+/// <see cref="ApiRoute"/> answers it as nobody's failure rather than as storage trouble or a bug.
+/// </summary>
+public sealed class ConnectionGoneException(Exception inner) : IOException("The request's connection ended while its body was read.", inner);

@@ -17,7 +17,7 @@ namespace ReportPipeline.Application.Prefill;
 /// down to the villages of the caller's subtree. 201 with the receipt (200 for a preview); 422 listing every error by
 /// row, column and cell, nothing written.
 /// </summary>
-public sealed class PrefillApi(ApiRoute route, PrefillService prefill, UploadBudget budget, IOptions<PipelineOptions> options, AccessRecorder recorder)
+public sealed class PrefillApi(ApiRoute route, RequestBodyReader bodies, PrefillService prefill, UploadBudget budget, IOptions<PipelineOptions> options, AccessRecorder recorder)
 {
     public Task<IResult> PushAsync(HttpRequest request, string dept, string period, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.PushPrefill, async caller =>
@@ -57,12 +57,17 @@ public sealed class PrefillApi(ApiRoute route, PrefillService prefill, UploadBud
                 return Problems.Busy(options.Value.RetryAfterSeconds);
             }
 
-            var content = await ReadBodyAsync(request, limit, cancellationToken);
-            if (content is null)
+            var body = await bodies.ReadAsync(request, limit, cancellationToken);
+            switch (body.End)
             {
-                return Problems.PayloadTooLarge(limit);
+                case BodyEnd.TooLarge:
+                    return Problems.PayloadTooLarge(limit);
+                case BodyEnd.Stalled:
+                    request.HttpContext.Response.Headers.Connection = "close";
+                    return Problems.RequestTimeout();
             }
 
+            var content = body.Content!;
             if (content.Length == 0)
             {
                 return Problems.BadRequest("请求体为空：请上传下发数据文件（CSV 或 .xlsx）。", "empty-body");
@@ -72,6 +77,11 @@ public sealed class PrefillApi(ApiRoute route, PrefillService prefill, UploadBud
             if (format == UploadFormat.Json)
             {
                 return Problems.UnsupportedMediaType(request.ContentType);
+            }
+
+            if (!lease.TryAdmitParsing(format, content))
+            {
+                return Problems.Busy(options.Value.RetryAfterSeconds);
             }
 
             var outcome = await prefill.PushAsync(
@@ -91,23 +101,4 @@ public sealed class PrefillApi(ApiRoute route, PrefillService prefill, UploadBud
             recorder.Record(request, caller, ApiRoutes.Prefill, caller.OrgCode, receipt.Period, string.Join(",", receipt.Fields), receipt.Orgs);
             return Results.Json(receipt, statusCode: receipt.DryRun ? StatusCodes.Status200OK : StatusCodes.Status201Created);
         }, cancellationToken);
-
-    /// <summary>The body up to <paramref name="limit"/> bytes; null when it is longer.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 }

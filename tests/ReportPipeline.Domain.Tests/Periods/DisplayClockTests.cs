@@ -39,4 +39,20 @@ public sealed class DisplayClockTests
             DisplayClock.Use(Consolidation.ReportingCalendar.China);
         }
     }
+
+    [Fact]
+    public void The_zone_is_named_for_a_browser_by_its_iana_id_even_when_configured_by_its_windows_id()
+    {
+        DisplayClock.Use(TimeZoneInfo.FindSystemTimeZoneById("Tokyo Standard Time"));
+        try
+        {
+            Assert.Equal("Asia/Tokyo", DisplayClock.IanaId);
+        }
+        finally
+        {
+            DisplayClock.Use(Consolidation.ReportingCalendar.China);
+        }
+
+        Assert.Equal("Asia/Shanghai", DisplayClock.IanaId);
+    }
 }
