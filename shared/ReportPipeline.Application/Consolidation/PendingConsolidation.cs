@@ -61,6 +61,9 @@ public sealed class PendingConsolidation(
     /// </summary>
     internal const int ResendEvery = 50;
 
+    /// <summary>Tries of a claim to empty the log before it leaves the rest to the next unit.</summary>
+    private const int MaxEmptyAttempts = 3;
+
     /// <summary>The coalescing window: the delay of a marked unit.</summary>
     public TimeSpan Window => TimeSpan.FromSeconds(options.Value.CoalesceSeconds);
 
@@ -114,9 +117,14 @@ public sealed class PendingConsolidation(
             }
 
             // A mark came after the read: it is claimed too (the claim under this ticket only grows), then the log emptied.
-            if (attempt % 20 == 0)
+            if (attempt >= MaxEmptyAttempts)
             {
-                logger.LogWarning("Pending consolidation log {Org} {Period}: {Attempts} marks came while claiming; still trying", orgCode, period.ToString(), attempt);
+                // Marks keep coming faster than a claim's three requests (a burst on a slow store): build what is claimed now
+                // and leave the log as it is, with a unit coming after the window for it; the marks claimed here are
+                // claimed again then, built twice at worst. One unit per window while the burst lasts.
+                logger.LogInformation("Pending consolidation log {Org} {Period}: marks kept coming while claiming; the next unit takes the rest", orgCode, period.ToString());
+                await SendAsync(period, orgCode, cancellationToken);
+                return claimed;
             }
         }
     }

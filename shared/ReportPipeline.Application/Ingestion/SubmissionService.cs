@@ -416,12 +416,23 @@ public sealed class SubmissionService(
         Domain.Catalog.FieldCatalog catalog, SubmissionInput input, IReadOnlyDictionary<string, FieldValue> submitted, CancellationToken cancellationToken)
     {
         var previous = input.Period.Previous();
-        if (!previous.IsSupported || !submitted.Any(kv => kv.Value.Number is not null && catalog.Find(kv.Key)?.MaxChange is not null))
+        var compared = submitted.Where(kv => kv.Value.Number is not null && catalog.Find(kv.Key)?.MaxChange is not null).Select(kv => kv.Key).ToList();
+        var last = new Dictionary<string, FieldValue>(StringComparer.Ordinal);
+        if (!previous.IsSupported || compared.Count == 0)
         {
-            return new Dictionary<string, FieldValue>();
+            return last;
         }
 
-        return (await values.GetAsync(input.OrgCode, previous, cancellationToken)).Values.ToDictionary(kv => kv.Key, kv => kv.Value.Value, StringComparer.Ordinal);
+        // Only the compared fields' properties come back.
+        await foreach (var stored in values.ReadManyAsync(previous, [input.OrgCode], compared, cancellationToken))
+        {
+            foreach (var (id, value) in stored.Values)
+            {
+                last[id] = value.Value;
+            }
+        }
+
+        return last;
     }
 
     private async Task SetAsideAsync(SubmissionInput input, IReadOnlyList<ValidationError> errors, CancellationToken cancellationToken)
