@@ -30,7 +30,9 @@ public sealed class BlobRollupStore(BlobContainerClient container) : IRollupStor
     public static string BlobName(Period period, string templateId, string orgCode) => $"{ValueKeys.PeriodText(period)}/{templateId}/{orgCode}.json";
 
     public async Task<OrgRollup?> GetAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default)
-        => (await ReadAsync<OrgRollup>(BlobName(period, templateId, orgCode), cancellationToken).ConfigureAwait(false))?.Value;
+        => await ReadAsync<OrgRollup>(BlobName(period, templateId, orgCode), cancellationToken).ConfigureAwait(false) is { } read
+            ? read.Value with { StoredAt = read.StoredAt }
+            : null;
 
     public Task SaveAsync(Period period, OrgRollup rollup, CancellationToken cancellationToken = default)
     {
