@@ -17,7 +17,7 @@ namespace ReportPipeline.Application.Consolidation;
 /// when read). The district consolidation unit writes it from the values it has read anyway; the trend/series route reads
 /// one document per district and period for a district or the city instead of every village.
 /// </summary>
-public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, ReportingCalendar calendar, TimeProvider time)
+public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, IFieldValueStore values, ReportingCalendar calendar, TimeProvider time)
 {
     /// <summary>The roll-ups folder: like <c>_burden</c>, a name no template id can take.</summary>
     public const string Folder = "_sums";
@@ -63,7 +63,7 @@ public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, Rep
     internal async Task SaveFromUnitAsync(Period period, Org district, IReadOnlyList<string> villages, UnitInputs inputs, DistrictValueCache cache, CancellationToken cancellationToken)
     {
         var catalog = reference.Catalog.Catalog;
-        var report = Report(Folder, Folder, period.Kind, district.Level, [.. catalog.Fields.Where(f => f.Frequency == period.Kind && IsSummed(f)).Select(Column)]);
+        var report = SumsReport(catalog, period, district);
         var subtree = inputs.Orgs.Subtree(district.Code, includeSelf: true).ToList();
         var receipts = inputs.Receipts[period];
         var watermark = ConsolidationBuilder.ComputeWatermark(report, catalog.Version, subtree, receipts, NoApprovals);
@@ -73,17 +73,58 @@ public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, Rep
             return;
         }
 
-        var values = (await cache.GetAsync(period, villages, cancellationToken)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal);
-        var built = ConsolidationBuilder.Build(report, catalog, subtree, district.Code, period, values, receipts, NoApprovals, calendar, watermark, time.GetUtcNow(), dataAsOf: null);
-        var rollup = built.Rollup!;
-        // Numbers and counts only: no villages' states, no submission ids (the series shows neither).
-        await rollups.SaveAsync(period, rollup with
+        var read = (await cache.GetAsync(period, villages, cancellationToken)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal);
+        await rollups.SaveAsync(period, Compose(catalog, report, period, district, subtree, read, receipts, watermark), cancellationToken);
+    }
+
+    /// <summary>
+    /// A district's sums computed at a read that found none usable, from its villages (every value and the latest
+    /// receipts of the period: one district partition), and stored for the next reader unless a unit has stored some
+    /// meanwhile (never overwriting it). The district's unit replaces them when its receipts change.
+    /// </summary>
+    public async Task<OrgRollup> ComputeAsync(Period period, Org district, OrgRegistry orgs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(district);
+        ArgumentNullException.ThrowIfNull(orgs);
+        var catalog = reference.Catalog.Catalog;
+        var report = SumsReport(catalog, period, district);
+        var subtree = orgs.Subtree(district.Code, includeSelf: true).ToList();
+        var villages = subtree.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();
+        var read = new Dictionary<string, OrgValues>(StringComparer.Ordinal);
+        await foreach (var orgValues in values.ReadManyAsync(period, villages, cancellationToken))
+        {
+            read[orgValues.OrgCode] = orgValues;
+        }
+
+        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+        await foreach (var receipt in values.ReadLatestReceiptsAsync(period, villages, cancellationToken))
+        {
+            receipts[receipt.OrgCode] = receipt;
+        }
+
+        var watermark = ConsolidationBuilder.ComputeWatermark(report, catalog.Version, subtree, receipts, NoApprovals);
+        var rollup = Compose(catalog, report, period, district, subtree, read, receipts, watermark);
+        await rollups.AddAsync(period, rollup, cancellationToken);
+        return rollup;
+    }
+
+    /// <summary>One column per summed field of the period's kind, for a district.</summary>
+    private static ReportTemplate SumsReport(FieldCatalog catalog, Period period, Org district) =>
+        Report(Folder, Folder, period.Kind, district.Level, [.. catalog.Fields.Where(f => f.Frequency == period.Kind && IsSummed(f)).Select(Column)]);
+
+    /// <summary>The district's workbook of every summed field, by the builder, kept as numbers and counts only (no villages' states, no submission ids).</summary>
+    private OrgRollup Compose(
+        FieldCatalog catalog, ReportTemplate report, Period period, Org district, IReadOnlyList<Org> subtree,
+        IReadOnlyDictionary<string, OrgValues> read, IReadOnlyDictionary<string, MergeReceipt> receipts, InputWatermark watermark)
+    {
+        var rollup = ConsolidationBuilder.Build(report, catalog, subtree, district.Code, period, read, receipts, NoApprovals, calendar, watermark, time.GetUtcNow(), dataAsOf: null).Rollup!;
+        return rollup with
         {
             Completeness = [],
             CatalogVersion = catalog.Version,
             Self = rollup.Self with { SubmissionIds = [] },
             Children = [.. rollup.Children.Select(c => c with { SubmissionIds = [] })],
-        }, cancellationToken);
+        };
     }
 
     /// <summary>

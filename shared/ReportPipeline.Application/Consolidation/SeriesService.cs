@@ -33,7 +33,8 @@ public sealed record FieldSeries(
 /// nothing for text), reported villages being those with their own receipt for the period. A township reads its villages
 /// (the field's inputs and the receipts, one district partition); a district or the city reads, per period, the field
 /// sums its districts' consolidation units stored (<see cref="FieldSums"/>, one blob per district) and assembles them with
-/// <see cref="ConsolidationBuilder.BuildFromRollups"/>; a district without usable sums is computed live, from its villages.
+/// <see cref="ConsolidationBuilder.BuildFromRollups"/>; a district without usable sums is computed from its villages at
+/// that request (and its sums stored for the next).
 /// </summary>
 public sealed class SeriesService(ReferenceData reference, IFieldValueStore values, FieldSums sums, ReportingCalendar calendar, TimeProvider time)
 {
@@ -103,21 +104,19 @@ public sealed class SeriesService(ReferenceData reference, IFieldValueStore valu
             var rollup = await sums.GetAsync(period, district, field, catalog, orgs, ct);
             if (rollup is null)
             {
-                // Never consolidated (or the registry or catalog changed since): this district's villages, once, as a township is read.
-                rollup = (await LivePeriodAsync(orgs, district, field, period, ct)).Rollup!;
+                // Never consolidated (or the registry or catalog changed since): this district's villages, once (stored for the next reader).
+                rollup = await sums.ComputeAsync(period, district, orgs, ct);
                 lock (live)
                 {
                     live.Add(district.Code);
                 }
             }
-            else
+
+            rollup = rollup with
             {
-                rollup = rollup with
-                {
-                    Self = FieldSums.Column(rollup, rollup.Self, field),
-                    Children = [.. rollup.Children.Select(c => FieldSums.Column(rollup, c, field))],
-                };
-            }
+                Self = FieldSums.Column(rollup, rollup.Self, field),
+                Children = [.. rollup.Children.Select(c => FieldSums.Column(rollup, c, field))],
+            };
 
             lock (found)
             {
