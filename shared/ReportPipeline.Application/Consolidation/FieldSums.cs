@@ -10,7 +10,8 @@ using ReportPipeline.Domain.Templates;
 namespace ReportPipeline.Application.Consolidation;
 
 /// <summary>
-/// A district's field sums for a period (<c>rollups/{period}/_sums/{district}.json</c>): for every numeric field of the
+/// A district's field sums for a period (<c>rollups/{period}/_sums/{district}.json</c>, and with each township's
+/// <c>rollups/{period}/_sums_townships/{district}.json</c>): for every numeric field of the
 /// period's kind in the catalog (typed, pre-filled and derived), the district's and each township's running sums over
 /// their reported villages and the reported counts — an <see cref="OrgRollup"/> of a one-column-per-field report, built by
 /// <see cref="ConsolidationBuilder"/> as every workbook is (additive sums; for a ratio the sums of its inputs, recomputed
@@ -19,8 +20,11 @@ namespace ReportPipeline.Application.Consolidation;
 /// </summary>
 public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, IFieldValueStore values, ReportingCalendar calendar, TimeProvider time)
 {
-    /// <summary>The roll-ups folder: like <c>_burden</c>, a name no template id can take.</summary>
+    /// <summary>The roll-ups folder of the district's own sums (what the city reads): like <c>_burden</c>, a name no template id can take.</summary>
     public const string Folder = "_sums";
+
+    /// <summary>The folder of the same sums with each township's (what the district reads): the city's read stays one small document per district.</summary>
+    public const string TownshipsFolder = "_sums_townships";
 
     private static readonly IReadOnlyDictionary<string, ApprovalRecord> NoApprovals = new Dictionary<string, ApprovalRecord>();
 
@@ -74,7 +78,10 @@ public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, IFi
         }
 
         var read = (await cache.GetAsync(period, villages, cancellationToken)).ToDictionary(v => v.OrgCode, StringComparer.Ordinal);
-        await rollups.SaveAsync(period, Compose(catalog, report, period, district, subtree, read, receipts, watermark), cancellationToken);
+        var rollup = Compose(catalog, report, period, district, subtree, read, receipts, watermark);
+        // The townships' first: the district's own document is the one compared above, so a failure between the two writes is redone.
+        await rollups.SaveAsync(period, rollup with { TemplateId = TownshipsFolder }, cancellationToken);
+        await rollups.SaveAsync(period, rollup with { Children = [] }, cancellationToken);
     }
 
     /// <summary>
@@ -104,7 +111,8 @@ public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, IFi
 
         var watermark = ConsolidationBuilder.ComputeWatermark(report, catalog.Version, subtree, receipts, NoApprovals);
         var rollup = Compose(catalog, report, period, district, subtree, read, receipts, watermark);
-        await rollups.AddAsync(period, rollup, cancellationToken);
+        await rollups.AddAsync(period, rollup with { TemplateId = TownshipsFolder }, cancellationToken);
+        await rollups.AddAsync(period, rollup with { Children = [] }, cancellationToken);
         return rollup;
     }
 
@@ -128,19 +136,21 @@ public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, IFi
     }
 
     /// <summary>
-    /// The stored sums of a district for a period, when they can answer for <paramref name="field"/> under
-    /// <paramref name="catalog"/> and cover the district's townships in <paramref name="orgs"/>; null otherwise (count it live).
+    /// The stored sums of a district for a period — its own only, or with each township's — when they can answer for
+    /// <paramref name="field"/> under <paramref name="catalog"/> (and cover the district's townships in
+    /// <paramref name="orgs"/>); null otherwise (count it live).
     /// </summary>
-    public async Task<OrgRollup?> GetAsync(Period period, Org district, FieldDefinition field, FieldCatalog catalog, OrgRegistry orgs, CancellationToken cancellationToken)
+    public async Task<OrgRollup?> GetAsync(Period period, Org district, FieldDefinition field, FieldCatalog catalog, OrgRegistry orgs, bool withTownships, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(district);
         ArgumentNullException.ThrowIfNull(field);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(orgs);
-        var stored = await rollups.GetAsync(period, Folder, district.Code, cancellationToken);
-        var townships = orgs.Children(district.Code);
+        var folder = withTownships ? TownshipsFolder : Folder;
+        var stored = await rollups.GetAsync(period, folder, district.Code, cancellationToken);
+        var townships = withTownships ? orgs.Children(district.Code) : [];
         return stored is not null
-            && stored.TemplateId == Folder
+            && stored.TemplateId == folder
             && stored.Period == period.ToString()
             && stored.CatalogVersion == catalog.Version
             && (!IsSummed(field) || stored.Columns.Contains(field.Id, StringComparer.Ordinal))

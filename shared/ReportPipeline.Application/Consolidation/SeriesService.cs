@@ -101,7 +101,7 @@ public sealed class SeriesService(ReferenceData reference, IFieldValueStore valu
         await Parallel.ForEachAsync(reads, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelReads, CancellationToken = cancellationToken }, async (read, ct) =>
         {
             var (period, district) = read;
-            var rollup = await sums.GetAsync(period, district, field, catalog, orgs, ct);
+            var rollup = await sums.GetAsync(period, district, field, catalog, orgs, withTownships: office.Level == OrgLevel.District, ct);
             if (rollup is null)
             {
                 // Never consolidated (or the registry or catalog changed since): this district's villages, once (stored for the next reader).
