@@ -87,7 +87,8 @@ public sealed class SeriesService(ReferenceData reference, IFieldValueStore valu
 
     /// <summary>
     /// A district or the city from its districts' stored sums: one blob read per district and period (bounded in
-    /// parallel), no table read; a district without usable sums for a period is computed live for that period.
+    /// parallel), no table read; a district without usable sums for a period is computed from its villages for that
+    /// period (<see cref="FieldSums.ComputeAsync"/>, which stores them for the next reader).
     /// </summary>
     private async Task<FieldSeries> FromSumsAsync(Org office, FieldDefinition field, Period to, int periods, CancellationToken cancellationToken)
     {
