@@ -79,7 +79,7 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
             (await _http.SendAsync(warm)).Dispose();
         }
 
-        using var trips = new TripCounter();
+        using var trips = new StorageTripCounter();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{org.Code}/{route}/{Month}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await _http.SendAsync(request);
@@ -220,38 +220,5 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
         Assert.Equal(pending, city.Results.Where(r => r.Outcome == BuildOutcome.Built).Select(r => r.Template).Order(StringComparer.Ordinal));
         var (after, _, _, _) = await GetAsync("reports", City);
         Assert.All(after.GetProperty("workbooks").EnumerateArray(), w => Assert.False(w.GetProperty("pending").GetBoolean(), w.GetProperty("template").GetString()));
-    }
-
-    /// <summary>Storage round trips by service while it lives (the policy's meter, tagged by service).</summary>
-    private sealed class TripCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentDictionary<string, long> _trips = new(StringComparer.Ordinal);
-
-        public TripCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == StorageMetrics.MeterName && instrument.Name == "storage.round_trips")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "service")
-                    {
-                        _trips.AddOrUpdate((string)tag.Value!, value, (_, n) => n + value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Of(string service) => _trips.GetValueOrDefault(service);
-
-        public void Dispose() => _listener.Dispose();
     }
 }

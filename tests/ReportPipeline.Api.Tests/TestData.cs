@@ -19,8 +19,11 @@ internal static class TestData
 
     /// <summary>Values a village would type for the period: valid, typed fields of the period's frequency only.</summary>
     public static Dictionary<string, string> TypedValues(this PipelineHostFixture host, Org village, string period, int seed)
+        => TypedValues(host.Bundle().Catalog, village, period, seed);
+
+    /// <summary>The same for a host of a test's own.</summary>
+    public static Dictionary<string, string> TypedValues(FieldCatalog catalog, Org village, string period, int seed)
     {
-        var catalog = host.Bundle().Catalog;
         var parsed = Period.Parse(period);
         return SyntheticValues.Generate(catalog, village, parsed, seed)
             .Where(kv => catalog.Find(kv.Key) is { Source: FieldSource.Typed } f && f.Frequency == parsed.Kind)

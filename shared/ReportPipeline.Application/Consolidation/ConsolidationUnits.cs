@@ -87,7 +87,8 @@ public sealed class ConsolidationUnitHandler(
     Quality.QualityService quality,
     TimeProvider time,
     ILogger<ConsolidationUnitHandler> logger,
-    OfficeSummaries summaries)
+    OfficeSummaries summaries,
+    FieldSums fieldSums)
 {
     public Task<UnitResult> HandleAsync(string message, CancellationToken cancellationToken)
         => HandleAsync(ConsolidationUnit.Parse(message), cancellationToken);
@@ -266,6 +267,16 @@ public sealed class ConsolidationUnitHandler(
             }
 
             await SummarizeQualityAsync(root, period, results, cache, failures, cancellationToken);
+            try
+            {
+                // The trend/series route's sums for the offices above (FieldSums).
+                await fieldSums.SaveFromUnitAsync(period, root, villages, inputs, cache, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Storing the field sums of district {Org} {Period} failed", root.Code, period.ToString());
+                failures.Add(ex);
+            }
         }
 
         logger.LogInformation(

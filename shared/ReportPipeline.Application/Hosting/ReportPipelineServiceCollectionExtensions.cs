@@ -99,6 +99,7 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<Quality.QualityService>();
         services.TryAddSingleton<Http.QualityApi>();
         services.TryAddSingleton<Http.ReportListApi>();
+        services.TryAddSingleton<FieldSums>();
         services.TryAddSingleton<SeriesService>();
         services.TryAddSingleton<Http.SeriesApi>();
         services.AddApprovalAndHistory();

@@ -14,6 +14,11 @@ namespace ReportPipeline.Application.Http;
 public sealed record SeriesLineResponse(string Org, string Name, IReadOnlyList<decimal?> Values, IReadOnlyList<int> Reported);
 
 /// <summary>The answer of <c>GET orgs/{org}/series/{field}?to=&amp;periods=</c>.</summary>
+/// <param name="AsOf">
+/// Per period, for a district or the city: when the oldest stored district sums used were written (the figures hold what
+/// the districts' consolidation had taken in by then); null where the period was computed from the villages at the request.
+/// </param>
+/// <param name="CountedLive">Districts computed from their villages at the request (no stored sums yet) in some period.</param>
 public sealed record SeriesResponse(
     string Org,
     string OrgName,
@@ -24,7 +29,9 @@ public sealed record SeriesResponse(
     IReadOnlyList<string> Labels,
     string Aggregation,
     SeriesLineResponse Self,
-    IReadOnlyList<SeriesLineResponse> Children);
+    IReadOnlyList<SeriesLineResponse> Children,
+    IReadOnlyList<DateTimeOffset?> AsOf,
+    IReadOnlyList<string> CountedLive);
 
 /// <summary>
 /// <c>GET orgs/{org}/series/{field}?to={period}&amp;periods={n}</c> (viewers and admins of the org or an ancestor): the field
@@ -81,7 +88,9 @@ public sealed class SeriesApi(ApiRoute route, ReferenceData reference, SeriesSer
                 [.. found.Periods.Select(p => p.ToDisplayString())],
                 Aggregation(definition),
                 Line(found.Self),
-                [.. found.Children.Select(Line)]));
+                [.. found.Children.Select(Line)],
+                found.AsOf,
+                found.CountedLive));
         }, cancellationToken);
     }
 

@@ -38,4 +38,8 @@ public sealed record OrgRollup
     public required IReadOnlyList<TallySnapshot> Children { get; init; }
     public required IReadOnlyList<CompletenessRow> Completeness { get; init; }
     public IReadOnlyList<QualityFlag> Quality { get; init; } = [];
+    /// <summary>The field catalog's version the columns were built with, where the reader needs to check it (the field sums).</summary>
+    public string? CatalogVersion { get; init; }
+    /// <summary>When the store last wrote it (set on reading).</summary>
+    public DateTimeOffset? StoredAt { get; init; }
 }

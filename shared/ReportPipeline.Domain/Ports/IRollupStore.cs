@@ -37,6 +37,8 @@ public interface IRollupStore
 {
     Task<OrgRollup?> GetAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default);
     Task SaveAsync(Period period, OrgRollup rollup, CancellationToken cancellationToken = default);
+    /// <summary>Stores the roll-up only when none is stored (a reader filling a gap never overwrites a unit's); false when one was.</summary>
+    Task<bool> AddAsync(Period period, OrgRollup rollup, CancellationToken cancellationToken = default);
     Task<BurdenRollup?> GetBurdenAsync(Period period, string orgCode, CancellationToken cancellationToken = default);
     Task SaveBurdenAsync(Period period, BurdenRollup rollup, CancellationToken cancellationToken = default);
     Task<QualityRollup?> GetQualityAsync(Period period, string orgCode, CancellationToken cancellationToken = default);

@@ -30,12 +30,28 @@ public sealed class BlobRollupStore(BlobContainerClient container) : IRollupStor
     public static string BlobName(Period period, string templateId, string orgCode) => $"{ValueKeys.PeriodText(period)}/{templateId}/{orgCode}.json";
 
     public async Task<OrgRollup?> GetAsync(Period period, string templateId, string orgCode, CancellationToken cancellationToken = default)
-        => (await ReadAsync<OrgRollup>(BlobName(period, templateId, orgCode), cancellationToken).ConfigureAwait(false))?.Value;
+        => await ReadAsync<OrgRollup>(BlobName(period, templateId, orgCode), cancellationToken).ConfigureAwait(false) is { } read
+            ? read.Value with { StoredAt = read.StoredAt }
+            : null;
 
     public Task SaveAsync(Period period, OrgRollup rollup, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rollup);
         return WriteAsync(BlobName(period, rollup.TemplateId, rollup.OrgCode), rollup, cancellationToken);
+    }
+
+    public async Task<bool> AddAsync(Period period, OrgRollup rollup, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rollup);
+        try
+        {
+            await WriteAsync(BlobName(period, rollup.TemplateId, rollup.OrgCode), rollup, cancellationToken, new BlobRequestConditions { IfNoneMatch = ETag.All }).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (BlobErrors.IsAlreadyExists(ex))
+        {
+            return false;
+        }
     }
 
     public async Task<BurdenRollup?> GetBurdenAsync(Period period, string orgCode, CancellationToken cancellationToken = default)
@@ -93,9 +109,10 @@ public sealed class BlobRollupStore(BlobContainerClient container) : IRollupStor
         }
     }
 
-    private Task WriteAsync<T>(string name, T value, CancellationToken cancellationToken) =>
+    private Task WriteAsync<T>(string name, T value, CancellationToken cancellationToken, BlobRequestConditions? conditions = null) =>
         container.GetBlobClient(name).UploadAsync(BinaryData.FromObjectAsJson(value, Json), new BlobUploadOptions
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+            Conditions = conditions,
         }, cancellationToken);
 }

@@ -49,12 +49,41 @@ public sealed class BlobRollupStoreTests(AzuriteFixture azurite)
         var read = await store.GetAsync(Month, "mz_dibao_monthly", "500103000000");
 
         Assert.NotNull(read);
-        Assert.Equal(JsonSerializer.Serialize(rollup), JsonSerializer.Serialize(read));
+        Assert.Equal(JsonSerializer.Serialize(rollup), JsonSerializer.Serialize(read with { StoredAt = null }));
+        Assert.InRange(read.StoredAt!.Value, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5));
         Assert.Equal(ReportingStatus.Late, read.Completeness[0].Status);
         Assert.Null(await store.GetAsync(Month, "mz_dibao_monthly", "500104000000"));
 
         await container.Client.GetBlobClient(BlobRollupStore.BlobName(Month, "broken", "500103000000")).UploadAsync(new BinaryData(Encoding.UTF8.GetBytes("{not json")));
         Assert.Null(await store.GetAsync(Month, "broken", "500103000000"));
+    }
+
+    [Fact]
+    public async Task Adding_a_rollup_stores_it_only_where_none_is_stored()
+    {
+        await using var container = await azurite.CreateContainerAsync();
+        var store = new BlobRollupStore(container.Client);
+        var stored = new OrgRollup
+        {
+            TemplateId = "_sums",
+            Period = "2026-11",
+            OrgCode = "500103000000",
+            Watermark = "n=2",
+            Columns = ["c1", "c2", "c3"],
+            Self = Tally("500103000000", 1234.5m),
+            Children = [],
+            Completeness = [],
+            CatalogVersion = "v1",
+        };
+
+        Assert.True(await store.AddAsync(Month, stored));
+        // A reader's later (older) computation never replaces what is stored.
+        Assert.False(await store.AddAsync(Month, stored with { Watermark = "n=1", Self = Tally("500103000000", 1m) }));
+
+        var read = await store.GetAsync(Month, "_sums", "500103000000");
+        Assert.Equal("n=2", read?.Watermark);
+        Assert.Equal(1234.5m, read?.Self.ColumnSums[0]);
+        Assert.Equal("v1", read?.CatalogVersion);
     }
 
     [Fact]
