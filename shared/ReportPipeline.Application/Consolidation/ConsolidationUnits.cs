@@ -99,7 +99,44 @@ public sealed class ConsolidationUnitHandler(
         var root = orgs.TryGet(unit.Org, out var found) ? found : throw new FormatException($"The consolidation message names org {unit.Org}, which is not in the registry.");
         return unit.Ticket is { } ticket
             ? await HandleMarkedAsync(unit, ticket, period, orgs, root, cancellationToken)
-            : await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+            : await HandleExplicitAsync(unit, period, orgs, root, cancellationToken);
+    }
+
+    /// <summary>
+    /// A unit of an explicit plan (every district, then the city). A district announces itself on its marker while it
+    /// runs; the city waits (at most <see cref="PendingConsolidation.ExplicitCityWait"/>) while any of its districts'
+    /// units is running, so that with several workers it reads their fresh roll-ups instead of rebuilding them itself.
+    /// </summary>
+    private async Task<UnitResult> HandleExplicitAsync(ConsolidationUnit unit, Period period, OrgRegistry orgs, Org root, CancellationToken cancellationToken)
+    {
+        if (root.Level == OrgLevel.City)
+        {
+            var districts = orgs.Children(root.Code).Select(d => d.Code).ToList();
+            var until = time.GetUtcNow() + pending.ExplicitCityWait;
+            var poll = TimeSpan.FromSeconds(Math.Clamp(pending.Window.TotalSeconds / 5, 0.1, 1));
+            while ((await pending.BusyAsync(period, districts, cancellationToken)).Any(d => d.Running) && time.GetUtcNow() < until)
+            {
+                await Task.Delay(poll, time, cancellationToken);
+            }
+
+            return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+        }
+
+        if (root.Level != OrgLevel.District)
+        {
+            return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+        }
+
+        var ticket = Guid.NewGuid().ToString("N");
+        await pending.BeginAsync(period, root.Code, ticket, cancellationToken);
+        try
+        {
+            return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+        }
+        finally
+        {
+            await pending.CompleteAsync(period, root.Code, ticket, CancellationToken.None);
+        }
     }
 
     /// <summary>
