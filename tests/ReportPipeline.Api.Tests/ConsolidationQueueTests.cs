@@ -128,6 +128,36 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         Assert.Equal(built.Results.Count, reports.Saves);
     }
 
+    [Fact]
+    public async Task A_city_unit_of_a_plan_waits_while_a_district_unit_runs_and_then_reads_its_rollup_instead_of_rebuilding_it()
+    {
+        var period = Period.Parse(UniqueMonth());
+        var village = host.Orgs.Villages(host.Townships()[0].Code).First();
+        await PostAsync(village, period);
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        var district = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.District);
+        var city = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.City);
+        var handler = host.Services.GetRequiredService<ConsolidationUnitHandler>();
+        var pending = host.Services.GetRequiredService<PendingConsolidation>();
+        // Every workbook current; then a correction in the district (its marked unit is left in the queue for now).
+        await handler.HandleAsync(new ConsolidationUnit(period.ToString(), city.Code), CancellationToken.None);
+        await PostAsync(village, period, seed: 2);
+
+        // The district's unit of a plan is running (another worker took it): the city unit of the plan waits for it.
+        await pending.BeginAsync(period, district.Code, "running-elsewhere", CancellationToken.None);
+        var cityUnit = handler.HandleAsync(new ConsolidationUnit(period.ToString(), city.Code), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.False(cityUnit.IsCompleted, "the city unit waits while its district's unit runs");
+        await handler.HandleAsync(new ConsolidationUnit(period.ToString(), district.Code), CancellationToken.None);
+        await pending.CompleteAsync(period, district.Code, "running-elsewhere", CancellationToken.None);
+        var built = await cityUnit.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(built.Built > 0);
+        Assert.Equal(0, built.RollupsRebuilt);
+        Assert.True(built.RollupsRead > 0);
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+    }
+
     /// <summary>The report store, counting how a unit reaches it.</summary>
     private sealed class CountingReportStore(IReportStore inner) : IReportStore
     {
@@ -180,9 +210,9 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         TimeProvider.System,
         NullLogger<ConsolidationQueueWorker>.Instance);
 
-    private async Task PostAsync(Org village, Period period)
+    private async Task PostAsync(Org village, Period period, int seed = 1)
     {
-        var values = host.TypedValues(village, period.ToString(), seed: 1);
+        var values = host.TypedValues(village, period.ToString(), seed: seed);
         using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code), Json(new { values }));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
