@@ -31,6 +31,14 @@ public sealed record ConsolidationUnit(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Ticket { get; init; }
 
+    /// <summary>
+    /// Set on a district unit of an explicit plan: the ticket under which the planner announced it on the district's
+    /// marker when it was enqueued, so that its city waits for it from then on, not only once it runs.
+    /// </summary>
+    [JsonPropertyName("announced")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Announced { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string ToMessage() => JsonSerializer.Serialize(this, Json);
@@ -103,8 +111,8 @@ public sealed class ConsolidationUnitHandler(
     }
 
     /// <summary>
-    /// A unit of an explicit plan (every district, then the city). A district announces itself on its marker while it
-    /// runs; the city waits (at most <see cref="PendingConsolidation.ExplicitCityWait"/>) while any of its districts'
+    /// A unit of an explicit plan (every district, then the city). A district is announced on its marker from when it was
+    /// enqueued (or, sent without, from when it starts) until it is done; the city waits (at most <see cref="PendingConsolidation.ExplicitCityWait"/>) while any of its districts'
     /// units is running, so that with several workers it reads their fresh roll-ups instead of rebuilding them itself.
     /// </summary>
     private async Task<UnitResult> HandleExplicitAsync(ConsolidationUnit unit, Period period, OrgRegistry orgs, Org root, CancellationToken cancellationToken)
@@ -127,8 +135,12 @@ public sealed class ConsolidationUnitHandler(
             return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
         }
 
-        var ticket = Guid.NewGuid().ToString("N");
-        await pending.BeginAsync(period, root.Code, ticket, cancellationToken);
+        var ticket = unit.Announced ?? Guid.NewGuid().ToString("N");
+        if (unit.Announced is null)
+        {
+            await pending.BeginAsync(period, root.Code, ticket, cancellationToken);
+        }
+
         try
         {
             return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
@@ -254,7 +266,8 @@ public sealed class ConsolidationUnitHandler(
         var stored = await consolidation.ListStoredAsync(period, jobs, cancellationToken);
         var results = new List<BuildResult>();
         var failures = new List<Exception>();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = cache is null ? 2 : Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken };
+        // Twice the cores for a district: while some workbooks wait for their upload, others are composed and written.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = cache is null ? 2 : Math.Max(4, 2 * Environment.ProcessorCount), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(jobs, options, async (job, ct) =>
         {
             try
@@ -328,9 +341,18 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
         ];
     }
 
+    /// <summary>
+    /// Enqueues the plan. Each district unit is first announced on its district's marker (the queue does not hand
+    /// messages out strictly in order), so that a city unit that comes early waits for it rather than rebuilding its roll-ups.
+    /// </summary>
     public async Task<IReadOnlyList<ConsolidationUnit>> EnqueueAsync(IEnumerable<Period> periods, bool force, CancellationToken cancellationToken)
     {
-        var units = await PlanAsync(periods, force, cancellationToken);
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var units = (await PlanAsync(periods, force, cancellationToken))
+            .Select(u => orgs.Get(u.Org).Level == OrgLevel.District ? u with { Announced = Guid.NewGuid().ToString("N") } : u)
+            .ToList();
+        await Parallel.ForEachAsync(units.Where(u => u.Announced is not null), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (unit, ct) => await pending.BeginAsync(Period.Parse(unit.Period), unit.Org, unit.Announced!, ct));
         await queue.EnqueueAsync(units.Select(u => u.ToMessage()), cancellationToken);
         logger.LogInformation("Enqueued {UnitCount} consolidation units", units.Count);
         return units;
