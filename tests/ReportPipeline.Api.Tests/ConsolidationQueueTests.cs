@@ -129,7 +129,7 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
     }
 
     [Fact]
-    public async Task A_city_unit_of_a_plan_waits_while_a_district_unit_runs_and_then_reads_its_rollup_instead_of_rebuilding_it()
+    public async Task A_city_unit_of_a_plan_comes_back_later_while_a_district_unit_is_announced_and_then_reads_its_rollup_instead_of_rebuilding_it()
     {
         var period = Period.Parse(UniqueMonth());
         var village = host.Orgs.Villages(host.Townships()[0].Code).First();
@@ -139,23 +139,25 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         var city = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.City);
         var handler = host.Services.GetRequiredService<ConsolidationUnitHandler>();
         var pending = host.Services.GetRequiredService<PendingConsolidation>();
-        // Every workbook current; then a correction in the district (its marked unit is left in the queue for now).
-        await handler.HandleAsync(new ConsolidationUnit(period.ToString(), city.Code), CancellationToken.None);
-        await PostAsync(village, period, seed: 2);
+        // Every workbook current; then one of the district's roll-ups is stale, as before its unit of a new plan has run.
+        var rollups = host.Services.GetRequiredService<IRollupStore>();
+        var template = host.Bundle().Templates.First(t => t.PeriodKind == PeriodKind.Month && t.AudienceLevels.Contains(OrgLevel.City));
+        await rollups.SaveAsync(period, (await rollups.GetAsync(period, template.Id, district.Code))! with { Watermark = "stale" });
 
-        // The district's unit of a plan is running (another worker took it): the city unit of the plan waits for it.
-        await pending.BeginAsync(period, district.Code, "running-elsewhere", CancellationToken.None);
-        var cityUnit = handler.HandleAsync(new ConsolidationUnit(period.ToString(), city.Code), CancellationToken.None);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        Assert.False(cityUnit.IsCompleted, "the city unit waits while its district's unit runs");
-        await handler.HandleAsync(new ConsolidationUnit(period.ToString(), district.Code), CancellationToken.None);
-        await pending.CompleteAsync(period, district.Code, "running-elsewhere", CancellationToken.None);
-        var built = await cityUnit.WaitAsync(TimeSpan.FromSeconds(30));
+        // The district's unit of a plan is announced (queued or running elsewhere): the city unit of the plan comes back later.
+        await pending.BeginAsync(period, district.Code, "announced", CancellationToken.None);
+        var deferred = await handler.HandleAsync(new ConsolidationUnit(period.ToString(), city.Code, Force: true), CancellationToken.None);
+        Assert.True(deferred.Deferred);
+        Assert.Empty(deferred.Results);
+        await handler.HandleAsync(new ConsolidationUnit(period.ToString(), district.Code, Force: true), CancellationToken.None);
+        await pending.CompleteAsync(period, district.Code, "announced", CancellationToken.None);
+        var later = (await NewWorker().DrainAsync(1, CancellationToken.None)).Where(u => u.Unit.Org == city.Code && u.Unit.Period == period.ToString()).ToList();
 
+        var built = Assert.Single(later);
+        Assert.False(built.Deferred);
         Assert.True(built.Built > 0);
         Assert.Equal(0, built.RollupsRebuilt);
         Assert.True(built.RollupsRead > 0);
-        await NewWorker().DrainAsync(2, CancellationToken.None);
     }
 
     /// <summary>The report store, counting how a unit reaches it.</summary>

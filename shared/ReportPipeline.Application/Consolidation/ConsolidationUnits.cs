@@ -39,6 +39,11 @@ public sealed record ConsolidationUnit(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Announced { get; init; }
 
+    /// <summary>Set on a city unit of an explicit plan that came back later because its districts were busy: since when it waits.</summary>
+    [JsonPropertyName("waitingSince")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? WaitingSince { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string ToMessage() => JsonSerializer.Serialize(this, Json);
@@ -112,19 +117,23 @@ public sealed class ConsolidationUnitHandler(
 
     /// <summary>
     /// A unit of an explicit plan (every district, then the city). A district is announced on its marker from when it was
-    /// enqueued (or, sent without, from when it starts) until it is done; the city waits (at most <see cref="PendingConsolidation.ExplicitCityWait"/>) while any of its districts'
-    /// units is running, so that with several workers it reads their fresh roll-ups instead of rebuilding them itself.
+    /// enqueued (or, sent without, from when it starts) until it is done. A city unit that finds any of its districts
+    /// announced comes back one window later (a delayed copy of its message; it holds no worker meanwhile), for at most
+    /// <see cref="PendingConsolidation.ExplicitCityWait"/>, so that with several workers it reads their fresh roll-ups
+    /// instead of rebuilding them.
     /// </summary>
     private async Task<UnitResult> HandleExplicitAsync(ConsolidationUnit unit, Period period, OrgRegistry orgs, Org root, CancellationToken cancellationToken)
     {
         if (root.Level == OrgLevel.City)
         {
-            var districts = orgs.Children(root.Code).Select(d => d.Code).ToList();
-            var until = time.GetUtcNow() + pending.ExplicitCityWait;
-            var poll = TimeSpan.FromSeconds(Math.Clamp(pending.Window.TotalSeconds / 5, 0.1, 1));
-            while ((await pending.BusyAsync(period, districts, cancellationToken)).Any(d => d.Running) && time.GetUtcNow() < until)
+            var now = time.GetUtcNow();
+            var since = unit.WaitingSince ?? now;
+            if (now - since < pending.ExplicitCityWait
+                && (await pending.BusyAsync(period, orgs.Children(root.Code).Select(d => d.Code), cancellationToken)).Any(d => d.Running))
             {
-                await Task.Delay(poll, time, cancellationToken);
+                await pending.RequeueAsync(unit with { WaitingSince = since }, cancellationToken);
+                logger.LogInformation("City unit {Org} {Period} comes back after a window: districts are still running", root.Code, period.ToString());
+                return new UnitResult(unit, [], 0) { InputsReadAt = now, Deferred = true };
             }
 
             return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);

@@ -168,6 +168,13 @@ public sealed class PendingConsolidation(
         return [.. busy.OrderBy(b => b.Code, StringComparer.Ordinal)];
     }
 
+    /// <summary>Sends <paramref name="unit"/> again, to be handled one window from now.</summary>
+    public Task RequeueAsync(ConsolidationUnit unit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        return queue.EnqueueDelayedAsync(unit.ToMessage(), Window, cancellationToken);
+    }
+
     private Task SendAsync(Period period, string orgCode, CancellationToken cancellationToken)
         => queue.EnqueueDelayedAsync(new ConsolidationUnit(period.ToString(), orgCode) { Ticket = Guid.NewGuid().ToString("N") }.ToMessage(), Window, cancellationToken);
 
