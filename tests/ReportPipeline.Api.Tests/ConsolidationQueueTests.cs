@@ -160,6 +160,30 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         Assert.True(built.RollupsRead > 0);
     }
 
+    [Fact]
+    public async Task A_plan_built_in_process_builds_its_city_workbooks_even_while_another_process_runs_a_district_unit()
+    {
+        var period = Period.Parse(UniqueMonth());
+        var village = host.Orgs.Villages(host.Townships()[0].Code).First();
+        await PostAsync(village, period);
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        var district = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.District);
+        var city = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.City);
+        var pending = host.Services.GetRequiredService<PendingConsolidation>();
+        await pending.BeginAsync(period, district.Code, "elsewhere", CancellationToken.None);
+        try
+        {
+            var run = await host.Services.GetRequiredService<ScheduledConsolidation>().RunAsync([period], force: true, progress: null, CancellationToken.None, parallelUnits: 2);
+
+            Assert.Contains(run.Results, r => r.Org == city.Code && r.Outcome == BuildOutcome.Built);
+            Assert.Equal(0, await host.Services.GetRequiredService<IConsolidationQueue>().CountAsync());
+        }
+        finally
+        {
+            await pending.CompleteAsync(period, district.Code, "elsewhere", CancellationToken.None);
+        }
+    }
+
     /// <summary>The report store, counting how a unit reaches it.</summary>
     private sealed class CountingReportStore(IReportStore inner) : IReportStore
     {

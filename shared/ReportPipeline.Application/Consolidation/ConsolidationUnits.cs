@@ -104,7 +104,14 @@ public sealed class ConsolidationUnitHandler(
         => HandleAsync(ConsolidationUnit.Parse(message), cancellationToken);
 
     /// <exception cref="AggregateException">When any workbook failed: the message is then retried (and poisoned after the last try).</exception>
-    public async Task<UnitResult> HandleAsync(ConsolidationUnit unit, CancellationToken cancellationToken)
+    public Task<UnitResult> HandleAsync(ConsolidationUnit unit, CancellationToken cancellationToken)
+        => HandleAsync(unit, fromQueue: true, cancellationToken);
+
+    /// <param name="fromQueue">
+    /// False when a caller builds a plan in its own process (<see cref="ScheduledConsolidation.RunAsync"/>, districts
+    /// first): a city unit then builds at once instead of sending itself back to the queue while districts are busy.
+    /// </param>
+    public async Task<UnitResult> HandleAsync(ConsolidationUnit unit, bool fromQueue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unit);
         var period = Period.Parse(unit.Period);
@@ -112,7 +119,7 @@ public sealed class ConsolidationUnitHandler(
         var root = orgs.TryGet(unit.Org, out var found) ? found : throw new FormatException($"The consolidation message names org {unit.Org}, which is not in the registry.");
         return unit.Ticket is { } ticket
             ? await HandleMarkedAsync(unit, ticket, period, orgs, root, cancellationToken)
-            : await HandleExplicitAsync(unit, period, orgs, root, cancellationToken);
+            : await HandleExplicitAsync(unit, period, orgs, root, fromQueue, cancellationToken);
     }
 
     /// <summary>
@@ -122,13 +129,13 @@ public sealed class ConsolidationUnitHandler(
     /// <see cref="PendingConsolidation.ExplicitCityWait"/>, so that with several workers it reads their fresh roll-ups
     /// instead of rebuilding them.
     /// </summary>
-    private async Task<UnitResult> HandleExplicitAsync(ConsolidationUnit unit, Period period, OrgRegistry orgs, Org root, CancellationToken cancellationToken)
+    private async Task<UnitResult> HandleExplicitAsync(ConsolidationUnit unit, Period period, OrgRegistry orgs, Org root, bool fromQueue, CancellationToken cancellationToken)
     {
         if (root.Level == OrgLevel.City)
         {
             var now = time.GetUtcNow();
             var since = unit.WaitingSince ?? now;
-            if (now - since < pending.ExplicitCityWait
+            if (fromQueue && now - since < pending.ExplicitCityWait
                 && (await pending.BusyAsync(period, orgs.Children(root.Code).Select(d => d.Code), cancellationToken)).Any(d => d.Running))
             {
                 await pending.RequeueAsync(unit with { WaitingSince = since }, cancellationToken);
