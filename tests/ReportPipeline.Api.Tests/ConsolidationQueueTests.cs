@@ -128,6 +128,62 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         Assert.Equal(built.Results.Count, reports.Saves);
     }
 
+    [Fact]
+    public async Task A_city_unit_of_a_plan_comes_back_later_while_a_district_unit_is_announced_and_then_reads_its_rollup_instead_of_rebuilding_it()
+    {
+        var period = Period.Parse(UniqueMonth());
+        var village = host.Orgs.Villages(host.Townships()[0].Code).First();
+        await PostAsync(village, period);
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        var district = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.District);
+        var city = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.City);
+        var handler = host.Services.GetRequiredService<ConsolidationUnitHandler>();
+        var pending = host.Services.GetRequiredService<PendingConsolidation>();
+        // Every workbook current; then one of the district's roll-ups is stale, as before its unit of a new plan has run.
+        var rollups = host.Services.GetRequiredService<IRollupStore>();
+        var template = host.Bundle().Templates.First(t => t.PeriodKind == PeriodKind.Month && t.AudienceLevels.Contains(OrgLevel.City));
+        await rollups.SaveAsync(period, (await rollups.GetAsync(period, template.Id, district.Code))! with { Watermark = "stale" });
+
+        // The district's unit of a plan is announced (queued or running elsewhere): the city unit of the plan comes back later.
+        await pending.BeginAsync(period, district.Code, "announced", CancellationToken.None);
+        var deferred = await handler.HandleAsync(new ConsolidationUnit(period.ToString(), city.Code, Force: true), CancellationToken.None);
+        Assert.True(deferred.Deferred);
+        Assert.Empty(deferred.Results);
+        await handler.HandleAsync(new ConsolidationUnit(period.ToString(), district.Code, Force: true), CancellationToken.None);
+        await pending.CompleteAsync(period, district.Code, "announced", CancellationToken.None);
+        var later = (await NewWorker().DrainAsync(1, CancellationToken.None)).Where(u => u.Unit.Org == city.Code && u.Unit.Period == period.ToString()).ToList();
+
+        var built = Assert.Single(later);
+        Assert.False(built.Deferred);
+        Assert.True(built.Built > 0);
+        Assert.Equal(0, built.RollupsRebuilt);
+        Assert.True(built.RollupsRead > 0);
+    }
+
+    [Fact]
+    public async Task A_plan_built_in_process_builds_its_city_workbooks_even_while_another_process_runs_a_district_unit()
+    {
+        var period = Period.Parse(UniqueMonth());
+        var village = host.Orgs.Villages(host.Townships()[0].Code).First();
+        await PostAsync(village, period);
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        var district = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.District);
+        var city = host.Orgs.Ancestors(village.Code).First(a => a.Level == OrgLevel.City);
+        var pending = host.Services.GetRequiredService<PendingConsolidation>();
+        await pending.BeginAsync(period, district.Code, "elsewhere", CancellationToken.None);
+        try
+        {
+            var run = await host.Services.GetRequiredService<ScheduledConsolidation>().RunAsync([period], force: true, progress: null, CancellationToken.None, parallelUnits: 2);
+
+            Assert.Contains(run.Results, r => r.Org == city.Code && r.Outcome == BuildOutcome.Built);
+            Assert.Equal(0, await host.Services.GetRequiredService<IConsolidationQueue>().CountAsync());
+        }
+        finally
+        {
+            await pending.CompleteAsync(period, district.Code, "elsewhere", CancellationToken.None);
+        }
+    }
+
     /// <summary>The report store, counting how a unit reaches it.</summary>
     private sealed class CountingReportStore(IReportStore inner) : IReportStore
     {
@@ -180,9 +236,9 @@ public sealed class ConsolidationQueueTests(PipelineHostFixture host)
         TimeProvider.System,
         NullLogger<ConsolidationQueueWorker>.Instance);
 
-    private async Task PostAsync(Org village, Period period)
+    private async Task PostAsync(Org village, Period period, int seed = 1)
     {
-        var values = host.TypedValues(village, period.ToString(), seed: 1);
+        var values = host.TypedValues(village, period.ToString(), seed: seed);
         using var response = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{period}", host.Token(village.Code), Json(new { values }));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }

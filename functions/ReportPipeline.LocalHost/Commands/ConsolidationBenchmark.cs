@@ -47,6 +47,8 @@ public static class ConsolidationBenchmark
         public required double ReadSeconds { get; init; }
         public required double BuildSeconds { get; init; }
         public required double WriteSeconds { get; init; }
+        /// <summary>CPU seconds of this process while the baseline composed and wrote (one thread, plus the GC's).</summary>
+        public required double BaselineCpuSeconds { get; init; }
         public required long BaselineBytes { get; init; }
         public required int IncrementalBuilt { get; init; }
         public required int IncrementalSkipped { get; init; }
@@ -199,6 +201,7 @@ public static class ConsolidationBenchmark
             ReadSeconds = baseline.Read.TotalSeconds,
             BuildSeconds = baseline.Build.TotalSeconds,
             WriteSeconds = baseline.Write.TotalSeconds,
+            BaselineCpuSeconds = baseline.Cpu.TotalSeconds,
             BaselineBytes = baseline.Bytes,
             IncrementalBuilt = incremental.Sum(u => u.Built),
             IncrementalSkipped = incremental.Sum(u => u.Results.Count(r => r.Outcome == BuildOutcome.Skipped)),
@@ -250,7 +253,7 @@ public static class ConsolidationBenchmark
         return (done.Sum(u => u.Built), expected, above, diagnostics.RoundTrips - before);
     }
 
-    private sealed record Baseline(int Workbooks, TimeSpan Read, TimeSpan Build, TimeSpan Write, long Bytes);
+    private sealed record Baseline(int Workbooks, TimeSpan Read, TimeSpan Build, TimeSpan Write, long Bytes, TimeSpan Cpu);
 
     /// <summary>
     /// What the units do per workbook, minus storage: every value and receipt the run needs is read once, then each report
@@ -299,6 +302,7 @@ public static class ConsolidationBenchmark
         var inputs = consolidation.FromMemory(orgs, valuesBySource, receiptsBySource, new Dictionary<string, Domain.Governance.ApprovalRecord>());
         TimeSpan build = TimeSpan.Zero, write = TimeSpan.Zero;
         long bytes = 0;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         await WithProgressAsync($"基线：仅组装并写工作簿 {jobs.Count} 份", jobs.Count, async progress =>
         {
             foreach (var job in jobs)
@@ -312,7 +316,7 @@ public static class ConsolidationBenchmark
                 progress.Report(null!);
             }
         });
-        return new Baseline(jobs.Count, read, build, write, bytes);
+        return new Baseline(jobs.Count, read, build, write, bytes, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
     }
 
     private static async Task WithProgressAsync(string description, int total, Func<IProgress<BuildResult>, Task> work) =>
@@ -353,6 +357,10 @@ public static class ConsolidationBenchmark
             $"{Share(TimeSpan.FromSeconds(r.WriteSeconds), r.FullSeconds)} / {Share(TimeSpan.FromSeconds(r.BuildSeconds), r.FullSeconds)} / {N(Math.Max(0, 1 - (r.WriteSeconds + r.BuildSeconds) / Math.Max(r.FullSeconds, 1e-9)), "0.0%")}");
         Row("full rebuild, summed over workbooks: compose / write / store (s)", "全量各报表合计：组装 / 写入 / 存储（秒）",
             string.Create(CultureInfo.InvariantCulture, $"{r.Split.Compose:0.0} / {r.Split.Write:0.0} / {r.Split.Store:0.0}"));
+        Row("CPU s: full rebuild (this process + emulator) ÷ baseline compose and write", "CPU 秒：全量（本进程 + 模拟器）÷ 基线组装与写入",
+            r.EmulatorCpuSeconds is { } cpu
+                ? string.Create(CultureInfo.InvariantCulture, $"{r.HostCpuSeconds + cpu:0.0} ÷ {r.BaselineCpuSeconds:0.0} = {(r.HostCpuSeconds + cpu) / Math.Max(r.BaselineCpuSeconds, 1e-9):0.00}")
+                : "-");
         Row("baseline bytes ÷ stored bytes", "基线字节 ÷ 存储字节", N(r.BaselineBytes / (double)Math.Max(1, r.BytesWritten), "0.000"));
         Row("incremental: built / skipped", "增量：生成 / 跳过", string.Create(CultureInfo.InvariantCulture, $"{r.IncrementalBuilt} / {r.IncrementalSkipped}"));
         Row("incremental: seconds / round trips", "增量：用时（秒）/ 存储往返", string.Create(CultureInfo.InvariantCulture, $"{r.IncrementalSeconds:0.00} / {r.IncrementalRoundTrips}"));

@@ -301,17 +301,28 @@ public sealed class ConsolidationService(
             Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
     }
 
-    /// <summary>The villages' values a template reads for a period, each field from its source period (期末数), by village.</summary>
-    private async Task<Dictionary<string, OrgValues>> TemplateValuesAsync(
+    /// <summary>
+    /// The villages' values a template reads for a period, each field from its source period (期末数), by village. With a
+    /// district's shared read, combined once per template and period for all the district's villages and shared by its
+    /// township and district workbooks (each looks up its own villages), so a unit does not redo it per workbook.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, OrgValues>> TemplateValuesAsync(
+        ReportTemplate template, Period period, IReadOnlyList<string> villages, DistrictValueCache? valueCache, CancellationToken cancellationToken)
+        => valueCache is { Villages.Count: > 0 }
+            ? await valueCache.CombinedAsync(template.Id, period, ct => CombineAsync(template, period, valueCache.Villages, valueCache, ct), cancellationToken)
+            : await CombineAsync(template, period, villages, valueCache, cancellationToken);
+
+    private async Task<IReadOnlyDictionary<string, OrgValues>> CombineAsync(
         ReportTemplate template, Period period, IReadOnlyList<string> villages, DistrictValueCache? valueCache, CancellationToken cancellationToken)
     {
         var catalog = reference.CatalogFor(period).Catalog;
         var sources = SourcePeriods.For(template, catalog, period);
+        var fields = template.FieldIds();
         var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
         foreach (var source in sources.Values.Distinct())
         {
             var found = valueCache is null
-                ? await ReadAsync(source, villages, template.FieldIds(), cancellationToken)
+                ? await ReadAsync(source, villages, fields, cancellationToken)
                 : await valueCache.GetAsync(source, villages, cancellationToken);
             foreach (var orgValues in found)
             {
@@ -319,7 +330,7 @@ public sealed class ConsolidationService(
             }
         }
 
-        return read.ToDictionary(kv => kv.Key, kv => SourcePeriods.Combine(kv.Key, period, catalog, kv.Value, sources), StringComparer.Ordinal);
+        return read.ToDictionary(kv => kv.Key, kv => SourcePeriods.Combine(kv.Key, period, catalog, kv.Value, sources, fields), StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -351,7 +362,7 @@ public sealed class ConsolidationService(
         var previousPeriod = period.Previous();
         var previous = previousPeriod.IsSupported
             ? await TemplateValuesAsync(template, previousPeriod, villages, valueCache, cancellationToken)
-            : new Dictionary<string, OrgValues>();
+            : new Dictionary<string, OrgValues>(StringComparer.Ordinal);
         var quality = Domain.Quality.QualityInspector.Inspect(catalog, template.FieldIds(), orgs.Subtree(orgCode, includeSelf: true), valuesByOrg, previous);
         return report with { Quality = quality, Rollup = report.Rollup is { } r ? r with { Quality = quality } : null };
     }
@@ -469,10 +480,16 @@ public sealed class ConsolidationService(
 internal sealed class DistrictValueCache(ConsolidationService service, IReadOnlyList<string> districtVillages, CancellationToken runCancellation)
 {
     private readonly Dictionary<Period, Lazy<Task<IReadOnlyDictionary<string, OrgValues>>>> _byPeriod = [];
+    private readonly Dictionary<(string Template, Period Period), Lazy<Task<IReadOnlyDictionary<string, OrgValues>>>> _combined = [];
+
+    /// <summary>The villages whose values the cache reads.</summary>
+    public IReadOnlyList<string> Villages => districtVillages;
 
     /// <summary>A cache already holding every period it will be asked for (a period not given reads as no values).</summary>
     public static DistrictValueCache FromMemory(ConsolidationService service, IReadOnlyDictionary<Period, IReadOnlyDictionary<string, OrgValues>> values)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        // No villages of its own: it may hold a whole city, so each workbook combines only its own villages.
         var cache = new DistrictValueCache(service, [], CancellationToken.None);
         foreach (var (period, byOrg) in values)
         {
@@ -514,6 +531,42 @@ internal sealed class DistrictValueCache(ConsolidationService service, IReadOnly
         }
 
         return [.. villages.Where(all.ContainsKey).Select(v => all[v])];
+    }
+
+    /// <summary>
+    /// A template's values for a period over all the cache's villages, combined once (<paramref name="combine"/>, run with
+    /// the run's token) and shared by every workbook of the unit; a failed combination is not kept.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, OrgValues>> CombinedAsync(
+        string templateId, Period period, Func<CancellationToken, Task<IReadOnlyDictionary<string, OrgValues>>> combine, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(combine);
+        Lazy<Task<IReadOnlyDictionary<string, OrgValues>>> entry;
+        lock (_combined)
+        {
+            if (!_combined.TryGetValue((templateId, period), out entry!))
+            {
+                entry = new(() => combine(runCancellation));
+                _combined[(templateId, period)] = entry;
+            }
+        }
+
+        try
+        {
+            return await entry.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (entry.Value.IsFaulted)
+        {
+            lock (_combined)
+            {
+                if (_combined.TryGetValue((templateId, period), out var current) && ReferenceEquals(current, entry))
+                {
+                    _combined.Remove((templateId, period));
+                }
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The same read as an async stream, for the 减负 counts (they take what they need of every field).</summary>

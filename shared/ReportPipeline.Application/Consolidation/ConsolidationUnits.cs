@@ -31,6 +31,19 @@ public sealed record ConsolidationUnit(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Ticket { get; init; }
 
+    /// <summary>
+    /// Set on a district unit of an explicit plan: the ticket under which the planner announced it on the district's
+    /// marker when it was enqueued, so that its city waits for it from then on, not only once it runs.
+    /// </summary>
+    [JsonPropertyName("announced")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Announced { get; init; }
+
+    /// <summary>Set on a city unit of an explicit plan that came back later because its districts were busy: since when it waits.</summary>
+    [JsonPropertyName("waitingSince")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? WaitingSince { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string ToMessage() => JsonSerializer.Serialize(this, Json);
@@ -94,7 +107,14 @@ public sealed class ConsolidationUnitHandler(
         => HandleAsync(ConsolidationUnit.Parse(message), cancellationToken);
 
     /// <exception cref="AggregateException">When any workbook failed: the message is then retried (and poisoned after the last try).</exception>
-    public async Task<UnitResult> HandleAsync(ConsolidationUnit unit, CancellationToken cancellationToken)
+    public Task<UnitResult> HandleAsync(ConsolidationUnit unit, CancellationToken cancellationToken)
+        => HandleAsync(unit, fromQueue: true, cancellationToken);
+
+    /// <param name="fromQueue">
+    /// False when a caller builds a plan in its own process (<see cref="ScheduledConsolidation.RunAsync"/>, districts
+    /// first): a city unit then builds at once instead of sending itself back to the queue while districts are busy.
+    /// </param>
+    public async Task<UnitResult> HandleAsync(ConsolidationUnit unit, bool fromQueue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unit);
         var period = Period.Parse(unit.Period);
@@ -102,7 +122,52 @@ public sealed class ConsolidationUnitHandler(
         var root = orgs.TryGet(unit.Org, out var found) ? found : throw new FormatException($"The consolidation message names org {unit.Org}, which is not in the registry.");
         return unit.Ticket is { } ticket
             ? await HandleMarkedAsync(unit, ticket, period, orgs, root, cancellationToken)
-            : await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+            : await HandleExplicitAsync(unit, period, orgs, root, fromQueue, cancellationToken);
+    }
+
+    /// <summary>
+    /// A unit of an explicit plan (every district, then the city). A district is announced on its marker from when it was
+    /// enqueued (or, sent without, from when it starts) until it is done. A city unit that finds any of its districts
+    /// announced comes back one window later (a delayed copy of its message; it holds no worker meanwhile), for at most
+    /// <see cref="PendingConsolidation.ExplicitCityWait"/>, so that with several workers it reads their fresh roll-ups
+    /// instead of rebuilding them.
+    /// </summary>
+    private async Task<UnitResult> HandleExplicitAsync(ConsolidationUnit unit, Period period, OrgRegistry orgs, Org root, bool fromQueue, CancellationToken cancellationToken)
+    {
+        if (root.Level == OrgLevel.City)
+        {
+            var now = time.GetUtcNow();
+            var since = unit.WaitingSince ?? now;
+            if (fromQueue && now - since < pending.ExplicitCityWait
+                && (await pending.BusyAsync(period, orgs.Children(root.Code).Select(d => d.Code), cancellationToken)).Any(d => d.Running))
+            {
+                await pending.RequeueAsync(unit with { WaitingSince = since }, cancellationToken);
+                logger.LogInformation("City unit {Org} {Period} comes back after a window: districts are still running", root.Code, period.ToString());
+                return new UnitResult(unit, [], 0) { InputsReadAt = now, Deferred = true };
+            }
+
+            return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+        }
+
+        if (root.Level != OrgLevel.District)
+        {
+            return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+        }
+
+        var ticket = unit.Announced ?? Guid.NewGuid().ToString("N");
+        if (unit.Announced is null)
+        {
+            await pending.BeginAsync(period, root.Code, ticket, cancellationToken);
+        }
+
+        try
+        {
+            return await BuildAsync(unit, period, orgs, root, townships: null, cancellationToken);
+        }
+        finally
+        {
+            await pending.CompleteAsync(period, root.Code, ticket, CancellationToken.None);
+        }
     }
 
     /// <summary>
@@ -220,7 +285,8 @@ public sealed class ConsolidationUnitHandler(
         var stored = await consolidation.ListStoredAsync(period, jobs, cancellationToken);
         var results = new List<BuildResult>();
         var failures = new List<Exception>();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = cache is null ? 2 : Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken };
+        // Twice the cores for a district: while some workbooks wait for their upload, others are composed and written.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = cache is null ? 2 : Math.Max(4, 2 * Environment.ProcessorCount), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(jobs, options, async (job, ct) =>
         {
             try
@@ -338,9 +404,18 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
         ];
     }
 
+    /// <summary>
+    /// Enqueues the plan. Each district unit is first announced on its district's marker (the queue does not hand
+    /// messages out strictly in order), so that a city unit that comes early waits for it rather than rebuilding its roll-ups.
+    /// </summary>
     public async Task<IReadOnlyList<ConsolidationUnit>> EnqueueAsync(IEnumerable<Period> periods, bool force, CancellationToken cancellationToken)
     {
-        var units = await PlanAsync(periods, force, cancellationToken);
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        var units = (await PlanAsync(periods, force, cancellationToken))
+            .Select(u => orgs.Get(u.Org).Level == OrgLevel.District ? u with { Announced = Guid.NewGuid().ToString("N") } : u)
+            .ToList();
+        await Parallel.ForEachAsync(units.Where(u => u.Announced is not null), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (unit, ct) => await pending.BeginAsync(Period.Parse(unit.Period), unit.Org, unit.Announced!, ct));
         await queue.EnqueueAsync(units.Select(u => u.ToMessage()), cancellationToken);
         logger.LogInformation("Enqueued {UnitCount} consolidation units", units.Count);
         return units;

@@ -129,6 +129,16 @@ public sealed class PendingConsolidation(
         }
     }
 
+    /// <summary>
+    /// A unit of an explicit plan (the timer's, <c>consolidate</c>'s: no marker sent it) announces that it is running, so
+    /// that its city waits for it (<see cref="BusyAsync"/>); it takes no marked work. <see cref="CompleteAsync"/> ends it.
+    /// </summary>
+    public Task BeginAsync(Period period, string orgCode, string ticket, CancellationToken cancellationToken)
+        => UpdateAsync(period, orgCode, (marker, now) => (marker with { Claims = [.. marker.Claims, new PendingClaim(ticket, now, PendingWork.None)] }, true), cancellationToken);
+
+    /// <summary>How long a city unit of an explicit plan waits at most for its districts' running units.</summary>
+    public TimeSpan ExplicitCityWait => TimeSpan.FromSeconds(Math.Min(120, options.Value.VisibilityTimeoutSeconds / 4.0));
+
     /// <summary>The unit with <paramref name="ticket"/> is done: its claim goes (and a city's waiting for districts ends).</summary>
     public Task CompleteAsync(Period period, string orgCode, string ticket, CancellationToken cancellationToken)
         => UpdateAsync(period, orgCode, (marker, _) =>
@@ -212,6 +222,13 @@ public sealed class PendingConsolidation(
         }
 
         return work;
+    }
+
+    /// <summary>Sends <paramref name="unit"/> again, to be handled one window from now.</summary>
+    public Task RequeueAsync(ConsolidationUnit unit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        return queue.EnqueueDelayedAsync(unit.ToMessage(), Window, cancellationToken);
     }
 
     private Task SendAsync(Period period, string orgCode, CancellationToken cancellationToken)

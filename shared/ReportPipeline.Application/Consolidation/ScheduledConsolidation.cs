@@ -58,7 +58,10 @@ public sealed class ScheduledConsolidation(
         return jobs;
     }
 
-    /// <summary>Builds the planned units here, <paramref name="parallelUnits"/> at a time, through the queue builders' handler.</summary>
+    /// <summary>
+    /// Builds the planned units here, <paramref name="parallelUnits"/> at a time, through the queue builders' handler: every
+    /// district unit first, then the city units, which so find the districts' roll-ups of this run.
+    /// </summary>
     public async Task<RunSummary> RunAsync(IReadOnlyCollection<Period> periods, bool force, IProgress<BuildResult>? progress, CancellationToken cancellationToken, int parallelUnits = 1)
     {
         var started = Stopwatch.GetTimestamp();
@@ -66,11 +69,17 @@ public sealed class ScheduledConsolidation(
         var results = new List<BuildResult>();
         var failed = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelUnits), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(units, options, async (unit, ct) =>
+        var orgs = await reference.GetOrgsAsync(cancellationToken);
+        foreach (var phase in units.GroupBy(u => orgs.Get(u.Org).Level == OrgLevel.City).OrderBy(g => g.Key))
+        {
+            await BuildPhaseAsync(phase);
+        }
+
+        async Task BuildPhaseAsync(IEnumerable<ConsolidationUnit> phase) => await Parallel.ForEachAsync(phase, options, async (unit, ct) =>
         {
             try
             {
-                var done = await handler.HandleAsync(unit, ct);
+                var done = await handler.HandleAsync(unit, fromQueue: false, ct);
                 lock (results)
                 {
                     foreach (var result in done.Results)

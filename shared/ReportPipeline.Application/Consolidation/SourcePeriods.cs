@@ -33,13 +33,32 @@ public static class SourcePeriods
         (int)kind < (int)period.Kind ? period.SameEnd(kind) ?? period : period;
 
     /// <summary>One org's values for the template: each field taken from the period of its frequency.</summary>
-    public static OrgValues Combine(string orgCode, Period period, FieldCatalog catalog, IReadOnlyDictionary<Period, OrgValues> bySource, IReadOnlyDictionary<PeriodKind, Period> sources)
+    /// <param name="fieldIds">The fields the template reads (others are left out); null: every field.</param>
+    public static OrgValues Combine(
+        string orgCode, Period period, FieldCatalog catalog, IReadOnlyDictionary<Period, OrgValues> bySource, IReadOnlyDictionary<PeriodKind, Period> sources,
+        IReadOnlyCollection<string>? fieldIds = null)
     {
-        var combined = new Dictionary<string, StoredValue>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(bySource);
+        ArgumentNullException.ThrowIfNull(sources);
+        var combined = new Dictionary<string, StoredValue>(fieldIds?.Count ?? 0, StringComparer.Ordinal);
         foreach (var (kind, source) in sources)
         {
             if (!bySource.TryGetValue(source, out var values))
             {
+                continue;
+            }
+
+            if (fieldIds is not null)
+            {
+                foreach (var fieldId in fieldIds)
+                {
+                    if (values.Values.TryGetValue(fieldId, out var value) && catalog.Find(fieldId)?.Frequency == kind)
+                    {
+                        combined[fieldId] = value;
+                    }
+                }
+
                 continue;
             }
 
