@@ -1,6 +1,4 @@
-using Azure;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 
@@ -17,33 +15,9 @@ public sealed class BlobOfficeSummaryStore(BlobContainerClient container) : IOff
 
     public static string BlobName(Period period, string districtCode) => BlobRollupStore.BlobName(period, Folder, districtCode);
 
-    public async Task<VersionedDocument?> GetAsync(Period period, string districtCode, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var downloaded = (await container.GetBlobClient(BlobName(period, districtCode)).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
-            return new VersionedDocument(downloaded.Content.ToString(), downloaded.Details.ETag.ToString());
-        }
-        catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
-        {
-            return null;
-        }
-    }
+    public Task<VersionedDocument?> GetAsync(Period period, string districtCode, CancellationToken cancellationToken = default)
+        => VersionedJsonBlob.ReadAsync(container.GetBlobClient(BlobName(period, districtCode)), cancellationToken);
 
-    public async Task<bool> TrySaveAsync(Period period, string districtCode, string content, string? etag, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await container.GetBlobClient(BlobName(period, districtCode)).UploadAsync(BinaryData.FromString(content), new BlobUploadOptions
-            {
-                HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-                Conditions = etag is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(etag) },
-            }, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException ex) when (BlobErrors.IsAlreadyExists(ex))
-        {
-            return false;
-        }
-    }
+    public Task<bool> TrySaveAsync(Period period, string districtCode, string content, string? etag, CancellationToken cancellationToken = default)
+        => VersionedJsonBlob.TrySaveAsync(container.GetBlobClient(BlobName(period, districtCode)), content, etag, cancellationToken);
 }

@@ -25,25 +25,11 @@ public sealed class BlobPendingConsolidationStore(BlobContainerClient container)
 
     public static string LogName(Period period, string orgCode) => BlobName(period, orgCode)[..^".json".Length] + LogExtension;
 
-    public async Task<VersionedDocument?> GetAsync(Period period, string orgCode, CancellationToken cancellationToken = default)
-        => await ReadAsync(container.GetBlobClient(BlobName(period, orgCode)), cancellationToken).ConfigureAwait(false);
+    public Task<VersionedDocument?> GetAsync(Period period, string orgCode, CancellationToken cancellationToken = default)
+        => VersionedJsonBlob.ReadAsync(container.GetBlobClient(BlobName(period, orgCode)), cancellationToken);
 
-    public async Task<bool> TrySaveAsync(Period period, string orgCode, string content, string? etag, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await container.GetBlobClient(BlobName(period, orgCode)).UploadAsync(BinaryData.FromString(content), new BlobUploadOptions
-            {
-                HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-                Conditions = etag is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(etag) },
-            }, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException ex) when (BlobErrors.IsAlreadyExists(ex))
-        {
-            return false;
-        }
-    }
+    public Task<bool> TrySaveAsync(Period period, string orgCode, string content, string? etag, CancellationToken cancellationToken = default)
+        => VersionedJsonBlob.TrySaveAsync(container.GetBlobClient(BlobName(period, orgCode)), content, etag, cancellationToken);
 
     public async Task<int> AppendMarkAsync(Period period, string orgCode, string line, CancellationToken cancellationToken = default)
     {
@@ -73,8 +59,8 @@ public sealed class BlobPendingConsolidationStore(BlobContainerClient container)
         }
     }
 
-    public async Task<VersionedDocument?> ReadMarksAsync(Period period, string orgCode, CancellationToken cancellationToken = default)
-        => await ReadAsync(container.GetBlobClient(LogName(period, orgCode)), cancellationToken).ConfigureAwait(false);
+    public Task<VersionedDocument?> ReadMarksAsync(Period period, string orgCode, CancellationToken cancellationToken = default)
+        => VersionedJsonBlob.ReadAsync(container.GetBlobClient(LogName(period, orgCode)), cancellationToken);
 
     public async Task<bool> TryEmptyMarksAsync(Period period, string orgCode, string etag, CancellationToken cancellationToken = default)
     {
@@ -107,18 +93,5 @@ public sealed class BlobPendingConsolidationStore(BlobContainerClient container)
         }
 
         return marked;
-    }
-
-    private static async Task<VersionedDocument?> ReadAsync(BlobClient blob, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var downloaded = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
-            return new VersionedDocument(downloaded.Content.ToString(), downloaded.Details.ETag.ToString());
-        }
-        catch (RequestFailedException ex) when (BlobErrors.IsNotFound(ex))
-        {
-            return null;
-        }
     }
 }
