@@ -319,23 +319,12 @@ public sealed class AdmissionTests : IAsyncLifetime
         return [.. package.Workbook.Worksheets.SelectMany(ws => ws.Cells.Select(c => c.Text))];
     }
 
-    private async Task<LocalHostRuntime> StartAsync(int refreshSeconds, Action<IServiceCollection>? services = null)
+    private Task<LocalHostRuntime> StartAsync(int refreshSeconds, Action<IServiceCollection>? services = null) => DedicatedHost.StartAsync(new()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ReportStorage"] = _azurite.ConnectionString,
-            ["Pipeline:CatalogRefreshSeconds"] = refreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Pipeline:RequestStorageBudgetSeconds"] = "60",
-        };
-        var runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false,
-            configure: c => c.AddInMemoryCollection(settings), minimumLevel: LogLevel.Warning, configureServices: services);
-        await runtime.App.StartAsync();
-        return runtime;
-    }
+        ["ReportStorage"] = _azurite.ConnectionString,
+        ["Pipeline:CatalogRefreshSeconds"] = refreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Pipeline:RequestStorageBudgetSeconds"] = "60",
+    }, configureServices: services);
 
     private static async Task<HttpResponseMessage> SendAsync(LocalHostRuntime runtime, HttpMethod method, string path, string? token, HttpContent? content)
     {

@@ -55,17 +55,8 @@ public sealed class CommitInFlightTests
         Assert.NotEmpty((await runtime.Services.GetRequiredService<IFieldValueStore>().GetAsync(village.Code, period)).Values);
     }
 
-    private static async Task<LocalHostRuntime> StartAsync(SlowCommitAnswer slow)
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning,
-            configureServices: services => services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(slow, HttpPipelinePosition.PerRetry)));
-        await runtime.App.StartAsync();
-        return runtime;
-    }
+    private static Task<LocalHostRuntime> StartAsync(SlowCommitAnswer slow) =>
+        DedicatedHost.StartAsync(configureServices: services => services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(slow, HttpPipelinePosition.PerRetry)));
 
     /// <summary>
     /// Lets the first entity group transaction reach storage (it commits there), then holds its answer back for a while

@@ -39,7 +39,7 @@ public sealed class DedicatedHostTests
     {
         var azurite = new AzuriteFixture();
         await azurite.InitializeAsync();
-        await using var runtime = await StartAsync(new() { ["ReportStorage"] = azurite.ConnectionString });
+        await using var runtime = await DedicatedHost.StartAsync(new() { ["ReportStorage"] = azurite.ConnectionString });
         using var http = new HttpClient { BaseAddress = new Uri(runtime.BaseAddress) };
         var orgs = await runtime.Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
         var village = orgs.All.First(o => o.Level == Domain.Orgs.OrgLevel.Village);
@@ -73,7 +73,7 @@ public sealed class DedicatedHostTests
     [InlineData("600")]
     public async Task A_client_that_stalls_mid_upload_gets_408_and_no_error_is_logged(string idleSeconds)
     {
-        await using var runtime = await StartAsync(new() { ["Pipeline:UploadIdleTimeoutSeconds"] = idleSeconds }, LogLevel.Information);
+        await using var runtime = await DedicatedHost.StartAsync(new() { ["Pipeline:UploadIdleTimeoutSeconds"] = idleSeconds }, LogLevel.Information);
         var logs = CaptureLogs(runtime);
         using var measured = new ServerMeasurements(runtime.Services);
         var village = await VillageAsync(runtime);
@@ -97,7 +97,7 @@ public sealed class DedicatedHostTests
     [InlineData(true)]
     public async Task A_client_that_hangs_up_mid_upload_is_logged_as_information_and_not_counted_as_a_server_error(bool reset)
     {
-        await using var runtime = await StartAsync(new(), LogLevel.Information);
+        await using var runtime = await DedicatedHost.StartAsync(new(), LogLevel.Information);
         var logs = CaptureLogs(runtime);
         using var measured = new ServerMeasurements(runtime.Services);
         var budget = runtime.Services.GetRequiredService<UploadBudget>();
@@ -127,7 +127,7 @@ public sealed class DedicatedHostTests
     [Fact]
     public async Task Every_client_that_resets_mid_upload_is_logged_as_information_never_as_an_error()
     {
-        await using var runtime = await StartAsync(new(), LogLevel.Information);
+        await using var runtime = await DedicatedHost.StartAsync(new(), LogLevel.Information);
         var logs = CaptureLogs(runtime);
         using var measured = new ServerMeasurements(runtime.Services);
         var village = await VillageAsync(runtime);
@@ -161,7 +161,7 @@ public sealed class DedicatedHostTests
     [InlineData("io", "proposal")]
     public async Task A_body_read_ended_by_the_connection_before_the_abort_token_fires_is_information_and_499(string fault, string route)
     {
-        await using var runtime = await StartAsync(new(), LogLevel.Information, services => services.AddSingleton<IStartupFilter>(new FaultyBodyFilter()));
+        await using var runtime = await DedicatedHost.StartAsync(new(), LogLevel.Information, services => services.AddSingleton<IStartupFilter>(new FaultyBodyFilter()));
         var logs = CaptureLogs(runtime);
         var village = await VillageAsync(runtime);
         var tokens = runtime.Services.GetRequiredService<DevelopmentTokenIssuer>();
@@ -259,7 +259,7 @@ public sealed class DedicatedHostTests
     public async Task A_commit_sent_before_the_budget_ends_is_waited_for_and_answered_201_not_nothing_saved()
     {
         var slow = new SlowStoragePolicy();
-        await using var runtime = await StartAsync(BudgetSettings, configureServices: slow.AddTo);
+        await using var runtime = await DedicatedHost.StartAsync(BudgetSettings, configureServices: slow.AddTo);
         var village = await VillageAsync(runtime);
         slow.Delay(IsTransaction, TimeSpan.FromSeconds(4));
 
@@ -276,7 +276,7 @@ public sealed class DedicatedHostTests
     public async Task A_commit_whose_answer_never_comes_is_answered_outcome_unknown_and_the_resend_is_a_replay()
     {
         var slow = new SlowStoragePolicy();
-        await using var runtime = await StartAsync(BudgetSettings, configureServices: slow.AddTo);
+        await using var runtime = await DedicatedHost.StartAsync(BudgetSettings, configureServices: slow.AddTo);
         var village = await VillageAsync(runtime);
         slow.Delay(IsTransaction, TimeSpan.FromSeconds(60));
 
@@ -303,7 +303,7 @@ public sealed class DedicatedHostTests
     public async Task A_read_that_runs_out_of_storage_budget_is_told_to_refresh_not_that_nothing_was_saved(string route)
     {
         var slow = new SlowStoragePolicy();
-        await using var runtime = await StartAsync(BudgetSettings, configureServices: slow.AddTo);
+        await using var runtime = await DedicatedHost.StartAsync(BudgetSettings, configureServices: slow.AddTo);
         var village = await VillageAsync(runtime);
         var township = village.ParentCode!;
         slow.Delay(m => m.Request.Method == RequestMethod.Get && m.Request.Uri.Path.Contains(StorageNames.ValuesTable, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
@@ -468,19 +468,6 @@ public sealed class DedicatedHostTests
         }
 
         Assert.True(condition(), "the condition did not become true within 60 s");
-    }
-
-    private static async Task<LocalHostRuntime> StartAsync(
-        Dictionary<string, string?> settings, LogLevel minimumLevel = LogLevel.Warning, Action<IServiceCollection>? configureServices = null)
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false,
-            configure: c => c.AddInMemoryCollection(settings), minimumLevel: minimumLevel, configureServices: configureServices);
-        await runtime.App.StartAsync();
-        return runtime;
     }
 }
 

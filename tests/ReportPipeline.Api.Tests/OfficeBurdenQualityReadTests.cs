@@ -36,13 +36,7 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        _runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning,
-            configure: c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Pipeline:RequestStorageBudgetSeconds"] = "60" }));
-        await _runtime.App.StartAsync();
+        _runtime = await DedicatedHost.StartAsync(new() { ["Pipeline:RequestStorageBudgetSeconds"] = "60" });
         _http = new HttpClient { BaseAddress = new Uri(_runtime.BaseAddress) };
         var seeder = ActivatorUtilities.CreateInstance<CitySeeder>(_runtime.Services);
         await seeder.SeedAsync(SyntheticCity.Generate(3, 2, 4), Month, withHistory: true, progress: null, CancellationToken.None);

@@ -82,21 +82,12 @@ public sealed class SubmissionRoundTripTests
         return response;
     }
 
-    private static async Task<LocalHostRuntime> StartAsync(WireLog wire)
+    private static Task<LocalHostRuntime> StartAsync(WireLog wire) => DedicatedHost.StartAsync(configureServices: services =>
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var runtime = await LocalHostRuntime.CreateAsync([], $"http://127.0.0.1:{port}", runWorkers: false, minimumLevel: LogLevel.Warning, configureServices: services =>
-        {
-            services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(new WirePolicy(wire, "table"), HttpPipelinePosition.PerRetry));
-            services.ConfigureAll<BlobClientOptions>(o => o.AddPolicy(new WirePolicy(wire, "blob"), HttpPipelinePosition.PerRetry));
-            services.ConfigureAll<QueueClientOptions>(o => o.AddPolicy(new WirePolicy(wire, "queue"), HttpPipelinePosition.PerRetry));
-        });
-        await runtime.App.StartAsync();
-        return runtime;
-    }
+        services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(new WirePolicy(wire, "table"), HttpPipelinePosition.PerRetry));
+        services.ConfigureAll<BlobClientOptions>(o => o.AddPolicy(new WirePolicy(wire, "blob"), HttpPipelinePosition.PerRetry));
+        services.ConfigureAll<QueueClientOptions>(o => o.AddPolicy(new WirePolicy(wire, "queue"), HttpPipelinePosition.PerRetry));
+    });
 
     private sealed class WireLog
     {
