@@ -12,8 +12,10 @@ using ReportPipeline.Application.Quality;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Development.Seeding;
 using ReportPipeline.Development.Synthetic;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
+using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Quality;
 using ReportPipeline.LocalHost;
 using ReportPipeline.Storage.Diagnostics;
@@ -214,5 +216,48 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
         Assert.Equal(pending, city.Results.Where(r => r.Outcome == BuildOutcome.Built).Select(r => r.Template).Order(StringComparer.Ordinal));
         var (after, _, _, _) = await GetAsync("reports", City);
         Assert.All(after.GetProperty("workbooks").EnumerateArray(), w => Assert.False(w.GetProperty("pending").GetBoolean(), w.GetProperty("template").GetString()));
+    }
+
+    [Fact]
+    public async Task A_districts_live_status_reads_its_rows_once_for_receipts_and_review_states_alike()
+    {
+        // A township's approval: the district's answer shows the township's review state and its villages' receipts, both
+        // kept on the same rows (l|{org}) of the district's one partition.
+        var district = Districts[1];
+        var township = _orgs.Children(district.Code).First();
+        await _runtime.Services.GetRequiredService<IApprovalStore>().CommitAsync(
+            await _runtime.Services.GetRequiredService<IApprovalStore>().ReadAsync(Month, [township.Code]),
+            new ApprovalEvent(township.Code, Month, ApprovalAction.Return, "区审核员", district.Code, DateTimeOffset.UtcNow, "请核对"), district.Code);
+
+        var village = _orgs.Villages(township.Code).First();
+        using (var submit = new HttpRequestMessage(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{Month}"))
+        {
+            submit.Content = PipelineHostFixture.Json(new { values = new Dictionary<string, string> { ["pop_resident"] = "17400", ["pop_age_60_plus"] = "1830", ["employed_local"] = "1600" } });
+            submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
+                _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1)));
+            using var accepted = await _http.SendAsync(submit);
+            Assert.True(accepted.StatusCode == HttpStatusCode.Created, await accepted.Content.ReadAsStringAsync());
+        }
+
+        var token = _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(City.Code, ["viewer"], null, TimeSpan.FromHours(1));
+        async Task<JsonElement> ReadStatusAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{district.Code}/status/{Month}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await _http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+
+        await ReadStatusAsync();
+        using var trips = new StorageTripCounter();
+        var status = await ReadStatusAsync();
+
+        // One query of the partition, not a receipts query and a review-state query of the same rows.
+        Assert.Equal(1, trips.Of("table") - trips.RetriesOf("table"));
+        var row = status.GetProperty("children").EnumerateArray().Single(t => t.GetProperty("org").GetString() == township.Code);
+        Assert.Equal("returned", row.GetProperty("approval").GetString());
+        Assert.Equal(1, row.GetProperty("reported").GetInt32());
     }
 }

@@ -12,30 +12,36 @@ internal sealed class StorageTripCounter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _trips = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _retries = new(StringComparer.Ordinal);
 
     public StorageTripCounter()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == StorageMetrics.MeterName && instrument.Name == "storage.round_trips")
+            if (instrument.Meter.Name == StorageMetrics.MeterName && instrument.Name is "storage.round_trips" or "storage.retries")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            var counts = instrument.Name == "storage.retries" ? _retries : _trips;
             foreach (var tag in tags)
             {
                 if (tag.Key == "service")
                 {
-                    _trips.AddOrUpdate((string)tag.Value!, value, (_, n) => n + value);
+                    counts.AddOrUpdate((string)tag.Value!, value, (_, n) => n + value);
                 }
             }
         });
         _listener.Start();
     }
 
+    /// <summary>Requests sent to the service, retries included.</summary>
     public long Of(string service) => _trips.GetValueOrDefault(service);
+
+    /// <summary>Requests sent again after a transient failure (a slow emulator's timeout): a count of round trips a route needs leaves them out.</summary>
+    public long RetriesOf(string service) => _retries.GetValueOrDefault(service);
 
     public void Dispose() => _listener.Dispose();
 }

@@ -54,7 +54,6 @@ public sealed class ConsolidationService(
     IFieldValueStore values,
     IReportStore reports,
     IRollupStore rollups,
-    IApprovalStore approvalStore,
     IReportWorkbookWriter writer,
     ReportingCalendar calendar,
     BurdenService burden,
@@ -117,16 +116,17 @@ public sealed class ConsolidationService(
             periods = periods.Concat(burden.SourcePeriodsOf(period));
         }
 
-        var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>>();
-        foreach (var source in periods.Distinct())
+        // The period's own rows hold the villages' receipts and the review states of the villages and of every office
+        // above them (the workbooks show both, 审核状态): one read of them.
+        var offices = villages.SelectMany(v => orgs.Ancestors(v)).Select(o => o.Code).Distinct(StringComparer.Ordinal);
+        var own = await values.ReadLatestRowsAsync(period, [.. villages, .. offices], cancellationToken);
+        var receipts = new Dictionary<Period, IReadOnlyDictionary<string, MergeReceipt>> { [period] = VillagesOnly(own.Receipts, villages) };
+        foreach (var source in periods.Distinct().Where(p => p != period))
         {
             receipts[source] = await ReadReceiptsAsync(source, villages, cancellationToken);
         }
 
-        // The review states of the villages and of every office above them (the workbooks show both, 审核状态).
-        var offices = villages.SelectMany(v => orgs.Ancestors(v)).Select(o => o.Code).Distinct(StringComparer.Ordinal);
-        var approvals = (await approvalStore.ReadAsync(period, [.. villages, .. offices], cancellationToken)).Records;
-        return new UnitInputs(orgs, receipts, approvals);
+        return new UnitInputs(orgs, receipts, own.ReviewStates);
     }
 
     /// <summary>The inputs' fingerprint: each village's latest receipt over the watermark periods, hashed with the template.</summary>
@@ -456,6 +456,12 @@ public sealed class ConsolidationService(
         }
 
         return found;
+    }
+
+    private static IReadOnlyDictionary<string, MergeReceipt> VillagesOnly(IReadOnlyDictionary<string, MergeReceipt> receipts, IReadOnlyCollection<string> villages)
+    {
+        var wanted = villages as IReadOnlySet<string> ?? villages.ToHashSet(StringComparer.Ordinal);
+        return receipts.Where(r => wanted.Contains(r.Key)).ToDictionary(StringComparer.Ordinal);
     }
 
     internal async Task<IReadOnlyDictionary<string, MergeReceipt>> ReadReceiptsAsync(Period period, IReadOnlyCollection<string> villages, CancellationToken cancellationToken)

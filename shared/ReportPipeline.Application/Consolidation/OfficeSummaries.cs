@@ -165,14 +165,8 @@ public sealed class OfficeSummaries(
         ArgumentNullException.ThrowIfNull(district);
         var asOf = time.GetUtcNow();
         var villages = orgs.Villages(district.Code).ToList();
-        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
-        await foreach (var receipt in values.ReadLatestReceiptsAsync(period, [.. villages.Select(v => v.Code)], cancellationToken))
-        {
-            receipts[receipt.OrgCode] = receipt;
-        }
-
         var offices = villages.Select(v => v.ParentCode).OfType<string>().Append(district.Code).Distinct(StringComparer.Ordinal);
-        var records = (await approvals.ReadAsync(period, [.. villages.Select(v => v.Code), .. offices], cancellationToken)).Records;
+        var (receipts, records) = await values.ReadLatestRowsAsync(period, [.. villages.Select(v => v.Code), .. offices], cancellationToken);
         var steps = await approvals.ReadEventsAsync(period, [district.Code], cancellationToken);
         return Compose(orgs, district, period, receipts, records, steps, asOf);
     }

@@ -80,7 +80,7 @@ public sealed record StatusReport(
 /// <summary>A village still missing for the 催报 list.</summary>
 public sealed record MissingVillage(string Org, string Name, string? Township, string? District);
 
-public sealed class StatusService(ReferenceData reference, IFieldValueStore values, ReportingCalendar calendar, IApprovalStore approvals, OfficeSummaries summaries, TimeProvider time)
+public sealed class StatusService(ReferenceData reference, IFieldValueStore values, ReportingCalendar calendar, OfficeSummaries summaries, TimeProvider time)
 {
     public const string Reported = "reported";
     public const string Missing = "missing";
@@ -131,10 +131,10 @@ public sealed class StatusService(ReferenceData reference, IFieldValueStore valu
     private async Task<StatusReport> LiveAsync(OrgRegistry orgs, Org org, Period period, CancellationToken cancellationToken)
     {
         var villages = VillagesOf(orgs, org);
-        var receipts = await ReceiptsAsync(period, villages, cancellationToken);
         var townships = villages.Select(v => v.ParentCode).OfType<string>().Distinct(StringComparer.Ordinal)
             .Select(code => orgs.TryGet(code, out var t) ? t : null).OfType<Org>().ToList();
-        var records = (await approvals.ReadAsync(period, [.. villages.Select(v => v.Code), .. townships.Select(t => t.Code)], cancellationToken)).Records;
+        // Receipts and review states are on the same rows: one read of them.
+        var (receipts, records) = await values.ReadLatestRowsAsync(period, [.. villages.Select(v => v.Code), .. townships.Select(t => t.Code)], cancellationToken);
 
         var byTownship = villages
             .GroupBy(v => v.ParentCode ?? "")

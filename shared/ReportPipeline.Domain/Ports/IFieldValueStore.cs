@@ -146,7 +146,17 @@ public interface IFieldValueStore
 
     /// <summary>The latest receipt for each org of the list that has submitted for the period (the completeness read path).</summary>
     IAsyncEnumerable<MergeReceipt> ReadLatestReceiptsAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The orgs' latest rows in one query per partition: each village's latest receipt and each org's review state, which
+    /// lives on the same row (docs/storage-design.md, "Approval and locking approved values"). A reader that needs both
+    /// (a consolidation unit, a district's summary, the live status page) reads the rows once instead of twice.
+    /// </summary>
+    Task<LatestRows> ReadLatestRowsAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default);
 }
+
+/// <summary>What the orgs' latest rows hold: the latest receipts (orgs that reported) and the review states (orgs that have one).</summary>
+public sealed record LatestRows(IReadOnlyDictionary<string, MergeReceipt> Receipts, IReadOnlyDictionary<string, ApprovalRecord> ReviewStates);
 
 /// <summary>
 /// A request reused an idempotency key with content other than the key's first submission. Nothing was written; the

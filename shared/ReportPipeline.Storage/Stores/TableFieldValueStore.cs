@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Values;
@@ -225,6 +226,39 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                 }
             }
         }
+    }
+
+    public async Task<LatestRows> ReadLatestRowsAsync(Period period, IReadOnlyCollection<string> orgCodes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgCodes);
+        var receipts = new Dictionary<string, MergeReceipt>(StringComparer.Ordinal);
+        var reviewStates = new Dictionary<string, ApprovalRecord>(StringComparer.Ordinal);
+        foreach (var group in orgCodes.Distinct(StringComparer.Ordinal).GroupBy(org => ValueKeys.Partition(period, org)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var wanted = group.ToHashSet(StringComparer.Ordinal);
+            await foreach (var entity in table.QueryAsync<TableEntity>(PartitionFilter(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                var org = ValueKeys.OrgOf(entity.RowKey);
+                if (!wanted.Contains(org))
+                {
+                    continue;
+                }
+
+                // The same tests as the two single reads: a row without a submission is no receipt (an office's, or a
+                // village returned before it reported), and the review columns decode as the approval store decodes them.
+                if (entity.GetString("SubmissionId") is not null)
+                {
+                    receipts[org] = ValueCodec.DecodeReceipt(entity, period);
+                }
+
+                if (ReviewColumns.Decode(entity, period) is { } record)
+                {
+                    reviewStates[org] = record;
+                }
+            }
+        }
+
+        return new LatestRows(receipts, reviewStates);
     }
 
     private static bool SameContent(TableEntity receipt, MergeRequest request)

@@ -210,4 +210,33 @@ public sealed class TableApprovalStoreTests(AzuriteFixture azurite)
         Assert.Null(old.Subject);
         Assert.Null(old.SubjectOrg);
     }
+
+    [Fact]
+    public async Task The_latest_rows_read_finds_what_the_receipt_read_and_the_review_read_find_in_one_query_per_partition()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Approvals(table);
+        var values = Values(table);
+        const string Elsewhere = "500104001001";
+        await values.MergeAsync(Request(Village, Numbers(3)));
+        await values.MergeAsync(Request(Elsewhere, Numbers(3)));
+        await store.CommitAsync(await ReadAsync(store), Step(Village, ApprovalAction.Approve, "甲"), Township);
+        // A village returned before it reported: a review state and no receipt; an office: a review state only.
+        await store.CommitAsync(await ReadAsync(store), Step(Neighbour, ApprovalAction.Return, "甲", "请补报"), Township);
+        await store.CommitAsync(await ReadAsync(store), Step(Township, ApprovalAction.Return, "乙", "请核对") with { ByOrg = District }, District);
+        string[] orgs = [District, Township, Village, Neighbour, "500103001003", "500103001004", Elsewhere];
+
+        var before = table.Counters.Snapshot();
+        var rows = await values.ReadLatestRowsAsync(November, orgs);
+        var spent = table.Counters.Snapshot() - before;
+
+        var receipts = await values.ReadLatestReceiptsAsync(November, orgs).ToDictionaryAsync(r => r.OrgCode, StringComparer.Ordinal);
+        var reviews = (await store.ReadAsync(November, orgs)).Records;
+        Assert.Equal(2, spent.RoundTrips);
+        Assert.Equal([Village, Elsewhere], rows.Receipts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(receipts.Keys.Order(StringComparer.Ordinal), rows.Receipts.Keys.Order(StringComparer.Ordinal));
+        Assert.All(receipts, r => Assert.Equal(System.Text.Json.JsonSerializer.Serialize(r.Value), System.Text.Json.JsonSerializer.Serialize(rows.Receipts[r.Key])));
+        Assert.Equal([Township, Village, Neighbour], rows.ReviewStates.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(reviews.OrderBy(r => r.Key, StringComparer.Ordinal), rows.ReviewStates.OrderBy(r => r.Key, StringComparer.Ordinal));
+    }
 }
