@@ -167,6 +167,36 @@ public sealed class CoalescedConsolidationTests(PipelineHostFixture host)
         await AssertCurrentAsync(period, [first, second, district, .. host.Orgs.ByLevel(OrgLevel.City)]);
     }
 
+    // The workbooks show each unit's 审核状态 (a village's 填报情况 row, an office's unit and 合计 rows), so a review step is a
+    // change to them like a submission: it marks its area the same way, and its district, township and city workbooks are
+    // rebuilt by the units that follow rather than at the next timer run.
+    [Fact]
+    public async Task An_approval_step_marks_its_area_as_a_submission_does_and_its_workbooks_are_rebuilt_with_it()
+    {
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        var period = OrdinaryMonth();
+        var township = host.Townships()[0];
+        var village = host.Orgs.Villages(township.Code).First();
+        var district = host.Orgs.Ancestors(township.Code).First(a => a.Level == OrgLevel.District);
+        Org[] area = [township, district, .. host.Orgs.ByLevel(OrgLevel.City)];
+        await PostAsync(village, period);
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        await AssertCurrentAsync(period, area);
+
+        using (var step = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{village.Code}/approval/{period}", host.Token(township.Code, "admin"),
+            new StringContent("""{"action":"approve"}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, step.StatusCode);
+        }
+
+        // One district unit, as a submission's; it builds the village's township, the district and then the city.
+        Assert.Equal(1, await Queue.CountAsync());
+        var done = (await NewWorker().DrainAsync(2, CancellationToken.None)).Where(u => u.Unit.Period == period.ToString()).ToList();
+        Assert.Contains(done.SelectMany(u => u.Results), r => r.Org == township.Code && r.Outcome == BuildOutcome.Built);
+        Assert.Contains(done.SelectMany(u => u.Results), r => r.Org == district.Code && r.Outcome == BuildOutcome.Built);
+        await AssertCurrentAsync(period, area);
+    }
+
     /// <summary>A month no other test uses that ends no quarter, so a submission reaches only its month's workbooks.</summary>
     private static Period OrdinaryMonth()
     {
