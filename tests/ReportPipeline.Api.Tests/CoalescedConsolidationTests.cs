@@ -167,6 +167,42 @@ public sealed class CoalescedConsolidationTests(PipelineHostFixture host)
         await AssertCurrentAsync(period, [first, second, district, .. host.Orgs.ByLevel(OrgLevel.City)]);
     }
 
+    // The workbooks show each unit's 审核状态 (a village's 填报情况 row, an office's unit and 合计 rows), so a review step is a
+    // change to them like a submission: it marks its area the same way, and its district, township and city workbooks are
+    // rebuilt by the units that follow rather than at the next timer run.
+    [Theory]
+    [InlineData("village")]
+    [InlineData("township")]
+    public async Task An_approval_step_marks_its_area_as_a_submission_does_and_its_workbooks_are_rebuilt_with_it(string level)
+    {
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        var period = OrdinaryMonth();
+        var township = host.Townships()[0];
+        var village = host.Orgs.Villages(township.Code).First();
+        var district = host.Orgs.Ancestors(township.Code).First(a => a.Level == OrgLevel.District);
+        Org[] area = [township, district, .. host.Orgs.ByLevel(OrgLevel.City)];
+        await PostAsync(village, period);
+        await NewWorker().DrainAsync(2, CancellationToken.None);
+        await AssertCurrentAsync(period, area);
+
+        // 审核通过 of the village by its township, or 退回 of the township by its district.
+        var (target, reviewer, body) = level == "village"
+            ? (village, township, """{"action":"approve"}""")
+            : (township, district, """{"action":"return","reason":"请核实常住人口"}""");
+        using (var step = await host.SendAsync(HttpMethod.Post, $"/api/orgs/{target.Code}/approval/{period}", host.Token(reviewer.Code, "admin"),
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.True(step.StatusCode == HttpStatusCode.OK, await step.Content.ReadAsStringAsync());
+        }
+
+        // One district unit, as a submission's; it builds the township, the district and then the city.
+        Assert.Equal(1, await Queue.CountAsync());
+        var done = (await NewWorker().DrainAsync(2, CancellationToken.None)).Where(u => u.Unit.Period == period.ToString()).ToList();
+        Assert.Contains(done.SelectMany(u => u.Results), r => r.Org == township.Code && r.Outcome == BuildOutcome.Built);
+        Assert.Contains(done.SelectMany(u => u.Results), r => r.Org == district.Code && r.Outcome == BuildOutcome.Built);
+        await AssertCurrentAsync(period, area);
+    }
+
     /// <summary>A month no other test uses that ends no quarter, so a submission reaches only its month's workbooks.</summary>
     private static Period OrdinaryMonth()
     {

@@ -67,27 +67,42 @@ public sealed class DedicatedHostTests
 
     // Two things end a stalled body: the route's own idle timer (Pipeline:UploadIdleTimeoutSeconds) and, for a body that
     // has been slower than Kestrel's minimum data rate (240 B/s after a 5 s grace) on average, the server itself. Either
-    // way the client gets the Chinese 408, and the server is left able to drain or close the connection without an error.
+    // way the client gets the Chinese 408 saying the connection closes, and the server is left able to drain or close the
+    // connection without an error. Every route that reads a body answers a stall the same way: submissions, pre-fill, an
+    // approval step (the JSON reader), a report proposal and a template check of a header workbook.
     [Theory]
-    [InlineData("1")]
-    [InlineData("600")]
-    public async Task A_client_that_stalls_mid_upload_gets_408_and_no_error_is_logged(string idleSeconds)
+    [InlineData("1", "submission")]
+    [InlineData("600", "submission")]
+    [InlineData("1", "prefill")]
+    [InlineData("1", "approval")]
+    [InlineData("1", "proposal")]
+    [InlineData("1", "check")]
+    public async Task A_client_that_stalls_mid_upload_gets_408_with_connection_close_and_no_error_is_logged(string idleSeconds, string route)
     {
         await using var runtime = await DedicatedHost.StartAsync(new() { ["Pipeline:UploadIdleTimeoutSeconds"] = idleSeconds }, LogLevel.Information);
         var logs = CaptureLogs(runtime);
         using var measured = new ServerMeasurements(runtime.Services);
         var village = await VillageAsync(runtime);
-        using var socket = await SendHeadAndPartOfBodyAsync(runtime, village);
-        var (status, answer) = await ReadResponseAsync(socket.GetStream()).WaitAsync(TimeSpan.FromSeconds(60));
+        var (path, org, roles, dept, type) = route switch
+        {
+            "prefill" => ($"/api/departments/gaj/prefill/{Month}", village.ParentCode!, new[] { "admin" }, "gaj", "text/csv"),
+            "approval" => ($"/api/orgs/{village.Code}/approval/{Month}", village.ParentCode!, new[] { "admin" }, (string?)null, "application/json"),
+            "proposal" => ("/api/templates/proposals", village.ParentCode!, new[] { "admin" }, "gaj", "application/json"),
+            "check" => ("/api/templates/check", village.ParentCode!, new[] { "admin" }, "gaj", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            _ => ($"/api/orgs/{village.Code}/submissions/{Month}", village.Code, new[] { "submitter" }, null, "application/json"),
+        };
+        using var socket = await SendHeadAndPartOfBodyAsync(runtime, path, org, roles, dept, type);
+        var (status, head, answer) = await ReadResponseAsync(socket.GetStream()).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(StatusCodes.Status408RequestTimeout, status);
         Assert.Contains("上传中断", answer, StringComparison.Ordinal);
+        Assert.Contains(head, h => h.Equals("Connection: close", StringComparison.OrdinalIgnoreCase));
 
         // The client stays silent, as a stalled one would. The server ends the connection itself (at once, or once it has
         // given up draining the rest of the body) after anything it logs about the request.
         await WaitUntilAsync(() => !measured.ClosedConnections.IsEmpty);
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
         Assert.Equal([StatusCodes.Status408RequestTimeout], measured.FinishedRequests);
-        Assert.Contains(logs.Entries, e => IsInformationAbout(e, village));
+        Assert.Contains(logs.Entries, e => IsInformationAbout(e, path));
         await AssertNothingStoredAsync(runtime, village);
     }
 
@@ -400,22 +415,29 @@ public sealed class DedicatedHostTests
         return orgs.All.First(o => o.Level == OrgLevel.Village);
     }
 
-    /// <summary>A submission whose head says 100,000 bytes follow, and then only its first few.</summary>
-    private static async Task<TcpClient> SendHeadAndPartOfBodyAsync(LocalHostRuntime runtime, Org village)
+    /// <summary>A submission whose head says 10,000 bytes follow, and then only its first few.</summary>
+    private static Task<TcpClient> SendHeadAndPartOfBodyAsync(LocalHostRuntime runtime, Org village) =>
+        SendHeadAndPartOfBodyAsync(runtime, $"/api/orgs/{village.Code}/submissions/{Month}", village.Code, ["submitter"], null, "application/json");
+
+    /// <summary>
+    /// A POST to <paramref name="path"/> whose head says 10,000 bytes follow (under every route's limit, the approval
+    /// step's 16 KB the smallest), and then only its first few.
+    /// </summary>
+    private static async Task<TcpClient> SendHeadAndPartOfBodyAsync(LocalHostRuntime runtime, string path, string org, string[] roles, string? dept, string contentType)
     {
-        var token = runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1));
+        var token = runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(org, roles, dept, TimeSpan.FromHours(1));
         var socket = new TcpClient();
         await socket.ConnectAsync(IPAddress.Loopback, new Uri(runtime.BaseAddress).Port);
         var stream = socket.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /api/orgs/{village.Code}/submissions/{Month} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n"
-            + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"values\": {"));
+            $"POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n"
+            + $"Content-Type: {contentType}\r\nContent-Length: 10000\r\n\r\n{{\"values\": {{"));
         await stream.FlushAsync();
         return socket;
     }
 
-    /// <summary>The status and body of one HTTP/1.1 response (chunked, as the problem answers are), read off the socket.</summary>
-    private static async Task<(int Status, string Body)> ReadResponseAsync(NetworkStream stream)
+    /// <summary>The status, head lines and body of one HTTP/1.1 response (chunked, as the problem answers are), read off the socket.</summary>
+    private static async Task<(int Status, string[] Head, string Body)> ReadResponseAsync(NetworkStream stream)
     {
         var received = new List<byte>();
         var chunk = new byte[4096];
@@ -445,7 +467,7 @@ public sealed class DedicatedHostTests
             at = sizeEnd + 2 + size + 2;
         }
 
-        return (int.Parse(head[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), Encoding.UTF8.GetString(body.ToArray()));
+        return (int.Parse(head[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), head, Encoding.UTF8.GetString(body.ToArray()));
     }
 
     /// <summary>The route said, at information level, what became of the upload to the village.</summary>
@@ -453,6 +475,12 @@ public sealed class DedicatedHostTests
         entry.Level == LogLevel.Information
         && entry.Category.StartsWith("ReportPipeline.Application.Http.", StringComparison.Ordinal)
         && entry.Message.Contains(village.Code, StringComparison.Ordinal);
+
+    /// <summary>The body reader said, at information level, what became of the request to <paramref name="path"/>.</summary>
+    private static bool IsInformationAbout((LogLevel Level, string Category, string Message) entry, string path) =>
+        entry.Level == LogLevel.Information
+        && entry.Category.StartsWith("ReportPipeline.Application.Http.", StringComparison.Ordinal)
+        && entry.Message.Contains(path, StringComparison.Ordinal);
 
     private static async Task AssertNothingStoredAsync(LocalHostRuntime runtime, Org village)
     {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Playwright;
+using ReportPipeline.Domain.Orgs;
+using ReportPipeline.Domain.Periods;
 
 namespace ReportPipeline.Web.Tests;
 
@@ -82,5 +84,43 @@ public sealed class DerivedValuesAndChartTests(BrowserHostFixture host)
         await box.ScrollIntoViewIfNeededAsync();
         await BrowserHostFixture.ScreenshotAsync(page, "office-chart");
         await page.Context.CloseAsync();
+    }
+    // A city's chart is assembled from its districts' stored sums, so it says when they were taken (数据截至, in the
+    // pipeline's zone even in a browser set to another one) and, for a period no district had consolidated yet, which
+    // districts were counted from their villages at the request instead.
+    [Fact]
+    public async Task A_citys_chart_names_the_districts_counted_live_and_then_says_as_of_when_its_stored_sums_were_taken()
+    {
+        var city = host.Orgs.All.Single(o => o.Level == OrgLevel.City);
+        var districts = host.Orgs.Children(city.Code);
+        var period = BrowserHostFixture.UniqueMonth();
+        var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN", TimezoneId = "America/Los_Angeles" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(host.BaseAddress + "/");
+        await WebAppTests.SignInAsync(page, city, "viewer", period);
+        await page.SelectOptionAsync("#trend-field", "pop_resident");
+
+        // The first chart of a month nobody consolidated: every district counted live (and its sums kept), no 数据截至.
+        await page.ClickAsync("#draw-chart");
+        var live = page.Locator("#series-counted-live");
+        await Assertions.Expect(live).ToContainTextAsync("实时计算");
+        foreach (var district in districts)
+        {
+            await Assertions.Expect(live).ToContainTextAsync(district.Name);
+        }
+
+        Assert.Equal(0, await page.Locator("#series-as-of").CountAsync());
+
+        // Drawn again: from the sums the first drawing stored, taken at the time the answer gives.
+        var answered = page.WaitForResponseAsync(r => r.Url.Contains($"/api/orgs/{city.Code}/series/pop_resident", StringComparison.Ordinal));
+        await page.ClickAsync("#draw-chart");
+        var series = JsonDocument.Parse(await (await answered).TextAsync()).RootElement;
+        var asOf = series.GetProperty("asOf").EnumerateArray().Last().GetDateTimeOffset();
+        Assert.Empty(series.GetProperty("countedLive").EnumerateArray());
+        var note = page.Locator("#series-as-of");
+        await Assertions.Expect(note).ToContainTextAsync($"数据截至 {DisplayClock.Format(asOf)[11..]}");
+        Assert.Equal(0, await page.Locator("#series-counted-live").CountAsync());
+        await Assertions.Expect(page.Locator(".chart-box details").First).ToContainTextAsync(DisplayClock.Format(asOf));
+        await context.CloseAsync();
     }
 }

@@ -34,12 +34,44 @@ public sealed class OfficeQualityTests(BrowserHostFixture host)
         Assert.True(int.Parse(await line.Locator("td").Nth(1).InnerTextAsync(), CultureInfo.InvariantCulture) >= 1);
         await Assertions.Expect(city.Locator("#quality")).ToHaveCountAsync(0);
 
+        // Each check's column holds that check's count for the district (a child's answer names only the checks that
+        // flagged something in it), and the columns add up to its total.
+        var answer = await QualityAsync(host.Orgs.Root, period);
+        var child = answer.GetProperty("children").EnumerateArray().Single(c => c.GetProperty("org").GetString() == district.Code);
+        var checks = answer.GetProperty("byCheck").EnumerateArray().Select(c => c.GetProperty("code").GetString()!).ToList();
+        await Assertions.Expect(line.Locator("td[data-check]")).ToHaveCountAsync(checks.Count);
+        foreach (var check in checks)
+        {
+            var expected = child.GetProperty("byCheck").EnumerateArray().Where(b => b.GetProperty("code").GetString() == check).Sum(b => b.GetProperty("count").GetInt32());
+            await Assertions.Expect(line.Locator($"td[data-check='{check}']")).ToHaveTextAsync(expected.ToString(CultureInfo.InvariantCulture));
+        }
+
+        Assert.NotEqual("0", await line.Locator("td[data-check='quality_change']").InnerTextAsync());
+
         var office = await host.OpenAsync(1280);
         await SignInAsync(office, district, "viewer", period);
         await Assertions.Expect(office.Locator($"#quality tr[data-org='{village.Code}'][data-field='{JumpField}']")).ToBeVisibleAsync();
 
+        // The township's page: its count and every flagged value with its village, as its answer lists them.
+        var township = host.Orgs.Get(village.ParentCode!);
+        var own = await QualityAsync(township, period);
+        var page = await host.OpenAsync(375);
+        await SignInAsync(page, township, "viewer", period);
+        await Assertions.Expect(page.Locator("#quality-section h2")).ToHaveTextAsync($"数据质量（{own.GetProperty("count").GetInt32()} 处）");
+        await Assertions.Expect(page.Locator("#quality tbody tr")).ToHaveCountAsync(own.GetProperty("flags").GetArrayLength());
+        await Assertions.Expect(page.Locator($"#quality tr[data-org='{village.Code}'][data-field='{JumpField}']")).ToContainTextAsync(village.Name);
+        await page.Context.CloseAsync();
+
         await city.Context.CloseAsync();
         await office.Context.CloseAsync();
+    }
+
+    /// <summary>The office's 数据质量 answer, as the city's viewer reads it.</summary>
+    private async Task<JsonElement> QualityAsync(Org office, string period)
+    {
+        using var response = await host.SendAsync(HttpMethod.Get, $"/api/orgs/{office.Code}/quality/{period}", host.Token(host.Orgs.Root.Code, "viewer"));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
     private async Task SendAsync(Org village, string period, Dictionary<string, string> values)

@@ -2,8 +2,10 @@
 // style the Content-Security-Policy would refuse): a line over periods and bars over units. Each chart comes with its
 // numbers as a table, for screen readers and for copying.
 import uPlot from 'uplot';
-import { h } from './dom.js';
+import { add, h } from './dom.js';
 import { formatNumber } from './validate.js';
+import { formatTime } from './clock.js';
+import { asOfText } from './asof.js';
 
 const COLORS = ['#0969da', '#bf3989', '#1a7f37', '#9a6700'];
 const HEIGHT = 240;
@@ -69,19 +71,39 @@ function table(caption, headers, rows) {
 }
 
 /**
+ * When the figures were taken, as the status view says it: a district's or the city's series comes from the districts'
+ * stored sums (asOf per period, the oldest sums used), and names the districts that had none and were counted from their
+ * villages at the request (countedLive). A township's series is read now and says nothing.
+ */
+function freshness(series) {
+  const { asOf = [], countedLive = [], self, children } = series;
+  const last = asOf.length ? asOf[asOf.length - 1] : null;
+  const names = new Map([self, ...children].map(line => [line.org, line.name]));
+  return [
+    last ? h('p', { class: 'muted as-of', id: 'series-as-of' }, `${asOfText(last)}（各区县最近一次汇总时的数据）`) : null,
+    countedLive.length ? h('p', { class: 'muted', id: 'series-counted-live' },
+      `以下区县尚无汇总数据，本图按其村（社区）实时计算：${countedLive.map(code => names.get(code) ?? code).join('、')}`) : null,
+  ];
+}
+
+/**
  * The trend of the office's own figure over the periods and the comparison of its children for the last period, from
  * one answer of GET /api/orgs/{org}/series/{field}. Appends to `box`, which must be in the page.
  */
 export function drawSeries(box, series) {
-  const { labels, unit, fieldName, self, children } = series;
+  const { labels, unit, fieldName, self, children, asOf = [] } = series;
   const last = labels.length - 1;
+  const stored = asOf.some(at => at);
   const trendBox = h('div', { class: 'chart', id: 'chart-trend', role: 'img', 'aria-label': `${self.name}${fieldName}近${labels.length}期变化` });
   const compareBox = h('div', { class: 'chart', id: 'chart-compare', role: 'img', 'aria-label': `${self.name}下级单位${fieldName}对比（${labels[last]}）` });
-  box.append(
-    h('h3', null, `${self.name}：${fieldName}近 ${labels.length} 期变化`), trendBox,
-    table('查看数据', ['统计期', `${fieldName}${unit ? `（${unit}）` : ''}`, '已报单位数'], labels.map((l, i) => [l, shown(self.values[i], unit), String(self.reported[i])])),
+  add(box, [
+    h('h3', null, `${self.name}：${fieldName}近 ${labels.length} 期变化`),
+    freshness(series),
+    trendBox,
+    table('查看数据', ['统计期', `${fieldName}${unit ? `（${unit}）` : ''}`, '已报单位数', ...(stored ? ['数据截至'] : [])],
+      labels.map((l, i) => [l, shown(self.values[i], unit), String(self.reported[i]), ...(stored ? [asOf[i] ? formatTime(asOf[i]) : '实时计算'] : [])])),
     h('h3', null, `下级单位对比（${labels[last]}）`), compareBox,
-    table('查看数据', ['单位', `${fieldName}${unit ? `（${unit}）` : ''}`], children.map(c => [c.name, shown(c.values[last], unit)])));
+    table('查看数据', ['单位', `${fieldName}${unit ? `（${unit}）` : ''}`], children.map(c => [c.name, shown(c.values[last], unit)]))]);
   draw(trendBox, 'line', labels, [{ label: self.name, values: self.values }], { title: `${fieldName}（${self.name}）`, unit });
   if (children.length) draw(compareBox, 'bar', children.map(c => c.name), [{ label: fieldName, values: children.map(c => c.values[last]) }], { title: `${fieldName}（${labels[last]}）`, unit });
   else compareBox.replaceChildren(h('p', { class: 'muted' }, '没有下级单位。'));

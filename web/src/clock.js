@@ -38,6 +38,13 @@ export function formatTime(at) {
   return p ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}` : String(at);
 }
 
+/** The time of day of an instant, as a person reads it: 14:05 ('' for none). */
+export function timeOf(at) {
+  if (!at) return '';
+  const p = parts(at);
+  return p ? `${p.hour}:${p.minute}` : '';
+}
+
 /** The pipeline zone's date of an instant, as a date input wants it: 2026-12-03. */
 export function dateOf(at = new Date()) {
   const p = parts(at);

@@ -38,7 +38,8 @@ export function qualitySection(s, catalog) {
         h('thead', null, h('tr', null, h('th', null, '单位'), h('th', null, '需核实'), h('th', null, '已说明'), ...q.byCheck.map(c => h('th', null, c.name)))),
         h('tbody', null, q.children.map(c => h('tr', { 'data-org': c.org },
           h('td', null, c.orgName), h('td', null, String(c.count)), h('td', null, String(c.explained)),
-          ...c.byCheck.map(b => h('td', null, String(b.count))))))))
+          // A child names only the checks that flagged something in it: the others are 0.
+          ...q.byCheck.map(check => h('td', { 'data-check': check.code }, String(c.byCheck.find(b => b.code === check.code)?.count ?? 0))))))))
       : null;
     mount(body,
       h('p', { class: 'muted' }, q.message),

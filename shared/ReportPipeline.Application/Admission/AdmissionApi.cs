@@ -247,7 +247,6 @@ public sealed class AdmissionApi(ApiRoute route, RequestBodyReader bodies, Admis
             case BodyEnd.TooLarge:
                 return (null, Problem(413, "上传内容过大", tooLarge, "too-large"));
             case BodyEnd.Stalled:
-                request.HttpContext.Response.Headers.Connection = "close";
                 return (null, Problems.RequestTimeout());
             default:
                 return (read.Content, null);

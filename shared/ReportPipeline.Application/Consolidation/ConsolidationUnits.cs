@@ -443,15 +443,6 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
             }
 
             var fields = fieldIds.ToHashSet(StringComparer.Ordinal);
-            var ancestors = orgs.Ancestors(villageCode).ToList();
-            var township = ancestors.FirstOrDefault(a => a.Level == OrgLevel.Township);
-            // A village hangs below a district in every registry the loader accepts; a city marked directly covers the rest.
-            var marked = ancestors.FirstOrDefault(a => a.Level == OrgLevel.District) ?? ancestors.FirstOrDefault(a => a.Level == OrgLevel.City);
-            if (marked is null)
-            {
-                return units;
-            }
-
             foreach (var kind in new[] { PeriodKind.Month, PeriodKind.Quarter, PeriodKind.Year }.Where(k => (int)k >= (int)period.Kind))
             {
                 var target = kind == period.Kind ? period : period.Enclosing(kind);
@@ -464,10 +455,9 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
                     .Where(t => (firstReport && kind == period.Kind) || t.FieldIds().Any(fields.Contains))
                     .Select(t => t.Id)
                     .ToList();
-                if (templates.Count > 0)
+                if (await MarkAreaAsync(orgs, village, target, templates, cancellationToken) is { } unit)
                 {
-                    await pending.MarkAsync(target, marked.Code, new PendingWork(templates, township is null ? [] : [township.Code]), cancellationToken);
-                    units.Add(new ConsolidationUnit(target.ToString(), marked.Code, templates));
+                    units.Add(unit);
                 }
             }
         }
@@ -477,6 +467,49 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
         }
 
         return units;
+    }
+
+    /// <summary>
+    /// After an approval step (审核通过, 退回, 解锁) on a village, township, district or the city: the org's 审核状态 shows
+    /// in every workbook of the period — its 填报情况 row or unit row, and an office's 合计 row — so its area is marked
+    /// for every template of the period exactly as a submission marks it (<see cref="MarkAreaAsync"/>): a village's or a
+    /// township's district with that township, a district itself (its unit then marks the city), the city itself. Coarser
+    /// periods keep their own review states and are not marked. Failing to mark does not fail the step: the timer catches up.
+    /// </summary>
+    public async Task<ConsolidationUnit?> EnqueueForReviewAsync(string orgCode, Period period, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var orgs = await reference.GetOrgsAsync(cancellationToken);
+            return orgs.TryGet(orgCode, out var org)
+                ? await MarkAreaAsync(orgs, org, period, [.. TemplatesOf(reference, period, null).Select(t => t.Id)], cancellationToken)
+                : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Enqueueing consolidation after a review step on {Org} {Period} failed; the next timer run rebuilds what changed", orgCode, period.ToString());
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Marks the area of <paramref name="org"/> for <paramref name="templates"/> of <paramref name="period"/> (the one way a
+    /// change anywhere reaches the units): the district it is in or is (or, above districts, the city), with the township
+    /// it is in or is as the township to rebuild. Null when there is nothing to mark.
+    /// </summary>
+    private async Task<ConsolidationUnit?> MarkAreaAsync(OrgRegistry orgs, Org org, Period period, IReadOnlyList<string> templates, CancellationToken cancellationToken)
+    {
+        var selfAndAbove = orgs.Ancestors(org.Code).Prepend(org).ToList();
+        var township = selfAndAbove.FirstOrDefault(a => a.Level == OrgLevel.Township);
+        // A village hangs below a district in every registry the loader accepts; a city marked directly covers the rest.
+        var marked = selfAndAbove.FirstOrDefault(a => a.Level == OrgLevel.District) ?? selfAndAbove.FirstOrDefault(a => a.Level == OrgLevel.City);
+        if (marked is null || templates.Count == 0)
+        {
+            return null;
+        }
+
+        await pending.MarkAsync(period, marked.Code, new PendingWork(templates, township is null ? [] : [township.Code]), cancellationToken);
+        return new ConsolidationUnit(period.ToString(), marked.Code, templates);
     }
 
     internal static IReadOnlyList<ReportTemplate> TemplatesOf(ReferenceData reference, Period period, IReadOnlyList<string>? only) =>

@@ -73,7 +73,14 @@ public sealed record ApprovalOutcome(ApprovalDecision Decision, ApprovalRecord? 
 /// The approval chain over the store: reads the state of a subtree, takes a step under <see cref="ApprovalRules"/>, and
 /// answers the lock check every submission makes, whatever its channel.
 /// </summary>
-public sealed class ApprovalService(ReferenceData reference, IApprovalStore store, IFieldValueStore values, OfficeSummaries summaries, TimeProvider time, ILogger<ApprovalService> logger)
+public sealed class ApprovalService(
+    ReferenceData reference,
+    IApprovalStore store,
+    IFieldValueStore values,
+    OfficeSummaries summaries,
+    TimeProvider time,
+    ILogger<ApprovalService> logger,
+    ConsolidationPlanner? consolidation = null)
 {
     public const string NotReported = ApprovalState.NotReported;
     public const string Reported = ApprovalState.Reported;
@@ -224,6 +231,13 @@ public sealed class ApprovalService(ReferenceData reference, IApprovalStore stor
         var step = new ApprovalEvent(target.Code, period, action, caller.Subject, caller.OrgCode, time.GetUtcNow(), trimmed);
         var record = await store.CommitAsync(snapshot, step, target.ParentCode, cancellationToken);
         await RefreshSummaryAsync(orgs, target, period);
+        if (consolidation is not null)
+        {
+            // The workbooks show the review state as well: the step's area is rebuilt as a submission's is, not at the next
+            // timer run. The step stands whatever happens here.
+            await consolidation.EnqueueForReviewAsync(target.Code, period, CancellationToken.None);
+        }
+
         return new ApprovalOutcome(decision, record, Unit(target, record, lastReportedAt));
     }
 

@@ -71,7 +71,6 @@ public sealed class TemplateCheckApi(
                     case BodyEnd.TooLarge:
                         return Problems.PayloadTooLarge(MaxBodyBytes);
                     case BodyEnd.Stalled:
-                        request.HttpContext.Response.Headers.Connection = "close";
                         return Problems.RequestTimeout();
                 }
 

@@ -39,9 +39,14 @@ public static class Problems
     public static IResult ServiceUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "服务暂不可用", detail, "unavailable");
 
-    /// <summary>The client stopped sending the body (stalled or hung up): a 408, and nothing was saved.</summary>
-    public static IResult RequestTimeout() =>
-        Create(StatusCodes.Status408RequestTimeout, "上传中断", "上传内容没有完整到达（连接中断或长时间没有数据），本次未保存任何数据，请重新上传。", "request-timeout");
+    /// <summary>
+    /// The client stopped sending the body (stalled, or too slow for the server): a 408, nothing was saved, and the
+    /// answer says <c>Connection: close</c>, since the server closes the connection rather than waiting on for the rest
+    /// of the body (RFC 9110, 15.5.9). Every route that reads a body answers a stall with this one result.
+    /// </summary>
+    public static IResult RequestTimeout() => WithHeader(
+        Create(StatusCodes.Status408RequestTimeout, "上传中断", "上传内容没有完整到达（连接中断或长时间没有数据），本次未保存任何数据，请重新上传。", "request-timeout"),
+        "Connection", "close");
 
     /// <summary>
     /// Storage failed or did not answer within the request's budget. The words depend on what the request was: a read

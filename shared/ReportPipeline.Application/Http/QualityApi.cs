@@ -24,14 +24,19 @@ public sealed record QualityFlagResponse(
 /// <summary>How many values one check flagged.</summary>
 public sealed record QualityCheckCount(string Code, string Name, int Count);
 
-/// <summary>One direct child's counts; ask the route for <see cref="Org"/> to drill down.</summary>
+/// <summary>
+/// One direct child's counts; ask the route for <see cref="Org"/> to drill down. <see cref="ByCheck"/> names only the
+/// checks that flagged something in it (the office's own <c>byCheck</c> names every check).
+/// </summary>
 /// <param name="AsOf">When they were counted: the district's stored counts' time, or this request's.</param>
 /// <param name="Source"><c>rollup</c> (kept by the district's consolidation unit) or <c>live</c>.</param>
 public sealed record QualityChildResponse(string Org, string OrgName, int Count, int Explained, IReadOnlyList<QualityCheckCount> ByCheck, DateTimeOffset? AsOf, string Source);
 
 /// <summary>
 /// The 数据质量 of an office's subtree for one period: counts per check and per direct child, and — from a district down —
-/// the flagged values, a page at a time (<see cref="ContinuationToken"/>, null on the last page).
+/// the flagged values, a page at a time (<see cref="ContinuationToken"/>, null on the last page). A township's children
+/// are its villages, and only those with something to check are listed (a village not listed has no flagged value);
+/// the city's districts and a district's townships are all listed.
 /// </summary>
 public sealed record QualityResponse(
     string Org,
@@ -110,13 +115,21 @@ public sealed class QualityApi(ApiRoute route, QualityService quality, Reference
                 message,
                 found.AsOf,
                 ByCheck(counts),
-                [.. found.Children.Select(c => new QualityChildResponse(c.Org.Code, c.Org.Name, c.Counts.Flags, c.Counts.Explained, ByCheck(c.Counts), c.AsOf, c.FromRollup ? "rollup" : "live"))],
+                [.. Listed(target.Org, found.Children).Select(c => new QualityChildResponse(
+                    c.Org.Code, c.Org.Name, c.Counts.Flags, c.Counts.Explained, [.. ByCheck(c.Counts).Where(b => b.Count > 0)], c.AsOf, c.FromRollup ? "rollup" : "live"))],
                 [.. page.Select(f => new QualityFlagResponse(
                     f.OrgCode, f.OrgName, f.TownshipName, f.FieldId, f.FieldName, f.Unit, f.Value, f.Previous, f.Code, f.Reason,
                     // The clerk's own words: a bounded excerpt.
                     f.Explanation is null ? null : UserText.Excerpt(f.Explanation, QualityExplanations.MaxLength)))],
                 flags is not null && skip + page.Count < flags.Count ? (skip + page.Count).ToString(CultureInfo.InvariantCulture) : null));
         }, cancellationToken);
+
+    /// <summary>
+    /// The children the answer lists: a township's villages only where something was flagged (each is named by its flags
+    /// as well, and a township of many clean villages would otherwise carry a row of zeros for each); above, every child.
+    /// </summary>
+    private static IEnumerable<ChildQuality> Listed(Domain.Orgs.Org office, IReadOnlyList<ChildQuality> children) =>
+        office.Level == Domain.Orgs.OrgLevel.Township ? children.Where(c => c.Counts.Flags > 0) : children;
 
     private static IReadOnlyList<QualityCheckCount> ByCheck(QualityCounts counts) =>
         [.. QualityCounts.Checks.Concat(counts.ByCheck.Keys.Except(QualityCounts.Checks, StringComparer.Ordinal).Order(StringComparer.Ordinal))

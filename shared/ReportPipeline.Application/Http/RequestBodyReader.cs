@@ -90,6 +90,8 @@ public sealed class RequestBodyReader(TimeProvider time, IOptions<PipelineOption
             var wait = idle - time.GetElapsedTime(lastData);
             if (wait <= TimeSpan.Zero)
             {
+                // The client's doing, answered 408 (Problems.RequestTimeout) by every route: information, never an error.
+                logger.LogInformation("Body of {Method} {Path} sent nothing for {Seconds} s; answered 408", request.Method, request.Path.Value, options.Value.UploadIdleTimeoutSeconds);
                 return new BodyRead(BodyEnd.Stalled);
             }
 
@@ -169,9 +171,6 @@ public sealed class RequestBodyReader(TimeProvider time, IOptions<PipelineOption
         switch (read.End)
         {
             case BodyEnd.Stalled:
-                logger.LogInformation("Body of {Method} {Path} sent nothing for {Seconds} s; answered 408", request.Method, request.Path.Value, options.Value.UploadIdleTimeoutSeconds);
-                // A 408 means the server is closing the connection rather than waiting on (RFC 9110, 15.5.9).
-                request.HttpContext.Response.Headers.Connection = "close";
                 return JsonBody.Refused(Problems.RequestTimeout());
             case BodyEnd.TooLarge:
                 return JsonBody.Refused(Problems.PayloadTooLarge(limit));

@@ -121,9 +121,6 @@ public sealed class SubmissionsApi(
         switch (body.End)
         {
             case BodyEnd.Stalled:
-                logger.LogInformation("Upload to {Org} {Period} sent nothing for {Seconds} s; answered 408", village.Code, period.ToString(), settings.UploadIdleTimeoutSeconds);
-                // A 408 means the server is closing the connection rather than waiting on (RFC 9110, 15.5.9).
-                request.HttpContext.Response.Headers.Connection = "close";
                 return Problems.RequestTimeout();
             case BodyEnd.TooLarge:
                 return Problems.PayloadTooLarge(limit);

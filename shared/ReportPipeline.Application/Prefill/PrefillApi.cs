@@ -63,7 +63,6 @@ public sealed class PrefillApi(ApiRoute route, RequestBodyReader bodies, Prefill
                 case BodyEnd.TooLarge:
                     return Problems.PayloadTooLarge(limit);
                 case BodyEnd.Stalled:
-                    request.HttpContext.Response.Headers.Connection = "close";
                     return Problems.RequestTimeout();
             }
 

@@ -9,7 +9,9 @@ public sealed record BulkWriteResult(int Written, int Merged, int Entities, int 
 /// <summary>
 /// Loads many orgs' values at once (seeding a city): each request is stored exactly as <see cref="IFieldValueStore.MergeAsync"/>
 /// would store it into an empty org, but orgs sharing a partition travel together in entity group transactions. An org
-/// that already holds anything for the period goes through the merge instead, so a re-run writes nothing new.
+/// that already holds anything for the period goes through the merge instead, so a re-run writes nothing new. Every
+/// request is checked as the merge checks it (<see cref="MergeRequest.BeforeCommit"/> on the empty org's values, its
+/// expected version) before anything is written: a refusal throws as the merge's would, and nothing of the call is written.
 /// </summary>
 public interface IBulkValueWriter
 {

@@ -10,6 +10,9 @@ namespace ReportPipeline.Storage.Stores;
 /// as <see cref="MergeAsync"/> — packed across the orgs of one partition into entity group transactions of at most
 /// <see cref="TableLimits.MaxTransactionActions"/> actions, several partitions at a time. Every action is an insert, so a
 /// transaction that meets existing data fails whole (409) and its orgs go through <see cref="MergeAsync"/> instead.
+/// Before anything is sent, every request passes the merge's own checks (<see cref="CheckBeforeCommitAsync"/>: its
+/// <see cref="MergeRequest.BeforeCommit"/>, its expected version) against the empty org it is written into; one refusal
+/// stops the whole write with nothing written. An org merged after a 409 is checked again against what it holds.
 /// </summary>
 public sealed partial class TableFieldValueStore : IBulkValueWriter
 {
@@ -21,6 +24,10 @@ public sealed partial class TableFieldValueStore : IBulkValueWriter
         {
             throw new ArgumentException($"More than one request for {duplicate.Key.OrgCode} {ValueKeys.PeriodText(duplicate.Key.Period)}; merge them one after another.", nameof(requests));
         }
+
+        // The same decisions a merge makes before its commit, against the state a bulk write assumes: nothing stored.
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxConcurrency), CancellationToken = cancellationToken }, async (request, ct) =>
+            await CheckBeforeCommitAsync(request, OrgState.Empty(), ct).ConfigureAwait(false)).ConfigureAwait(false);
 
         var oversized = new List<MergeRequest>();
         var batches = new List<List<(MergeRequest Request, List<TableTransactionAction> Actions)>>();
@@ -86,7 +93,7 @@ public sealed partial class TableFieldValueStore : IBulkValueWriter
     /// <summary>What <see cref="MergeAsync"/> writes for a request into an org with nothing stored: chunk inserts, audit row, receipts.</summary>
     private List<TableTransactionAction> NewOrgActions(string partition, MergeRequest request)
     {
-        var (chunks, _, tail, _, _) = PlanCommit(partition, request, new OrgState([], [], Latest: null, KeyedReceipt: null));
+        var (chunks, _, tail, _, _) = PlanCommit(partition, request, OrgState.Empty());
         chunks.AddRange(tail);
         return chunks;
     }

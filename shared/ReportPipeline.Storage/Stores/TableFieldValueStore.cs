@@ -73,44 +73,9 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                 return committed;
             }
 
-            if (request.BeforeCommit is { } check)
+            if (await CheckBeforeCommitAsync(request, state, cancellationToken).ConfigureAwait(false) is { } replayed)
             {
-                // The stored values come from this read, not from one more query; a refusal writes nothing.
-                await check(state.Values, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (state.KeyedReceipt is { } keyed && !SameContent(keyed, request))
-            {
-                // The IETF Idempotency-Key draft: a key is bound to the content it was first used with.
-                throw new IdempotencyKeyReusedException(request.IdempotencyKey!, keyed.GetString("SubmissionId") ?? "");
-            }
-            var replay = state.KeyedReceipt ?? (state.Latest is { } latest && SameContent(latest, request) ? latest : null);
-            if (replay is not null)
-            {
-                StorageMetrics.EntitiesSkipped.Add(request.Values.Select(v => ValueKeys.ChunkOf(v.Key, _options.ChunkCount)).Distinct().Count());
-                logger.LogInformation("Resend of {Submission} for {Org} {Period} is a replay of {FirstSubmission}; nothing written",
-                    request.SubmissionId, request.OrgCode, ValueKeys.PeriodText(request.Period), replay.GetString("SubmissionId"));
-                var first = ValueCodec.DecodeReceipt(replay, request.Period);
-                // Our own earlier attempt committed before its response was lost (a transport retry then met 409/412):
-                // this is the first acceptance, not a resend.
-                return string.Equals(first.SubmissionId, request.SubmissionId, StringComparison.Ordinal)
-                    ? first
-                    : first with { IsReplay = true, EntitiesWritten = 0 };
-            }
-
-            if (ReviewColumns.IsLocked(state.Latest))
-            {
-                // Approved: the review state lives on this row, so the approval and the lock are one write. The commit
-                // below is conditioned on this row's ETag, so an approval after this read still stops the write (412,
-                // re-read, refused here).
-                throw new OrgLockedException(request.OrgCode, request.Period) { Approval = ReviewColumns.Decode(state.Latest, request.Period) };
-            }
-
-            if (request.ExpectedVersion is { } expected && expected != ValuesVersion.Any)
-            {
-                // Checked against the state this attempt plans on, whose commit is conditioned on the receipt row's ETag:
-                // a commit after this read fails ours, and the re-read finds the new version here.
-                CheckVersion(request, expected, state);
+                return replayed;
             }
 
             var (chunkActions, chunksSkipped, tail, receipt, plan) = PlanCommit(partition, request, state);
@@ -137,6 +102,59 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
                 await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// What the merge decides against the org's state before it writes, in this order: the request's own
+    /// <see cref="MergeRequest.BeforeCommit"/> on the stored values, the idempotency key bound to its first content, a
+    /// replay (its first receipt returned; nothing to write), the approval lock and the expected version. Throws when the
+    /// request is refused; null when its commit may be planned. The bulk writer runs the same decisions against the empty
+    /// state it writes into, so a bulk write keeps every rule a merge keeps.
+    /// </summary>
+    private async Task<MergeReceipt?> CheckBeforeCommitAsync(MergeRequest request, OrgState state, CancellationToken cancellationToken)
+    {
+        if (request.BeforeCommit is { } check)
+        {
+            // The stored values come from this read, not from one more query; a refusal writes nothing.
+            await check(state.Values, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state.KeyedReceipt is { } keyed && !SameContent(keyed, request))
+        {
+            // The IETF Idempotency-Key draft: a key is bound to the content it was first used with.
+            throw new IdempotencyKeyReusedException(request.IdempotencyKey!, keyed.GetString("SubmissionId") ?? "");
+        }
+
+        var replay = state.KeyedReceipt ?? (state.Latest is { } latest && SameContent(latest, request) ? latest : null);
+        if (replay is not null)
+        {
+            StorageMetrics.EntitiesSkipped.Add(request.Values.Select(v => ValueKeys.ChunkOf(v.Key, _options.ChunkCount)).Distinct().Count());
+            logger.LogInformation("Resend of {Submission} for {Org} {Period} is a replay of {FirstSubmission}; nothing written",
+                request.SubmissionId, request.OrgCode, ValueKeys.PeriodText(request.Period), replay.GetString("SubmissionId"));
+            var first = ValueCodec.DecodeReceipt(replay, request.Period);
+            // Our own earlier attempt committed before its response was lost (a transport retry then met 409/412):
+            // this is the first acceptance, not a resend.
+            return string.Equals(first.SubmissionId, request.SubmissionId, StringComparison.Ordinal)
+                ? first
+                : first with { IsReplay = true, EntitiesWritten = 0 };
+        }
+
+        if (ReviewColumns.IsLocked(state.Latest))
+        {
+            // Approved: the review state lives on this row, so the approval and the lock are one write. The commit
+            // below is conditioned on this row's ETag, so an approval after this read still stops the write (412,
+            // re-read, refused here).
+            throw new OrgLockedException(request.OrgCode, request.Period) { Approval = ReviewColumns.Decode(state.Latest, request.Period) };
+        }
+
+        if (request.ExpectedVersion is { } expected && expected != ValuesVersion.Any)
+        {
+            // Checked against the state this attempt plans on, whose commit is conditioned on the receipt row's ETag:
+            // a commit after this read fails ours, and the re-read finds the new version here.
+            CheckVersion(request, expected, state);
+        }
+
+        return null;
     }
 
     /// <summary>At most this many changed values are listed in a refusal (the count of the rest is not needed to decide).</summary>
@@ -324,6 +342,9 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
 
     private sealed record OrgState(Dictionary<string, StoredValue> Values, Dictionary<int, ETag> ChunkETags, TableEntity? Latest, TableEntity? KeyedReceipt)
     {
+        /// <summary>An org with nothing stored for the period: what the bulk writer writes into.</summary>
+        public static OrgState Empty() => new([], [], Latest: null, KeyedReceipt: null);
+
         /// <summary>The audit row of an earlier attempt of this merge, when asked for and present: that attempt committed.</summary>
         public TableEntity? OwnAudit { get; init; }
     }

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
+using ReportPipeline.Domain.Validation;
 using ReportPipeline.Domain.Values;
 using ReportPipeline.Storage.Stores;
 using ReportPipeline.Testing;
@@ -91,6 +92,51 @@ public sealed class BulkWriteTests(AzuriteFixture azurite)
         Assert.Equal((0, requests.Count, 0), (again.Written, again.Merged, again.Entities));
         Assert.Equal(0, spent.EntitiesWritten);
         Assert.Equal(first, await Entities(table.Client));
+    }
+
+    // BeforeCommit is where a submission's raw upload is archived and its cross-field rules are checked against the
+    // stored values: a bulk write keeps both promises of the merge — run before the org's values are written (with the
+    // empty org's values), and a refusal writes nothing.
+    [Fact]
+    public async Task A_bulk_write_runs_each_requests_before_commit_on_the_empty_org_before_writing_it()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Store(table);
+        var archived = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var requests = City().Select(r => r with
+        {
+            BeforeCommit = async (stored, _) =>
+            {
+                // Nothing of the org may be written before its record is kept.
+                Assert.Empty((await store.GetAsync(r.OrgCode, r.Period)).Values);
+                archived[r.OrgCode + "/" + r.Period] = stored.Count;
+            },
+        }).ToList();
+
+        var result = await store.WriteNewAsync(requests, maxConcurrency: 4, progress: null);
+
+        Assert.Equal(requests.Count, result.Written);
+        Assert.Equal(requests.Select(r => r.OrgCode + "/" + r.Period).Order(StringComparer.Ordinal), archived.Keys.Order(StringComparer.Ordinal));
+        Assert.All(archived.Values, count => Assert.Equal(0, count));
+    }
+
+    [Fact]
+    public async Task A_bulk_write_with_one_request_its_before_commit_refuses_writes_nothing_and_throws_the_refusal()
+    {
+        await using var table = await azurite.CreateTableAsync();
+        var store = Store(table);
+        var requests = City();
+        var refusedOrg = requests[7].OrgCode;
+        requests[7] = requests[7] with
+        {
+            BeforeCommit = (_, _) => throw new SubmissionRefusedException([new ValidationError("pop_resident", "required", "常住人口为必填项。")]),
+        };
+
+        var refusal = await Assert.ThrowsAsync<SubmissionRefusedException>(() => store.WriteNewAsync(requests, maxConcurrency: 4, progress: null));
+
+        Assert.Equal("required", Assert.Single(refusal.Errors).Code);
+        Assert.Empty(await Entities(table.Client));
+        Assert.Empty((await store.GetAsync(refusedOrg, requests[7].Period)).Values);
     }
 
     /// <summary>Every stored entity as keys and properties, without the service's own Timestamp and ETag.</summary>
