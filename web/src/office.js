@@ -101,7 +101,7 @@ export async function officePage(root, s, catalog) {
   const kind = kindOf(period);
 
   // Burden figures.
-  const burdenBox = h('div', null, h('p', { class: 'muted' }, '正在加载减负数据…'));
+  const burdenBox = h('div', null, h('p', { class: 'loading' }, '正在加载减负数据…'));
   api(`/api/orgs/${org}/burden/${period}`).then(b => mount(burdenBox,
     h('ul', { class: 'figures' },
       h('li', null, `各部门分别要求填报 ${b.entriesAskedSeparately} 项次`),
