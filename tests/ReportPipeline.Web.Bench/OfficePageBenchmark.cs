@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
@@ -14,12 +15,12 @@ namespace ReportPipeline.Web.Bench;
 /// (<see cref="ReportedCity"/>: every village reported, the month consolidated), serves the web app and the API from the
 /// local host (Kestrel on a free port), signs in through the development sign-in page as the admin of the city, of its
 /// first district and of that district's first township, and times fresh loads of the office page in Debian's chromium
-/// (service workers blocked: every load asks the network):
+/// (each load in a browser context of its own: empty HTTP cache, no service worker — a first visit):
 /// <list type="bullet">
 /// <item>the first cards (应报/已报/未报/迟报), every section loaded (no placeholder left), and the page then: elements,
 /// height, the largest select's options, the largest text box, the API's bytes (decoded) and the bytes transferred;</item>
-/// <item>interactive: on another load, the first drill-down (a child's 查看; a township's village's 修改记录) clicked as
-/// soon as it is on the page, until its answer is drawn — measured from navigation start.</item>
+/// <item>interactive: on another load, the first drill-down (a child's 查看; a township's village's 修改记录) clicked by
+/// the page's probe as soon as it is on the page, until its answer is drawn — measured from navigation start.</item>
 /// </list>
 /// Reports the medians, the city ÷ township ratios and the goal (interactive and every section within 3 s at every level).
 /// </summary>
@@ -41,11 +42,16 @@ public static class OfficePageBenchmark
             return !!document.querySelector('#drill-up') && !document.querySelector('#status-section .loading')
               && !!document.querySelector('#children tbody tr, #units tbody tr');
           };
+          let clicking = false;
           const check = () => {
             const now = performance.now();
             if (marks.cards === null && document.querySelector('section.cards')) marks.cards = now;
             if (marks.cards !== null && marks.settled === null && !document.querySelector('#app .loading')) marks.settled = now;
             if (marks.clicked !== null && marks.drilled === null && drilledNow()) marks.drilled = now;
+            // Asked to drill down: the button is clicked as soon as it is on the page (in a task of its own, after the
+            // rendering that drew it), as a person who waits for it would, without the automation's own latency.
+            const drill = window.__drill && !clicking && document.querySelector(window.__drill);
+            if (drill) { clicking = true; setTimeout(() => drill.click(), 0); }
           };
           document.addEventListener('click', e => {
             if (marks.clicked === null && e.target instanceof Element && e.target.closest('button.drill, button.history')) marks.clicked = performance.now();
@@ -138,7 +144,7 @@ public static class OfficePageBenchmark
         await runtime.App.StartAsync(ct);
         var month = ReportedCity.MonthOf(runtime.Services);
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]网页办公页面[/]：{districts} 个区县 × {townships} 个乡镇 × {villages} 个村，统计期 {month}，每级每项 {repeats} 次取中位数，chromium 1280×900，不用 service worker；存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}；负载 {ReportedCity.LoadAverage()}"));
+            $"[bold]网页办公页面[/]：{districts} 个区县 × {townships} 个乡镇 × {villages} 个村，统计期 {month}，每级每项 {repeats} 次取中位数，chromium 1280×900，每次新开浏览器上下文（空缓存、不用 service worker）；存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}；负载 {ReportedCity.LoadAverage()}"));
         var city = await ReportedCity.PrepareAsync(runtime.Services, districts, townships, villages, ct);
 
         using var playwright = await Playwright.CreateAsync();
@@ -160,22 +166,21 @@ public static class OfficePageBenchmark
 
     private static async Task<Level> MeasureAsync(IBrowser browser, string url, Org org, string period, int repeats)
     {
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        // Signed in once through the development sign-in page; each timed load then opens the office page in a browser
+        // context of its own (empty HTTP cache, no service worker) with that session in the tab, as on a first visit.
+        string session;
+        await using (var signIn = await NewContextAsync(browser, null))
         {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            Locale = "zh-CN",
-            ServiceWorkers = ServiceWorkerPolicy.Block,
-        });
-        await context.AddInitScriptAsync(Probe);
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(300_000);
-        await page.GotoAsync(url + "/");
-        await page.FillAsync("#org-search", org.Code);
-        await page.ClickAsync($"#org-results button[data-code='{org.Code}']");
-        await page.SelectOptionAsync("#role", "admin");
-        await page.FillAsync("#period", period);
-        await page.ClickAsync("#signin");
-        await page.WaitForFunctionAsync("() => window.__bench.settled !== null");
+            var page = await signIn.NewPageAsync();
+            await page.GotoAsync(url + "/");
+            await page.FillAsync("#org-search", org.Code);
+            await page.ClickAsync($"#org-results button[data-code='{org.Code}']");
+            await page.SelectOptionAsync("#role", "admin");
+            await page.FillAsync("#period", period);
+            await page.ClickAsync("#signin");
+            await page.WaitForFunctionAsync("() => window.__bench.settled !== null");
+            session = await page.EvaluateAsync<string>("() => sessionStorage.getItem('rp.session')");
+        }
 
         // The drill-down: a child's 查看 where the office has children, else a village's 修改记录.
         var drill = org.Level == OrgLevel.Township ? "#units button.history" : "#children button.drill";
@@ -183,19 +188,53 @@ public static class OfficePageBenchmark
         var interactive = new List<(double At, double Drill)>();
         for (var i = 0; i < repeats; i++)
         {
-            await page.ReloadAsync();
-            await page.WaitForFunctionAsync("() => window.__bench.settled !== null");
-            loads.Add(await page.EvaluateAsync<Load>(Snapshot));
+            await using (var context = await NewContextAsync(browser, session))
+            {
+                var page = await context.NewPageAsync();
+                await page.GotoAsync(url + "/#/office");
+                await page.WaitForFunctionAsync("() => window.__bench.settled !== null");
+                loads.Add(await page.EvaluateAsync<Load>(Snapshot));
+            }
 
-            await page.ReloadAsync();
-            await page.Locator(drill).First.ClickAsync();
-            await page.WaitForFunctionAsync("() => window.__bench.drilled !== null");
-            var marks = await page.EvaluateAsync<Marks>("() => window.__bench");
-            interactive.Add((marks.Drilled ?? double.NaN, (marks.Drilled ?? double.NaN) - (marks.Clicked ?? double.NaN)));
+            await using (var context = await NewContextAsync(browser, session, drill))
+            {
+                var page = await context.NewPageAsync();
+                await page.GotoAsync(url + "/#/office");
+                await page.WaitForFunctionAsync("() => window.__bench.drilled !== null");
+                var marks = await page.EvaluateAsync<Marks>("() => window.__bench");
+                interactive.Add((marks.Drilled ?? double.NaN, (marks.Drilled ?? double.NaN) - (marks.Clicked ?? double.NaN)));
+            }
         }
 
         return new Level(org, Median(loads.Select(l => l.Cards)), Median(loads.Select(l => l.Settled)),
             Median(interactive.Select(x => x.At)), Median(interactive.Select(x => x.Drill)), loads[^1]);
+    }
+
+    /// <summary>
+    /// A fresh context with the probe installed and, when given, the signed-in session put in the tab first and the
+    /// drill-down button the probe clicks as soon as it appears.
+    /// </summary>
+    private static async Task<IBrowserContext> NewContextAsync(IBrowser browser, string? session, string? drill = null)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            Locale = "zh-CN",
+            ServiceWorkers = ServiceWorkerPolicy.Block,
+        });
+        context.SetDefaultTimeout(300_000);
+        if (session is not null)
+        {
+            await context.AddInitScriptAsync($"try {{ sessionStorage.setItem('rp.session', {JsonSerializer.Serialize(session)}); }} catch {{ }}");
+        }
+
+        if (drill is not null)
+        {
+            await context.AddInitScriptAsync($"window.__drill = {JsonSerializer.Serialize(drill)};");
+        }
+
+        await context.AddInitScriptAsync(Probe);
+        return context;
     }
 
     private static double Median(IEnumerable<double> values)
