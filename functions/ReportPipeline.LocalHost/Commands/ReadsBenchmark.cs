@@ -1,19 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ReportPipeline.Application.Auth;
-using ReportPipeline.Application.Consolidation;
-using ReportPipeline.Application.Hosting;
 using ReportPipeline.Application.Reference;
-using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.Domain.Ports;
 using Spectre.Console;
 
 namespace ReportPipeline.LocalHost.Commands;
@@ -40,37 +34,16 @@ public static class ReadsBenchmark
             AnsiConsole.Profile.Width = 180;
         }
 
-        var port = FreePort();
+        var port = ReportedCity.FreePort();
         var url = $"http://127.0.0.1:{port}";
         await using var runtime = await LocalHostRuntime.CreateAsync([], url, runWorkers: false, minimumLevel: LogLevel.Warning, cancellationToken: ct);
         await runtime.App.StartAsync(ct);
         var services = runtime.Services;
-        var registry = SyntheticCity.Generate(districts, townshipsPerDistrict, villagesPerTownship);
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().ToOffset(TimeSpan.FromHours(8));
-        var month = Period.Month(now.Year - 1, 11);
+        var month = ReportedCity.MonthOf(services);
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]bench --reads[/]：{districts} 个区县 × {townshipsPerDistrict} 个乡镇 × {villagesPerTownship} 个村，统计期 {month}，每条路由每级 {repeats} 次取中位数，存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}"));
-
-        if (await IsSeededAsync(services, registry, month, ct))
-        {
-            AnsiConsole.MarkupLine("存储中已有同样规模、已填报的城市：沿用，不再写入。");
-        }
-        else
-        {
-            await ConsolidationBenchmark.ReportAllAsync(services, registry, [month], ct);
-        }
-
-        // Every unit of the month through the queue (districts first): the districts' roll-ups and office summaries exist.
-        var clock = Stopwatch.StartNew();
-        await services.GetRequiredService<ConsolidationPlanner>().EnqueueAsync([month], force: false, ct);
-        var units = await services.GetRequiredService<ConsolidationQueueWorker>().DrainAsync(2, ct);
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"汇总：{units.Count} 个单元，{units.Sum(u => u.Built)} 份报表生成，用时 {clock.Elapsed.TotalSeconds:0.0} 秒"));
-
-        var orgs = await services.GetRequiredService<ReferenceData>().GetOrgsAsync(ct);
-        var city = orgs.ByLevel(OrgLevel.City).Single();
-        var district = orgs.Children(city.Code).OrderBy(o => o.Code, StringComparer.Ordinal).First();
-        var township = orgs.Children(district.Code).OrderBy(o => o.Code, StringComparer.Ordinal).First();
+        var prepared = await ReportedCity.PrepareAsync(services, districts, townshipsPerDistrict, villagesPerTownship, ct);
+        var (city, district, township) = (prepared.City, prepared.District, prepared.Township);
         var field = SeriesField(services.GetRequiredService<ReferenceData>().CatalogFor(month).Catalog, month);
         var issuer = services.GetRequiredService<DevelopmentTokenIssuer>();
         var routes = new (string Name, Func<Org, string> Path)[]
@@ -95,7 +68,7 @@ public static class ReadsBenchmark
             }
         }
 
-        return Print(results, registry, districts, townshipsPerDistrict, villagesPerTownship);
+        return Print(results, prepared.Orgs, districts, townshipsPerDistrict, villagesPerTownship);
     }
 
     /// <summary>One warm-up call, then <paramref name="repeats"/> timed calls; the answer read whole, uncompressed.</summary>
@@ -145,7 +118,7 @@ public static class ReadsBenchmark
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"规模：{districts}×{townships}×{villages} = {registry.ByLevel(OrgLevel.Village).Count} 个村；目标：市÷乡镇 ≤ {GoalRatio}，市级每个回答 ≤ {GoalCityBytes / 1024} KB（未压缩）。负载 {LoadAverage()}"));
+            $"规模：{districts}×{townships}×{villages} = {registry.ByLevel(OrgLevel.Village).Count} 个村；目标：市÷乡镇 ≤ {GoalRatio}，市级每个回答 ≤ {GoalCityBytes / 1024} KB（未压缩）。负载 {ReportedCity.LoadAverage()}"));
         return failed ? 1 : 0;
 
         static string Cell(Measured m) => m.Status == 200
@@ -155,36 +128,7 @@ public static class ReadsBenchmark
         static string Size(Measured m) => m.Bytes.ToString("N0", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The stored city already is this one, with the month reported (a storage configured and seeded before).</summary>
-    private static async Task<bool> IsSeededAsync(IServiceProvider services, OrgRegistry registry, Period month, CancellationToken ct)
-    {
-        var stored = await services.GetRequiredService<ReferenceData>().GetOrgsAsync(ct);
-        var wanted = registry.ByLevel(OrgLevel.Village);
-        if (stored.ByLevel(OrgLevel.Village).Count != wanted.Count || wanted.Any(v => !stored.TryGet(v.Code, out _)))
-        {
-            return false;
-        }
-
-        var values = services.GetRequiredService<IFieldValueStore>();
-        await foreach (var receipt in values.ReadLatestReceiptsAsync(month, [wanted[^1].Code], ct))
-        {
-            return receipt.HasReported;
-        }
-
-        return false;
-    }
-
     /// <summary>A typed whole-number field of the month's frequency (the office page's chart draws such a field).</summary>
     private static string SeriesField(FieldCatalog catalog, Period month) =>
         catalog.Fields.First(f => f is { Source: FieldSource.Typed, Type: FieldType.Integer } && f.Frequency == month.Kind).Id;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "—";
 }
