@@ -420,6 +420,12 @@ public sealed class WorkerProcess : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>The connection string this host's storage was built from, for child processes to reach the same storage.</summary>
+    public static string ConnectionStringOf(IServiceProvider services) =>
+        services.GetRequiredService<IConfiguration>()[ReportStorageSettings.DefaultName] is { Length: > 0 } connection
+            ? connection
+            : throw new InvalidOperationException("--processes 需要以连接字符串（ReportStorage）配置的存储，子进程才能连上同一存储。 Worker processes need a ReportStorage connection string.");
+
     /// <summary>The dotnet host running this process, or the one <c>dotnet test</c> names, or <c>dotnet</c> on the path.</summary>
     private static string DotnetHost()
     {
