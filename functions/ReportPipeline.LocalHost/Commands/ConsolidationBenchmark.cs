@@ -97,7 +97,7 @@ public static class ConsolidationBenchmark
     }
 
     /// <summary>One full rebuild by <see cref="Processes"/> child processes running <c>work</c>, each with <see cref="Loops"/> queue worker loops.</summary>
-    public sealed record ProcessRun(int Processes, int Loops, int Jobs, int Units, int Built, int Skipped, int RollupsRebuilt, double Seconds, double? EmulatorCpuSeconds, double WorkerCpuSeconds, double WorkerStartCpuSeconds);
+    public sealed record ProcessRun(int Processes, int Loops, int Jobs, int Units, int Deferred, int Built, int Skipped, int RollupsRebuilt, double Seconds, double? EmulatorCpuSeconds, double WorkerCpuSeconds, double WorkerStartCpuSeconds);
 
     /// <summary>
     /// <c>bench --consolidation --processes 1 2 4</c>: seeds the same city as <see cref="RunAsync"/>, then for each count N
@@ -155,7 +155,7 @@ public static class ConsolidationBenchmark
                 });
                 var emulatorSeconds = (runtime.EmulatorCpuTime - emulatorBefore)?.TotalSeconds;
                 var summaries = await Task.WhenAll(workers.Select(w => w.StopAsync(ct)));
-                runs.Add(new ProcessRun(count, loops, jobs.Count, summaries.Sum(s => s.Units), summaries.Sum(s => s.Built), summaries.Sum(s => s.Skipped),
+                runs.Add(new ProcessRun(count, loops, jobs.Count, summaries.Sum(s => s.Units), summaries.Sum(s => s.Deferred), summaries.Sum(s => s.Built), summaries.Sum(s => s.Skipped),
                     summaries.Sum(s => s.RollupsRebuilt), seconds, emulatorSeconds, summaries.Sum(s => s.WorkCpuSeconds), summaries.Sum(s => s.CpuSeconds - s.WorkCpuSeconds)));
             }
             finally
@@ -197,7 +197,8 @@ public static class ConsolidationBenchmark
         {
             var name = F($"{r.Processes} process(es) × {r.Loops} loop(s)");
             var label = F($"{r.Processes} 个进程 × {r.Loops} 个队列工作者");
-            Row(F($"{name}: built / skipped / units"), F($"{label}：生成 / 跳过 / 任务数"), F($"{r.Built} / {r.Skipped} / {r.Units}"));
+            Row(F($"{name}: built / skipped / units handled (city units sent back to wait for their districts)"), F($"{label}：生成 / 跳过 / 处理任务数（市级任务等待区县而延后）"),
+                F($"{r.Built} / {r.Skipped} / {r.Units} ({r.Deferred})"));
             Row(F($"{name}: wall s / workbooks/s / speed-up vs 1 process"), F($"{label}：用时（秒）/ 每秒份数 / 相对 1 个进程的加速比"),
                 F($"{r.Seconds:0.00} / {r.Built / Math.Max(r.Seconds, 1e-9):0.0} / ") + (one is null ? "-" : F($"{one.Seconds / Math.Max(r.Seconds, 1e-9):0.00}")));
             Row(F($"{name}: CPU s of the emulator (share of one core)"), F($"{label}：模拟器 CPU 秒（占单核比例）"),
