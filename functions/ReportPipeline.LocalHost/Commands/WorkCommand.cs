@@ -348,9 +348,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     private readonly StringBuilder _errors = new();
     private readonly ConcurrentQueue<(UnitResult Unit, DateTimeOffset Done)> _units = new();
 
-    private WorkerProcess(Process process) => _process = process;
+    private WorkerProcess(Process process) => (_process, Id) = (process, process.Id);
 
-    public int Id => _process.Id;
+    public int Id { get; }
 
     /// <summary>Completes when the child's loops have started (its host is built and the storage reached).</summary>
     public Task Ready => _ready.Task;
@@ -397,6 +397,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
 
         start.Environment[ReportStorageSettings.DefaultName] = connectionString;
+        // Workstation GC, as the Functions worker (a console app) runs: this executable is a web host and defaults to server
+        // GC, a heap and a GC thread per core in every worker process sharing the machine.
+        start.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
@@ -475,8 +478,11 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the child's standard input and waits for its summary and exit.</summary>
-    public async Task<WorkSummary> StopAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Closes the child's standard input and waits for its summary and exit; a child that has not exited within
+    /// <paramref name="patience"/> (default 2 minutes: it finishes the unit in hand first) is killed and reported.
+    /// </summary>
+    public async Task<WorkSummary> StopAsync(CancellationToken cancellationToken = default, TimeSpan? patience = null)
     {
         try
         {
@@ -487,7 +493,15 @@ public sealed class WorkerProcess : IAsyncDisposable
             // Already gone: its summary (or its errors) tell what happened.
         }
 
-        return await CompletionAsync(cancellationToken);
+        try
+        {
+            return await CompletionAsync(cancellationToken).WaitAsync(patience ?? TimeSpan.FromMinutes(2), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            await DisposeAsync();
+            throw new InvalidOperationException($"工作进程 {Id} 在关闭输入后没有结束，已强制终止。 The worker process did not exit after its input closed: {Errors()}");
+        }
     }
 
     /// <summary>The child's summary once it has exited by itself (idle) or been stopped.</summary>
