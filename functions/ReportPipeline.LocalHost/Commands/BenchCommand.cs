@@ -87,9 +87,9 @@ public static class BenchCommand
             }
 
             var processCounts = parse.GetValue(processes) is { Length: > 0 } p ? p : null;
-            if (processCounts is not null && processCounts.Any(count => count < 1))
+            if (processCounts is not null && (processCounts.Any(count => count < 1) || !(parse.GetValue(freshness) || parse.GetValue(consolidation))))
             {
-                AnsiConsole.MarkupLine("[red]--processes 需要正整数[/]");
+                AnsiConsole.MarkupLine("[red]--processes 需要正整数，且只用于 --consolidation 或 --freshness[/]");
                 return 2;
             }
 
