@@ -73,6 +73,21 @@ public sealed class WorkerProcessTests
     }
 
     [Fact]
+    public async Task A_worker_process_given_an_idle_time_ends_by_itself_once_the_queue_has_stayed_empty_that_long()
+    {
+        await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning);
+        var connection = runtime.Services.GetRequiredService<IConfiguration>()[ReportStorageSettings.DefaultName]!;
+
+        await using var worker = WorkerProcess.Start(connection, loops: 2, new Dictionary<string, string> { ["Consolidation__PollSeconds"] = "0.2" },
+            idleSeconds: 1, untilStdinCloses: false);
+        var summary = await worker.CompletionAsync().WaitAsync(Patience);
+
+        Assert.Equal("idle", summary.Stopped);
+        Assert.Equal(0, summary.Units);
+        Assert.InRange(summary.WallSeconds, 1, 60);
+    }
+
+    [Fact]
     public async Task A_worker_process_without_a_storage_setting_refuses_to_start()
     {
         // An empty connection string is no setting: the worker must not start an emulator of its own, which nobody else reaches.
