@@ -39,10 +39,11 @@ public static class BenchCommand
         var rates = new Option<double[]>("--rate") { Description = "With --freshness: submissions per second, one run each (default 10 1)", AllowMultipleArgumentsPerToken = true };
         var reads = new Option<bool>("--reads") { Description = "Measure the office routes instead (status, 催报 CSV, approval, quality, burden, reports list, series) for the city, a district and a township over HTTP, after a consolidation; --city for 41 × 25 × 11 (default 4 × 25 × 11)" };
         var repeats = new Option<int>("--repeats") { Description = "With --reads: timed calls per route and level (the median is reported)", DefaultValueFactory = _ => 5 };
+        var processes = new Option<int[]>("--processes") { Description = "With --consolidation or --freshness: run the queue workers in this many child processes of this executable (`work`, sharing the embedded Azurite), one run per count, each process with the first --workers loops (default 2); e.g. 1 2 4. Without it the loops run in this process", AllowMultipleArgumentsPerToken = true };
         var writers = new Option<bool>("--writers") { Description = "Measure the workbook writers instead (EPPlus, OpenXmlWriter, SpreadCheetah) on a township and a city report; no storage" };
         var command = new Command("bench", "Measure ingestion against a raw batch insert (or consolidation, or freshness after submissions) on the embedded or configured storage")
         {
-            villages, fields, consolidation, districts, townships, city, workerCounts, writers, prefill, freshness, submissions, rates, reads, repeats, load, concurrency,
+            villages, fields, consolidation, districts, townships, city, workerCounts, processes, writers, prefill, freshness, submissions, rates, reads, repeats, load, concurrency,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -85,6 +86,13 @@ public static class BenchCommand
                 return await LoadBenchmark.RunAsync(count, parse.GetValue(concurrency), ct);
             }
 
+            var processCounts = parse.GetValue(processes) is { Length: > 0 } p ? p : null;
+            if (processCounts is not null && (processCounts.Any(count => count < 1) || !(parse.GetValue(freshness) || parse.GetValue(consolidation))))
+            {
+                AnsiConsole.MarkupLine("[red]--processes 需要正整数，且只用于 --consolidation 或 --freshness[/]");
+                return 2;
+            }
+
             if (parse.GetValue(freshness))
             {
                 var perTownship = parse.GetResult(villages) is { Implicit: false } ? parse.GetValue(villages) : 11;
@@ -97,7 +105,7 @@ public static class BenchCommand
                 }
 
                 var (d, t, v) = parse.GetValue(city) ? (41, 25, 11) : (parse.GetValue(districts), parse.GetValue(townships), perTownship);
-                return await FreshnessBenchmark.RunAsync(d, t, v, parse.GetValue(submissions), given, loops, ct);
+                return await FreshnessBenchmark.RunAsync(d, t, v, parse.GetValue(submissions), given, loops, ct, processCounts);
             }
 
             if (parse.GetValue(consolidation))
@@ -110,9 +118,13 @@ public static class BenchCommand
                     return 2;
                 }
 
-                return parse.GetValue(city)
-                    ? await ConsolidationBenchmark.RunAsync(41, 25, 11, ct, counts)
-                    : await ConsolidationBenchmark.RunAsync(parse.GetValue(districts), parse.GetValue(townships), perTownship, ct, counts);
+                var (d, t, v) = parse.GetValue(city) ? (41, 25, 11) : (parse.GetValue(districts), parse.GetValue(townships), perTownship);
+                if (processCounts is not null)
+                {
+                    return await ConsolidationBenchmark.RunProcessesAsync(d, t, v, processCounts, counts?[0] ?? 2, ct);
+                }
+
+                return await ConsolidationBenchmark.RunAsync(d, t, v, ct, counts);
             }
 
             await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning, cancellationToken: ct);

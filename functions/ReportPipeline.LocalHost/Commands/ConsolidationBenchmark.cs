@@ -86,11 +86,7 @@ public static class ConsolidationBenchmark
         var services = runtime.Services;
         var registry = SyntheticCity.Generate(districts, townshipsPerDistrict, villagesPerTownship);
 
-        // December, so that the quarterly and yearly templates read their monthly fields (期末数) from a month that
-        // holds values: every template of every kind has data to consolidate.
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().ToOffset(TimeSpan.FromHours(8));
-        var month = Period.Month(now.Year - 1, 12);
-        Period[] periods = [month, month.Enclosing(PeriodKind.Quarter), month.Enclosing(PeriodKind.Year)];
+        var periods = BenchPeriods(services);
 
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]bench --consolidation[/]：{districts} 个区县 × {townshipsPerDistrict} 个乡镇 × {villagesPerTownship} 个村，统计期 {string.Join("、", periods)}，存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}"));
@@ -98,6 +94,126 @@ public static class ConsolidationBenchmark
         var result = await MeasureAsync(services, registry, periods, workerCounts ?? [1, 2, 4], () => runtime.EmulatorCpuTime, ct);
         Print(result);
         return result.Failed == 0 && result.IncrementalBuilt == 0 && result.ChangeBuilt == result.ChangeExpected ? 0 : 1;
+    }
+
+    /// <summary>One full rebuild by <see cref="Processes"/> child processes running <c>work</c>, each with <see cref="Loops"/> queue worker loops.</summary>
+    public sealed record ProcessRun(int Processes, int Loops, int Jobs, int Units, int Deferred, int Built, int Skipped, int RollupsRebuilt, double Seconds, double? EmulatorCpuSeconds, double WorkerCpuSeconds, double WorkerStartCpuSeconds);
+
+    /// <summary>
+    /// <c>bench --consolidation --processes 1 2 4</c>: seeds the same city as <see cref="RunAsync"/>, then for each count N
+    /// starts N child processes of this executable running <c>work</c> against this run's storage (the embedded Azurite
+    /// on its loopback ports), waits until each is ready, enqueues every unit (forced) and times the rebuild until the
+    /// queue is empty. The queue is the only coordination between the processes.
+    /// </summary>
+    public static async Task<int> RunProcessesAsync(int districts, int townshipsPerDistrict, int villagesPerTownship, IReadOnlyList<int> processCounts, int loops, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(districts, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(townshipsPerDistrict, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(villagesPerTownship, 1);
+        if (Console.IsOutputRedirected)
+        {
+            // A log file gets the table on one line per figure.
+            AnsiConsole.Profile.Width = 200;
+        }
+
+        await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning, cancellationToken: ct);
+        var services = runtime.Services;
+        var connection = WorkerProcess.ConnectionStringOf(services);
+        var registry = SyntheticCity.Generate(districts, townshipsPerDistrict, villagesPerTownship);
+        var periods = BenchPeriods(services);
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[bold]bench --consolidation --processes[/]：{districts} 个区县 × {townshipsPerDistrict} 个乡镇 × {villagesPerTownship} 个村，统计期 {string.Join("、", periods)}，每个进程 {loops} 个队列工作者，存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}"));
+        await ReportAllAsync(services, registry, periods, ct);
+
+        var planner = services.GetRequiredService<ConsolidationPlanner>();
+        var queue = services.GetRequiredService<IConsolidationQueue>();
+        var jobs = await services.GetRequiredService<ScheduledConsolidation>().PlanAsync(periods, ct);
+        var runs = new List<ProcessRun>();
+        foreach (var count in processCounts)
+        {
+            var workers = new List<WorkerProcess>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    workers.Add(WorkerProcess.Start(connection, loops, new Dictionary<string, string> { ["Consolidation__PollSeconds"] = "0.5" }));
+                }
+
+                await Task.WhenAll(workers.Select(w => w.Ready)).WaitAsync(TimeSpan.FromMinutes(2), ct);
+                var emulatorBefore = runtime.EmulatorCpuTime;
+                var started = Stopwatch.GetTimestamp();
+                double seconds = 0;
+                await WithProgressAsync($"全量汇总 {jobs.Count} 份报表（{count} 个进程 × {loops} 个队列工作者）", 1, async _ =>
+                {
+                    await planner.EnqueueAsync(periods, force: true, ct);
+                    while (await queue.CountAsync(cancellationToken: ct) > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(0.25), ct);
+                    }
+
+                    seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                });
+                var emulatorSeconds = (runtime.EmulatorCpuTime - emulatorBefore)?.TotalSeconds;
+                var summaries = await Task.WhenAll(workers.Select(w => w.StopAsync(ct)));
+                runs.Add(new ProcessRun(count, loops, jobs.Count, summaries.Sum(s => s.Units), summaries.Sum(s => s.Deferred), summaries.Sum(s => s.Built), summaries.Sum(s => s.Skipped),
+                    summaries.Sum(s => s.RollupsRebuilt), seconds, emulatorSeconds, summaries.Sum(s => s.WorkCpuSeconds), summaries.Sum(s => s.CpuSeconds - s.WorkCpuSeconds)));
+            }
+            finally
+            {
+                foreach (var worker in workers)
+                {
+                    await worker.DisposeAsync();
+                }
+            }
+        }
+
+        PrintProcesses(registry, periods, runs);
+        return runs.All(r => r.Built == r.Jobs) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// December of last year, its quarter and its year, so that the quarterly and yearly templates read their monthly
+    /// fields (期末数) from a month that holds values: every template of every kind has data to consolidate.
+    /// </summary>
+    private static Period[] BenchPeriods(IServiceProvider services)
+    {
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+        var month = Period.Month(now.Year - 1, 12);
+        return [month, month.Enclosing(PeriodKind.Quarter), month.Enclosing(PeriodKind.Year)];
+    }
+
+    private static void PrintProcesses(OrgRegistry registry, IReadOnlyList<Period> periods, IReadOnlyList<ProcessRun> runs)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("figure").AddColumn("指标").AddColumn(new TableColumn("value").RightAligned());
+        void Row(string english, string chinese, string value) => table.AddRow(Markup.Escape(english), Markup.Escape(chinese), Markup.Escape(value));
+        string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+        var villages = registry.ByLevel(OrgLevel.Village).Count;
+        Row("villages / upper-level orgs", "村（社区）/ 上级单位", F($"{villages} / {registry.Count - villages}"));
+        Row("periods", "统计期", string.Join(", ", periods));
+        Row("jobs (template × org)", "报表任务（模板 × 单位）", F($"{runs.FirstOrDefault()?.Jobs ?? 0}"));
+        var one = runs.FirstOrDefault(r => r.Processes == 1);
+        foreach (var r in runs)
+        {
+            var name = F($"{r.Processes} process(es) × {r.Loops} loop(s)");
+            var label = F($"{r.Processes} 个进程 × {r.Loops} 个队列工作者");
+            Row(F($"{name}: built / skipped / units handled (city units sent back to wait for their districts)"), F($"{label}：生成 / 跳过 / 处理任务数（市级任务等待区县而延后）"),
+                F($"{r.Built} / {r.Skipped} / {r.Units} ({r.Deferred})"));
+            Row(F($"{name}: wall s / workbooks/s / speed-up vs 1 process"), F($"{label}：用时（秒）/ 每秒份数 / 相对 1 个进程的加速比"),
+                F($"{r.Seconds:0.00} / {r.Built / Math.Max(r.Seconds, 1e-9):0.0} / ") + (one is null ? "-" : F($"{one.Seconds / Math.Max(r.Seconds, 1e-9):0.00}")));
+            Row(F($"{name}: CPU s of the emulator (share of one core)"), F($"{label}：模拟器 CPU 秒（占单核比例）"),
+                r.EmulatorCpuSeconds is { } e ? F($"{e:0.0} ({e / Math.Max(r.Seconds, 1e-9):0.0%})") : "-");
+            Row(F($"{name}: CPU s of the worker processes while working (share of one core) / at start-up"), F($"{label}：工作进程 CPU 秒（占单核比例）/ 启动"),
+                F($"{r.WorkerCpuSeconds:0.0} ({r.WorkerCpuSeconds / Math.Max(r.Seconds, 1e-9):0.0%}) / {r.WorkerStartCpuSeconds:0.0}"));
+            Row(F($"{name}: district roll-ups the city units rebuilt"), F($"{label}：市级任务重建的区县汇总中间结果"), F($"{r.RollupsRebuilt}"));
+        }
+
+        Row("load average", "系统负载", File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "-");
+        AnsiConsole.Write(table);
+        foreach (var r in runs.Where(r => r.Built != r.Jobs))
+        {
+            AnsiConsole.MarkupLine(F($"[red]{r.Processes} 个进程的全量汇总生成了 {r.Built} 份，应为 {r.Jobs} 份。[/]"));
+        }
     }
 
     /// <summary>Every village has reported every period: one typed report each, written in bulk (entity group transactions).</summary>

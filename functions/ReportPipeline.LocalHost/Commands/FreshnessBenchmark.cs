@@ -25,13 +25,18 @@ namespace ReportPipeline.LocalHost.Commands;
 /// per submission, the time from its acceptance until its township, district and city workbooks have been rebuilt (or
 /// found current) by a unit that read its inputs after the acceptance — per level p50 / p95 / max — with the units
 /// processed, workbooks built and skipped, district roll-ups the city units rebuilt, the queue's depth over time and the
-/// emulator's CPU.
+/// emulator's CPU. With <c>--processes</c> the loops run in child processes of this executable (<c>work</c>, on the same
+/// Azurite), one run per process count, and a closing table compares the counts.
 /// </summary>
 public static class FreshnessBenchmark
 {
     private static readonly OrgLevel[] Levels = [OrgLevel.Township, OrgLevel.District, OrgLevel.City];
 
-    public static async Task<int> RunAsync(int districts, int townshipsPerDistrict, int villagesPerTownship, int submissions, IReadOnlyList<double> rates, int workers, CancellationToken ct)
+    private const string PollSeconds = "0.5";
+
+    /// <param name="processCounts">Child worker processes per run, each with <paramref name="workers"/> loops (null: the loops run in this process).</param>
+    public static async Task<int> RunAsync(int districts, int townshipsPerDistrict, int villagesPerTownship, int submissions, IReadOnlyList<double> rates, int workers, CancellationToken ct,
+        IReadOnlyList<int>? processCounts = null)
     {
         if (Console.IsOutputRedirected)
         {
@@ -40,7 +45,7 @@ public static class FreshnessBenchmark
         }
 
         await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning,
-            configure: c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Consolidation:PollSeconds"] = "0.5" }), cancellationToken: ct);
+            configure: c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Consolidation:PollSeconds"] = PollSeconds }), cancellationToken: ct);
         var services = runtime.Services;
         var registry = SyntheticCity.Generate(districts, townshipsPerDistrict, villagesPerTownship);
         // November: a month that ends no quarter, so a correction reaches that month's workbooks only.
@@ -60,11 +65,22 @@ public static class FreshnessBenchmark
             $"全部报表已是最新：{initial.Sum(u => u.Built)} 份生成，用时 {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} 秒"));
 
         var exit = 0;
-        for (var run = 0; run < rates.Count; run++)
+        var run = 0;
+        var results = new List<BurstResult>();
+        foreach (var processes in processCounts ?? [0])
         {
-            var result = await BurstAsync(services, month, submissions, rates[run], workers, run, () => runtime.EmulatorCpuTime, ct);
-            Print(result, districts, townshipsPerDistrict, villagesPerTownship, workers);
-            exit = result.Submissions.Any(s => s.Latency.Values.Any(l => l is null)) ? 1 : exit;
+            foreach (var rate in rates)
+            {
+                var result = await BurstAsync(services, month, submissions, rate, workers, processes, run++, () => runtime.EmulatorCpuTime, ct);
+                Print(result, districts, townshipsPerDistrict, villagesPerTownship, workers);
+                results.Add(result);
+                exit = result.Submissions.Any(s => s.Latency.Values.Any(l => l is null)) ? 1 : exit;
+            }
+        }
+
+        if (processCounts is not null)
+        {
+            PrintProcesses(results, workers);
         }
 
         return exit;
@@ -74,6 +90,7 @@ public static class FreshnessBenchmark
 
     private sealed record BurstResult(
         double Rate,
+        int Processes,
         IReadOnlyList<Submission> Submissions,
         IReadOnlyList<(UnitResult Unit, DateTimeOffset Done)> Units,
         IReadOnlyList<(double Seconds, int Depth)> Depth,
@@ -81,18 +98,18 @@ public static class FreshnessBenchmark
         double DrainedAfterSeconds,
         double? EmulatorCpuSeconds,
         double HostCpuSeconds,
+        double? WorkerCpuSeconds,
         double WallSeconds,
         IReadOnlyDictionary<string, OrgLevel> Levels);
 
     private static async Task<BurstResult> BurstAsync(
-        IServiceProvider services, Period month, int count, double rate, int workers, int run, Func<TimeSpan?> emulatorCpu, CancellationToken ct)
+        IServiceProvider services, Period month, int count, double rate, int workers, int processes, int run, Func<TimeSpan?> emulatorCpu, CancellationToken ct)
     {
         var reference = services.GetRequiredService<ReferenceData>();
         var orgs = await reference.GetOrgsAsync(ct);
         var store = services.GetRequiredService<IFieldValueStore>();
         var submissionService = services.GetRequiredService<SubmissionService>();
         var queue = services.GetRequiredService<IConsolidationQueue>();
-        var worker = services.GetRequiredService<ConsolidationQueueWorker>();
         var time = services.GetRequiredService<TimeProvider>();
         var bundle = reference.Catalog;
 
@@ -121,116 +138,162 @@ public static class FreshnessBenchmark
         var units = new ConcurrentQueue<(UnitResult Unit, DateTimeOffset Done)>();
         var depth = new List<(double Seconds, int Depth)>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var (emulatorBefore, hostBefore) = (emulatorCpu(), Process.GetCurrentProcess().TotalProcessorTime);
-        var clock = Stopwatch.StartNew();
-        var loops = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        // Worker processes are started and ready before the clock starts: their start-up is not the queue's latency.
+        var children = new List<WorkerProcess>();
+        try
         {
-            while (!stop.IsCancellationRequested)
+            if (processes > 0)
             {
-                bool handled;
-                try
+                var connection = WorkerProcess.ConnectionStringOf(services);
+                for (var i = 0; i < processes; i++)
                 {
-                    handled = await worker.TryProcessOneAsync(r => units.Enqueue((r, time.GetUtcNow())), stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
+                    children.Add(WorkerProcess.Start(connection, workers, new Dictionary<string, string> { ["Consolidation__PollSeconds"] = PollSeconds }, units: true));
                 }
 
-                if (!handled)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(0.5), stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-                }
-            }
-        })).ToList();
-
-        // The submissions at the given rate, each on its own so that a slow one does not hold back the schedule.
-        var accepted = new DateTimeOffset?[count];
-        var sending = chosen.Select((village, i) => Task.Run(async () =>
-        {
-            var due = TimeSpan.FromSeconds(i / rate) - clock.Elapsed;
-            if (due > TimeSpan.Zero)
-            {
-                await Task.Delay(due, ct);
+                await Task.WhenAll(children.Select(c => c.Ready)).WaitAsync(TimeSpan.FromMinutes(2), ct);
             }
 
-            var outcome = await submissionService.SubmitAsync(new SubmissionInput(village.Code, month, UploadFormat.Json, bodies[i], "bench") { Subject = "bench" }, ct);
-            accepted[i] = outcome.Accepted ? time.GetUtcNow() : null;
-        }, ct)).ToList();
+            var (emulatorBefore, hostBefore) = (emulatorCpu(), Process.GetCurrentProcess().TotalProcessorTime);
+            var clock = Stopwatch.StartNew();
+            var loops = processes > 0
+                ? null
+                : QueueWorkLoops.RunAsync(services, workers, idle: null, (unit, done) => units.Enqueue((unit, done)), stop.Token, ct);
 
-        var allSent = Task.WhenAll(sending);
-        double burstSeconds = 0;
-        DateTimeOffset? emptyAt = null;
-        var limit = TimeSpan.FromSeconds(count / rate) + TimeSpan.FromMinutes(20);
-        while (clock.Elapsed < limit)
-        {
-            var waiting = await queue.CountAsync(cancellationToken: ct);
-            depth.Add((clock.Elapsed.TotalSeconds, waiting));
-            if (allSent.IsCompleted)
+            // The submissions at the given rate, each on its own so that a slow one does not hold back the schedule.
+            var accepted = new DateTimeOffset?[count];
+            var sending = chosen.Select((village, i) => Task.Run(async () =>
             {
-                burstSeconds = burstSeconds == 0 ? clock.Elapsed.TotalSeconds : burstSeconds;
-                if (waiting == 0)
+                var due = TimeSpan.FromSeconds(i / rate) - clock.Elapsed;
+                if (due > TimeSpan.Zero)
                 {
-                    emptyAt = time.GetUtcNow();
-                    break;
+                    await Task.Delay(due, ct);
+                }
+
+                var outcome = await submissionService.SubmitAsync(new SubmissionInput(village.Code, month, UploadFormat.Json, bodies[i], "bench") { Subject = "bench" }, ct);
+                accepted[i] = outcome.Accepted ? time.GetUtcNow() : null;
+            }, ct)).ToList();
+
+            var allSent = Task.WhenAll(sending);
+            double burstSeconds = 0;
+            DateTimeOffset? emptyAt = null;
+            var limit = TimeSpan.FromSeconds(count / rate) + TimeSpan.FromMinutes(20);
+            while (clock.Elapsed < limit)
+            {
+                var waiting = await queue.CountAsync(cancellationToken: ct);
+                depth.Add((clock.Elapsed.TotalSeconds, waiting));
+                if (allSent.IsCompleted)
+                {
+                    burstSeconds = burstSeconds == 0 ? clock.Elapsed.TotalSeconds : burstSeconds;
+                    if (waiting == 0)
+                    {
+                        emptyAt = time.GetUtcNow();
+                        break;
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+
+            var wall = clock.Elapsed.TotalSeconds;
+            await allSent;
+            await stop.CancelAsync();
+            double? workerSeconds = null;
+            if (loops is not null)
+            {
+                await loops;
+            }
+            else
+            {
+                var summaries = await Task.WhenAll(children.Select(c => c.StopAsync(ct)));
+                workerSeconds = summaries.Sum(s => s.WorkCpuSeconds);
+                foreach (var unit in children.SelectMany(c => c.Units))
+                {
+                    units.Enqueue(unit);
                 }
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            var emulatorSeconds = (emulatorCpu() - emulatorBefore)?.TotalSeconds;
+            var hostSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hostBefore).TotalSeconds;
+            var lastAccepted = accepted.Where(a => a is not null).Select(a => a!.Value).DefaultIfEmpty(time.GetUtcNow()).Max();
+            var done = units.ToList();
+
+            // A submission's workbook at a level is fresh from the first unit that read its inputs after the submission was
+            // accepted and then built the workbook or found it current; the level is fresh when all its affected workbooks are.
+            var freshAt = new Dictionary<(string Template, string Org), List<(DateTimeOffset Read, DateTimeOffset Done)>>();
+            // A city unit's parts (the district work it built itself) each count from their own read.
+            foreach (var (unit, finished) in done.SelectMany(d => d.Unit.Pulled.Append(d.Unit).Select(part => (part, d.Done))))
+            {
+                foreach (var r in unit.Results.Where(r => r.Period == month.ToString() && r.Outcome is BuildOutcome.Built or BuildOutcome.Skipped))
+                {
+                    (freshAt.TryGetValue((r.Template, r.Org), out var list) ? list : freshAt[(r.Template, r.Org)] = []).Add((unit.InputsReadAt, finished));
+                }
+            }
+
+            var results = new List<Submission>();
+            for (var i = 0; i < count; i++)
+            {
+                if (accepted[i] is not { } at)
+                {
+                    continue;
+                }
+
+                var ancestors = orgs.Ancestors(chosen[i].Code).ToList();
+                var latency = new Dictionary<OrgLevel, double?>();
+                foreach (var level in Levels)
+                {
+                    var org = ancestors.First(a => a.Level == level).Code;
+                    double? worst = 0;
+                    foreach (var template in affected.Where(t => t.AudienceLevels.Contains(level)))
+                    {
+                        var first = freshAt.TryGetValue((template.Id, org), out var list)
+                            ? list.Where(x => x.Read >= at).Select(x => (DateTimeOffset?)x.Done).Min()
+                            : null;
+                        worst = first is { } f && worst is { } w ? Math.Max(w, (f - at).TotalSeconds) : null;
+                    }
+
+                    latency[level] = worst;
+                }
+
+                results.Add(new Submission(chosen[i].Code, at, latency));
+            }
+
+            var drained = (emptyAt ?? time.GetUtcNow()) - lastAccepted;
+            return new BurstResult(rate, processes, results, done, depth, burstSeconds, drained.TotalSeconds, emulatorSeconds, hostSeconds, workerSeconds, wall,
+                orgs.All.ToDictionary(o => o.Code, o => o.Level, StringComparer.Ordinal));
+        }
+        finally
+        {
+            foreach (var child in children)
+            {
+                await child.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The runs side by side: per process count and rate, the p95s, the drain, the work done and the CPU spent.</summary>
+    private static void PrintProcesses(IReadOnlyList<BurstResult> runs, int workers)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("figure").AddColumn("指标").AddColumn(new TableColumn("value").RightAligned());
+        void Row(string english, string chinese, string value) => table.AddRow(Markup.Escape(english), Markup.Escape(chinese), Markup.Escape(value));
+        string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+        foreach (var r in runs)
+        {
+            var p95 = Levels.Select(level => Percentile(r.Submissions.Select(s => s.Latency[level]).Where(l => l is not null).Select(l => l!.Value).Order().ToList(), 0.95)).ToList();
+            var all = r.Units.SelectMany(u => u.Unit.Pulled.Append(u.Unit)).SelectMany(u => u.Results).ToList();
+            var one = runs.FirstOrDefault(x => x.Processes == 1 && x.Rate.Equals(r.Rate));
+            var name = F($"{r.Processes} process(es) × {workers} loop(s), {r.Rate:0.##}/s");
+            var label = F($"{r.Processes} 个进程 × {workers} 个队列工作者，每秒 {r.Rate:0.##} 份");
+            Row(F($"{name}: p95 township / district / city (s)"), F($"{label}：p95 乡镇 / 区县 / 市（秒）"), F($"{p95[0]:0.0} / {p95[1]:0.0} / {p95[2]:0.0}"));
+            Row(F($"{name}: wall s / queue empty after the last acceptance (s) / speed-up of that vs 1 process"), F($"{label}：总用时（秒）/ 最后接受后队列清空（秒）/ 相对 1 个进程的加速比"),
+                F($"{r.WallSeconds:0.0} / {r.DrainedAfterSeconds:0.0} / ") + (one is null ? "-" : F($"{one.DrainedAfterSeconds / Math.Max(r.DrainedAfterSeconds, 1e-9):0.00}")));
+            Row(F($"{name}: units / workbooks built / skipped"), F($"{label}：任务 / 生成 / 跳过"),
+                F($"{r.Units.Count} / {all.Count(x => x.Outcome == BuildOutcome.Built)} / {all.Count(x => x.Outcome == BuildOutcome.Skipped)}"));
+            Row(F($"{name}: CPU s of the emulator (share of one core) / of the worker processes"), F($"{label}：模拟器 CPU 秒（占单核比例）/ 工作进程 CPU 秒"),
+                (r.EmulatorCpuSeconds is { } e ? F($"{e:0.0} ({e / Math.Max(r.WallSeconds, 1e-9):0.0%})") : "-") + " / " + (r.WorkerCpuSeconds is { } w ? F($"{w:0.0}") : "-"));
         }
 
-        var wall = clock.Elapsed.TotalSeconds;
-        await allSent;
-        await stop.CancelAsync();
-        await Task.WhenAll(loops);
-        var emulatorSeconds = (emulatorCpu() - emulatorBefore)?.TotalSeconds;
-        var hostSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hostBefore).TotalSeconds;
-        var lastAccepted = accepted.Where(a => a is not null).Select(a => a!.Value).DefaultIfEmpty(time.GetUtcNow()).Max();
-        var done = units.ToList();
-
-        // A submission's workbook at a level is fresh from the first unit that read its inputs after the submission was
-        // accepted and then built the workbook or found it current; the level is fresh when all its affected workbooks are.
-        var freshAt = new Dictionary<(string Template, string Org), List<(DateTimeOffset Read, DateTimeOffset Done)>>();
-        // A city unit's parts (the district work it built itself) each count from their own read.
-        foreach (var (unit, finished) in done.SelectMany(d => d.Unit.Pulled.Append(d.Unit).Select(part => (part, d.Done))))
-        {
-            foreach (var r in unit.Results.Where(r => r.Period == month.ToString() && r.Outcome is BuildOutcome.Built or BuildOutcome.Skipped))
-            {
-                (freshAt.TryGetValue((r.Template, r.Org), out var list) ? list : freshAt[(r.Template, r.Org)] = []).Add((unit.InputsReadAt, finished));
-            }
-        }
-
-        var results = new List<Submission>();
-        for (var i = 0; i < count; i++)
-        {
-            if (accepted[i] is not { } at)
-            {
-                continue;
-            }
-
-            var ancestors = orgs.Ancestors(chosen[i].Code).ToList();
-            var latency = new Dictionary<OrgLevel, double?>();
-            foreach (var level in Levels)
-            {
-                var org = ancestors.First(a => a.Level == level).Code;
-                double? worst = 0;
-                foreach (var template in affected.Where(t => t.AudienceLevels.Contains(level)))
-                {
-                    var first = freshAt.TryGetValue((template.Id, org), out var list)
-                        ? list.Where(x => x.Read >= at).Select(x => (DateTimeOffset?)x.Done).Min()
-                        : null;
-                    worst = first is { } f && worst is { } w ? Math.Max(w, (f - at).TotalSeconds) : null;
-                }
-
-                latency[level] = worst;
-            }
-
-            results.Add(new Submission(chosen[i].Code, at, latency));
-        }
-
-        var drained = (emptyAt ?? time.GetUtcNow()) - lastAccepted;
-        return new BurstResult(rate, results, done, depth, burstSeconds, drained.TotalSeconds, emulatorSeconds, hostSeconds, wall,
-            orgs.All.ToDictionary(o => o.Code, o => o.Level, StringComparer.Ordinal));
+        Row("load average", "系统负载", File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "-");
+        AnsiConsole.Write(table);
     }
 
     private static double Percentile(IReadOnlyList<double> sorted, double p)
@@ -242,7 +305,7 @@ public static class FreshnessBenchmark
         void Row(string english, string chinese, string value) => table.AddRow(Markup.Escape(english), Markup.Escape(chinese), Markup.Escape(value));
         string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-        Row("city / workers", "规模 / 队列工作者", F($"{districts}×{townships}×{villages} / {workers}"));
+        Row("city / worker processes × loops (0: loops in this process)", "规模 / 工作进程 × 队列工作者（0：本进程内）", F($"{districts}×{townships}×{villages} / {r.Processes} × {workers}"));
         Row("submissions accepted / rate (per s) / burst (s)", "已接受提交 / 速率（每秒）/ 持续（秒）", F($"{r.Submissions.Count} / {r.Rate:0.##} / {r.BurstSeconds:0.0}"));
         foreach (var level in Levels)
         {
@@ -264,8 +327,9 @@ public static class FreshnessBenchmark
         Row("queue empty after the last acceptance (s)", "最后一次接受后队列清空（秒）", F($"{r.DrainedAfterSeconds:0.0}"));
         Row("queue depth: max / every 5 s", "队列深度：最大 / 每 5 秒", F($"{r.Depth.Select(d => d.Depth).DefaultIfEmpty(0).Max()} / ") +
             string.Join(" ", r.Depth.Where((_, i) => i % 5 == 0).Select(d => d.Depth.ToString(CultureInfo.InvariantCulture))));
-        Row("CPU s of the emulator (share of one core) / of this process", "模拟器 CPU 秒（占单核比例）/ 本进程 CPU 秒",
-            r.EmulatorCpuSeconds is { } e ? F($"{e:0.0} ({e / Math.Max(r.WallSeconds, 1e-9):0.0%}) / {r.HostCpuSeconds:0.0}") : F($"- / {r.HostCpuSeconds:0.0}"));
+        Row("CPU s of the emulator (share of one core) / of this process / of the worker processes", "模拟器 CPU 秒（占单核比例）/ 本进程 CPU 秒 / 工作进程 CPU 秒",
+            (r.EmulatorCpuSeconds is { } e ? F($"{e:0.0} ({e / Math.Max(r.WallSeconds, 1e-9):0.0%})") : "-") + F($" / {r.HostCpuSeconds:0.0} / ")
+            + (r.WorkerCpuSeconds is { } w ? F($"{w:0.0}") : "-"));
         Row("load average", "系统负载", File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "-");
         AnsiConsole.Write(table);
     }
