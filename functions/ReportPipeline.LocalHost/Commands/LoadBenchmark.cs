@@ -113,7 +113,7 @@ public static class LoadBenchmark
     private static async Task<List<Planned>> PlanAsync(IServiceProvider services, OrgRegistry registry, Period month, int count, CancellationToken ct)
     {
         var store = services.GetRequiredService<IFieldValueStore>();
-        var bundle = services.GetRequiredService<ReferenceData>().CatalogFor(month);
+        var bundle = await services.GetRequiredService<ReferenceData>().CatalogForAsync(month, ct);
         var inRules = bundle.Catalog.Rules.SelectMany(r => r.Others.Append(r.Field)).ToHashSet(StringComparer.Ordinal);
         var fields = bundle.Catalog.Fields
             .Where(f => f is { Source: FieldSource.Typed, Type: FieldType.Integer } && f.Frequency == month.Kind && !inRules.Contains(f.Id))

@@ -71,7 +71,7 @@ public static class ReadsBenchmark
         var city = orgs.ByLevel(OrgLevel.City).Single();
         var district = orgs.Children(city.Code).OrderBy(o => o.Code, StringComparer.Ordinal).First();
         var township = orgs.Children(district.Code).OrderBy(o => o.Code, StringComparer.Ordinal).First();
-        var field = SeriesField(services.GetRequiredService<ReferenceData>().CatalogFor(month).Catalog, month);
+        var field = SeriesField((await services.GetRequiredService<ReferenceData>().CatalogForAsync(month, ct)).Catalog, month);
         var issuer = services.GetRequiredService<DevelopmentTokenIssuer>();
         var routes = new (string Name, Func<Org, string> Path)[]
         {
