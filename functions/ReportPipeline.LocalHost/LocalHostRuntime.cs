@@ -83,6 +83,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         builder.Services.AddSingleton<ConsolidationQueueWorker>();
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsoleMetrics>());
+        builder.Services.AddHostedService<FirstRequestWarmUp>();
         if (runWorkers)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionPoller>());

@@ -91,6 +91,7 @@ public static class LoadBenchmark
         IReadOnlyList<double> LatenciesMs,
         IReadOnlyList<double> FirstWaveMs,
         IReadOnlyList<double> AfterFirstWaveMs,
+        (int Before, int AfterFirstWave, int AtEnd) PoolThreads,
         double WallSeconds,
         IReadOnlyDictionary<string, long> CallsByService,
         long AcceptedCounted,
@@ -155,10 +156,14 @@ public static class LoadBenchmark
         var status = new ConcurrentDictionary<int, int>();
         var problems = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var latencies = new ConcurrentBag<double>();
-        // The first wave (the first `concurrency` requests) meets a host that has served nothing yet: new connections, code
-        // not yet compiled, the period's catalog and stores opened. Kept apart so that the tail can be told from it.
+        // The first wave (the first `concurrency` requests) meets a host just started (its start loaded the reference data
+        // and sent itself one request): new connections, code not yet compiled. Kept apart so the tail can be told from it.
         var firstWave = new ConcurrentBag<double>();
         var afterFirstWave = new ConcurrentBag<double>();
+        // The thread pool's size before, when the first wave has been answered, and at the end: a pool that had to grow far
+        // past the cores during the first wave had work items waiting behind threads that blocked (the client shares it).
+        var poolBefore = ThreadPool.ThreadCount;
+        var poolAfterFirstWave = 0;
         var sent = 0;
         var calls = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         long acceptedCounted = 0;
@@ -235,6 +240,10 @@ public static class LoadBenchmark
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             latencies.Add(elapsedMs);
             (order <= concurrency ? firstWave : afterFirstWave).Add(elapsedMs);
+            if (order <= concurrency && firstWave.Count == Math.Min(concurrency, plan.Count))
+            {
+                Volatile.Write(ref poolAfterFirstWave, ThreadPool.ThreadCount);
+            }
             status.AddOrUpdate(code, 1, (_, n) => n + 1);
             if (problem is not null)
             {
@@ -245,7 +254,8 @@ public static class LoadBenchmark
         var spent = counters.Snapshot() - before;
         var cpuAfter = emulatorCpu();
         return new LoadResult(
-            status, problems, [.. latencies.Order()], [.. firstWave.Order()], [.. afterFirstWave.Order()], wall, calls, Interlocked.Read(ref acceptedCounted),
+            status, problems, [.. latencies.Order()], [.. firstWave.Order()], [.. afterFirstWave.Order()],
+            (poolBefore, Volatile.Read(ref poolAfterFirstWave), ThreadPool.ThreadCount), wall, calls, Interlocked.Read(ref acceptedCounted),
             spent.RoundTrips, spent.Retries, spent.Conflicts,
             cpuBefore is { } b && cpuAfter is { } a ? (a - b).TotalSeconds : null,
             (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds, loadBefore, LoadAverage(), serviceMs);
@@ -284,8 +294,10 @@ public static class LoadBenchmark
         Row("latency p50 / p95 / p99 / max (s)", "延迟 p50 / p95 / p99 / 最大（秒）",
             F($"{Percentile(r.LatenciesMs, 0.5) / 1000:0.00} / {Percentile(r.LatenciesMs, 0.95) / 1000:0.00} / {p99:0.00} / {r.LatenciesMs.DefaultIfEmpty(double.NaN).Last() / 1000:0.00}"),
             F($"p99 ≤ 3 s: {Met(p99 <= 3)}"));
-        Row(F($"latency of the first {concurrency} requests (a host that served nothing yet) p50 / max; of the rest p50 / p99 (s)"), "首批请求（主机刚启动）延迟 p50 / 最大；其余请求 p50 / p99（秒）",
+        Row(F($"latency of the first {concurrency} requests (the first burst a host just started meets) p50 / max; of the rest p50 / p99 (s)"), "首批请求（主机刚启动后的第一波）延迟 p50 / 最大；其余请求 p50 / p99（秒）",
             F($"{Percentile(r.FirstWaveMs, 0.5) / 1000:0.00} / {r.FirstWaveMs.DefaultIfEmpty(double.NaN).Last() / 1000:0.00}; {Percentile(r.AfterFirstWaveMs, 0.5) / 1000:0.00} / {Percentile(r.AfterFirstWaveMs, 0.99) / 1000:0.00}"));
+        Row("thread-pool threads before / after the first wave / at the end (cores)", "线程池线程数 开始 / 首批之后 / 结束（核数）",
+            F($"{r.PoolThreads.Before} / {r.PoolThreads.AfterFirstWave} / {r.PoolThreads.AtEnd} ({Environment.ProcessorCount})"));
         Row("status codes", "状态码", string.Join(", ", r.Status.OrderBy(kv => kv.Key).Select(kv => F($"{kv.Key} × {kv.Value}"))), F($"0 × 503: {Met(unavailable == 0)}"));
         if (r.Problems.Count > 0)
         {
