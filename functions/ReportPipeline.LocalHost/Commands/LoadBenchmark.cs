@@ -33,6 +33,10 @@ namespace ReportPipeline.LocalHost.Commands;
 /// hot villages (so that merges of one village race), each with its own Idempotency-Key, as the web app sends them.
 /// Reports throughput, latency percentiles, every status code (503s by the promise they make), the storage calls per
 /// accepted submission as the host counts them, and checks that the audit rows written equal the receipts answered.
+/// The client runs in the host's process and shares its thread pool (its sends and reads are asynchronous, so it holds no
+/// thread while waiting): a thread blocked in the host delays the client's continuations too, so the pool's size before
+/// and after the first wave is printed, and a first wave that starved the pool shows as a count, not only as latency.
+/// The host is started as <c>serve</c> starts it, reference data and first request warmed (<c>FirstRequestWarmUp</c>).
 /// </summary>
 public static class LoadBenchmark
 {
