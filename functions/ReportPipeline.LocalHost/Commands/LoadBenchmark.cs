@@ -109,6 +109,9 @@ public static class LoadBenchmark
         double ServiceMsTotal)
     {
         public IReadOnlyDictionary<string, (long Calls, double Ms)> Storage { get; init; } = new Dictionary<string, (long, double)>();
+
+        /// <summary>Time in the submission service of each submission, in the order the service began them.</summary>
+        public IReadOnlyList<double> ServiceMsByStart { get; init; } = [];
     }
 
     /// <summary>
@@ -181,13 +184,17 @@ public static class LoadBenchmark
         };
         double serviceMs = 0;
         var serviceGate = new Lock();
+        // When each submission entered the service (now less its duration) and how long it took there.
+        var services = new List<(long Started, double Ms)>();
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
         {
             if (instrument.Name == "submission.duration")
             {
+                var started = Stopwatch.GetTimestamp() - (long)(value * Stopwatch.Frequency / 1000);
                 lock (serviceGate)
                 {
                     serviceMs += value;
+                    services.Add((started, value));
                 }
             }
         });
@@ -262,7 +269,10 @@ public static class LoadBenchmark
             (poolBefore, Volatile.Read(ref poolAfterFirstWave), ThreadPool.ThreadCount), wall, calls, Interlocked.Read(ref acceptedCounted),
             spent.RoundTrips, spent.Retries, spent.Conflicts,
             cpuBefore is { } b && cpuAfter is { } a ? (a - b).TotalSeconds : null,
-            (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds, loadBefore, LoadAverage(), serviceMs);
+            (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds, loadBefore, LoadAverage(), serviceMs)
+        {
+            ServiceMsByStart = [.. services.OrderBy(x => x.Started).Select(x => x.Ms)],
+        };
     }
 
     private static async Task<Dictionary<string, int>> AuditRowsAsync(IFieldValueStore store, IEnumerable<string> villages, Period month, CancellationToken ct)
@@ -320,6 +330,9 @@ public static class LoadBenchmark
         Row("where the time goes, mean per submission (ms): HTTP latency / in the submission service / waiting on storage calls",
             "时间去向，每次提交平均（毫秒）：HTTP 延迟 / 提交服务内 / 等待存储调用",
             F($"{mean:0} / {r.ServiceMsTotal / Math.Max(1, r.AcceptedCounted):0} / {storageMs:0}"));
+        Row(F($"the first {concurrency} requests / the rest, mean (ms): HTTP latency; in the submission service (the first {concurrency} it began / the rest)"),
+            "首批 / 其余请求平均（毫秒）：HTTP 延迟；提交服务内（最先开始的一批 / 其余）",
+            F($"{r.FirstWaveMs.DefaultIfEmpty(0).Average():0} / {r.AfterFirstWaveMs.DefaultIfEmpty(0).Average():0}; {r.ServiceMsByStart.Take(concurrency).DefaultIfEmpty(0).Average():0} / {r.ServiceMsByStart.Skip(concurrency).DefaultIfEmpty(0).Average():0}"));
         Row("storage call latency, mean (ms): " + string.Join(" / ", r.Storage.Keys.Order(StringComparer.Ordinal)), "存储调用平均延迟（毫秒）",
             string.Join(" / ", r.Storage.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => F($"{kv.Value.Ms / Math.Max(1, kv.Value.Calls):0}"))));
         Row("audit rows written / receipts answered (201) / 503 outcome unknown", "新增审计记录 / 回执（201）/ 503 结果未知",

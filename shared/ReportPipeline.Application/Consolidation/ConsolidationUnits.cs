@@ -398,6 +398,7 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
                 planned.Add(period);
             }
         }
+
         // Every district unit before any city unit: a queue hands messages out roughly in order, so the city units start
         // when the districts' roll-ups are (nearly all) stored, and rebuild only the few still in flight.
         return
