@@ -76,7 +76,8 @@ public static class LoadBenchmark
         await runtime.App.StartAsync(ct);
 
         timing.Reset();
-        var result = await SendAsync(runtime, url, month, plan, concurrency, () => emulator.CpuTime(), ct) with { Storage = timing.Snapshot() };
+        var sent = await SendAsync(runtime, url, month, plan, concurrency, () => emulator.CpuTime(), ct);
+        var result = sent with { Storage = timing.Snapshot(), StorageSplit = timing.Split(sent.FirstAnswerAt) };
         var auditedAfter = await AuditRowsAsync(store, plan.Select(p => p.Village).Distinct(), month, ct);
         var written = auditedAfter.Sum(kv => kv.Value - audited.GetValueOrDefault(kv.Key));
         await runtime.App.StopAsync(ct);
@@ -109,6 +110,12 @@ public static class LoadBenchmark
         double ServiceMsTotal)
     {
         public IReadOnlyDictionary<string, (long Calls, double Ms)> Storage { get; init; } = new Dictionary<string, (long, double)>();
+
+        /// <summary>When the first answer came (a timestamp): storage calls sent before it are the first wave's.</summary>
+        public long FirstAnswerAt { get; init; }
+
+        /// <summary>Storage calls sent before the first answer and after it: count and mean time on the wire.</summary>
+        public ((int Calls, double MeanMs) Before, (int Calls, double MeanMs) After) StorageSplit { get; init; }
 
         /// <summary>Time in the submission service of each submission, in the order the service began them.</summary>
         public IReadOnlyList<double> ServiceMsByStart { get; init; } = [];
@@ -218,6 +225,7 @@ public static class LoadBenchmark
         var loadBefore = LoadAverage();
         var cpuBefore = emulatorCpu();
         var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long firstAnswerAt = 0;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (item, token) =>
         {
@@ -234,6 +242,7 @@ public static class LoadBenchmark
             try
             {
                 using var response = await http.SendAsync(request, token);
+                Interlocked.CompareExchange(ref firstAnswerAt, Stopwatch.GetTimestamp(), 0);
                 var text = await response.Content.ReadAsStringAsync(token);
                 code = (int)response.StatusCode;
                 if (code >= 400 && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
@@ -272,6 +281,7 @@ public static class LoadBenchmark
             (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds, loadBefore, LoadAverage(), serviceMs)
         {
             ServiceMsByStart = [.. services.OrderBy(x => x.Started).Select(x => x.Ms)],
+            FirstAnswerAt = Interlocked.Read(ref firstAnswerAt),
         };
     }
 
@@ -333,6 +343,8 @@ public static class LoadBenchmark
         Row(F($"the first {concurrency} requests / the rest, mean (ms): HTTP latency; in the submission service (the first {concurrency} it began / the rest)"),
             "首批 / 其余请求平均（毫秒）：HTTP 延迟；提交服务内（最先开始的一批 / 其余）",
             F($"{r.FirstWaveMs.DefaultIfEmpty(0).Average():0} / {r.AfterFirstWaveMs.DefaultIfEmpty(0).Average():0}; {r.ServiceMsByStart.Take(concurrency).DefaultIfEmpty(0).Average():0} / {r.ServiceMsByStart.Skip(concurrency).DefaultIfEmpty(0).Average():0}"));
+        Row("storage calls sent before the first answer (the first wave's) / after: count, mean time on the wire (ms)", "首个应答之前 / 之后发出的存储调用：次数，平均延迟（毫秒）",
+            F($"{r.StorageSplit.Before.Calls}, {r.StorageSplit.Before.MeanMs:0} / {r.StorageSplit.After.Calls}, {r.StorageSplit.After.MeanMs:0}"));
         Row("storage call latency, mean (ms): " + string.Join(" / ", r.Storage.Keys.Order(StringComparer.Ordinal)), "存储调用平均延迟（毫秒）",
             string.Join(" / ", r.Storage.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => F($"{kv.Value.Ms / Math.Max(1, kv.Value.Calls):0}"))));
         Row("audit rows written / receipts answered (201) / 503 outcome unknown", "新增审计记录 / 回执（201）/ 503 结果未知",
@@ -358,11 +370,29 @@ public static class LoadBenchmark
             services.ConfigureAll<Azure.Storage.Queues.QueueClientOptions>(o => o.AddPolicy(new Policy(this, "queue"), Azure.Core.HttpPipelinePosition.PerRetry));
         }
 
-        public void Reset() => _byService.Clear();
+        private readonly ConcurrentQueue<(long Started, double Ms)> _calls = new();
+
+        public void Reset()
+        {
+            _byService.Clear();
+            _calls.Clear();
+        }
 
         public IReadOnlyDictionary<string, (long Calls, double Ms)> Snapshot() => new Dictionary<string, (long, double)>(_byService, StringComparer.Ordinal);
 
-        private void Add(string service, double ms) => _byService.AddOrUpdate(service, (1, ms), (_, v) => (v.Calls + 1, v.Ms + ms));
+        /// <summary>Mean time on the wire of the calls sent before <paramref name="at"/> (a timestamp) and of those sent after.</summary>
+        public ((int Calls, double MeanMs) Before, (int Calls, double MeanMs) After) Split(long at)
+        {
+            var before = _calls.Where(c => c.Started < at).Select(c => c.Ms).ToList();
+            var after = _calls.Where(c => c.Started >= at).Select(c => c.Ms).ToList();
+            return ((before.Count, before.DefaultIfEmpty(0).Average()), (after.Count, after.DefaultIfEmpty(0).Average()));
+        }
+
+        private void Add(string service, long started, double ms)
+        {
+            _byService.AddOrUpdate(service, (1, ms), (_, v) => (v.Calls + 1, v.Ms + ms));
+            _calls.Enqueue((started, ms));
+        }
 
         private sealed class Policy(StorageTiming timing, string service) : Azure.Core.Pipeline.HttpPipelinePolicy
         {
@@ -370,14 +400,14 @@ public static class LoadBenchmark
             {
                 var started = Stopwatch.GetTimestamp();
                 ProcessNext(message, pipeline);
-                timing.Add(service, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                timing.Add(service, started, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
             public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
             {
                 var started = Stopwatch.GetTimestamp();
                 await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
-                timing.Add(service, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                timing.Add(service, started, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }
     }
