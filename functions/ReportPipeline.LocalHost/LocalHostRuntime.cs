@@ -9,6 +9,7 @@ using ReportPipeline.Application.Hosting;
 using ReportPipeline.Application.Http;
 using ReportPipeline.Application.Audit;
 using ReportPipeline.Application.Prefill;
+using ReportPipeline.Application.Reference;
 using ReportPipeline.Storage.Configuration;
 using ReportPipeline.Development.Emulator;
 using ReportPipeline.Storage.Stores;
@@ -82,6 +83,7 @@ public sealed class LocalHostRuntime : IAsyncDisposable
         builder.Services.AddSingleton<ConsolidationQueueWorker>();
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsoleMetrics>());
+        builder.Services.AddHostedService<FirstRequestWarmUp>();
         if (runWorkers)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionPoller>());
@@ -105,6 +107,8 @@ public sealed class LocalHostRuntime : IAsyncDisposable
 
         // Verbs that never start the web host (seed, consolidate, bench) still need the tables and containers.
         await app.Services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(cancellationToken);
+        // And the reference data every request reads (the host's start runs the same warm-up again, then a cache hit).
+        await app.Services.GetRequiredService<ReferenceWarmUp>().WarmAsync(cancellationToken);
         return new LocalHostRuntime(app, azurite);
     }
 

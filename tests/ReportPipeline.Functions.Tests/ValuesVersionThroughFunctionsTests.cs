@@ -45,7 +45,7 @@ public sealed class ValuesVersionThroughFunctionsTests(AzuriteFixture azurite)
 
         // A whole month as a village would type it (every required field), with 常住人口 5200 and 流入人口 2050.
         var reference = services.GetRequiredService<ReferenceData>();
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(null, CancellationToken.None)).Catalog;
         var month = Domain.Periods.Period.Parse(Period);
         var orgs = await reference.GetOrgsAsync(CancellationToken.None);
         Assert.True(orgs.TryGet(Village, out var village));

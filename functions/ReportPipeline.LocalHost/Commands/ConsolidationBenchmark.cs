@@ -341,7 +341,7 @@ public static class ConsolidationBenchmark
     private static async Task<(int Built, int Expected, int Above, long RoundTrips)> ChangeOneFieldAsync(
         IServiceProvider services, OrgRegistry registry, Period month, IReadOnlyList<ConsolidationJob> jobs, CancellationToken ct)
     {
-        var bundle = services.GetRequiredService<ReferenceData>().Catalog;
+        var bundle = await services.GetRequiredService<ReferenceData>().CatalogForAsync(null, ct);
         var store = services.GetRequiredService<IFieldValueStore>();
         var planner = services.GetRequiredService<ConsolidationPlanner>();
         var worker = services.GetRequiredService<Application.Hosting.ConsolidationQueueWorker>();
@@ -383,7 +383,7 @@ public static class ConsolidationBenchmark
         var consolidation = services.GetRequiredService<ConsolidationService>();
         var burden = services.GetRequiredService<BurdenService>();
         var time = services.GetRequiredService<TimeProvider>();
-        var bundle = reference.Catalog;
+        var bundle = await reference.CatalogForAsync(null, ct);
         var allVillages = orgs.ByLevel(OrgLevel.Village).Select(v => v.Code).ToList();
 
         var started = Stopwatch.GetTimestamp();

@@ -52,7 +52,7 @@ public static class DemoCommand
         await runtime.App.StartAsync(ct);
         var services = runtime.Services;
         var reference = services.GetRequiredService<ReferenceData>();
-        var bundle = reference.Catalog;
+        var bundle = await reference.CatalogForAsync(null, ct);
         var quarter = month.Enclosing(PeriodKind.Quarter);
         var year = month.Enclosing(PeriodKind.Year);
         Period[] periods = [month, quarter, year];

@@ -111,7 +111,7 @@ public static class FreshnessBenchmark
         var submissionService = services.GetRequiredService<SubmissionService>();
         var queue = services.GetRequiredService<IConsolidationQueue>();
         var time = services.GetRequiredService<TimeProvider>();
-        var bundle = reference.Catalog;
+        var bundle = await reference.CatalogForAsync(null, ct);
 
         // Villages spread evenly over the whole city (so over every district); three typed fields in no cross-field rule
         // that month templates read, each moved by one.

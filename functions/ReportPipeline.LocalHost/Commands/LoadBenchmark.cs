@@ -33,6 +33,10 @@ namespace ReportPipeline.LocalHost.Commands;
 /// hot villages (so that merges of one village race), each with its own Idempotency-Key, as the web app sends them.
 /// Reports throughput, latency percentiles, every status code (503s by the promise they make), the storage calls per
 /// accepted submission as the host counts them, and checks that the audit rows written equal the receipts answered.
+/// The client runs in the host's process and shares its thread pool (its sends and reads are asynchronous, so it holds no
+/// thread while waiting): a thread blocked in the host delays the client's continuations too, so the pool's size before
+/// and after the first wave is printed, and a first wave that starved the pool shows as a count, not only as latency.
+/// The host is started as <c>serve</c> starts it, reference data and first request warmed (<c>FirstRequestWarmUp</c>).
 /// </summary>
 public static class LoadBenchmark
 {
@@ -72,7 +76,8 @@ public static class LoadBenchmark
         await runtime.App.StartAsync(ct);
 
         timing.Reset();
-        var result = await SendAsync(runtime, url, month, plan, concurrency, () => emulator.CpuTime(), ct) with { Storage = timing.Snapshot() };
+        var sent = await SendAsync(runtime, url, month, plan, concurrency, () => emulator.CpuTime(), ct);
+        var result = sent with { Storage = timing.Snapshot(), StorageSplit = timing.Split(sent.FirstAnswerAt) };
         var auditedAfter = await AuditRowsAsync(store, plan.Select(p => p.Village).Distinct(), month, ct);
         var written = auditedAfter.Sum(kv => kv.Value - audited.GetValueOrDefault(kv.Key));
         await runtime.App.StopAsync(ct);
@@ -91,6 +96,7 @@ public static class LoadBenchmark
         IReadOnlyList<double> LatenciesMs,
         IReadOnlyList<double> FirstWaveMs,
         IReadOnlyList<double> AfterFirstWaveMs,
+        (int Before, int AfterFirstWave, int AtEnd) PoolThreads,
         double WallSeconds,
         IReadOnlyDictionary<string, long> CallsByService,
         long AcceptedCounted,
@@ -104,6 +110,15 @@ public static class LoadBenchmark
         double ServiceMsTotal)
     {
         public IReadOnlyDictionary<string, (long Calls, double Ms)> Storage { get; init; } = new Dictionary<string, (long, double)>();
+
+        /// <summary>When the first answer came (a timestamp): storage calls sent before it are the first wave's.</summary>
+        public long FirstAnswerAt { get; init; }
+
+        /// <summary>Storage calls sent before the first answer and after it: count and mean time on the wire.</summary>
+        public ((int Calls, double MeanMs) Before, (int Calls, double MeanMs) After) StorageSplit { get; init; }
+
+        /// <summary>Time in the submission service of each submission, in the order the service began them.</summary>
+        public IReadOnlyList<double> ServiceMsByStart { get; init; } = [];
     }
 
     /// <summary>
@@ -113,7 +128,7 @@ public static class LoadBenchmark
     private static async Task<List<Planned>> PlanAsync(IServiceProvider services, OrgRegistry registry, Period month, int count, CancellationToken ct)
     {
         var store = services.GetRequiredService<IFieldValueStore>();
-        var bundle = services.GetRequiredService<ReferenceData>().CatalogFor(month);
+        var bundle = await services.GetRequiredService<ReferenceData>().CatalogForAsync(month, ct);
         var inRules = bundle.Catalog.Rules.SelectMany(r => r.Others.Append(r.Field)).ToHashSet(StringComparer.Ordinal);
         var fields = bundle.Catalog.Fields
             .Where(f => f is { Source: FieldSource.Typed, Type: FieldType.Integer } && f.Frequency == month.Kind && !inRules.Contains(f.Id))
@@ -155,10 +170,14 @@ public static class LoadBenchmark
         var status = new ConcurrentDictionary<int, int>();
         var problems = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var latencies = new ConcurrentBag<double>();
-        // The first wave (the first `concurrency` requests) meets a host that has served nothing yet: new connections, code
-        // not yet compiled, the period's catalog and stores opened. Kept apart so that the tail can be told from it.
+        // The first wave (the first `concurrency` requests) meets a host just started (its start loaded the reference data
+        // and sent itself one request): new connections, code not yet compiled. Kept apart so the tail can be told from it.
         var firstWave = new ConcurrentBag<double>();
         var afterFirstWave = new ConcurrentBag<double>();
+        // The thread pool's size before, when the first wave has been answered, and at the end: a pool that had to grow far
+        // past the cores during the first wave had work items waiting behind threads that blocked (the client shares it).
+        var poolBefore = ThreadPool.ThreadCount;
+        var poolAfterFirstWave = 0;
         var sent = 0;
         var calls = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         long acceptedCounted = 0;
@@ -172,13 +191,17 @@ public static class LoadBenchmark
         };
         double serviceMs = 0;
         var serviceGate = new Lock();
+        // When each submission entered the service (now less its duration) and how long it took there.
+        var services = new List<(long Started, double Ms)>();
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
         {
             if (instrument.Name == "submission.duration")
             {
+                var started = Stopwatch.GetTimestamp() - (long)(value * Stopwatch.Frequency / 1000);
                 lock (serviceGate)
                 {
                     serviceMs += value;
+                    services.Add((started, value));
                 }
             }
         });
@@ -202,6 +225,7 @@ public static class LoadBenchmark
         var loadBefore = LoadAverage();
         var cpuBefore = emulatorCpu();
         var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long firstAnswerAt = 0;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (item, token) =>
         {
@@ -218,6 +242,7 @@ public static class LoadBenchmark
             try
             {
                 using var response = await http.SendAsync(request, token);
+                Interlocked.CompareExchange(ref firstAnswerAt, Stopwatch.GetTimestamp(), 0);
                 var text = await response.Content.ReadAsStringAsync(token);
                 code = (int)response.StatusCode;
                 if (code >= 400 && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
@@ -235,6 +260,10 @@ public static class LoadBenchmark
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             latencies.Add(elapsedMs);
             (order <= concurrency ? firstWave : afterFirstWave).Add(elapsedMs);
+            if (order <= concurrency && firstWave.Count == Math.Min(concurrency, plan.Count))
+            {
+                Volatile.Write(ref poolAfterFirstWave, ThreadPool.ThreadCount);
+            }
             status.AddOrUpdate(code, 1, (_, n) => n + 1);
             if (problem is not null)
             {
@@ -245,10 +274,15 @@ public static class LoadBenchmark
         var spent = counters.Snapshot() - before;
         var cpuAfter = emulatorCpu();
         return new LoadResult(
-            status, problems, [.. latencies.Order()], [.. firstWave.Order()], [.. afterFirstWave.Order()], wall, calls, Interlocked.Read(ref acceptedCounted),
+            status, problems, [.. latencies.Order()], [.. firstWave.Order()], [.. afterFirstWave.Order()],
+            (poolBefore, Volatile.Read(ref poolAfterFirstWave), ThreadPool.ThreadCount), wall, calls, Interlocked.Read(ref acceptedCounted),
             spent.RoundTrips, spent.Retries, spent.Conflicts,
             cpuBefore is { } b && cpuAfter is { } a ? (a - b).TotalSeconds : null,
-            (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds, loadBefore, LoadAverage(), serviceMs);
+            (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalSeconds, loadBefore, LoadAverage(), serviceMs)
+        {
+            ServiceMsByStart = [.. services.OrderBy(x => x.Started).Select(x => x.Ms)],
+            FirstAnswerAt = Interlocked.Read(ref firstAnswerAt),
+        };
     }
 
     private static async Task<Dictionary<string, int>> AuditRowsAsync(IFieldValueStore store, IEnumerable<string> villages, Period month, CancellationToken ct)
@@ -284,8 +318,10 @@ public static class LoadBenchmark
         Row("latency p50 / p95 / p99 / max (s)", "延迟 p50 / p95 / p99 / 最大（秒）",
             F($"{Percentile(r.LatenciesMs, 0.5) / 1000:0.00} / {Percentile(r.LatenciesMs, 0.95) / 1000:0.00} / {p99:0.00} / {r.LatenciesMs.DefaultIfEmpty(double.NaN).Last() / 1000:0.00}"),
             F($"p99 ≤ 3 s: {Met(p99 <= 3)}"));
-        Row(F($"latency of the first {concurrency} requests (a host that served nothing yet) p50 / max; of the rest p50 / p99 (s)"), "首批请求（主机刚启动）延迟 p50 / 最大；其余请求 p50 / p99（秒）",
+        Row(F($"latency of the first {concurrency} requests (the first burst a host just started meets) p50 / max; of the rest p50 / p99 (s)"), "首批请求（主机刚启动后的第一波）延迟 p50 / 最大；其余请求 p50 / p99（秒）",
             F($"{Percentile(r.FirstWaveMs, 0.5) / 1000:0.00} / {r.FirstWaveMs.DefaultIfEmpty(double.NaN).Last() / 1000:0.00}; {Percentile(r.AfterFirstWaveMs, 0.5) / 1000:0.00} / {Percentile(r.AfterFirstWaveMs, 0.99) / 1000:0.00}"));
+        Row("thread-pool threads before / after the first wave / at the end (cores)", "线程池线程数 开始 / 首批之后 / 结束（核数）",
+            F($"{r.PoolThreads.Before} / {r.PoolThreads.AfterFirstWave} / {r.PoolThreads.AtEnd} ({Environment.ProcessorCount})"));
         Row("status codes", "状态码", string.Join(", ", r.Status.OrderBy(kv => kv.Key).Select(kv => F($"{kv.Key} × {kv.Value}"))), F($"0 × 503: {Met(unavailable == 0)}"));
         if (r.Problems.Count > 0)
         {
@@ -304,6 +340,11 @@ public static class LoadBenchmark
         Row("where the time goes, mean per submission (ms): HTTP latency / in the submission service / waiting on storage calls",
             "时间去向，每次提交平均（毫秒）：HTTP 延迟 / 提交服务内 / 等待存储调用",
             F($"{mean:0} / {r.ServiceMsTotal / Math.Max(1, r.AcceptedCounted):0} / {storageMs:0}"));
+        Row(F($"the first {concurrency} requests / the rest, mean (ms): HTTP latency; in the submission service (the first {concurrency} it began / the rest)"),
+            "首批 / 其余请求平均（毫秒）：HTTP 延迟；提交服务内（最先开始的一批 / 其余）",
+            F($"{r.FirstWaveMs.DefaultIfEmpty(0).Average():0} / {r.AfterFirstWaveMs.DefaultIfEmpty(0).Average():0}; {r.ServiceMsByStart.Take(concurrency).DefaultIfEmpty(0).Average():0} / {r.ServiceMsByStart.Skip(concurrency).DefaultIfEmpty(0).Average():0}"));
+        Row("storage calls sent before the first answer (the first wave's) / after: count, mean time on the wire (ms)", "首个应答之前 / 之后发出的存储调用：次数，平均延迟（毫秒）",
+            F($"{r.StorageSplit.Before.Calls}, {r.StorageSplit.Before.MeanMs:0} / {r.StorageSplit.After.Calls}, {r.StorageSplit.After.MeanMs:0}"));
         Row("storage call latency, mean (ms): " + string.Join(" / ", r.Storage.Keys.Order(StringComparer.Ordinal)), "存储调用平均延迟（毫秒）",
             string.Join(" / ", r.Storage.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => F($"{kv.Value.Ms / Math.Max(1, kv.Value.Calls):0}"))));
         Row("audit rows written / receipts answered (201) / 503 outcome unknown", "新增审计记录 / 回执（201）/ 503 结果未知",
@@ -329,11 +370,29 @@ public static class LoadBenchmark
             services.ConfigureAll<Azure.Storage.Queues.QueueClientOptions>(o => o.AddPolicy(new Policy(this, "queue"), Azure.Core.HttpPipelinePosition.PerRetry));
         }
 
-        public void Reset() => _byService.Clear();
+        private readonly ConcurrentQueue<(long Started, double Ms)> _calls = new();
+
+        public void Reset()
+        {
+            _byService.Clear();
+            _calls.Clear();
+        }
 
         public IReadOnlyDictionary<string, (long Calls, double Ms)> Snapshot() => new Dictionary<string, (long, double)>(_byService, StringComparer.Ordinal);
 
-        private void Add(string service, double ms) => _byService.AddOrUpdate(service, (1, ms), (_, v) => (v.Calls + 1, v.Ms + ms));
+        /// <summary>Mean time on the wire of the calls sent before <paramref name="at"/> (a timestamp) and of those sent after.</summary>
+        public ((int Calls, double MeanMs) Before, (int Calls, double MeanMs) After) Split(long at)
+        {
+            var before = _calls.Where(c => c.Started < at).Select(c => c.Ms).ToList();
+            var after = _calls.Where(c => c.Started >= at).Select(c => c.Ms).ToList();
+            return ((before.Count, before.DefaultIfEmpty(0).Average()), (after.Count, after.DefaultIfEmpty(0).Average()));
+        }
+
+        private void Add(string service, long started, double ms)
+        {
+            _byService.AddOrUpdate(service, (1, ms), (_, v) => (v.Calls + 1, v.Ms + ms));
+            _calls.Enqueue((started, ms));
+        }
 
         private sealed class Policy(StorageTiming timing, string service) : Azure.Core.Pipeline.HttpPipelinePolicy
         {
@@ -341,14 +400,14 @@ public static class LoadBenchmark
             {
                 var started = Stopwatch.GetTimestamp();
                 ProcessNext(message, pipeline);
-                timing.Add(service, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                timing.Add(service, started, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
             public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
             {
                 var started = Stopwatch.GetTimestamp();
                 await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
-                timing.Add(service, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                timing.Add(service, started, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }
     }

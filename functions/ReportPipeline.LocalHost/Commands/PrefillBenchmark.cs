@@ -32,7 +32,7 @@ public static class PrefillBenchmark
         await services.GetRequiredService<IOrgRegistrySource>().SaveAsync([.. registry.All], ct);
         var reference = services.GetRequiredService<ReferenceData>();
         reference.InvalidateOrgs();
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(null, ct)).Catalog;
 
         // The department holding the most monthly numeric fields of the one table, and as many of them as asked for.
         var department = catalog.Departments.All

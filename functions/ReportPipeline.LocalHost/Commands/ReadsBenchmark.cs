@@ -44,7 +44,7 @@ public static class ReadsBenchmark
             $"[bold]bench --reads[/]：{districts} 个区县 × {townshipsPerDistrict} 个乡镇 × {villagesPerTownship} 个村，统计期 {month}，每条路由每级 {repeats} 次取中位数，存储：{(runtime.UsesEmbeddedStorage ? "内嵌 Azurite（内存）" : "已配置的 ReportStorage")}"));
         var prepared = await ReportedCity.PrepareAsync(services, districts, townshipsPerDistrict, villagesPerTownship, ct);
         var (city, district, township) = (prepared.City, prepared.District, prepared.Township);
-        var field = SeriesField(services.GetRequiredService<ReferenceData>().CatalogFor(month).Catalog, month);
+        var field = SeriesField((await services.GetRequiredService<ReferenceData>().CatalogForAsync(month, ct)).Catalog, month);
         var issuer = services.GetRequiredService<DevelopmentTokenIssuer>();
         var routes = new (string Name, Func<Org, string> Path)[]
         {

@@ -167,7 +167,7 @@ public sealed class AdmissionApi(ApiRoute route, RequestBodyReader bodies, Admis
         route.RunAsync(request, ApiAction.ReadCatalog, async _ =>
         {
             var proposals = (await admission.ListAsync(cancellationToken)).Where(p => p.TemplateId == id).OrderBy(p => p.ProposedAt).ToList();
-            var current = reference.Catalog.FindTemplate(id);
+            var current = (await reference.CatalogForAsync(null, cancellationToken)).FindTemplate(id);
             if (current is null && proposals.Count == 0)
             {
                 return Problem(404, "未找到", $"没有编号为“{UserText.Excerpt(id)}”的报表。", "unknown-template");

@@ -63,7 +63,7 @@ public sealed class AccessLogApi(ApiRoute route, ReferenceData reference, IAcces
                 return Problems.BadRequest("continuationToken 无效：请使用上一页返回的 continuationToken。", "bad-continuation-token");
             }
 
-            var departments = reference.Catalog.Catalog.Departments;
+            var departments = (await reference.CatalogForAsync(null, cancellationToken)).Catalog.Departments;
             string? NameOf(string code) => orgs.TryGet(code, out var found) ? found.Name : null;
             return Results.Json(new AccessLogResponse(
                 target.Org.Code, target.Org.Name, from, to, pageSize,

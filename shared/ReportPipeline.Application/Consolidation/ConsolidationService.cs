@@ -315,7 +315,7 @@ public sealed class ConsolidationService(
     private async Task<IReadOnlyDictionary<string, OrgValues>> CombineAsync(
         ReportTemplate template, Period period, IReadOnlyList<string> villages, DistrictValueCache? valueCache, CancellationToken cancellationToken)
     {
-        var catalog = reference.CatalogFor(period).Catalog;
+        var catalog = (await reference.CatalogForAsync(period, cancellationToken)).Catalog;
         var sources = SourcePeriods.For(template, catalog, period);
         var fields = template.FieldIds();
         var read = new Dictionary<string, Dictionary<Period, OrgValues>>(StringComparer.Ordinal);
@@ -349,7 +349,7 @@ public sealed class ConsolidationService(
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var catalog = reference.CatalogFor(period).Catalog;
+        var catalog = (await reference.CatalogForAsync(period, cancellationToken)).Catalog;
         var valuesByOrg = await TemplateValuesAsync(template, period, villages, valueCache, cancellationToken);
 
         var dataAsOf = DataAsOf(template, period, villages, inputs);

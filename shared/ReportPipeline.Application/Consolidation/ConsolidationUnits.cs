@@ -261,7 +261,7 @@ public sealed class ConsolidationUnitHandler(
     /// <param name="townships">A district's townships to build (null: all of them); the district's own workbooks are always built.</param>
     private async Task<UnitResult> BuildAsync(ConsolidationUnit unit, Period period, OrgRegistry orgs, Org root, IReadOnlyCollection<string>? townships, CancellationToken cancellationToken)
     {
-        var templates = ConsolidationPlanner.TemplatesOf(reference, period, unit.Templates);
+        var templates = await ConsolidationPlanner.TemplatesOfAsync(reference, period, unit.Templates, cancellationToken);
 
         // District: its townships and itself. City (or any other root): itself only; districts come in their own units.
         var targets = root.Level == OrgLevel.District
@@ -390,7 +390,15 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
     public async Task<IReadOnlyList<ConsolidationUnit>> PlanAsync(IEnumerable<Period> periods, bool force, CancellationToken cancellationToken)
     {
         var orgs = await reference.GetOrgsAsync(cancellationToken);
-        var planned = periods.Where(p => TemplatesOf(reference, p, null).Count > 0).ToList();
+        var planned = new List<Period>();
+        foreach (var period in periods)
+        {
+            if ((await TemplatesOfAsync(reference, period, null, cancellationToken)).Count > 0)
+            {
+                planned.Add(period);
+            }
+        }
+
         // Every district unit before any city unit: a queue hands messages out roughly in order, so the city units start
         // when the districts' roll-ups are (nearly all) stored, and rebuild only the few still in flight.
         return
@@ -451,7 +459,7 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
                     continue;
                 }
 
-                var templates = TemplatesOf(reference, target, null)
+                var templates = (await TemplatesOfAsync(reference, target, null, cancellationToken))
                     .Where(t => (firstReport && kind == period.Kind) || t.FieldIds().Any(fields.Contains))
                     .Select(t => t.Id)
                     .ToList();
@@ -482,7 +490,7 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
         {
             var orgs = await reference.GetOrgsAsync(cancellationToken);
             return orgs.TryGet(orgCode, out var org)
-                ? await MarkAreaAsync(orgs, org, period, [.. TemplatesOf(reference, period, null).Select(t => t.Id)], cancellationToken)
+                ? await MarkAreaAsync(orgs, org, period, [.. (await TemplatesOfAsync(reference, period, null, cancellationToken)).Select(t => t.Id)], cancellationToken)
                 : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -512,6 +520,6 @@ public sealed class ConsolidationPlanner(ReferenceData reference, IConsolidation
         return new ConsolidationUnit(period.ToString(), marked.Code, templates);
     }
 
-    internal static IReadOnlyList<ReportTemplate> TemplatesOf(ReferenceData reference, Period period, IReadOnlyList<string>? only) =>
-        [.. reference.CatalogFor(period).Templates.Where(t => t.PeriodKind == period.Kind && (only is null || only.Contains(t.Id, StringComparer.Ordinal)))];
+    internal static async Task<IReadOnlyList<ReportTemplate>> TemplatesOfAsync(ReferenceData reference, Period period, IReadOnlyList<string>? only, CancellationToken cancellationToken) =>
+        [.. (await reference.CatalogForAsync(period, cancellationToken)).Templates.Where(t => t.PeriodKind == period.Kind && (only is null || only.Contains(t.Id, StringComparer.Ordinal)))];
 }

@@ -66,7 +66,7 @@ public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, IFi
     /// </summary>
     internal async Task SaveFromUnitAsync(Period period, Org district, IReadOnlyList<string> villages, UnitInputs inputs, DistrictValueCache cache, CancellationToken cancellationToken)
     {
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(null, cancellationToken)).Catalog;
         var report = SumsReport(catalog, period, district);
         var subtree = inputs.Orgs.Subtree(district.Code, includeSelf: true).ToList();
         var receipts = inputs.Receipts[period];
@@ -93,7 +93,7 @@ public sealed class FieldSums(ReferenceData reference, IRollupStore rollups, IFi
     {
         ArgumentNullException.ThrowIfNull(district);
         ArgumentNullException.ThrowIfNull(orgs);
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(null, cancellationToken)).Catalog;
         var report = SumsReport(catalog, period, district);
         var subtree = orgs.Subtree(district.Code, includeSelf: true).ToList();
         var villages = subtree.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();

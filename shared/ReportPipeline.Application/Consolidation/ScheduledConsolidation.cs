@@ -33,6 +33,8 @@ public sealed class ScheduledConsolidation(
             logger.LogWarning("Consolidation timer is past due; catching up");
         }
 
+        // The periods follow the newest catalog's templates, loaded (or refreshed) before CurrentPeriods reads them.
+        await reference.CatalogForAsync(null, cancellationToken);
         var units = await planner.EnqueueAsync(CurrentPeriods(time.GetUtcNow()), force: false, cancellationToken);
         logger.LogInformation("Consolidation timer enqueued {UnitCount} units", units.Count);
     }

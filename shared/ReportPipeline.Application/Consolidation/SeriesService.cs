@@ -92,7 +92,7 @@ public sealed class SeriesService(ReferenceData reference, IFieldValueStore valu
     /// </summary>
     private async Task<FieldSeries> FromSumsAsync(Org office, FieldDefinition field, Period to, int periods, CancellationToken cancellationToken)
     {
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(null, cancellationToken)).Catalog;
         var orgs = await reference.GetOrgsAsync(cancellationToken);
         var series = PeriodsEndingAt(to, periods);
         IReadOnlyList<Org> districts = office.Level == OrgLevel.District ? [office] : orgs.Children(office.Code);
@@ -153,7 +153,7 @@ public sealed class SeriesService(ReferenceData reference, IFieldValueStore valu
     /// <summary>One period of the office's workbook of the field, from its villages' inputs and latest receipts.</summary>
     private async Task<ConsolidatedReport> LivePeriodAsync(OrgRegistry orgs, Org office, FieldDefinition field, Period period, CancellationToken cancellationToken)
     {
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(null, cancellationToken)).Catalog;
         var subtree = orgs.Subtree(office.Code, includeSelf: true).ToList();
         var villages = subtree.Where(o => o.Level == OrgLevel.Village).Select(o => o.Code).ToList();
         var report = SeriesReport(field, period.Kind, office.Level);

@@ -26,6 +26,7 @@ public sealed class FeedbackService(ReferenceData reference, IFeedbackStore stor
         }
         else
         {
+            var bundle = await reference.CatalogForAsync(period, cancellationToken);
             var index = 0;
             foreach (var item in array.EnumerateArray())
             {
@@ -39,7 +40,7 @@ public sealed class FeedbackService(ReferenceData reference, IFeedbackStore stor
                 var template = item.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                 var score = item.TryGetProperty("score", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var n) ? n : (int?)null;
                 var comment = item.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-                if (template is null || reference.CatalogFor(period).FindTemplate(template) is null)
+                if (template is null || bundle.FindTemplate(template) is null)
                 {
                     errors.Add(new ValidationError(template, "unknown_template", $"没有编号为“{template}”的报表。", at));
                 }

@@ -38,7 +38,7 @@ public sealed class ReportingPeriodsService(ReferenceData reference, StatusServi
     public async Task<ReportingPeriodsView> GetAsync(Org org, CancellationToken cancellationToken)
     {
         var today = calendar.Today(time.GetUtcNow());
-        var kinds = reference.Catalog.Catalog.Fields.Select(f => f.Frequency).ToHashSet();
+        var kinds = (await reference.CatalogForAsync(null, cancellationToken)).Catalog.Fields.Select(f => f.Frequency).ToHashSet();
         var periods = new List<Period>();
         foreach (var (kind, count) in Window)
         {

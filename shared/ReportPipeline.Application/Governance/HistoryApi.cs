@@ -68,7 +68,7 @@ public sealed class HistoryApi(ApiRoute route, ReferenceData reference, IFieldVa
                 return Problems.BadRequest($"指标目录中没有指标“{UserText.Excerpt(field)}”。", "unknown-field");
             }
 
-            var view = AccessPolicy.ViewOf(caller, reference.Catalog);
+            var view = AccessPolicy.ViewOf(caller, await reference.CatalogForAsync(null, cancellationToken));
             if (view is not null && field.Length > 0 && view.DecideField(field, catalog[field].Name) is { IsAllowed: false } outside)
             {
                 return AuthResults.Forbidden(outside);

@@ -87,7 +87,7 @@ public sealed class TemplateCheckApi(
             return Problems.BadRequest(ex.Message, "malformed-proposal");
         }
 
-        var result = TemplateDesignCheck.Check(proposal, Admission.DesignCheckMatchers.For(reference.Catalog));
+        var result = TemplateDesignCheck.Check(proposal, Admission.DesignCheckMatchers.For(await reference.CatalogForAsync(null, cancellationToken)));
         logger.LogInformation(
             "Design check by {Subject} of {CallerOrg}: {Columns} columns, {Existing} existing, {Derivable} derivable, {NearMatches} near matches, {New} new, {Invalid} invalid",
             caller.Subject, caller.OrgCode, result.Columns.Count, result.Existing, result.Derivable, result.NearMatches, result.New, result.Invalid);

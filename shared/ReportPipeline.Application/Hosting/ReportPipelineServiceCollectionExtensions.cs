@@ -76,6 +76,8 @@ public static class ReportPipelineServiceCollectionExtensions
         services.TryAddSingleton<IOrgHierarchy, ReferenceOrgHierarchy>();
 
         services.TryAddSingleton<ReferenceData>();
+        services.TryAddSingleton<ReferenceWarmUp>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReferenceWarmUp>());
         services.TryAddSingleton<ReportingCalendar>();
         services.TryAddSingleton<SubmissionService>();
         services.TryAddSingleton<FormService>();

@@ -102,8 +102,8 @@ public sealed class ApiRoute(
     private async Task<(CallerIdentity? Caller, IResult? Failure)> AuthorizeAsync(
         HttpRequest request, ApiAction action, string org, CancellationToken cancellationToken)
     {
-        // The access policy reads the registry synchronously; make sure a fresh snapshot is loaded first.
-        await reference.GetOrgsAsync(cancellationToken);
+        // The access policy reads the registry, and the reporting calendar the newest catalog, without waiting: load them first.
+        await reference.LoadSharedAsync(cancellationToken);
         return await authorizer.AuthorizeAsync(request, action, org, cancellationToken);
     }
 

@@ -45,7 +45,7 @@ public sealed class HealthApi(
             "healthy",
             "reachable",
             Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1),
-            reference.Catalog.Catalog.Version,
+            (await reference.CatalogForAsync(null, cancellationToken)).Catalog.Version,
             time.GetUtcNow()));
     }
 

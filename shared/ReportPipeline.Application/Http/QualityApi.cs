@@ -84,7 +84,7 @@ public sealed class QualityApi(ApiRoute route, QualityService quality, Reference
             }
 
             OfficeQuality found;
-            var view = AccessPolicy.ViewOf(caller, reference.Catalog);
+            var view = AccessPolicy.ViewOf(caller, await reference.CatalogForAsync(null, cancellationToken));
             using (var storage = route.StorageBudget(cancellationToken))
             {
                 found = await quality.GetOfficeAsync(target.Org, target.Period, view is null ? null : view.MayReadField, storage.Token);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Reference;
+using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
@@ -16,12 +17,13 @@ public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportS
     public Task<IResult> GetReportAsync(HttpRequest request, string org, string period, string template, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.ReadReport, org, period, async (target, caller) =>
         {
-            if (FindTemplate(template, target) is not { } found)
+            var bundle = await reference.CatalogForAsync(target.Period, cancellationToken);
+            if (FindTemplate(bundle, template, target) is not { } found)
             {
-                return TemplateProblem(template, target);
+                return TemplateProblem(bundle, template, target);
             }
 
-            if (AccessPolicy.ViewOf(caller, reference.Catalog) is { } view && view.DecideTemplate(found.Id, found.Title) is { IsAllowed: false } outside)
+            if (AccessPolicy.ViewOf(caller, await reference.CatalogForAsync(null, cancellationToken)) is { } view && view.DecideTemplate(found.Id, found.Title) is { IsAllowed: false } outside)
             {
                 return AuthResults.Forbidden(outside);
             }
@@ -42,9 +44,10 @@ public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportS
     public Task<IResult> BuildReportAsync(HttpRequest request, string org, string period, string template, CancellationToken cancellationToken) =>
         route.RunAsync(request, ApiAction.BuildReport, org, period, async target =>
         {
-            if (FindTemplate(template, target) is not { } found)
+            var bundle = await reference.CatalogForAsync(target.Period, cancellationToken);
+            if (FindTemplate(bundle, template, target) is not { } found)
             {
-                return TemplateProblem(template, target);
+                return TemplateProblem(bundle, template, target);
             }
 
             var result = await consolidation.BuildAsync(found, target.Org.Code, target.Period, force: true, cancellationToken);
@@ -54,14 +57,14 @@ public sealed class ReportsApi(ApiRoute route, ReferenceData reference, IReportS
         }, cancellationToken);
 
     /// <summary>The template when it exists, reaches the org's level and is reported at the period's frequency.</summary>
-    private ReportTemplate? FindTemplate(string templateId, OrgPeriod target) =>
-        reference.CatalogFor(target.Period).FindTemplate(templateId) is { } template && template.IsFor(target.Org.Level, target.Period.Kind)
+    private static ReportTemplate? FindTemplate(CatalogBundle bundle, string templateId, OrgPeriod target) =>
+        bundle.FindTemplate(templateId) is { } template && template.IsFor(target.Org.Level, target.Period.Kind)
             ? template
             : null;
 
-    private IResult TemplateProblem(string templateId, OrgPeriod target)
+    private static IResult TemplateProblem(CatalogBundle bundle, string templateId, OrgPeriod target)
     {
-        var template = reference.CatalogFor(target.Period).FindTemplate(templateId);
+        var template = bundle.FindTemplate(templateId);
         if (template is null)
         {
             return Problems.NotFound($"没有编号为“{UserText.Excerpt(templateId)}”的报表。", "unknown-template");

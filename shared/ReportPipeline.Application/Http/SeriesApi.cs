@@ -54,7 +54,7 @@ public sealed class SeriesApi(ApiRoute route, ReferenceData reference, SeriesSer
                 return Problems.BadRequest($"期数 periods 应为 1 到 {SeriesService.MaxPeriods} 之间的整数，收到“{UserText.Excerpt(countText)}”。", "bad-periods");
             }
 
-            if (reference.Catalog.Catalog.Find(field) is not { } definition)
+            if ((await reference.CatalogForAsync(null, cancellationToken)).Catalog.Find(field) is not { } definition)
             {
                 return Problems.NotFound($"指标目录中没有编号为“{UserText.Excerpt(field)}”的指标。", "unknown-field");
             }

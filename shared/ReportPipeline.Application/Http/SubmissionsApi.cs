@@ -160,7 +160,7 @@ public sealed class SubmissionsApi(
 
         if (outcome.Changed is { } changed)
         {
-            return Problems.PreconditionFailed(outcome.Errors[0].Message, changed, reference.Catalog.Catalog);
+            return Problems.PreconditionFailed(outcome.Errors[0].Message, changed, (await reference.CatalogForAsync(null, cancellationToken)).Catalog);
         }
 
         if (!outcome.Accepted)

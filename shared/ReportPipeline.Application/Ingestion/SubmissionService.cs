@@ -5,6 +5,7 @@ using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Governance;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Application.Telemetry;
+using ReportPipeline.Domain.Catalog;
 using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
@@ -94,7 +95,7 @@ public sealed class SubmissionService(
         ParsedUpload parsed;
         try
         {
-            parsed = Parse(input);
+            parsed = Parse(input, bundle);
         }
         catch (MalformedUploadException ex)
         {
@@ -112,7 +113,7 @@ public sealed class SubmissionService(
 
         if (input.Format == UploadFormat.Workbook && errors.Count == 0)
         {
-            errors.AddRange(FormChecks(parsed, input));
+            errors.AddRange(FormChecks(parsed, input, bundle));
         }
 
         var warnings = new List<ValidationError>();
@@ -131,7 +132,7 @@ public sealed class SubmissionService(
             if (each.Errors.Count > 0 || unmatched.Count > 0 || normalised.Count == 0)
             {
                 // Refused whatever is stored: every error at once, the rules over the stored values included.
-                var current = await CurrentValuesIfNeededAsync(input, parsed.Values, cancellationToken);
+                var current = await CurrentValuesIfNeededAsync(input, bundle, parsed.Values, cancellationToken);
                 var outcome = validator.Validate(parsed.Values, current, input.Period, await related, await previous);
                 errors.AddRange(outcome.Errors);
                 errors.AddRange(unmatched);
@@ -292,14 +293,14 @@ public sealed class SubmissionService(
         return new SubmissionOutcome(null, [problem], warnings) { LockedBy = approval, Locked = true };
     }
 
-    private ParsedUpload Parse(SubmissionInput input)
+    private ParsedUpload Parse(SubmissionInput input, CatalogBundle bundle)
     {
         switch (input.Format)
         {
             case UploadFormat.Json:
                 return JsonSubmissionParser.Parse(input.Content);
             case UploadFormat.Csv:
-                return new CsvSubmissionParser(reference.CatalogFor(input.Period).Catalog).Parse(input.Content);
+                return new CsvSubmissionParser(bundle.Catalog).Parse(input.Content);
             default:
                 using (var stream = new MemoryStream(input.Content.ToArray(), writable: false))
                 {
@@ -355,19 +356,19 @@ public sealed class SubmissionService(
         return false;
     }
 
-    private IEnumerable<ValidationError> FormChecks(ParsedUpload parsed, SubmissionInput input) =>
-        parsed.FormCheck?.CheckMatches(input.OrgCode, input.Period, reference.CatalogFor(input.Period).Catalog.Version) ?? [];
+    private static IEnumerable<ValidationError> FormChecks(ParsedUpload parsed, SubmissionInput input, CatalogBundle bundle) =>
+        parsed.FormCheck?.CheckMatches(input.OrgCode, input.Period, bundle.Catalog.Version) ?? [];
 
     /// <summary>
     /// Cross-field rules and required fields look at the org's stored values too; a full upload carries them all, so the
     /// read is skipped unless a rule or a required field refers to a value the upload does not hold.
     /// </summary>
     private async Task<IReadOnlyDictionary<string, FieldValue>> CurrentValuesIfNeededAsync(
-        SubmissionInput input, IReadOnlyList<RawValue> raw, CancellationToken cancellationToken)
+        SubmissionInput input, CatalogBundle bundle, IReadOnlyList<RawValue> raw, CancellationToken cancellationToken)
     {
         // A blank cell or a JSON null sends nothing, so the stored value is what the rules must see.
         var incoming = raw.Where(r => !string.IsNullOrWhiteSpace(r.Text)).Select(r => r.FieldId).ToHashSet(StringComparer.Ordinal);
-        var needed = reference.FieldsNeededForValidation(input.Period);
+        var needed = reference.FieldsNeededForValidation(bundle, input.Period.Kind);
         if (needed.All(incoming.Contains))
         {
             return new Dictionary<string, FieldValue>();

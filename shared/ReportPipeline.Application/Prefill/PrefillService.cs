@@ -112,7 +112,7 @@ public sealed class PrefillService(
     public async Task<PrefillOutcome> PushAsync(PrefillInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var bundle = reference.Catalog;
+        var bundle = await reference.CatalogForAsync(null, cancellationToken);
         var department = bundle.Catalog.Departments.Find(input.Department);
         if (department is null)
         {

@@ -31,7 +31,7 @@ public sealed class CitySeeder(
         await orgSource.SaveAsync([.. orgs.All], cancellationToken);
         reference.InvalidateOrgs();
 
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(null, cancellationToken)).Catalog;
         var validator = new SubmissionValidator(catalog);
         var villages = orgs.All.Where(o => o.Level == OrgLevel.Village).ToList();
         int prefilled = 0, history = 0, written = 0, done = 0, transactions = 0;
@@ -96,7 +96,7 @@ public sealed class CitySeeder(
         await orgSource.SaveAsync([.. orgs.All], cancellationToken);
         reference.InvalidateOrgs();
 
-        var catalog = reference.Catalog.Catalog;
+        var catalog = (await reference.CatalogForAsync(null, cancellationToken)).Catalog;
         var validator = new SubmissionValidator(catalog);
         var villages = orgs.All.Where(o => o.Level == OrgLevel.Village).ToList();
         var typed = 0;
