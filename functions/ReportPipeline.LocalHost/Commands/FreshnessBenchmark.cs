@@ -100,7 +100,16 @@ public static class FreshnessBenchmark
         double HostCpuSeconds,
         double? WorkerCpuSeconds,
         double WallSeconds,
-        IReadOnlyDictionary<string, OrgLevel> Levels);
+        IReadOnlyDictionary<string, OrgLevel> Levels)
+    {
+        /// <summary>Orgs (city and districts) whose marked work was still waiting, unclaimed, when the queue was empty: a change no unit will come for.</summary>
+        public IReadOnlyList<string> LeftWaiting { get; init; } = [];
+
+        /// <summary>Units in the poison queue after the run (all runs so far), and failures the worker processes logged.</summary>
+        public int Poisoned { get; init; }
+
+        public int FailuresLogged { get; init; }
+    }
 
     private static async Task<BurstResult> BurstAsync(
         IServiceProvider services, Period month, int count, double rate, int workers, int processes, int run, Func<TimeSpan?> emulatorCpu, CancellationToken ct)
@@ -198,6 +207,7 @@ public static class FreshnessBenchmark
             await allSent;
             await stop.CancelAsync();
             double? workerSeconds = null;
+            var failuresLogged = 0;
             if (loops is not null)
             {
                 await loops;
@@ -205,6 +215,8 @@ public static class FreshnessBenchmark
             else
             {
                 var summaries = await Task.WhenAll(children.Select(c => c.StopAsync(ct)));
+                // What the workers logged as failures (a unit that threw is retried, and after five tries set aside).
+                failuresLogged = children.Sum(c => c.Errors().Split('\n').Count(line => line.Contains("fail:", StringComparison.Ordinal)));
                 workerSeconds = summaries.Sum(s => s.WorkCpuSeconds);
                 foreach (var unit in children.SelectMany(c => c.Units))
                 {
@@ -258,8 +270,22 @@ public static class FreshnessBenchmark
             }
 
             var drained = (emptyAt ?? time.GetUtcNow()) - lastAccepted;
+
+            // With the queue empty and every worker stopped, no marker may hold work: work marked with no unit to come for
+            // it would wait for the timer (a lost wake-up).
+            var poisoned = await queue.CountAsync(poison: true, cancellationToken: ct);
+            var pending = services.GetRequiredService<PendingConsolidation>();
+            var leftWaiting = new List<string>();
+            foreach (var org in orgs.All.Where(o => o.Level is OrgLevel.City or OrgLevel.District))
+            {
+                if (!(await pending.WaitingAsync(month, org.Code, ct)).IsEmpty)
+                {
+                    leftWaiting.Add(org.Code);
+                }
+            }
+
             return new BurstResult(rate, processes, results, done, depth, burstSeconds, drained.TotalSeconds, emulatorSeconds, hostSeconds, workerSeconds, wall,
-                orgs.All.ToDictionary(o => o.Code, o => o.Level, StringComparer.Ordinal));
+                orgs.All.ToDictionary(o => o.Code, o => o.Level, StringComparer.Ordinal)) { LeftWaiting = leftWaiting, Poisoned = poisoned, FailuresLogged = failuresLogged };
         }
         finally
         {
@@ -325,6 +351,8 @@ public static class FreshnessBenchmark
         Row("workbooks built / skipped", "报表：生成 / 跳过", F($"{all.Count(x => x.Outcome == BuildOutcome.Built)} / {all.Count(x => x.Outcome == BuildOutcome.Skipped)}"));
         Row("district roll-ups the city units read / rebuilt", "市级任务读取 / 重建的区县汇总中间结果", F($"{cityUnits.Sum(u => u.RollupsRead)} / {cityUnits.Sum(u => u.RollupsRebuilt)}"));
         Row("queue empty after the last acceptance (s)", "最后一次接受后队列清空（秒）", F($"{r.DrainedAfterSeconds:0.0}"));
+        Row("marked work left with no unit to come (orgs)", "队列清空后仍有待汇总标记的单位", r.LeftWaiting.Count == 0 ? "0" : F($"{r.LeftWaiting.Count}: {string.Join(" ", r.LeftWaiting)}"));
+        Row("units set aside (poison queue) / failures logged by worker processes", "移入毒队列的任务 / 工作进程记录的失败", F($"{r.Poisoned} / {r.FailuresLogged}"));
         Row("queue depth: max / every 5 s", "队列深度：最大 / 每 5 秒", F($"{r.Depth.Select(d => d.Depth).DefaultIfEmpty(0).Max()} / ") +
             string.Join(" ", r.Depth.Where((_, i) => i % 5 == 0).Select(d => d.Depth.ToString(CultureInfo.InvariantCulture))));
         Row("CPU s of the emulator (share of one core) / of this process / of the worker processes", "模拟器 CPU 秒（占单核比例）/ 本进程 CPU 秒 / 工作进程 CPU 秒",
