@@ -308,6 +308,8 @@ public sealed class ConsolidationUnitHandler(
             }
         });
 
+        await ComeBackForLostUploadsAsync(period, root, results, failures, cancellationToken);
+
         if (cache is not null)
         {
             try
@@ -356,6 +358,36 @@ public sealed class ConsolidationUnitHandler(
         }
 
         return new UnitResult(unit, results, 0) { RollupsRebuilt = city?.RollupsRebuilt ?? 0, RollupsRead = city?.RollupsRead ?? 0, InputsReadAt = inputsReadAt };
+    }
+
+    /// <summary>
+    /// A workbook whose conditional upload lost (<see cref="BuildOutcome.Busy"/>: another unit stored it after this one
+    /// listed it) may hold older inputs than this unit read — two units of one org run at once when a mark comes while
+    /// one is running, in one process or several. The loser does not overwrite; it marks its org again for those
+    /// templates (and townships), so a unit comes after the window, reads the inputs afresh and skips if the winner's
+    /// workbook is already current. Without this a change claimed by the losing unit waited for the timer.
+    /// </summary>
+    private async Task ComeBackForLostUploadsAsync(Period period, Org root, List<BuildResult> results, List<Exception> failures, CancellationToken cancellationToken)
+    {
+        var lost = results.Where(r => r.Outcome == BuildOutcome.Busy).ToList();
+        if (lost.Count == 0 || root.Level is not (OrgLevel.District or OrgLevel.City))
+        {
+            return;
+        }
+
+        var townships = lost.Select(r => r.Org).Where(org => org != root.Code).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var templates = lost.Select(r => r.Template).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        try
+        {
+            await pending.MarkAsync(period, root.Code, new PendingWork(templates, townships), cancellationToken);
+            logger.LogInformation("Unit {Org} {Period}: {Count} workbook(s) stored by another unit first; marked again to be checked after the window", root.Code, period.ToString(), lost.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not marked: the message is retried, and the retry rebuilds what is not current.
+            logger.LogError(ex, "Marking {Org} {Period} again after a lost upload failed", root.Code, period.ToString());
+            failures.Add(ex);
+        }
     }
 
     /// <summary>
