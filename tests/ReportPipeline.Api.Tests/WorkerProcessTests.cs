@@ -73,6 +73,27 @@ public sealed class WorkerProcessTests
     }
 
     [Fact]
+    public async Task A_worker_process_counts_the_attempts_that_failed_and_the_unit_is_set_aside_after_its_last()
+    {
+        await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning);
+        var services = runtime.Services;
+        var connection = services.GetRequiredService<IConfiguration>()[ReportStorageSettings.DefaultName]!;
+        var queue = services.GetRequiredService<IConsolidationQueue>();
+        // A unit for an org that is not in the registry fails every attempt.
+        await queue.EnqueueDelayedAsync(new ConsolidationUnit("2025-11", "999999999999").ToMessage(), TimeSpan.Zero);
+
+        await using var worker = WorkerProcess.Start(connection, loops: 1,
+            new Dictionary<string, string> { ["Consolidation__PollSeconds"] = "0.2", ["Consolidation__VisibilityTimeoutSeconds"] = "1", ["Consolidation__MaxDequeueCount"] = "2" },
+            idleSeconds: 1, untilStdinCloses: false);
+        var summary = await worker.CompletionAsync().WaitAsync(Patience);
+
+        Assert.Equal("idle", summary.Stopped);
+        Assert.Equal(2, summary.Failed);
+        Assert.Equal(0, summary.Units);
+        Assert.Equal(1, await queue.CountAsync(poison: true));
+    }
+
+    [Fact]
     public async Task A_worker_process_given_an_idle_time_ends_by_itself_once_the_queue_has_stayed_empty_that_long()
     {
         await using var runtime = await LocalHostRuntime.CreateAsync([], null, runWorkers: false, minimumLevel: LogLevel.Warning);

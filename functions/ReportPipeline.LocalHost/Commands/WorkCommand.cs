@@ -118,6 +118,7 @@ public sealed record WorkSummary
 
     public required int Busy { get; init; }
 
+    /// <summary>Attempts of units that threw (each logged; the queue retries the unit and sets it aside after its last attempt).</summary>
     public required int Failed { get; init; }
 
     public required int RollupsRead { get; init; }
@@ -217,7 +218,7 @@ public static class QueueWorkLoops
                 bool handled;
                 try
                 {
-                    handled = await worker.TryProcessOneAsync(Handled, abort);
+                    handled = await worker.TryProcessOneAsync(Handled, abort, _ => tally.Failed());
                 }
                 catch (OperationCanceledException) when (abort.IsCancellationRequested)
                 {
@@ -305,6 +306,15 @@ public static class QueueWorkLoops
                 _rollupsRebuilt += unit.RollupsRebuilt;
                 _first ??= done;
                 _last = done;
+            }
+        }
+
+        /// <summary>An attempt of a unit that threw (logged by the worker, retried by the queue).</summary>
+        public void Failed()
+        {
+            lock (_gate)
+            {
+                _failed++;
             }
         }
 

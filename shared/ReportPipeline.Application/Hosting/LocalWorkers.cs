@@ -151,7 +151,8 @@ public sealed class ConsolidationQueueWorker(
     ILogger<ConsolidationQueueWorker> logger) : BackgroundService
 {
     /// <summary>Receives and handles one message; false when the queue was empty.</summary>
-    public async Task<bool> TryProcessOneAsync(Action<UnitResult>? onBuilt, CancellationToken cancellationToken)
+    /// <param name="onFailed">Told of each attempt that threw (the unit is retried, or set aside after its last attempt).</param>
+    public async Task<bool> TryProcessOneAsync(Action<UnitResult>? onBuilt, CancellationToken cancellationToken, Action<Exception>? onFailed = null)
     {
         var settings = options.Value;
         var received = await queue.ReceiveAsync(1, TimeSpan.FromSeconds(settings.VisibilityTimeoutSeconds), cancellationToken);
@@ -176,6 +177,7 @@ public sealed class ConsolidationQueueWorker(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            onFailed?.Invoke(ex);
             if (message.DequeueCount >= settings.MaxDequeueCount)
             {
                 await PoisonAsync(message, ex, cancellationToken);
