@@ -1,17 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
-using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Hosting;
 using ReportPipeline.Application.Reference;
-using ReportPipeline.Development.Seeding;
-using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
-using ReportPipeline.LocalHost;
 
 namespace ReportPipeline.Api.Tests;
 
@@ -24,54 +18,33 @@ namespace ReportPipeline.Api.Tests;
 public sealed class LostUploadTests : IAsyncLifetime
 {
     private static readonly Period Month = Period.Parse("2026-11");
-    private LocalHostRuntime _runtime = null!;
-    private HttpClient _http = null!;
-    private OrgRegistry _orgs = null!;
+    private SeededCityHost _host = null!;
     private OtherUnitStoresFirst _reports = null!;
 
-    public async Task InitializeAsync()
-    {
-        _runtime = await DedicatedHost.StartAsync(
-            new() { ["Pipeline:RequestStorageBudgetSeconds"] = "60", ["Consolidation:CoalesceSeconds"] = "0" },
-            configureServices: services =>
-            {
-                var registered = services.Last(d => d.ServiceType == typeof(IReportStore));
-                services.Remove(registered);
-                services.AddSingleton<IReportStore>(provider => _reports = new OtherUnitStoresFirst((IReportStore)(registered.ImplementationInstance
-                    ?? registered.ImplementationFactory?.Invoke(provider)
-                    ?? ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!))));
-            });
-        _http = new HttpClient { BaseAddress = new Uri(_runtime.BaseAddress) };
-        var seeder = ActivatorUtilities.CreateInstance<CitySeeder>(_runtime.Services);
-        await seeder.SeedAsync(SyntheticCity.Generate(1, 2, 3), Month, withHistory: true, progress: null, CancellationToken.None);
-        _orgs = await _runtime.Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
-    }
+    public async Task InitializeAsync() => _host = await SeededCityHost.StartAsync(1, 2, 3, Month,
+        new() { ["Consolidation:CoalesceSeconds"] = "0" },
+        services =>
+        {
+            var registered = services.Last(d => d.ServiceType == typeof(IReportStore));
+            services.Remove(registered);
+            services.AddSingleton<IReportStore>(provider => _reports = new OtherUnitStoresFirst((IReportStore)(registered.ImplementationInstance
+                ?? registered.ImplementationFactory?.Invoke(provider)
+                ?? ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!))));
+        });
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _runtime.App.StopAsync();
-        await _runtime.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task A_unit_whose_upload_another_unit_beat_comes_back_and_the_workbook_follows_the_newest_submission()
     {
-        var worker = _runtime.Services.GetRequiredService<ConsolidationQueueWorker>();
-        await _runtime.Services.GetRequiredService<ConsolidationPlanner>().EnqueueAsync([Month], force: false, CancellationToken.None);
+        var worker = _host.Services.GetRequiredService<ConsolidationQueueWorker>();
+        await _host.Services.GetRequiredService<ConsolidationPlanner>().EnqueueAsync([Month], force: false, CancellationToken.None);
         await worker.DrainAsync(2, CancellationToken.None);
 
-        var district = _orgs.ByLevel(OrgLevel.District).Single();
-        var township = _orgs.Children(district.Code).OrderBy(t => t.Code, StringComparer.Ordinal).First();
-        var village = _orgs.Villages(township.Code).First();
-        using (var submit = new HttpRequestMessage(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{Month}"))
-        {
-            submit.Content = PipelineHostFixture.Json(new { values = new Dictionary<string, string> { ["pop_resident"] = "17400", ["pop_age_60_plus"] = "1830", ["employed_local"] = "1600" } });
-            submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-                _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1)));
-            using var accepted = await _http.SendAsync(submit);
-            Assert.True(accepted.StatusCode == HttpStatusCode.Created, await accepted.Content.ReadAsStringAsync());
-        }
+        var district = _host.Orgs.ByLevel(OrgLevel.District).Single();
+        var township = _host.Orgs.Children(district.Code).OrderBy(t => t.Code, StringComparer.Ordinal).First();
+        var village = _host.Orgs.Villages(township.Code).First();
+        await _host.SubmitAsync(village.Code, Month, new Dictionary<string, string> { ["pop_resident"] = "17400", ["pop_age_60_plus"] = "1830", ["employed_local"] = "1600" });
 
         // The submission's unit lists the township's workbooks; before each upload, a unit that read the inputs earlier
         // stores that workbook first (its older watermark), so the upload finds another ETag and loses.
@@ -80,8 +53,8 @@ public sealed class LostUploadTests : IAsyncLifetime
 
         Assert.Contains(units.SelectMany(u => u.Results), r => r.Org == township.Code && r.Outcome == BuildOutcome.Busy);
         Assert.NotEmpty(_reports.StoredFirst);
-        var consolidation = _runtime.Services.GetRequiredService<ConsolidationService>();
-        var bundle = await _runtime.Services.GetRequiredService<ReferenceData>().CatalogForAsync(Month, CancellationToken.None);
+        var consolidation = _host.Services.GetRequiredService<ConsolidationService>();
+        var bundle = await _host.Services.GetRequiredService<ReferenceData>().CatalogForAsync(Month, CancellationToken.None);
         foreach (var (templateId, org) in _reports.StoredFirst)
         {
             var stored = await _reports.GetPropertiesAsync(Month, templateId, org);
@@ -89,8 +62,8 @@ public sealed class LostUploadTests : IAsyncLifetime
             Assert.True(stored?.InputWatermark == current, $"{templateId} of {org}: the workbook stayed as the other unit stored it");
         }
 
-        Assert.Equal(0, await _runtime.Services.GetRequiredService<IConsolidationQueue>().CountAsync());
-        Assert.True((await _runtime.Services.GetRequiredService<PendingConsolidation>().WaitingAsync(Month, district.Code, CancellationToken.None)).IsEmpty);
+        Assert.Equal(0, await _host.Services.GetRequiredService<IConsolidationQueue>().CountAsync());
+        Assert.True((await _host.Services.GetRequiredService<PendingConsolidation>().WaitingAsync(Month, district.Code, CancellationToken.None)).IsEmpty);
     }
 
     /// <summary>The real report store, with another unit's upload (of older inputs) landing just before the first upload of each chosen workbook.</summary>

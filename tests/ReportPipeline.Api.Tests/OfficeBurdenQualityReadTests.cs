@@ -1,23 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Quality;
-using ReportPipeline.Application.Reference;
-using ReportPipeline.Development.Seeding;
-using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Governance;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
 using ReportPipeline.Domain.Ports;
 using ReportPipeline.Domain.Quality;
-using ReportPipeline.LocalHost;
 using ReportPipeline.Storage.Diagnostics;
 
 namespace ReportPipeline.Api.Tests;
@@ -32,33 +24,19 @@ namespace ReportPipeline.Api.Tests;
 public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
 {
     private static readonly Period Month = Period.Parse("2026-11");
-    private LocalHostRuntime _runtime = null!;
-    private HttpClient _http = null!;
-    private OrgRegistry _orgs = null!;
+    private SeededCityHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _runtime = await DedicatedHost.StartAsync(new() { ["Pipeline:RequestStorageBudgetSeconds"] = "60" });
-        _http = new HttpClient { BaseAddress = new Uri(_runtime.BaseAddress) };
-        var seeder = ActivatorUtilities.CreateInstance<CitySeeder>(_runtime.Services);
-        await seeder.SeedAsync(SyntheticCity.Generate(3, 2, 4), Month, withHistory: true, progress: null, CancellationToken.None);
-        _orgs = await _runtime.Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
-    }
+    public async Task InitializeAsync() => _host = await SeededCityHost.StartAsync(3, 2, 4, Month);
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _runtime.App.StopAsync();
-        await _runtime.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private Org City => _orgs.ByLevel(OrgLevel.City).Single();
+    private Org City => _host.Orgs.ByLevel(OrgLevel.City).Single();
 
-    private List<Org> Districts => [.. _orgs.Children(City.Code).OrderBy(d => d.Code, StringComparer.Ordinal)];
+    private List<Org> Districts => [.. _host.Orgs.Children(City.Code).OrderBy(d => d.Code, StringComparer.Ordinal)];
 
     private async Task ConsolidateAsync(IEnumerable<Org> districts)
     {
-        var handler = _runtime.Services.GetRequiredService<ConsolidationUnitHandler>();
+        var handler = _host.Services.GetRequiredService<ConsolidationUnitHandler>();
         foreach (var district in districts)
         {
             await handler.HandleAsync(new ConsolidationUnit(Month.ToString(), district.Code), CancellationToken.None);
@@ -67,22 +45,8 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
 
     private async Task<(JsonElement Body, int Bytes, long TableTrips, long BlobTrips)> GetAsync(string route, Org org)
     {
-        var token = _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(City.Code, ["viewer"], null, TimeSpan.FromHours(1));
-        // Once before counting: the host's first read of a period loads its catalog version.
-        using (var warm = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{org.Code}/{route}/{Month}"))
-        {
-            warm.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            (await _http.SendAsync(warm)).Dispose();
-        }
-
-        using var trips = new StorageTripCounter();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{org.Code}/{route}/{Month}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        using var document = JsonDocument.Parse(text);
-        return (document.RootElement.Clone(), System.Text.Encoding.UTF8.GetByteCount(text), trips.Of("table"), trips.Of("blob"));
+        var read = await _host.ReadAsync($"/api/orgs/{org.Code}/{route}/{Month}", _host.Token(City.Code, "viewer"));
+        return (read.Body, read.Bytes, read.TableTrips, read.BlobTrips);
     }
 
     [Fact]
@@ -110,8 +74,8 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
             }
         }
 
-        var burden = _runtime.Services.GetRequiredService<BurdenService>();
-        var live = burden.Figures(City.Code, Month, await burden.CountAsync(Month, [.. _orgs.Villages(City.Code).Select(v => v.Code)], read: null, CancellationToken.None));
+        var burden = _host.Services.GetRequiredService<BurdenService>();
+        var live = burden.Figures(City.Code, Month, await burden.CountAsync(Month, [.. _host.Orgs.Villages(City.Code).Select(v => v.Code)], read: null, CancellationToken.None));
         Assert.True(live.EntriesPrefilled > 0);
         Assert.Equal(live.Villages, city.GetProperty("villages").GetInt32());
         Assert.Equal(live.VillagesCounted, city.GetProperty("villagesCounted").GetInt32());
@@ -130,12 +94,12 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
         var (city, _, _, _) = await GetAsync("burden", City);
         var (quality, _, _, _) = await GetAsync("quality", City);
 
-        var burden = _runtime.Services.GetRequiredService<BurdenService>();
-        var live = await burden.CountAsync(Month, [.. _orgs.Villages(City.Code).Select(v => v.Code)], read: null, CancellationToken.None);
+        var burden = _host.Services.GetRequiredService<BurdenService>();
+        var live = await burden.CountAsync(Month, [.. _host.Orgs.Villages(City.Code).Select(v => v.Code)], read: null, CancellationToken.None);
         Assert.Equal(live.EntriesPrefilled, city.GetProperty("entriesPrefilled").GetInt64());
         Assert.Equal(live.VillagesCounted, city.GetProperty("villagesCounted").GetInt32());
         Assert.Equal(["live", "rollup", "rollup"], city.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("source").GetString()));
-        var flags = await _runtime.Services.GetRequiredService<QualityService>().GetAsync(City, Month, CancellationToken.None);
+        var flags = await _host.Services.GetRequiredService<QualityService>().GetAsync(City, Month, CancellationToken.None);
         Assert.Equal(flags.Count, quality.GetProperty("count").GetInt32());
         Assert.Equal(["live", "rollup", "rollup"], quality.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("source").GetString()));
     }
@@ -147,7 +111,7 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
 
         var (city, bytes, tableTrips, blobTrips) = await GetAsync("quality", City);
 
-        var live = await _runtime.Services.GetRequiredService<QualityService>().GetAsync(City, Month, CancellationToken.None);
+        var live = await _host.Services.GetRequiredService<QualityService>().GetAsync(City, Month, CancellationToken.None);
         Assert.NotEmpty(live);
         Assert.Equal(0, tableTrips);
         Assert.Equal(Districts.Count, blobTrips); // one stored document per district
@@ -176,7 +140,7 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
     public async Task The_citys_workbook_list_reads_no_village_and_says_pending_exactly_when_the_city_unit_would_build()
     {
         await ConsolidateAsync(Districts);
-        var handler = _runtime.Services.GetRequiredService<ConsolidationUnitHandler>();
+        var handler = _host.Services.GetRequiredService<ConsolidationUnitHandler>();
         await handler.HandleAsync(new ConsolidationUnit(Month.ToString(), City.Code), CancellationToken.None);
 
         var (built, bytes, tableTrips, blobTrips) = await GetAsync("reports", City);
@@ -194,17 +158,10 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
 
         // A village of the first district reports and that district's unit runs: the city's workbooks the change reaches are
         // pending, and exactly those are the ones the city unit then builds rather than skips.
-        var village = _orgs.Villages(Districts[0].Code).First();
+        var village = _host.Orgs.Villages(Districts[0].Code).First();
         // The required items and one more (the seeded pre-filled values stay as they are).
         var values = new Dictionary<string, string> { ["pop_resident"] = "17400", ["pop_age_60_plus"] = "1830", ["employed_local"] = "1600" };
-        using (var submit = new HttpRequestMessage(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{Month}"))
-        {
-            submit.Content = PipelineHostFixture.Json(new { values });
-            submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-                _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1)));
-            using var accepted = await _http.SendAsync(submit);
-            Assert.True(accepted.StatusCode == HttpStatusCode.Created, await accepted.Content.ReadAsStringAsync());
-        }
+        await _host.SubmitAsync(village.Code, Month, values);
 
         await ConsolidateAsync(Districts.Take(1));
         var (changed, _, changedTableTrips, _) = await GetAsync("reports", City);
@@ -224,39 +181,19 @@ public sealed class OfficeBurdenQualityReadTests : IAsyncLifetime
         // A township's approval: the district's answer shows the township's review state and its villages' receipts, both
         // kept on the same rows (l|{org}) of the district's one partition.
         var district = Districts[1];
-        var township = _orgs.Children(district.Code).First();
-        await _runtime.Services.GetRequiredService<IApprovalStore>().CommitAsync(
-            await _runtime.Services.GetRequiredService<IApprovalStore>().ReadAsync(Month, [township.Code]),
+        var township = _host.Orgs.Children(district.Code).First();
+        await _host.Services.GetRequiredService<IApprovalStore>().CommitAsync(
+            await _host.Services.GetRequiredService<IApprovalStore>().ReadAsync(Month, [township.Code]),
             new ApprovalEvent(township.Code, Month, ApprovalAction.Return, "区审核员", district.Code, DateTimeOffset.UtcNow, "请核对"), district.Code);
 
-        var village = _orgs.Villages(township.Code).First();
-        using (var submit = new HttpRequestMessage(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{Month}"))
-        {
-            submit.Content = PipelineHostFixture.Json(new { values = new Dictionary<string, string> { ["pop_resident"] = "17400", ["pop_age_60_plus"] = "1830", ["employed_local"] = "1600" } });
-            submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-                _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(village.Code, ["submitter"], null, TimeSpan.FromHours(1)));
-            using var accepted = await _http.SendAsync(submit);
-            Assert.True(accepted.StatusCode == HttpStatusCode.Created, await accepted.Content.ReadAsStringAsync());
-        }
+        var village = _host.Orgs.Villages(township.Code).First();
+        await _host.SubmitAsync(village.Code, Month, new Dictionary<string, string> { ["pop_resident"] = "17400", ["pop_age_60_plus"] = "1830", ["employed_local"] = "1600" });
 
-        var token = _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(City.Code, ["viewer"], null, TimeSpan.FromHours(1));
-        async Task<JsonElement> ReadStatusAsync()
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{district.Code}/status/{Month}");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await _http.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-            return JsonDocument.Parse(text).RootElement.Clone();
-        }
-
-        await ReadStatusAsync();
-        using var trips = new StorageTripCounter();
-        var status = await ReadStatusAsync();
+        var status = await _host.ReadAsync($"/api/orgs/{district.Code}/status/{Month}", _host.Token(City.Code, "viewer"));
 
         // One query of the partition, not a receipts query and a review-state query of the same rows.
-        Assert.Equal(1, trips.Of("table") - trips.RetriesOf("table"));
-        var row = status.GetProperty("children").EnumerateArray().Single(t => t.GetProperty("org").GetString() == township.Code);
+        Assert.Equal(1, status.TableTrips - status.TableRetries);
+        var row = status.Body.GetProperty("children").EnumerateArray().Single(t => t.GetProperty("org").GetString() == township.Code);
         Assert.Equal("returned", row.GetProperty("approval").GetString());
         Assert.Equal(1, row.GetProperty("reported").GetInt32());
     }

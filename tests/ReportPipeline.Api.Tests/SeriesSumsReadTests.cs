@@ -1,18 +1,11 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Consolidation;
 using ReportPipeline.Application.Reference;
 using ReportPipeline.Development.Seeding;
-using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.LocalHost;
 
 namespace ReportPipeline.Api.Tests;
 
@@ -28,43 +21,26 @@ public sealed class SeriesSumsReadTests : IAsyncLifetime
 {
     private static readonly Period Month = Period.Parse("2026-11");
     private static readonly string[] Fields = ["pop_resident", "dispute_resolution_rate"];
-    private LocalHostRuntime _runtime = null!;
-    private HttpClient _http = null!;
-    private OrgRegistry _orgs = null!;
+    private SeededCityHost _host = null!;
 
     public async Task InitializeAsync()
     {
-        _runtime = await DedicatedHost.StartAsync(new() { ["Pipeline:RequestStorageBudgetSeconds"] = "60" });
-        _http = new HttpClient { BaseAddress = new Uri(_runtime.BaseAddress) };
-        var seeder = ActivatorUtilities.CreateInstance<CitySeeder>(_runtime.Services);
-        await seeder.SeedAsync(SyntheticCity.Generate(3, 2, 4), Month, withHistory: true, progress: null, CancellationToken.None);
-        _orgs = await _runtime.Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
+        _host = await SeededCityHost.StartAsync(3, 2, 4, Month);
 
         // This month: the first village of each township reports itself, consistent with its pre-fill (the others hold pre-filled values only).
-        var catalog = _runtime.Services.GetRequiredService<ReferenceData>().Catalog.Catalog;
-        foreach (var township in _orgs.ByLevel(OrgLevel.Township))
+        var catalog = _host.Services.GetRequiredService<ReferenceData>().Catalog.Catalog;
+        foreach (var township in _host.Orgs.ByLevel(OrgLevel.Township))
         {
-            var village = _orgs.Children(township.Code).OrderBy(v => v.Code, StringComparer.Ordinal).First();
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orgs/{village.Code}/submissions/{Month}")
-            {
-                Content = new StringContent(JsonSerializer.Serialize(new { values = TestData.TypedValues(catalog, village, Month.ToString(), CitySeeder.StableSeed(village.Code)) }), Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(village.Code, "submitter"));
-            using var response = await _http.SendAsync(request);
-            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+            var village = _host.Orgs.Children(township.Code).OrderBy(v => v.Code, StringComparer.Ordinal).First();
+            await _host.SubmitAsync(village.Code, Month, TestData.TypedValues(catalog, village, Month.ToString(), CitySeeder.StableSeed(village.Code)));
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _runtime.App.StopAsync();
-        await _runtime.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private Org City => _orgs.ByLevel(OrgLevel.City).Single();
+    private Org City => _host.Orgs.ByLevel(OrgLevel.City).Single();
 
-    private List<Org> Districts => [.. _orgs.Children(City.Code).OrderBy(d => d.Code, StringComparer.Ordinal)];
+    private List<Org> Districts => [.. _host.Orgs.Children(City.Code).OrderBy(d => d.Code, StringComparer.Ordinal)];
 
     [Fact]
     public async Task The_citys_and_a_districts_series_come_from_the_stored_sums_read_no_table_and_equal_the_live_series()
@@ -91,7 +67,7 @@ public sealed class SeriesSumsReadTests : IAsyncLifetime
 
         // Not vacuous: last month every village reported with numbers; this month one village per township.
         var (additive, _, _, _) = await GetAsync(City, Fields[0]);
-        Assert.Equal([_orgs.Villages(City.Code).Count(), _orgs.ByLevel(OrgLevel.Township).Count()],
+        Assert.Equal([_host.Orgs.Villages(City.Code).Count(), _host.Orgs.ByLevel(OrgLevel.Township).Count()],
             additive.GetProperty("self").GetProperty("reported").EnumerateArray().Select(r => r.GetInt32()));
         Assert.All(additive.GetProperty("self").GetProperty("values").EnumerateArray(), v => Assert.Equal(JsonValueKind.Number, v.ValueKind));
         var (ratio, _, _, _) = await GetAsync(City, Fields[1]);
@@ -135,8 +111,8 @@ public sealed class SeriesSumsReadTests : IAsyncLifetime
     /// <summary>Every line's numbers and reported counts equal the series computed from every village of the office.</summary>
     private async Task AssertEqualsLiveAsync(Org office, string fieldId, JsonElement answer)
     {
-        var reference = _runtime.Services.GetRequiredService<ReferenceData>();
-        var live = await _runtime.Services.GetRequiredService<SeriesService>().LiveAsync(office, reference.Catalog.Catalog.Find(fieldId)!, Month, 2, CancellationToken.None);
+        var reference = _host.Services.GetRequiredService<ReferenceData>();
+        var live = await _host.Services.GetRequiredService<SeriesService>().LiveAsync(office, reference.Catalog.Catalog.Find(fieldId)!, Month, 2, CancellationToken.None);
         AssertLine(live.Self, answer.GetProperty("self"));
         var children = answer.GetProperty("children").EnumerateArray().ToList();
         Assert.Equal(live.Children.Select(c => c.Org), children.Select(c => c.GetProperty("org").GetString()));
@@ -154,7 +130,7 @@ public sealed class SeriesSumsReadTests : IAsyncLifetime
 
     private async Task ConsolidateAsync(IEnumerable<Org> districts)
     {
-        var handler = _runtime.Services.GetRequiredService<ConsolidationUnitHandler>();
+        var handler = _host.Services.GetRequiredService<ConsolidationUnitHandler>();
         foreach (var district in districts)
         {
             foreach (var period in new[] { Month.Previous(), Month })
@@ -164,28 +140,10 @@ public sealed class SeriesSumsReadTests : IAsyncLifetime
         }
     }
 
-    private string Token(string org, string role) =>
-        _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(org, [role], null, TimeSpan.FromHours(1));
-
     /// <param name="warm">Ask once before counting (the host's first read of a period loads its catalog version).</param>
     private async Task<(JsonElement Body, int Bytes, long TableTrips, long BlobTrips)> GetAsync(Org org, string field, bool warm = true)
     {
-        var path = $"/api/orgs/{org.Code}/series/{field}?to={Month}&periods=2";
-        var token = Token(City.Code, "viewer");
-        if (warm)
-        {
-            using var first = new HttpRequestMessage(HttpMethod.Get, path);
-            first.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            (await _http.SendAsync(first)).Dispose();
-        }
-
-        using var trips = new StorageTripCounter();
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        using var document = JsonDocument.Parse(text);
-        return (document.RootElement.Clone(), Encoding.UTF8.GetByteCount(text), trips.Of("table"), trips.Of("blob"));
+        var read = await _host.ReadAsync($"/api/orgs/{org.Code}/series/{field}?to={Month}&periods=2", _host.Token(City.Code, "viewer"), warm);
+        return (read.Body, read.Bytes, read.TableTrips, read.BlobTrips);
     }
 }

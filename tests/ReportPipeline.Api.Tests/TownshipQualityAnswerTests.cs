@@ -3,14 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using ReportPipeline.Application.Auth;
 using ReportPipeline.Application.Quality;
-using ReportPipeline.Application.Reference;
-using ReportPipeline.Development.Seeding;
-using ReportPipeline.Development.Synthetic;
 using ReportPipeline.Domain.Orgs;
 using ReportPipeline.Domain.Periods;
-using ReportPipeline.LocalHost;
 
 namespace ReportPipeline.Api.Tests;
 
@@ -23,41 +18,27 @@ namespace ReportPipeline.Api.Tests;
 public sealed class TownshipQualityAnswerTests : IAsyncLifetime
 {
     private static readonly Period Month = Period.Parse("2026-11");
-    private LocalHostRuntime _runtime = null!;
-    private HttpClient _http = null!;
-    private OrgRegistry _orgs = null!;
+    private SeededCityHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _runtime = await DedicatedHost.StartAsync(new() { ["Pipeline:RequestStorageBudgetSeconds"] = "60" });
-        _http = new HttpClient { BaseAddress = new Uri(_runtime.BaseAddress) };
-        var seeder = ActivatorUtilities.CreateInstance<CitySeeder>(_runtime.Services);
-        await seeder.SeedAsync(SyntheticCity.Generate(1, 1, 12), Month, withHistory: true, progress: null, CancellationToken.None);
-        _orgs = await _runtime.Services.GetRequiredService<ReferenceData>().GetOrgsAsync(CancellationToken.None);
-    }
+    public async Task InitializeAsync() => _host = await SeededCityHost.StartAsync(1, 1, 12, Month);
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _runtime.App.StopAsync();
-        await _runtime.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task A_townships_answer_lists_its_flagged_villages_counts_only_and_stays_within_the_flags_plus_a_bounded_rest()
     {
-        var township = _orgs.ByLevel(OrgLevel.Township).Single();
-        var villages = _orgs.Villages(township.Code).ToList();
+        var township = _host.Orgs.ByLevel(OrgLevel.Township).Single();
+        var villages = _host.Orgs.Villages(township.Code).ToList();
         Assert.True(villages.Count >= 11);
-        var token = _runtime.Services.GetRequiredService<DevelopmentTokenIssuer>().Mint(township.Code, ["viewer"], null, TimeSpan.FromHours(1));
+        var token = _host.Token(township.Code, "viewer");
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orgs/{township.Code}/quality/{Month}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _http.SendAsync(request);
+        using var response = await _host.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         var answer = JsonDocument.Parse(text).RootElement;
 
-        var live = await _runtime.Services.GetRequiredService<QualityService>().GetAsync(township, Month, CancellationToken.None);
+        var live = await _host.Services.GetRequiredService<QualityService>().GetAsync(township, Month, CancellationToken.None);
         var flagged = live.GroupBy(f => f.OrgCode).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         Assert.NotEmpty(flagged);
         Assert.True(flagged.Count < villages.Count, $"every village has a flag ({flagged.Count}); the test needs some without");
