@@ -42,10 +42,7 @@ public sealed class TableApprovalStore(TableClient table, ILogger<TableApprovalS
         foreach (var group in ByPartition(period, orgCodes))
         {
             var wanted = group.ToHashSet(StringComparer.Ordinal);
-            var rows = wanted.Count <= 4
-                ? Or([.. wanted.Order(StringComparer.Ordinal).Select(org => RowKeyIs(ValueKeys.LatestReceipt(org)))])
-                : PrefixRange(ValueKeys.AllLatestPrefix);
-            await foreach (var row in table.QueryAsync<TableEntity>(And(PartitionIs(group.Key), rows), select: ReviewSelect, cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var row in table.QueryAsync<TableEntity>(OrgRows(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), select: ReviewSelect, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var org = ValueKeys.OrgOf(row.RowKey);
                 if (!wanted.Contains(org))

@@ -200,7 +200,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         {
             var wanted = group.ToHashSet(StringComparer.Ordinal);
             var byOrg = new SortedDictionary<string, Dictionary<string, StoredValue>>(StringComparer.Ordinal);
-            await foreach (var chunk in table.QueryAsync<TableEntity>(PartitionFilter(group.Key, wanted, ValueKeys.AllValuesPrefix, ValueKeys.ValuePrefix), select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in table.QueryAsync<TableEntity>(OrgRows(group.Key, wanted, ValueKeys.AllValuesPrefix, ValueKeys.ValuePrefix), select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var org = ValueKeys.OrgOf(chunk.RowKey);
                 if (!wanted.Contains(org))
@@ -235,7 +235,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         foreach (var group in orgCodes.Distinct(StringComparer.Ordinal).GroupBy(org => ValueKeys.Partition(period, org)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var wanted = group.ToHashSet(StringComparer.Ordinal);
-            await foreach (var entity in table.QueryAsync<TableEntity>(PartitionFilter(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var entity in table.QueryAsync<TableEntity>(OrgRows(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 // An office's row, or a village's that holds only a review step (returned before it reported), is no receipt.
                 if (wanted.Contains(ValueKeys.OrgOf(entity.RowKey)) && entity.GetString("SubmissionId") is not null)
@@ -254,7 +254,7 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         foreach (var group in orgCodes.Distinct(StringComparer.Ordinal).GroupBy(org => ValueKeys.Partition(period, org)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var wanted = group.ToHashSet(StringComparer.Ordinal);
-            await foreach (var entity in table.QueryAsync<TableEntity>(PartitionFilter(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var entity in table.QueryAsync<TableEntity>(OrgRows(group.Key, wanted, ValueKeys.AllLatestPrefix, ValueKeys.LatestReceipt), cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var org = ValueKeys.OrgOf(entity.RowKey);
                 if (!wanted.Contains(org))
@@ -416,16 +416,4 @@ public sealed partial class TableFieldValueStore(TableClient table, ILogger<Tabl
         }
         yield return [.. chunks.GetRange(index, chunks.Count - index), .. tail];
     }
-
-    private static string PartitionFilter(string partition, HashSet<string> orgs, string allPrefix, Func<string, string> orgRow)
-    {
-        // The service allows at most 15 comparisons in a filter; beyond a few orgs the whole kind's range is cheaper anyway.
-        if (orgs.Count <= 4)
-        {
-            var perOrg = orgs.Order(StringComparer.Ordinal).Select(org => allPrefix == ValueKeys.AllValuesPrefix ? PrefixRange(orgRow(org)) : RowKeyIs(orgRow(org))).ToArray();
-            return And(PartitionIs(partition), Or(perOrg));
-        }
-        return And(PartitionIs(partition), PrefixRange(allPrefix));
-    }
-
 }

@@ -20,6 +20,21 @@ internal static class TableFilters
         return TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}");
     }
 
+    /// <summary>
+    /// Some orgs' rows of one kind in one partition: per org when at most 4 are asked for, else the kind's whole range
+    /// (<paramref name="allPrefix"/>), which the caller filters to the orgs in memory.
+    /// </summary>
+    public static string OrgRows(string partition, IReadOnlyCollection<string> orgs, string allPrefix, Func<string, string> orgRow)
+    {
+        // The service allows at most 15 comparisons in a filter; beyond a few orgs the whole kind's range is cheaper anyway.
+        if (orgs.Count <= 4)
+        {
+            var perOrg = orgs.Order(StringComparer.Ordinal).Select(org => allPrefix == ValueKeys.AllValuesPrefix ? PrefixRange(orgRow(org)) : RowKeyIs(orgRow(org))).ToArray();
+            return And(PartitionIs(partition), Or(perOrg));
+        }
+        return And(PartitionIs(partition), PrefixRange(allPrefix));
+    }
+
     /// <summary>A short, jittered, growing pause before re-reading after losing a race on a row.</summary>
     public static Task BackOffAsync(int attempt, TimeProvider time, CancellationToken cancellationToken) =>
         Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * Math.Min(attempt, 8)), time, cancellationToken);
